@@ -1,0 +1,105 @@
+"""Residents and staff. One custom user model from the first migration."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    RESIDENT = "resident", _("주민")
+    STAFF = "staff", _("공무원")
+
+
+class Role(models.TextChoices):
+    """Staff roles, widest last."""
+
+    OFFICER = "officer", _("담당자")
+    MANAGER = "manager", _("부서장")
+    ADMIN = "admin", _("시 관리자")
+
+
+LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, username, password=None, **extra):
+        if not username:
+            raise ValueError("username is required")
+        user = self.model(username=username, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, password=None, **extra):
+        extra.setdefault("kind", Kind.STAFF)
+        extra.setdefault("role", Role.ADMIN)
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(username, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a resident (주민, by phone + one-time code) or a
+    member of staff (공무원, by password + TOTP)."""
+
+    username = models.CharField(_("아이디"), max_length=64, unique=True)
+    kind = models.CharField(_("구분"), max_length=16, choices=Kind.choices, default=Kind.RESIDENT, db_index=True)
+    name = models.CharField(_("이름"), max_length=60, blank=True)
+    # Residents: normalised Korean mobile number, digits only (01012345678).
+    phone = models.CharField(_("휴대전화"), max_length=16, unique=True, null=True, blank=True)
+    email = models.EmailField(_("이메일"), blank=True)
+    language = models.CharField(_("언어"), max_length=10, choices=LANGUAGE_CHOICES, default="ko")
+    department = models.ForeignKey(
+        "core.Department", verbose_name=_("부서"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    role = models.CharField(_("역할"), max_length=16, choices=Role.choices, blank=True)
+    totp_secret = models.CharField(_("OTP 비밀키"), max_length=64, blank=True, editable=False)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Last TOTP time-step accepted, so a code cannot be replayed within its window.
+    totp_last_step = models.BigIntegerField(null=True, blank=True, editable=False)
+    promo_opt_in = models.BooleanField(_("소식·홍보 알림 수신 동의"), default=False)
+    promo_opt_in_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(_("활성"), default=True)
+    is_staff = models.BooleanField(_("관리 화면 접근"), default=False)
+    date_joined = models.DateTimeField(_("가입일"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("사용자")
+        verbose_name_plural = _("사용자")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="staff") | models.Q(role=""), name="user_role_only_for_staff"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="resident") | models.Q(phone__isnull=False), name="user_resident_has_phone"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    @property
+    def is_resident(self) -> bool:
+        return self.kind == Kind.RESIDENT
+
+    @property
+    def is_city_staff(self) -> bool:
+        return self.kind == Kind.STAFF
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.kind == Kind.STAFF and (self.role == Role.ADMIN or self.is_superuser)

@@ -1,0 +1,255 @@
+"""Dasan settings: one module, configured only through environment variables.
+
+Every variable is documented in docs/configuration.md. Defaults give the embedded
+set-up (SQLite under ``var/``, database-backed cache and task queue) so that
+``make run`` works on a bare machine; production sets DATABASE_URL, REDIS_URL,
+DASAN_SECRET_KEY, DASAN_DEBUG=0 and DASAN_ALLOWED_HOSTS.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# var/ holds everything the running city writes: the SQLite file, uploaded media,
+# search indexes, the generated secret key. Never tracked by git.
+VAR_DIR = Path(os.environ.get("DASAN_VAR_DIR", Path.cwd() / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DASAN_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key = os.environ.get("DASAN_SECRET_KEY")
+    if key:
+        return key
+    # Embedded default: a random key generated once and kept under var/, so a
+    # fresh install is never running on a well-known key.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list("DASAN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("DASAN_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "dasan.core",
+    "dasan.accounts",
+    "dasan.notify",
+    "dasan.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dasan.accounts.middleware.ActivateUserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dasan.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "dasan.urls"
+WSGI_APPLICATION = "dasan.wsgi.application"
+ASGI_APPLICATION = "dasan.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "dasan.core.context_processors.municipality",
+            ],
+        },
+    }
+]
+
+# --- Database ---------------------------------------------------------------
+DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'dasan.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL),
+        conn_max_age=env_int("DASAN_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+IS_POSTGRES = "postgresql" in DATABASES["default"]["ENGINE"]
+if IS_SQLITE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # WAL lets readers run beside the single writer; IMMEDIATE makes every
+            # transaction take the write lock up front, which serialises
+            # concurrent writers instead of failing them half-way ("database is locked").
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and rate limits ----------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": os.environ.get("DASAN_CACHE_PREFIX", "dasan")}}
+else:
+    # The database cache is shared by every web and worker process, so rate
+    # limits hold across processes without Redis.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dasan_cache"}}
+
+# --- Background work (django.tasks API, backported) ----------------------------
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("DASAN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- Auth -----------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["dasan.accounts.backends.DasanBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = env_int("DASAN_SESSION_AGE", 60 * 60 * 8)
+
+# --- I18N -----------------------------------------------------------------
+LANGUAGE_CODE = "ko"
+LANGUAGES = [
+    ("ko", _("한국어")),
+    ("en", _("English")),
+    ("zh-hans", _("简体中文")),
+    ("vi", _("Tiếng Việt")),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = os.environ.get("DASAN_TIME_ZONE", "Asia/Seoul")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("DASAN_STATIC_ROOT", VAR_DIR / "static"))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Security (production mode passes `check --deploy`) ---------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if not DEBUG:
+    HTTPS = env_bool("DASAN_HTTPS", True)
+    SECURE_SSL_REDIRECT = HTTPS and env_bool("DASAN_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = HTTPS
+    CSRF_COOKIE_SECURE = HTTPS
+    SECURE_HSTS_SECONDS = env_int("DASAN_HSTS_SECONDS", 31536000) if HTTPS else 0
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+    SECURE_HSTS_PRELOAD = env_bool("DASAN_HSTS_PRELOAD", True) and HTTPS
+    if env_bool("DASAN_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind a TLS-terminating proxy the health endpoint is probed over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Outgoing mail -------------------------------------------------------------------
+EMAIL_HOST = os.environ.get("DASAN_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("DASAN_SMTP_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DASAN_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DASAN_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DASAN_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = env_int("DASAN_SMTP_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DASAN_FROM_EMAIL", "dasan@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Dasan ----------------------------------------------------------------------
+DASAN = {
+    # Channels a message can go out on; "console" writes to the log (the demo).
+    "NOTIFY_CHANNELS": env_list("DASAN_NOTIFY_CHANNELS", "console,email"),
+    "SMS_GATEWAY_URL": os.environ.get("DASAN_SMS_GATEWAY_URL", ""),
+    "SMS_GATEWAY_KEY": os.environ.get("DASAN_SMS_GATEWAY_KEY", ""),
+    "SMS_SENDER": os.environ.get("DASAN_SMS_SENDER", ""),
+    "KAKAO_ALIMTALK_URL": os.environ.get("DASAN_KAKAO_ALIMTALK_URL", ""),
+    "KAKAO_ALIMTALK_KEY": os.environ.get("DASAN_KAKAO_ALIMTALK_KEY", ""),
+    "KAKAO_SENDER_KEY": os.environ.get("DASAN_KAKAO_SENDER_KEY", ""),
+    # Where one-time sign-in codes go: "sms" in production, "console" in the demo.
+    "OTP_CHANNEL": os.environ.get("DASAN_OTP_CHANNEL", "console"),
+    "SERVE_BIND": os.environ.get("DASAN_BIND", "127.0.0.1:8000"),
+    "WEB_WORKERS": env_int("DASAN_WEB_WORKERS", 2),
+    "WEB_THREADS": env_int("DASAN_WEB_THREADS", 4),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"pii": {"()": "dasan.core.pii.PiiMaskingFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["pii"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("DASAN_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}

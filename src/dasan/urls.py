@@ -1,0 +1,19 @@
+"""URL map. Each app owns its own urls; this file only mounts them."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from dasan.api import api
+
+urlpatterns = [
+    path("", include("dasan.web.urls")),
+    path("accounts/", include("dasan.accounts.urls")),
+    path("notifications/", include("dasan.notify.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
