@@ -1,0 +1,64 @@
+"""Fixtures shared by every app's tests: a city with departments, residents and staff.
+
+App-specific fixtures live in tests/<app>/conftest.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture
+def city(db):
+    from dasan.core.models import Municipality
+
+    return Municipality.objects.create(name="테스트시", name_en="Test City", region_code="99999", phone="02-000-0000")
+
+
+@pytest.fixture
+def departments(db):
+    from dasan.core.models import Department
+
+    root = Department.objects.create(code="1000", name="시청")
+    waste = Department.objects.create(code="1100", name="청소행정과", phone="02-100-1100", parent=root)
+    roads = Department.objects.create(code="1200", name="도로과", phone="02-100-1200", parent=root)
+    return {"root": root, "waste": waste, "roads": roads}
+
+
+@pytest.fixture
+def make_resident(db):
+    from dasan.accounts.models import Kind, User
+
+    counter = {"n": 0}
+
+    def make(phone: str | None = None, name: str = "주민", language: str = "ko", **extra):
+        counter["n"] += 1
+        phone = phone or f"010{counter['n']:08d}"
+        return User.objects.create_user(
+            username=f"resident-{phone}", kind=Kind.RESIDENT, phone=phone, name=name, language=language, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_staff(db):
+    from dasan.accounts.models import Kind, Role, User
+
+    def make(username: str, department=None, role: str = Role.OFFICER, password: str = "correct-horse-battery-9", **extra):
+        return User.objects.create_user(
+            username=username, password=password, kind=Kind.STAFF, role=role, department=department, name=username, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def resident(make_resident):
+    return make_resident(phone="01012345678", name="김주민")
+
+
+@pytest.fixture
+def is_postgres():
+    return "postgresql" in settings.DATABASES["default"]["ENGINE"]
