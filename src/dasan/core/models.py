@@ -38,6 +38,11 @@ class Municipality(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def current(cls) -> "Municipality | None":
+        """The one profile row of this installation, or None before set-up."""
+        return cls.objects.order_by("id").first()
+
 
 class Department(models.Model):
     """부서 (a department of the city, e.g. 청소행정과)."""
