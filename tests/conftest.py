@@ -5,8 +5,33 @@ App-specific fixtures live in tests/<app>/conftest.py.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings
+
+
+def pytest_configure(config):
+    # Parallel test workers share one Redis server: give each its own database
+    # number so clearing the cache in one worker never touches another's keys.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"].endswith("RedisCache"):
+        index = 1 + int(worker.removeprefix("gw") or 0)
+        base = cache["LOCATION"].rsplit("/", 1)[0] if cache["LOCATION"].count("/") > 2 else cache["LOCATION"]
+        cache["LOCATION"] = f"{base}/{index}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and cached lookups never leak from one test into the next."""
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # noqa: BLE001 - the DB cache table exists only once a DB test starts
+        pass
+    yield
 
 
 @pytest.fixture

@@ -18,9 +18,6 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     from django.core.management import execute_from_command_line
 
-    if len(argv) > 1 and argv[1] == "worker":
-        # `dasan worker` is the task worker of the configured backend.
-        argv = [argv[0], "db_worker", *argv[2:]]
     execute_from_command_line(argv)
 
 
