@@ -12,6 +12,17 @@ from django.conf import settings
 
 
 def pytest_configure(config):
+    # The suite runs the production settings (DEBUG off), but speaks plain HTTP to
+    # the test client and the live server, and renders {% static %} from the
+    # finders instead of a collectstatic manifest. Set before any server starts.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     # Parallel test workers share one Redis server: give each its own database
     # number so clearing the cache in one worker never touches another's keys.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # ninja ships the Swagger UI assets, so /api/v1/docs works without a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "dasan.core",
@@ -180,6 +182,7 @@ USE_TZ = True
 
 # --- Static and media -------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DASAN_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_ROOT", VAR_DIR / "media"))

@@ -82,8 +82,31 @@ class TemporaryHoliday(models.Model):
         return f"{self.date} {self.name}"
 
 
+class AuditLogIsAppendOnly(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    # Bulk paths bypass Model.save()/delete(); refuse them here too, before the
+    # database triggers (migration 0002) would.
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("audit events cannot be updated")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("audit events cannot be updated")
+
+
 class AuditEvent(models.Model):
-    """감사 기록: who did what to which record, when, from where and why. Append-only."""
+    """감사 기록: who did what to which record, when, from where and why. Append-only.
+
+    Write through :func:`dasan.core.audit.record`. Rows can be neither updated
+    nor deleted: ``save()`` on an existing row, ``delete()``, queryset
+    ``update()``/``delete()`` raise :class:`AuditLogIsAppendOnly`, and database
+    triggers refuse UPDATE and DELETE from any other client.
+    """
 
     at = models.DateTimeField(_("일시"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -99,13 +122,25 @@ class AuditEvent(models.Model):
     reason = models.CharField(_("사유"), max_length=300, blank=True)
     data = models.JSONField(_("내용"), default=dict, blank=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("감사 기록")
         verbose_name_plural = _("감사 기록")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_type}:{self.target_id}"
+        at = f"{self.at:%Y-%m-%d %H:%M}" if self.at else "-"
+        return f"{at} {self.actor_label} {self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update"):
+            raise AuditLogIsAppendOnly("audit events cannot be updated")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("audit events cannot be deleted")
 
 
 class IdempotencyRecord(models.Model):
