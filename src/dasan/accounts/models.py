@@ -103,3 +103,60 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_city_admin(self) -> bool:
         return self.kind == Kind.STAFF and (self.role == Role.ADMIN or self.is_superuser)
+
+
+class OneTimeCode(models.Model):
+    """본인 확인 인증번호: a six-digit code sent by SMS to sign a resident in.
+
+    Only a keyed hash of the code is stored (HMAC with SECRET_KEY over the phone,
+    a per-row nonce and the code), so a copy of the table does not reveal codes."""
+
+    phone = models.CharField(_("휴대전화"), max_length=16, db_index=True)
+    nonce = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("발송 일시"), default=timezone.now)
+    expires_at = models.DateTimeField(_("만료 일시"))
+    attempts = models.PositiveSmallIntegerField(_("입력 횟수"), default=0)
+    used_at = models.DateTimeField(_("사용 일시"), null=True, blank=True)
+    # Set when a newer code replaces this one, or after too many wrong attempts.
+    voided_at = models.DateTimeField(_("무효 처리 일시"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("인증번호")
+        verbose_name_plural = _("인증번호")
+        indexes = [models.Index(fields=["phone", "-created_at"], name="otp_phone_recent")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")), name="otp_expires_after_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"OTP #{self.pk}"
+
+
+class APIToken(models.Model):
+    """연계용 API 토큰: a bearer token for an integration, owned by a member of staff.
+
+    The plain token is shown once when issued; only its SHA-256 hash and a short
+    prefix (to recognise it in lists) are kept."""
+
+    name = models.CharField(_("이름"), max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("소유자"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    prefix = models.CharField(_("토큰 앞자리"), max_length=16, db_index=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("발급 일시"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("마지막 사용"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("폐기 일시"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API 토큰")
+        verbose_name_plural = _("API 토큰")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

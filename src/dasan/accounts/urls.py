@@ -1,4 +1,15 @@
 from django.urls import path
 
+from . import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", views.resident_login, name="login"),
+    path("login/verify/", views.resident_verify, name="verify"),
+    path("login/resend/", views.resident_resend, name="resend"),
+    path("staff/login/", views.staff_login, name="staff_login"),
+    path("staff/otp/", views.staff_otp, name="staff_otp"),
+    path("staff/enrol/", views.staff_enrol, name="staff_enrol"),
+    path("logout/", views.logout_view, name="logout"),
+    path("me/", views.me, name="me"),
+]
