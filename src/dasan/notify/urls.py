@@ -1,4 +1,10 @@
 from django.urls import path
 
+from . import views
+
 app_name = "notify"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("receipts/<slug:channel>/", views.receipts, name="receipts"),
+]
