@@ -186,6 +186,9 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DASAN_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DASAN_MEDIA_ROOT", VAR_DIR / "media"))
+# WhiteNoise serves from STATIC_ROOT once `dasan serve` has collected into it; it
+# must exist from the start so a fresh install starts without warnings.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -8,16 +8,8 @@ from django.urls import reverse
 
 
 @pytest.fixture(autouse=True)
-def _test_http_settings(settings, db):
-    # The test client speaks plain HTTP; production settings redirect to HTTPS.
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def _accounts_use_the_database(db):
+    """Every accounts test reads or writes users."""
 
 
 @pytest.fixture

@@ -26,11 +26,11 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     playwright_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in this thread; the Django ORM
     # calls made by the test itself are still plain synchronous ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(locale="ko-KR")
@@ -53,11 +53,11 @@ def _latest_code_sent_to(phone: str) -> str:
     return match.group(1)
 
 
-def test_resident_signs_in_and_switches_to_english(live_http_server, browser_page, city, make_resident):
+def test_resident_signs_in_and_switches_to_english(live_server, browser_page, city, make_resident):
     resident = make_resident(phone="01055550123", name="박데모")
     page = browser_page
 
-    page.goto(f"{live_http_server.url}/accounts/login/")
+    page.goto(f"{live_server.url}/accounts/login/")
     assert page.locator("html").get_attribute("lang") == "ko"
     # The stylesheet and htmx are served by the application itself.
     assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == "rgb(15, 61, 122)"
@@ -69,7 +69,7 @@ def test_resident_signs_in_and_switches_to_english(live_http_server, browser_pag
     page.locator("input[name=code]").fill(_latest_code_sent_to("01055550123"))
     page.locator("form:has(input[name=code]) button[type=submit]").click()
 
-    page.wait_for_url(f"{live_http_server.url}/")
+    page.wait_for_url(f"{live_server.url}/")
     assert "박데모님, 안녕하세요." in page.locator("h1").inner_text()
 
     # The language switcher in the header.

@@ -187,7 +187,6 @@ def test_language_switcher_is_a_labelled_form(client):
         assert f'value="{code}" lang="{code}"' in html
 
 
-@pytest.mark.xfail(reason="settings.py must list src/dasan/static in STATICFILES_DIRS (lead)", strict=False)
 def test_settings_find_the_project_static_files():
     from pathlib import Path
 

@@ -5,6 +5,7 @@ itself written to the audit log."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dasan.core import audit
@@ -42,6 +43,8 @@ class AuditedAdmin(admin.ModelAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(AuditedAdmin):
+    # A city's site is on HTTPS; a bare "www.example.go.kr" is read that way.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "region_code", "phone", "work_start", "work_end"]
     fieldsets = [
         (None, {"fields": ["name", "name_en", "region_code", "time_zone"]}),
