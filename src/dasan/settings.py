@@ -233,7 +233,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DASAN = {
     # Channels a message can go out on; "console" writes to the log (the demo).
     "NOTIFY_CHANNELS": env_list("DASAN_NOTIFY_CHANNELS", "console,email"),
+    # Public base URL for links inside messages (unsubscribe); set it in production.
+    "PUBLIC_URL": os.environ.get("DASAN_PUBLIC_URL", ""),
+    # Proxies whose X-Forwarded-For the audit log believes (addresses or CIDR networks).
+    "TRUSTED_PROXIES": env_list("DASAN_TRUSTED_PROXIES"),
+    "NOTIFY_QUIET_HOURS": os.environ.get("DASAN_NOTIFY_QUIET_HOURS", "21:00-08:00"),
+    "NOTIFY_RECEIPT_SECRET": os.environ.get("DASAN_NOTIFY_RECEIPT_SECRET", ""),
+    # SMS and AlimTalk speak NHN Cloud's API shapes (see src/dasan/notify/README.md).
     "SMS_GATEWAY_URL": os.environ.get("DASAN_SMS_GATEWAY_URL", ""),
+    "SMS_APP_KEY": os.environ.get("DASAN_SMS_APP_KEY", ""),
+    "SMS_TIMEOUT": env_int("DASAN_SMS_TIMEOUT", 10),
+    "KAKAO_APP_KEY": os.environ.get("DASAN_KAKAO_APP_KEY", ""),
+    "KAKAO_TIMEOUT": env_int("DASAN_KAKAO_TIMEOUT", 10),
     "SMS_GATEWAY_KEY": os.environ.get("DASAN_SMS_GATEWAY_KEY", ""),
     "SMS_SENDER": os.environ.get("DASAN_SMS_SENDER", ""),
     "KAKAO_ALIMTALK_URL": os.environ.get("DASAN_KAKAO_ALIMTALK_URL", ""),

@@ -61,7 +61,7 @@ class KakaoChannel(Channel):
     def __init__(self):
         conf = settings.DASAN
         self.client = NhnClient(conf.get("KAKAO_ALIMTALK_URL", ""), conf.get("KAKAO_ALIMTALK_KEY", ""),
-                                timeout=float(os.environ.get("DASAN_KAKAO_TIMEOUT") or 10))
+                                timeout=float(conf.get("KAKAO_TIMEOUT") or 10))
         self.app_key = conf.get("KAKAO_APP_KEY") or os.environ.get("DASAN_KAKAO_APP_KEY", "")
         self.sender_key = conf.get("KAKAO_SENDER_KEY", "")
 
