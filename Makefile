@@ -39,8 +39,9 @@ browser:
 test: $(TEST_STAMP) browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
 
+# Benchmarks print tables of figures; they are never part of `make test`.
 bench: $(TEST_STAMP)
-	@echo "No benchmarks yet: they arrive with the assistant, complaints and reservations."
+	$(BIN)/python bench/assistant/run.py
 
 # Re-extract and compile translation catalogues (needs GNU gettext).
 messages: $(RUN_STAMP)
