@@ -24,6 +24,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 
 import dasan
 from dasan.core.errors import DasanError
+from dasan.core.pii import mask
 
 logger = logging.getLogger("dasan.api")
 
@@ -36,8 +37,7 @@ Public and integration API of Dasan (다산), the civil-service platform of this
 * Authentication: the web session (with the CSRF token) or `Authorization: Bearer <token>`.
 """
 
-# (prefix, module): each module exposes ``router``. Imported only if present, so
-# that the API works while apps are still being added.
+# (prefix, module): each module exposes ``router``.
 ROUTERS: list[tuple[str, str]] = [
     ("/city/", "dasan.core.api"),
     ("/accounts/", "dasan.accounts.api"),
@@ -143,12 +143,6 @@ def _install_error_handlers(api: "DasanAPI") -> None:
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Never shows the exception to the client. The log line is masked here as
         # well as by the PII filter on the handlers, in case a handler lacks it.
-        try:
-            from dasan.core.pii import mask
-        except ImportError:  # pragma: no cover
-            def mask(text):
-                return text
-
         logger.error(
             "unhandled API error on %s %s: %s", request.method, mask(request.path), mask(repr(exc)), exc_info=exc
         )
@@ -254,16 +248,7 @@ def health(request):
 
 def _mount_routers() -> None:
     for prefix, module_name in ROUTERS:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            logger.warning("API router %s not mounted at %s: %s", module_name, prefix, exc)
-            continue
-        router = getattr(module, "router", None)
-        if router is None:
-            logger.warning("API router %s not mounted at %s: the module has no `router`", module_name, prefix)
-            continue
-        api.add_router(prefix, router)
+        api.add_router(prefix, importlib.import_module(module_name).router)
 
 
 _mount_routers()
