@@ -42,6 +42,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("/city/", "dasan.core.api"),
     ("/accounts/", "dasan.accounts.api"),
     ("/notifications/", "dasan.notify.api"),
+    ("/kb/", "dasan.knowledge.api"),
+    ("/assistant/", "dasan.assistant.api"),
 ]
 
 # Ninja's built-in English messages, replaced by our translated defaults.

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "dasan.core",
     "dasan.accounts",
     "dasan.notify",
+    "dasan.knowledge",
+    "dasan.assistant",
     "dasan.web",
 ]
 
@@ -252,6 +254,15 @@ DASAN = {
     "KAKAO_SENDER_KEY": os.environ.get("DASAN_KAKAO_SENDER_KEY", ""),
     # Where one-time sign-in codes go: "sms" in production, "console" in the demo.
     "OTP_CHANNEL": os.environ.get("DASAN_OTP_CHANNEL", "console"),
+    # The city's own OpenAI-compatible model server for generated answers (optional;
+    # without it the assistant answers extractively from the knowledge base).
+    "LLM_URL": os.environ.get("DASAN_LLM_URL", ""),
+    "LLM_MODEL": os.environ.get("DASAN_LLM_MODEL", ""),
+    "LLM_API_KEY": os.environ.get("DASAN_LLM_API_KEY", ""),
+    "LLM_TIMEOUT": env_int("DASAN_LLM_TIMEOUT", 8),
+    # Kakao i Open Builder skill: shared secret header X-Dasan-Skill-Secret (optional).
+    "KAKAO_SKILL_SECRET": os.environ.get("DASAN_KAKAO_SKILL_SECRET", ""),
+    "KAKAO_WORKERS": env_int("DASAN_KAKAO_WORKERS", 4),
     "SERVE_BIND": os.environ.get("DASAN_BIND", "127.0.0.1:8000"),
     "WEB_WORKERS": env_int("DASAN_WEB_WORKERS", 2),
     "WEB_THREADS": env_int("DASAN_WEB_THREADS", 4),

@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include("dasan.web.urls")),
     path("accounts/", include("dasan.accounts.urls")),
     path("notifications/", include("dasan.notify.urls")),
+    path("kb/", include("dasan.knowledge.urls")),
+    path("assistant/", include("dasan.assistant.urls")),
+    path("channels/kakao/", include("dasan.assistant.channels.kakao.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

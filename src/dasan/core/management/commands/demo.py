@@ -97,7 +97,13 @@ class Command(BaseCommand):
                 "Use --allow-production only on a machine nobody else can reach."
             )
         self.load()
+        # The knowledge base is indexed by the worker in the background (articles
+        # first, the 4,665-row welfare FAQ last), so this never blocks start-up.
+        from dasan.knowledge.demo import load_demo_sources
+
+        load_demo_sources()
         self.stdout.write(self.style.SUCCESS("데모시 (Demo City) is ready."))
+        self.stdout.write("The assistant's knowledge base is being indexed by the worker: articles within a minute or two, the welfare FAQ in about 10-15 minutes.")
         if options["quiet_logins"]:
             return
         base = f"http://{settings.DASAN['SERVE_BIND']}"

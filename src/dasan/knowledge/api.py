@@ -1,0 +1,48 @@
+"""Public search API of the knowledge base (residents' sources only)."""
+from __future__ import annotations
+
+import datetime
+
+from ninja import Query, Router, Schema
+
+from . import services
+
+router = Router(tags=["knowledge"])
+
+
+class SearchParams(Schema):
+    q: str
+    k: int = 5
+    language: str | None = None
+
+
+class HitOut(Schema):
+    chunk_id: str
+    source_id: int
+    source_title: str
+    title_path: str
+    text: str
+    url: str
+    updated_at: datetime.date | None
+    topic: str
+    score: float
+    confidence: float
+
+
+class SearchOut(Schema):
+    query: str
+    hits: list[HitOut]
+    confidence: float
+    answerable: bool
+    index_ready: bool
+
+
+@router.get("/search", response=SearchOut, auth=None, summary="Search the knowledge base")
+def search(request, params: Query[SearchParams]):
+    """Passages from the city's published residents' knowledge base that best answer ``q``."""
+    q = params.q.strip()[:500]
+    k = max(1, min(params.k, 20))
+    result = services.search(q, audience="residents", language=params.language, k=k) if q else services.SearchResult(
+        index_ready=services.manager.get() is not None)
+    return {"query": q, "hits": [h.__dict__ for h in result.hits], "confidence": result.confidence,
+            "answerable": result.answerable, "index_ready": result.index_ready}

@@ -1,0 +1,45 @@
+"""Background work of the knowledge base (django.tasks API). Each task is idempotent."""
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def ingest_source(source_id: int) -> dict:
+    """Extract, chunk and index one source (see services.ingest); safe to run twice."""
+    from .models import Source
+    from .services import ingest
+
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        from .services import remove_from_index
+
+        remove_from_index(source_id)
+        return {"source_id": source_id, "removed": True}
+    report = ingest(source)
+    return {"source_id": source_id, "indexed": report.indexed, "chunks": report.chunks,
+            "embedded": report.embedded, "error": report.error}
+
+
+@task()
+def remove_source(source_id: int) -> dict:
+    """Take a deleted source out of the index."""
+    from .services import remove_from_index
+
+    remove_from_index(source_id)
+    return {"source_id": source_id, "removed": True}
+
+
+@task()
+def ingest_many(source_ids: list[int]) -> dict:
+    """Ingest several sources one after another, in the order given (used by the demo)."""
+    from .models import Source
+    from .services import ingest
+
+    done = 0
+    for sid in source_ids:
+        source = Source.objects.filter(pk=sid).first()
+        if source is not None:
+            ingest(source)
+            done += 1
+    return {"ingested": done}
