@@ -1,0 +1,134 @@
+"""Assistant API (``/api/v1/assistant/``): ask a question, rate an answer.
+
+Anonymous callers may ask (their conversation is kept in the session); a
+signed-in session or a bearer token makes the conversation theirs.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from dasan.accounts.api_auth import session_auth, token_auth
+from dasan.core import idempotency
+from dasan.core.errors import NotFound, PermissionDenied
+
+from . import services
+from .models import Channel, Conversation
+from .views import SESSION_ALL, SESSION_CURRENT, _session_ids
+
+router = Router(tags=["assistant"])
+
+
+class _Anonymous:
+    """Auth that always lets the request through (after a token or session failed)."""
+
+    def __call__(self, request):
+        return True
+
+
+anonymous_ok = [token_auth, session_auth, _Anonymous()]
+
+
+class AskIn(Schema):
+    question: str
+    conversation_id: int | None = None
+
+
+class CitationOut(Schema):
+    n: int
+    title: str
+    section: str = ""
+    url: str = ""
+    updated: str | None = None
+    source_id: int | str | None = None
+
+
+class HandoffOut(Schema):
+    department: str = ""
+    phone: str = ""
+    complaint_url: str | None = None
+    complaint_note: str = ""
+    staff_phone: str = ""
+
+
+class AnswerOut(Schema):
+    conversation_id: int
+    turn_id: int
+    kind: str
+    text: str
+    citations: list[CitationOut]
+    confidence: float
+    quick_replies: list[str]
+    handoff: HandoffOut | None = None
+    topic: str = ""
+
+
+class FeedbackIn(Schema):
+    helpful: bool
+    comment: str = ""
+
+
+class FeedbackOut(Schema):
+    turn_id: int
+    feedback: str
+
+
+def _user(request: HttpRequest):
+    user = request.auth if request.auth is not True else None
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _session_ids_safe(request: HttpRequest) -> list[int]:
+    return _session_ids(request) if hasattr(request, "session") else []
+
+
+@router.post("/ask", response={200: AnswerOut}, auth=anonymous_ok, summary="Ask the assistant")
+def ask(request: HttpRequest, data: AskIn, response: HttpResponse):
+    """Answer a question with citations. Send ``conversation_id`` to continue a
+    conversation (yours, or this session's); ``Idempotency-Key`` makes a retry
+    return the first answer."""
+    user = _user(request)
+    conversation = None
+    if data.conversation_id is not None:
+        conversation = Conversation.objects.filter(pk=data.conversation_id).first()
+        if conversation is None:
+            raise NotFound("conversation_not_found", _("대화를 찾을 수 없습니다."))
+        if not services.can_access(conversation, user=user, session_conversation_ids=_session_ids_safe(request)):
+            raise PermissionDenied("conversation_forbidden", _("이 대화에 접근할 수 없습니다."))
+
+    def produce():
+        answer = services.ask(
+            data.question, conversation=conversation, user=user, channel=Channel.API, language=translation.get_language()
+        )
+        if hasattr(request, "session") and user is None:
+            request.session[SESSION_CURRENT] = answer.conversation.pk
+            ids = _session_ids(request)
+            if answer.conversation.pk not in ids:
+                request.session[SESSION_ALL] = (ids + [answer.conversation.pk])[-50:]
+        body = answer.as_dict()
+        return 200, body
+
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        return Status(*produce())
+    owner = user if user is not None else f"session:{request.session.session_key or ''}" if hasattr(request, "session") else None
+    if user is None and hasattr(request, "session") and not request.session.session_key:
+        request.session.save()
+        owner = f"session:{request.session.session_key}"
+    replay = idempotency.run(key, scope="assistant.ask", owner=owner, payload=data.model_dump(mode="json"), produce=produce)
+    if replay.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(replay.status, replay.body)
+
+
+@router.post("/turns/{turn_id}/feedback", response={200: FeedbackOut}, auth=anonymous_ok, summary="Rate an answer")
+def feedback(request: HttpRequest, turn_id: int, data: FeedbackIn):
+    """Helpful or not, with an optional comment; only for your own conversation's answers."""
+    turn = services.record_feedback(
+        turn_id, data.helpful, data.comment, user=_user(request), session_conversation_ids=_session_ids_safe(request)
+    )
+    return {"turn_id": turn.pk, "feedback": turn.feedback}

@@ -1,0 +1,182 @@
+"""KakaoTalk channel: a Kakao i Open Builder skill endpoint.
+
+Request and response shapes follow the Open Builder skill documentation
+(https://i.kakao.com/docs/skill-response-format and
+https://i.kakao.com/docs/skill-build — SkillPayload ``userRequest.utterance``,
+``userRequest.user.id``, ``userRequest.callbackUrl``; SkillResponse ``version``
+"2.0", ``template.outputs`` (1 to 3 of simpleText / basicCard / listCard),
+``template.quickReplies`` (at most 10, label up to 14 characters), and for the
+callback mode ``{"useCallback": true, "data": {...}}`` answered at once and the
+final SkillResponse POSTed to ``callbackUrl`` later).
+
+Kakao waits 5 seconds for a skill. An answer is awaited for up to
+``CALLBACK_AFTER`` seconds; if the request carries a callbackUrl and the answer
+is not ready by then, Kakao gets the "useCallback" reply and the final answer is
+POSTed from the background thread when it is ready.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+import httpx
+from django.conf import settings
+from django.db import connections
+from django.http import HttpRequest, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from dasan.core import ratelimit
+from dasan.core.errors import DasanError
+
+from ... import services
+from ...models import Channel
+
+logger = logging.getLogger("dasan.assistant.kakao")
+
+SIMPLE_TEXT_MAX = 1000
+OUTPUTS_MAX = 3
+QUICK_REPLIES_MAX = 10
+QUICK_LABEL_MAX = 14
+LIST_ITEMS_MAX = 5
+CARD_DESCRIPTION_MAX = 230
+CALLBACK_AFTER = 3.5
+#: Per Kakao user: questions per minute.
+RATE_LIMIT = 20
+RATE_WINDOW = 60
+
+_executor = ThreadPoolExecutor(max_workers=settings.DASAN["KAKAO_WORKERS"], thread_name_prefix="kakao-skill")
+
+
+def _setting(name: str, default=""):
+    value = settings.DASAN.get(name)
+    return default if value in (None, "") else value
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _clip(text: str, limit: int) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quick_reply(label: str) -> dict:
+    return {"label": _clip(label, QUICK_LABEL_MAX), "action": "message", "messageText": label}
+
+
+def skill_response(answer: services.Answer) -> dict:
+    """An Answer as a SkillResponse 2.0."""
+    outputs: list[dict] = [{"simpleText": {"text": _clip(answer.text, SIMPLE_TEXT_MAX)}}]
+    citations = answer.citations or []
+    if citations:
+        items = []
+        for c in citations[:LIST_ITEMS_MAX]:
+            item = {"title": _clip(f"[{c['n']}] {c['title']}", 50), "description": _clip(c.get("section") or (c.get("updated") or ""), 50)}
+            if c.get("url"):
+                item["link"] = {"web": c["url"]}
+            items.append(item)
+        outputs.append({"listCard": {"header": {"title": _("출처")}, "items": items}})
+    handoff = answer.handoff or {}
+    if handoff.get("phone") and len(outputs) < OUTPUTS_MAX:
+        outputs.append({"basicCard": {
+            "title": _clip(handoff.get("department") or _("담당 부서"), 50),
+            "description": _clip(_("전화 문의: %(phone)s") % {"phone": handoff["phone"]}, CARD_DESCRIPTION_MAX),
+            "buttons": [{"action": "phone", "label": _("전화하기"), "phoneNumber": handoff["phone"]}],
+        }})
+    template: dict = {"outputs": outputs[:OUTPUTS_MAX]}
+    if answer.quick_replies:
+        template["quickReplies"] = [quick_reply(q) for q in answer.quick_replies[:QUICK_REPLIES_MAX]]
+    return {"version": "2.0", "template": template}
+
+
+def text_response(text: str) -> dict:
+    return {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": _clip(text, SIMPLE_TEXT_MAX)}}]}}
+
+
+def _answer(utterance: str, user_id: str, language: str) -> dict:
+    """Runs in a worker thread: its own DB connection, closed when done."""
+    in_worker = threading.current_thread() is not threading.main_thread()
+    try:
+        with translation.override(language):
+            conversation = services.conversation_for_external(Channel.KAKAO, user_id, language=language)
+            try:
+                answer = services.ask(utterance, conversation=conversation, channel=Channel.KAKAO, language=language)
+            except DasanError as error:
+                return text_response(str(error.message))
+            return skill_response(answer)
+    finally:
+        if in_worker:
+            connections.close_all()
+
+
+def _post_callback(url: str, future) -> None:
+    try:
+        body = future.result(timeout=60)
+    except Exception:  # noqa: BLE001 - the resident still gets an apology
+        logger.exception("kakao skill answer failed")
+        with translation.override("ko"):
+            body = text_response(_("죄송합니다. 답변을 준비하지 못했습니다. 잠시 후 다시 물어봐 주세요."))
+    try:
+        httpx.post(url, json=body, timeout=10)
+    except httpx.HTTPError as exc:
+        logger.warning("kakao callback failed: %s", type(exc).__name__)
+
+
+def _allowed_callback(url) -> bool:
+    return isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) < 2000
+
+
+@csrf_exempt
+@require_POST
+def skill(request: HttpRequest) -> JsonResponse:
+    secret = _setting("KAKAO_SKILL_SECRET")
+    if secret and not hmac.compare_digest(request.headers.get("X-Dasan-Skill-Secret", ""), secret):
+        return _error(403, "forbidden", _("권한이 없습니다."))
+    try:
+        payload = json.loads(request.body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "malformed_body", _("요청 본문을 읽을 수 없습니다. 올바른 JSON인지 확인해 주세요."))
+    user_request = payload.get("userRequest") if isinstance(payload, dict) else None
+    if not isinstance(user_request, dict):
+        return _error(400, "invalid_input", _("userRequest가 없습니다."))
+    utterance = user_request.get("utterance")
+    user = user_request.get("user")
+    user_id = user.get("id") if isinstance(user, dict) else None
+    if not isinstance(utterance, str) or not isinstance(user_id, str) or not user_id:
+        return _error(400, "invalid_input", _("userRequest.utterance와 userRequest.user.id가 필요합니다."))
+    language = (user_request.get("lang") or "ko")
+    language = language if language in ("ko", "en", "vi") else ("zh-hans" if str(language).startswith("zh") else "ko")
+
+    limited = ratelimit.hit(f"kakao-skill:{services.hash_external_user(Channel.KAKAO, user_id)[:40]}", limit=RATE_LIMIT, window=RATE_WINDOW)
+    if not limited.allowed:
+        with translation.override(language):
+            return JsonResponse(text_response(_("질문이 너무 많습니다. 잠시 후 다시 물어봐 주세요.")), json_dumps_params={"ensure_ascii": False})
+
+    callback_url = user_request.get("callbackUrl")
+    future = _executor.submit(_answer, utterance, user_id, language)
+    wait = CALLBACK_AFTER if _allowed_callback(callback_url) else 4.5
+    try:
+        body = future.result(timeout=wait)
+    except FutureTimeout:
+        if _allowed_callback(callback_url):
+            threading.Thread(target=_post_callback, args=(callback_url, future), daemon=True).start()
+            with translation.override(language):
+                return JsonResponse({"version": "2.0", "useCallback": True,
+                                     "data": {"text": _("답변을 찾고 있어요. 잠시만 기다려 주세요.")}},
+                                    json_dumps_params={"ensure_ascii": False})
+        with translation.override(language):
+            body = text_response(_("답변이 늦어지고 있습니다. 잠시 후 다시 물어봐 주세요."))
+    except Exception:  # noqa: BLE001 - Kakao must get a valid SkillResponse, never a 500
+        logger.exception("kakao skill failed")
+        with translation.override(language):
+            body = text_response(_("죄송합니다. 답변을 준비하지 못했습니다. 잠시 후 다시 물어봐 주세요."))
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,442 @@
+"""Answering residents' questions (AI 민원 도우미): the only place that writes
+conversations and turns. Web, Kakao, API and CLI all call :func:`ask`.
+
+Knowledge is reached only through ``dasan.knowledge.services.search`` and
+``related_topics`` (the knowledge app's contract); :func:`_search` and
+:func:`_related_topics` are the seams tests replace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from dasan.core.errors import DasanError, NotFound, PermissionDenied
+from dasan.core.pii import mask
+
+from . import llm, smalltalk
+from .models import Channel, Conversation, Feedback, Turn, TurnKind
+
+logger = logging.getLogger("dasan.assistant")
+
+MAX_QUESTION = 500
+ANSWER_CHARS = 400
+#: A second passage joins the answer when its score is at least this share of the best.
+SECOND_PASSAGE_RATIO = 0.85
+#: Below this retrieval confidence a message is treated as off-topic chatter:
+#: declined politely, handed to the city's main number, and given no topic (so
+#: it does not pollute the staff's knowledge-gap list under a random topic).
+OFF_TOPIC_CONFIDENCE = 0.1
+#: A Kakao user's conversation continues if they wrote within this time.
+CONVERSATION_IDLE = timedelta(hours=6)
+
+
+@dataclass
+class Answer:
+    """What a channel shows: the text, its numbered citations, and what to offer next."""
+
+    text: str
+    kind: str
+    citations: list[dict] = field(default_factory=list)
+    confidence: float = 0.0
+    quick_replies: list[str] = field(default_factory=list)
+    handoff: dict | None = None
+    topic: str = ""
+    mode: str = ""
+    conversation: Conversation | None = None
+    turn: Turn | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "kind": self.kind,
+            "citations": self.citations,
+            "confidence": round(float(self.confidence), 4),
+            "quick_replies": self.quick_replies,
+            "handoff": self.handoff,
+            "topic": self.topic,
+            "mode": self.mode,
+            "conversation_id": self.conversation.pk if self.conversation else None,
+            "turn_id": self.turn.pk if self.turn else None,
+        }
+
+
+# --- the knowledge seam ---------------------------------------------------------------
+
+
+@dataclass
+class _Unavailable:
+    hits: list = field(default_factory=list)
+    confidence: float = 0.0
+    answerable: bool = False
+    index_ready: bool = False
+
+
+def _search(query: str, *, audience: str, language: str | None, k: int = 5):
+    try:
+        from dasan.knowledge.services import search
+    except ImportError:
+        logger.warning("knowledge search is not available")
+        return _Unavailable()
+    return search(query, audience=audience, language=language, k=k)
+
+
+def _related_topics(query: str, k: int = 5, *, audience: str = "residents") -> list[str]:
+    try:
+        from dasan.knowledge.services import related_topics
+    except ImportError:
+        return []
+    try:
+        try:
+            topics = related_topics(query, k=k, audience=audience)
+        except TypeError:  # the contract's minimal signature
+            topics = related_topics(query, k=k)
+        return [t for t in topics if t]
+    except Exception:  # noqa: BLE001 - suggestions are optional; the answer must still come
+        logger.exception("related_topics failed")
+        return []
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def is_staff(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_city_staff", False))
+
+
+def hash_external_user(channel: str, external_id: str) -> str:
+    """A salted hash of a channel's user id (Kakao's ``userRequest.user.id``)."""
+    salt = (settings.SECRET_KEY + ":assistant:" + channel).encode()
+    return hmac.new(salt, external_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def conversation_for_external(channel: str, external_id: str, *, language: str = "") -> Conversation:
+    """The ongoing conversation of a channel user, or a new one."""
+    digest = hash_external_user(channel, external_id)
+    since = timezone.now() - CONVERSATION_IDLE
+    conversation = (
+        Conversation.objects.filter(channel=channel, external_user=digest, updated_at__gte=since).order_by("-updated_at").first()
+    )
+    if conversation is None:
+        conversation = Conversation.objects.create(channel=channel, external_user=digest, language=language)
+    return conversation
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+
+
+def trim_passage(text: str, limit: int = ANSWER_CHARS) -> str:
+    """Whole sentences from the start of ``text`` up to about ``limit`` characters."""
+    text = re.sub(r"[ \t]+", " ", (text or "").strip())
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    kept: list[str] = []
+    length = 0
+    for sentence in sentences:
+        if kept and length + len(sentence) + 1 > limit:
+            break
+        kept.append(sentence)
+        length += len(sentence) + 1
+    result = " ".join(kept)
+    if len(result) > limit:  # one sentence longer than the limit
+        cut = result[: limit - 1]
+        space = cut.rfind(" ")
+        result = (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+    return result
+
+
+_FOLLOWUP_KO = re.compile(r"^(그럼|그러면|그건|그거|그리고|또|그래서|혹시)|(은|는|이|가)요\??$|^(얼마|언제|어디|어떻게)(예요|에요|인가요|요|나요)?\??$")
+_FOLLOWUP_EN = re.compile(r"^(and|what about|how about|how much|how long|when|where|so|then)\b", re.IGNORECASE)
+
+
+def is_followup(text: str) -> bool:
+    """A short elliptical question that leans on the previous turn ("그럼 수수료는요?")."""
+    text = text.strip()
+    if len(text) > 25 or len(text.split()) > 5:
+        return False
+    return bool(_FOLLOWUP_KO.search(text) or _FOLLOWUP_EN.search(text))
+
+
+def _previous_subject(conversation: Conversation | None) -> str:
+    if conversation is None or conversation.pk is None:
+        return ""
+    turn = conversation.turns.filter(kind=TurnKind.ANSWER).order_by("-created_at", "-id").first()
+    if turn is None:
+        return ""
+    if turn.topic:
+        return turn.topic
+    if turn.citations:
+        return turn.citations[0].get("title", "")
+    return ""
+
+
+def _citation(n: int, hit) -> dict:
+    updated = getattr(hit, "updated_at", None)
+    title_path = getattr(hit, "title_path", "") or ""
+    title = getattr(hit, "source_title", "") or title_path.split(" > ")[0]
+    section = title_path.split(" > ", 1)[1] if " > " in title_path else ""
+    return {
+        "n": n,
+        "title": title,
+        "section": section,
+        "url": getattr(hit, "url", "") or "",
+        "updated": updated.isoformat() if updated else None,
+        "source_id": getattr(hit, "source_id", None),
+        "chunk_id": getattr(hit, "chunk_id", None),
+    }
+
+
+def _handoff(hit=None) -> dict:
+    from dasan.core.models import Department, Municipality
+
+    city = Municipality.current()
+    department = None
+    department_id = getattr(hit, "department_id", None) if hit is not None else None
+    if department_id:
+        department = Department.objects.filter(pk=department_id).first()
+    city_phone = city.phone if city else ""
+    return {
+        "department": department.name if department else (city.name if city else ""),
+        "phone": (department.phone if department and department.phone else city_phone),
+        "complaint_url": None,
+        "complaint_note": _("민원 신청(온라인 접수)은 곧 제공됩니다."),
+        "staff_phone": city_phone,
+        "city": city.name if city else "",
+    }
+
+
+def _handoff_line(handoff: dict) -> str:
+    if handoff.get("phone"):
+        return _("%(department)s(☎ %(phone)s)에 문의하시면 담당자가 도와드립니다.") % handoff
+    return _("시청 민원실에 문의해 주세요.")
+
+
+def _quick(topics: list[str], exclude: str = "", limit: int = 5) -> list[str]:
+    seen = []
+    for topic in topics:
+        topic = (topic or "").strip()
+        if topic and topic != exclude and topic not in seen:
+            seen.append(topic)
+    return seen[:limit]
+
+
+# --- composing -----------------------------------------------------------------------------
+
+
+def _compose_retrieval(text: str, conversation: Conversation | None, audience: str, language: str) -> Answer:
+    query = text
+    if is_followup(text):
+        subject = _previous_subject(conversation)
+        if subject and subject not in text:
+            query = f"{subject} {text}"
+    result = _search(query, audience=audience, language=language, k=5)
+    hits = list(getattr(result, "hits", []) or [])
+    confidence = float(getattr(result, "confidence", 0.0) or 0.0)
+    confidence = min(max(confidence, 0.0), 1.0)
+
+    if not getattr(result, "index_ready", True):
+        handoff = _handoff()
+        return Answer(
+            text=_("안내 자료가 아직 준비되지 않아 답을 드릴 수 없습니다.") + " " + _handoff_line(handoff),
+            kind=TurnKind.UNKNOWN, confidence=0.0, handoff=handoff, mode="no_index",
+        )
+
+    if not hits or confidence < OFF_TOPIC_CONFIDENCE:
+        handoff = _handoff()
+        return Answer(
+            text=smalltalk.decline(language) + " " + _handoff_line(handoff), kind=TurnKind.UNKNOWN,
+            confidence=confidence, quick_replies=_quick(_related_topics(query, k=5, audience=audience)) if hits else [],
+            handoff=handoff, mode="off_topic",
+        )
+
+    if not getattr(result, "answerable", False):
+        closest = hits[0]
+        handoff = _handoff(closest)
+        topics = _quick(_related_topics(query, k=5, audience=audience))
+        parts = [_("잘 모르겠습니다. 안내 자료에서 이 질문에 대한 정확한 답을 찾지 못했어요.")]
+        if topics:
+            parts.append(_("아래 주제 중에 찾으시는 내용이 있는지 살펴보세요."))
+        parts.append(_handoff_line(handoff))
+        return Answer(
+            text=" ".join(parts), kind=TurnKind.UNKNOWN, confidence=confidence, quick_replies=topics,
+            handoff=handoff, topic=getattr(closest, "topic", "") or getattr(closest, "source_title", ""), mode="none",
+        )
+
+    best = hits[0]
+    chosen = [best]
+    for hit in hits[1:]:
+        if hit.chunk_id != best.chunk_id and hit.score >= best.score * SECOND_PASSAGE_RATIO and len(best.text) < ANSWER_CHARS * 0.6:
+            chosen.append(hit)
+            break
+    topic = getattr(best, "topic", "") or getattr(best, "source_title", "")
+    quick = _quick(_related_topics(query, k=6, audience=audience), exclude=topic)
+
+    mode = "extractive"
+    generated = None
+    if llm.enabled():
+        context = hits[:3]
+        try:
+            generated_text, cited = llm.generate(text if query == text else query, [h.text for h in context])
+            generated = (generated_text, [_citation(n, context[n - 1]) for n in cited])
+            mode = "generative"
+        except llm.GenerationFailed as failure:
+            mode = f"extractive:{failure.reason}"
+    if generated is not None:
+        answer_text, citations = generated
+    else:
+        budget = ANSWER_CHARS // len(chosen)
+        pieces = []
+        citations = []
+        for n, hit in enumerate(chosen, start=1):
+            pieces.append(f"{trim_passage(hit.text, budget)} [{n}]")
+            citations.append(_citation(n, hit))
+        answer_text = "\n\n".join(pieces)
+    return Answer(
+        text=answer_text, kind=TurnKind.ANSWER, citations=citations, confidence=confidence,
+        quick_replies=quick, topic=topic, mode=mode,
+    )
+
+
+def _compose_smalltalk(match: smalltalk.Match, language: str, conversation: Conversation | None) -> Answer:
+    if match.intent == "handoff":
+        handoff = _handoff()
+        with translation.override(match.language if match.language != "ko" else language):
+            text = smalltalk.reply(match, language) + " " + _handoff_line(handoff)
+            handoff["complaint_note"] = _("민원 신청(온라인 접수)은 곧 제공됩니다.")
+        return Answer(text=text, kind=TurnKind.HANDOFF, handoff=handoff, confidence=1.0, mode="rule")
+    return Answer(text=smalltalk.reply(match, language), kind=TurnKind.SMALLTALK, confidence=1.0, mode="rule")
+
+
+def validate_question(text) -> str:
+    text = (text or "").strip() if isinstance(text, str) else ""
+    if not text:
+        raise DasanError("question_empty", _("질문을 입력해 주세요."))
+    if len(text) > MAX_QUESTION:
+        raise DasanError("question_too_long", _("질문은 %(max)d자 이내로 입력해 주세요.") % {"max": MAX_QUESTION})
+    return text
+
+
+def ask(text: str, *, conversation: Conversation | None = None, user=None, channel: str = Channel.WEB,
+        language: str | None = None, audience: str | None = None) -> Answer:
+    """Answer one question and record the turn.
+
+    Small talk gets a short polite reply without retrieval; a question is searched
+    in the knowledge base (staff-only sources for signed-in staff only) and
+    answered from the best passage(s) with numbered citations — generated by the
+    city's model when ``DASAN_LLM_URL`` is set, extractive otherwise. Below the
+    confidence threshold the answer says so, suggests related topics and hands
+    off to the owning department. Raises DasanError for an empty or too long
+    question. The stored question is masked (개인정보 가림).
+    """
+    started = time.monotonic()
+    text = validate_question(text)
+    language = (language or translation.get_language() or "ko").lower()
+    if channel not in Channel.values:
+        raise DasanError("channel_invalid", _("알 수 없는 채널입니다."))
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    if conversation is not None and conversation.user_id and (user is None or conversation.user_id != user.pk):
+        raise PermissionDenied("conversation_forbidden", _("이 대화에 접근할 수 없습니다."))
+
+    with translation.override(language):
+        match = smalltalk.classify(text)
+        if match is not None:
+            answer = _compose_smalltalk(match, language, conversation)
+        else:
+            if audience not in ("staff", "residents"):
+                audience = "staff" if is_staff(user) else "residents"
+            answer = _compose_retrieval(text, conversation, audience, language)
+
+    with transaction.atomic():
+        if conversation is None:
+            conversation = Conversation.objects.create(user=user, channel=channel, language=language)
+        turn = Turn.objects.create(
+            conversation=conversation,
+            question=mask(text),
+            answer=answer.text,
+            kind=answer.kind,
+            citations=answer.citations,
+            confidence=answer.confidence,
+            topic=(answer.topic or "")[:200],
+            quick_replies=answer.quick_replies,
+            handoff=answer.handoff,
+            mode=answer.mode[:40],
+            latency_ms=int((time.monotonic() - started) * 1000),
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
+    answer.conversation = conversation
+    answer.turn = turn
+    return answer
+
+
+# --- feedback ------------------------------------------------------------------------------
+
+
+def can_access(conversation: Conversation, *, user=None, session_conversation_ids=()) -> bool:
+    """Whether this person may see and rate ``conversation``: its signed-in owner,
+    or — for an anonymous conversation — the browser session that started it."""
+    if conversation.user_id:
+        return bool(user is not None and getattr(user, "is_authenticated", False) and user.pk == conversation.user_id)
+    return conversation.pk in {int(i) for i in session_conversation_ids or ()}
+
+
+def record_feedback(turn: Turn | int, helpful: bool, comment: str = "", *, user=None, session_conversation_ids=()) -> Turn:
+    """Record whether an answer helped. Only the conversation's owner (or, for an
+    anonymous web visitor, the same session) may rate it; rating again replaces it."""
+    if not isinstance(turn, Turn):
+        turn = Turn.objects.select_related("conversation").filter(pk=turn).first()
+        if turn is None:
+            raise NotFound("turn_not_found", _("대화를 찾을 수 없습니다."))
+    if not can_access(turn.conversation, user=user, session_conversation_ids=session_conversation_ids):
+        raise PermissionDenied("turn_forbidden", _("내 대화의 답변만 평가할 수 있습니다."))
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise DasanError("comment_too_long", _("의견은 1000자 이내로 입력해 주세요."))
+    turn.feedback = Feedback.HELPFUL if helpful else Feedback.NOT_HELPFUL
+    turn.feedback_comment = mask(comment)
+    turn.save(update_fields=["feedback", "feedback_comment"])
+    return turn
+
+
+# --- knowledge gaps for staff -------------------------------------------------------------------
+
+
+def knowledge_gaps(*, days: int = 90, examples: int = 3) -> list[dict]:
+    """Unanswered and poorly rated questions grouped by (closest) topic, most
+    frequent first: what the city should write articles about next."""
+    since = timezone.now() - timedelta(days=days)
+    turns = (
+        Turn.objects.filter(created_at__gte=since)
+        .filter(models_q_gap())
+        .order_by("-created_at", "-id")
+        .values("topic", "kind", "feedback", "question", "created_at")
+    )
+    groups: dict[str, dict] = {}
+    for row in turns.iterator():
+        topic = row["topic"] or ""
+        group = groups.setdefault(topic, {"topic": topic, "unanswered": 0, "not_helpful": 0, "total": 0,
+                                          "latest": row["created_at"], "examples": []})
+        if row["kind"] == TurnKind.UNKNOWN:
+            group["unanswered"] += 1
+        if row["feedback"] == Feedback.NOT_HELPFUL:
+            group["not_helpful"] += 1
+        group["total"] += 1
+        if len(group["examples"]) < examples and row["question"] not in group["examples"]:
+            group["examples"].append(row["question"])
+    return sorted(groups.values(), key=lambda g: (-g["total"], g["topic"]))
+
+
+def models_q_gap():
+    from django.db.models import Q
+
+    return Q(kind=TurnKind.UNKNOWN) | Q(feedback=Feedback.NOT_HELPFUL)
