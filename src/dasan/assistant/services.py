@@ -2,8 +2,8 @@
 conversations and turns. Web, Kakao, API and CLI all call :func:`ask`.
 
 Knowledge is reached only through ``dasan.knowledge.services.search`` and
-``related_topics`` (the knowledge app's contract); :func:`_search` and
-:func:`_related_topics` are the seams tests replace.
+``related_topics`` (the knowledge app's contract), wrapped in :func:`_search` and
+:func:`_related_topics`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,209 @@
+"""Contract tests for the Kakao i Open Builder skill endpoint, from the documented
+SkillPayload and SkillResponse 2.0 shapes (https://i.kakao.com/docs/skill-response-format)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from dasan.assistant import services
+from dasan.assistant.channels.kakao import views as kakao
+from dasan.assistant.models import Conversation
+
+URL = "/channels/kakao/skill"
+
+
+def payload(utterance="대형폐기물 어떻게 버려요?", user_id="kakao-user-abc", callback_url=None):
+    # The documented SkillPayload (trimmed to what Open Builder always sends).
+    user_request = {
+        "timezone": "Asia/Seoul",
+        "params": {"ignoreMe": "true"},
+        "block": {"id": "blockid", "name": "폴백 블록"},
+        "utterance": utterance,
+        "lang": "ko",
+        "user": {"id": user_id, "type": "botUserKey", "properties": {"botUserKey": user_id}},
+    }
+    if callback_url:
+        user_request["callbackUrl"] = callback_url
+    return {
+        "intent": {"id": "intentid", "name": "폴백 블록"},
+        "userRequest": user_request,
+        "bot": {"id": "botid", "name": "다산"},
+        "action": {"name": "skill", "clientExtra": None, "params": {}, "id": "actionid", "detailParams": {}},
+    }
+
+
+def post(client, body, **headers):
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.post(URL, data=data, content_type="application/json", **headers)
+
+
+class _Inline:
+    """Runs the answer in the request thread (the test's DB transaction)."""
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as exc:  # noqa: BLE001
+            future.set_exception(exc)
+        return future
+
+
+@pytest.fixture
+def inline(monkeypatch):
+    monkeypatch.setattr(kakao, "_executor", _Inline())
+
+
+def check_skill_response(body):
+    assert body["version"] == "2.0"
+    outputs = body["template"]["outputs"]
+    assert 1 <= len(outputs) <= 3
+    for output in outputs:
+        (kind,) = output.keys()
+        assert kind in ("simpleText", "basicCard", "listCard")
+        if kind == "simpleText":
+            assert 0 < len(output["simpleText"]["text"]) <= 1000
+        if kind == "listCard":
+            assert output["listCard"]["header"]["title"]
+            assert 1 <= len(output["listCard"]["items"]) <= 5
+            for item in output["listCard"]["items"]:
+                assert item["title"]
+                if "link" in item:
+                    assert set(item["link"]) <= {"web", "pc", "mobile"}
+    quick = body["template"].get("quickReplies", [])
+    assert len(quick) <= 10
+    for q in quick:
+        assert q["action"] == "message" and len(q["label"]) <= 14 and q["messageText"]
+
+
+@pytest.mark.django_db
+def test_answer_with_citations_and_quick_replies(client, kb, city, inline):
+    response = post(client, payload())
+    assert response.status_code == 200
+    body = response.json()
+    check_skill_response(body)
+    outputs = body["template"]["outputs"]
+    assert "[1]" in outputs[0]["simpleText"]["text"]
+    items = outputs[1]["listCard"]["items"]
+    assert items[0]["title"].startswith("[1] 대형폐기물") and items[0]["link"] == {"web": "/kb/bulky-waste/"}
+    labels = [q["label"] for q in body["template"]["quickReplies"]]
+    assert "층간소음" in labels and "대형폐기물" not in labels
+    conversation = Conversation.objects.get()
+    assert conversation.channel == "kakao" and conversation.external_user == services.hash_external_user("kakao", "kakao-user-abc")
+
+
+@pytest.mark.django_db
+def test_follow_up_in_the_same_kakao_conversation(client, kb, city, inline):
+    post(client, payload())
+    body = post(client, payload("그럼 수수료는요?")).json()
+    assert Conversation.objects.count() == 1
+    assert "15,000원" in body["template"]["outputs"][0]["simpleText"]["text"]
+    assert body["template"]["outputs"][1]["listCard"]["items"][0]["link"] == {"web": "/kb/bulky-waste/#수수료"}
+
+
+@pytest.mark.django_db
+def test_unknown_answer_offers_phone_and_topics(client, kb, city, departments, inline):
+    body = post(client, payload("주차 위반 과태료 이의신청")).json()
+    check_skill_response(body)
+    card = body["template"]["outputs"][-1]["basicCard"]
+    assert card["title"] == "도로과" and card["buttons"][0] == {"action": "phone", "label": "전화하기", "phoneNumber": "02-100-1200"}
+
+
+def test_long_answers_and_labels_are_clipped():
+    answer = services.Answer(text="가" * 3000, kind="answer",
+                             citations=[{"n": i, "title": f"제목{i}", "section": "", "url": "", "updated": None} for i in range(1, 9)],
+                             quick_replies=[f"아주아주아주아주긴주제이름{i}" for i in range(15)])
+    body = kakao.skill_response(answer)
+    check_skill_response(body)
+    assert body["template"]["quickReplies"][0]["messageText"] == "아주아주아주아주긴주제이름0"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["{not json", "[]", {"userRequest": {}}, {"userRequest": {"utterance": "x", "user": {}}},
+                                  {"userRequest": {"utterance": 5, "user": {"id": "u"}}}])
+def test_bad_requests_get_400_json(client, body, inline):
+    response = post(client, body)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] in ("malformed_body", "invalid_input")
+
+
+@pytest.mark.django_db
+def test_question_errors_become_a_simple_text(client, kb, city, inline):
+    body = post(client, payload("   ")).json()
+    check_skill_response(body)
+    assert "질문" in body["template"]["outputs"][0]["simpleText"]["text"]
+
+
+@pytest.mark.django_db
+def test_shared_secret(client, kb, city, inline, settings):
+    settings.DASAN = {**settings.DASAN, "KAKAO_SKILL_SECRET": "s3cret"}
+    assert post(client, payload()).status_code == 403
+    assert post(client, payload(), HTTP_X_DASAN_SKILL_SECRET="wrong").status_code == 403
+    assert post(client, payload(), HTTP_X_DASAN_SKILL_SECRET="s3cret").status_code == 200
+
+
+@pytest.mark.django_db
+def test_rate_limited_per_kakao_user(client, kb, city, inline, monkeypatch):
+    monkeypatch.setattr(kakao, "RATE_LIMIT", 2)
+    for _ in range(2):
+        assert "[1]" in post(client, payload()).json()["template"]["outputs"][0]["simpleText"]["text"]
+    limited = post(client, payload()).json()
+    check_skill_response(limited)
+    assert "너무 많" in limited["template"]["outputs"][0]["simpleText"]["text"]
+    assert "[1]" in post(client, payload(user_id="someone-else")).json()["template"]["outputs"][0]["simpleText"]["text"]
+
+
+def test_get_is_not_allowed(client):
+    assert client.get(URL).status_code == 405
+
+
+class _Callback(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        self.server.received.append(json.loads(self.rfile.read(length)))
+        self.send_response(200)
+        self.end_headers()
+        self.server.event.set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_slow_answer_uses_the_callback(client, kb, city, llm_server, settings, monkeypatch):
+    # The city's model server is slow: the answer waits for its timeout (1 s), then
+    # falls back to the extractive answer, which Kakao gets through the callback.
+    monkeypatch.setattr(kakao, "CALLBACK_AFTER", 0.2)
+    llm_server.mode, llm_server.delay = "timeout", 2.0
+    settings.DASAN = {**settings.DASAN, "LLM_TIMEOUT": 1.0}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Callback)
+    server.received, server.event = [], threading.Event()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        response = post(client, payload(callback_url=f"http://127.0.0.1:{server.server_address[1]}/cb"))
+        assert time.monotonic() - started < 0.9
+        body = response.json()
+        assert body["version"] == "2.0" and body["useCallback"] is True and body["data"]["text"]
+        assert server.event.wait(10)
+        final = server.received[0]
+        check_skill_response(final)
+        assert "[1]" in final["template"]["outputs"][0]["simpleText"]["text"]
+        assert final["template"]["outputs"][1]["listCard"]["items"][0]["title"].startswith("[1] 대형폐기물")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fast_answer_is_returned_directly_even_with_callback_url(client, kb, city):
+    body = post(client, payload(callback_url="http://127.0.0.1:9/never")).json()
+    check_skill_response(body)
+    assert "useCallback" not in body
