@@ -42,6 +42,17 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _korean_by_default():
+    """Each test starts in Korean, as a new visitor does: a previous test's request in
+    another language must not leave that language active in this thread."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and cached lookups never leak from one test into the next."""
     from django.core.cache import cache
