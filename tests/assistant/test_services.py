@@ -149,6 +149,17 @@ def test_follow_up_uses_previous_topic(kb):
     assert english.citations[0]["title"] == "대형폐기물"
 
 
+def test_a_second_follow_up_keeps_the_thread(kb):
+    """After the fee answer the conversation is still about bulky waste, not about
+    "fees" in general: a further short question stays on it."""
+    first = services.ask("대형폐기물 어떻게 버려요?", channel="web")
+    fees = services.ask("그럼 수수료는요?", conversation=first.conversation, channel="web")
+    assert fees.kind == "answer"
+    again = services.ask("how much does it cost?", conversation=first.conversation, channel="web")
+    assert again.kind == "answer", again.text
+    assert again.citations[0]["title"] == "대형폐기물" and "15,000원" in again.text
+
+
 @pytest.mark.parametrize("text,expected", [("그럼 수수료는요?", True), ("how much?", True), ("얼마예요?", True),
                                            ("대형폐기물 수수료는 얼마인가요 그리고 어디서 신청하나요", False)])
 def test_is_followup(text, expected):

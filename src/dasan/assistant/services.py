@@ -173,11 +173,14 @@ def _previous_subject(conversation: Conversation | None) -> str:
     turn = conversation.turns.filter(kind=TurnKind.ANSWER).order_by("-created_at", "-id").first()
     if turn is None:
         return ""
-    if turn.topic:
-        return turn.topic
-    if turn.citations:
-        return turn.citations[0].get("title", "")
-    return ""
+    # The subject is the document the answer came from plus its section: after a
+    # fee answer the topic alone is "수수료", which says nothing about *what* fee,
+    # so a second follow-up would lose the thread.
+    title = turn.citations[0].get("title", "") if turn.citations else ""
+    topic = turn.topic or ""
+    if topic and title and topic not in title:
+        return f"{title} {topic}"
+    return title or topic
 
 
 def _citation(n: int, hit) -> dict:
