@@ -44,6 +44,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/notifications/", "dasan.notify.api"),
     ("/kb/", "dasan.knowledge.api"),
     ("/assistant/", "dasan.assistant.api"),
+    ("/complaints/", "dasan.complaints.api"),
 ]
 
 # Ninja's built-in English messages, replaced by our translated defaults.

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "dasan.notify",
     "dasan.knowledge",
     "dasan.assistant",
+    "dasan.complaints",
     "dasan.web",
 ]
 
@@ -266,6 +267,16 @@ DASAN = {
     "SERVE_BIND": os.environ.get("DASAN_BIND", "127.0.0.1:8000"),
     "WEB_WORKERS": env_int("DASAN_WEB_WORKERS", 2),
     "WEB_THREADS": env_int("DASAN_WEB_THREADS", 4),
+    # Complaints (민원): automatic routing above this classifier confidence, else triage.
+    "COMPLAINT_AUTO_ASSIGN": float(os.environ.get("DASAN_COMPLAINT_AUTO_ASSIGN", "0.6")),
+    "COMPLAINT_PHOTO_MAX_BYTES": env_int("DASAN_COMPLAINT_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
+    "COMPLAINT_PHOTO_MAX_COUNT": env_int("DASAN_COMPLAINT_PHOTO_MAX_COUNT", 5),
+    "COMPLAINT_PHOTO_MAX_SIDE": env_int("DASAN_COMPLAINT_PHOTO_MAX_SIDE", 1600),
+    # A new complaint this close (metres) to an open one of the same category is linked to it.
+    "COMPLAINT_DUPLICATE_RADIUS_M": env_int("DASAN_COMPLAINT_DUPLICATE_RADIUS_M", 50),
+    "COMPLAINT_DUPLICATE_DAYS": env_int("DASAN_COMPLAINT_DUPLICATE_DAYS", 30),
+    # Open311 GeoReport v2: the jurisdiction id clients send (e.g. the city's domain).
+    "OPEN311_JURISDICTION": os.environ.get("DASAN_OPEN311_JURISDICTION", ""),
 }
 
 LOGGING = {

@@ -1,0 +1,4 @@
+"""Complaints API (placeholder until the endpoints land)."""
+from ninja import Router
+
+router = Router(tags=["complaints"])

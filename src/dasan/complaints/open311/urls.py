@@ -1,0 +1,3 @@
+"""Open311 GeoReport v2 (placeholder until the endpoints land)."""
+app_name = "open311"
+urlpatterns: list = []
