@@ -44,6 +44,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/notifications/", "dasan.notify.api"),
     ("/kb/", "dasan.knowledge.api"),
     ("/assistant/", "dasan.assistant.api"),
+    ("/payments/", "dasan.payments.api"),
     ("/complaints/", "dasan.complaints.api"),
 ]
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "dasan.notify",
     "dasan.knowledge",
     "dasan.assistant",
+    "dasan.payments",
     "dasan.complaints",
     "dasan.web",
 ]

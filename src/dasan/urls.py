@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("dasan.notify.urls")),
     path("kb/", include("dasan.knowledge.urls")),
     path("assistant/", include("dasan.assistant.urls")),
+    path("payments/", include("dasan.payments.urls")),
     path("complaints/", include("dasan.complaints.urls")),
     path("staff/complaints/", include("dasan.complaints.urls_staff")),
     path("open311/v2/", include("dasan.complaints.open311.urls")),

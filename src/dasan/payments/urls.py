@@ -1,0 +1,3 @@
+"""Payment pages and provider callbacks (placeholder until they land)."""
+app_name = "payments"
+urlpatterns: list = []
