@@ -27,7 +27,7 @@ class Kind(models.TextChoices):
 
 
 class PeriodUnit(models.TextChoices):
-    """How a processing period is counted (법 제19조, 시행령 제19조의... see deadlines.py)."""
+    """How a processing period is counted (법 제19조; "즉시" = 3 working hours, 시행령 제19조; see deadlines.py)."""
 
     IMMEDIATE = "immediate", _("즉시")
     DAYS = "days", _("일")
