@@ -42,6 +42,7 @@ test: $(TEST_STAMP) browser
 # Benchmarks print tables of figures; they are never part of `make test`.
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/assistant/run.py
+	$(BIN)/python bench/complaints/run.py
 
 # Re-extract and compile translation catalogues (needs GNU gettext).
 messages: $(RUN_STAMP)

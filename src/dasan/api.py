@@ -15,7 +15,9 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
 from django.utils.translation import gettext as _
@@ -144,6 +146,13 @@ def _install_error_handlers(api: "DasanAPI") -> None:
     def permission_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
         return api.error_response(request, 403, "forbidden")
 
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit_mb = max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))
+        return api.error_response(
+            request, 413, "request_too_large",
+            _("요청이 너무 큽니다. %(limit)d MB 이하로 보내 주세요.") % {"limit": limit_mb},
+        )
+
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Never shows the exception to the client. The log line is masked here as
         # well as by the PII filter on the handlers, in case a handler lacks it.
@@ -157,6 +166,7 @@ def _install_error_handlers(api: "DasanAPI") -> None:
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(DjangoPermissionDenied, permission_denied)
+    api.add_exception_handler(RequestDataTooBig, too_big)
     api.add_exception_handler(Exception, unexpected)
 
 

@@ -278,6 +278,25 @@ DASAN = {
     "COMPLAINT_DUPLICATE_DAYS": env_int("DASAN_COMPLAINT_DUPLICATE_DAYS", 30),
     # Open311 GeoReport v2: the jurisdiction id clients send (e.g. the city's domain).
     "OPEN311_JURISDICTION": os.environ.get("DASAN_OPEN311_JURISDICTION", ""),
+    "OPEN311_POSTS_PER_IP_MINUTE": env_int("DASAN_OPEN311_POSTS_PER_IP_MINUTE", 30),
+    "OPEN311_POSTS_PER_KEY_HOUR": env_int("DASAN_OPEN311_POSTS_PER_KEY_HOUR", 600),
+    # An answered complaint closes itself after this many days without a resident's reply.
+    "COMPLAINT_AUTO_CLOSE_DAYS": env_int("DASAN_COMPLAINT_AUTO_CLOSE_DAYS", 14),
+    # PDF documents: a .ttf/.otf with Hangul; empty = the bundled Noto Sans CJK.
+    "PDF_FONT": os.environ.get("DASAN_PDF_FONT", ""),
+    # Payments: providers offered, the default, and how long an unpaid order lives.
+    "PAYMENTS_PROVIDERS": os.environ.get("DASAN_PAYMENTS_PROVIDERS", "office"),
+    "PAYMENTS_DEFAULT_PROVIDER": os.environ.get("DASAN_PAYMENTS_DEFAULT_PROVIDER", "office"),
+    "PAYMENTS_ORDER_TTL_MINUTES": env_int("DASAN_PAYMENTS_ORDER_TTL_MINUTES", 1440),
+    # "Pay at the office / virtual account" provider (the demo's).
+    "PAYMENTS_OFFICE_BANK": os.environ.get("DASAN_PAYMENTS_OFFICE_BANK", "NH농협은행"),
+    "PAYMENTS_OFFICE_ACCOUNT_PREFIX": os.environ.get("DASAN_PAYMENTS_OFFICE_ACCOUNT_PREFIX", "790"),
+    "PAYMENTS_OFFICE_ACCOUNT_HOLDER": os.environ.get("DASAN_PAYMENTS_OFFICE_ACCOUNT_HOLDER", ""),
+    "PAYMENTS_OFFICE_WEBHOOK_SECRET": os.environ.get("DASAN_PAYMENTS_OFFICE_WEBHOOK_SECRET", ""),
+    # Card payments through Toss Payments (API v1).
+    "PAYMENTS_TOSS_BASE_URL": os.environ.get("DASAN_PAYMENTS_TOSS_BASE_URL", "https://api.tosspayments.com"),
+    "PAYMENTS_TOSS_SECRET_KEY": os.environ.get("DASAN_PAYMENTS_TOSS_SECRET_KEY", ""),
+    "PAYMENTS_TOSS_TIMEOUT": env_int("DASAN_PAYMENTS_TOSS_TIMEOUT", 10),
 }
 
 LOGGING = {

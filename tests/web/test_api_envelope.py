@@ -193,3 +193,15 @@ def test_unexpected_exception_is_500_envelope_without_details(client, caplog):
     assert "RuntimeError" not in response.content.decode()
     assert "010-1234-5678" not in response.content.decode()
     assert any(r.name == "dasan.api" and r.levelname == "ERROR" for r in caplog.records)
+
+
+@envelope_urls
+def test_oversized_body_is_413_envelope_not_500(client, settings):
+    # A resident's phone that base64-encodes a huge photo must get a clear answer.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    body = json.dumps({"name": "x", "padding": "a" * (2 * 1024 * 1024)})
+    response = client.post("/test-api/items", data=body, content_type="application/json")
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "request_too_large"
+    assert "1 MB" in error["message"]

@@ -151,8 +151,10 @@ class Complaint(models.Model):
     )
     suggestion_confidence = models.FloatField(_("자동 분류 신뢰도"), null=True, blank=True)
 
-    # Who raised it. ``resident`` is null for anonymous and for Open311/counter filings
-    # by people without an account; then the contact fields hold only what they gave.
+    # Who raised it. ``resident`` is null for Open311 and counter filings by people
+    # without an account; then the contact fields hold only what they gave. An
+    # anonymous complaint keeps its resident (so they can follow, rate and withdraw
+    # it) but its contact fields are empty and staff pages never show who it is.
     resident = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("신청인"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="complaints",

@@ -102,6 +102,10 @@ class Command(BaseCommand):
         from dasan.knowledge.demo import load_demo_sources
 
         load_demo_sources()
+        # 민원 categories, answer templates and a few sample complaints by the demo residents.
+        from dasan.complaints.demo import load_demo as load_demo_complaints
+
+        load_demo_complaints()
         self.stdout.write(self.style.SUCCESS("데모시 (Demo City) is ready."))
         self.stdout.write("The assistant's knowledge base is being indexed by the worker: articles within a minute or two, the welfare FAQ in about 10-15 minutes.")
         if options["quiet_logins"]:

@@ -1,0 +1,624 @@
+"""Staff workbench for complaints (민원 처리): department queues, the triage queue,
+one complaint's page with its actions, bulk reassignment and intake at the counter.
+
+Thin: every change goes through :mod:`dasan.complaints.services`, which checks the
+workflow, audits and notifies the resident. These views parse what was posted,
+call a service, and show a :class:`~dasan.core.errors.DasanError` as a form error.
+What a member of staff may see comes from ``services.visible_complaints`` (the
+department scoping of ``accounts.scoping``); opening one complaint goes through
+``services.get_complaint``, which records the read in the audit log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from functools import wraps
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dasan.core import audit, pii
+from dasan.core.errors import DasanError, NotFound
+from dasan.core.models import Department
+
+from . import deadlines, services
+from .models import (
+    OPEN_STATUSES,
+    AnswerTemplate,
+    Category,
+    Complaint,
+    ContactPreference,
+    Status,
+)
+
+STAFF_LOGIN_PATH = "/accounts/staff/login/"
+PAGE_SIZE = 25
+TRIAGE_PAGE_SIZE = 50
+#: Session key: numbers whose contact the staff member chose to reveal, shown once.
+REVEAL_SESSION = "complaints_staff_reveal"
+#: Session key: counter forms already submitted (a double click files once).
+COUNTER_SESSION = "complaints_staff_counter"
+COUNTER_SESSION_KEEP = 50
+#: The reason recorded in the audit log when a complaint's page is opened.
+READ_REASON = "민원 처리 화면"
+
+SLA_STATES = ("overdue", "due_today", "ok", "done")
+SLA_LABELS = {
+    "overdue": gettext_lazy("기한 지남"),
+    "due_today": gettext_lazy("오늘 마감"),
+    "ok": gettext_lazy("기한 남음"),
+    "done": gettext_lazy("처리 끝남"),
+}
+#: Pseudo-status of the queue's status filter: every status still waiting for the city.
+OPEN = "open"
+ALL = "all"
+
+
+# --- access -------------------------------------------------------------------------------------
+def _staff_login_url() -> str:
+    try:
+        return reverse("accounts:staff_login")
+    except NoReverseMatch:
+        return STAFF_LOGIN_PATH
+
+
+def staff_required(view):
+    """Anonymous visitors go to the staff sign-in; signed-in residents get 403.
+
+    Pages carry residents' personal data, so browsers and proxies must not keep them."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), _staff_login_url())
+        if not getattr(user, "is_city_staff", False) or not user.is_active:
+            raise DjangoPermissionDenied
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+def _routes(user) -> bool:
+    """Managers and city administrators route complaints out of the triage queue."""
+    from dasan.accounts.models import Role
+
+    return bool(user.is_superuser or user.role in (Role.MANAGER, Role.ADMIN))
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _error_message(error: DasanError) -> str:
+    return str(error.message)
+
+
+# --- queue --------------------------------------------------------------------------------------
+class QueueFilter(forms.Form):
+    """The queue's filters (GET). An invalid value drops that filter, never the page."""
+
+    q = forms.CharField(label=gettext_lazy("접수번호 또는 제목"), required=False, max_length=100)
+    status = forms.ChoiceField(label=gettext_lazy("상태"), required=False)
+    category = forms.ModelChoiceField(label=gettext_lazy("분류"), required=False, queryset=Category.objects.none(),
+                                      empty_label=gettext_lazy("모든 분류"))
+    sla = forms.ChoiceField(label=gettext_lazy("처리 기한"), required=False)
+    department = forms.ModelChoiceField(label=gettext_lazy("담당 부서"), required=False,
+                                        queryset=Department.objects.none(), empty_label=gettext_lazy("모든 부서"))
+    mine = forms.BooleanField(label=gettext_lazy("나에게 배정된 민원만"), required=False)
+
+    def __init__(self, data, *, departments: QuerySet):
+        super().__init__(data)
+        self.fields["status"].choices = [(OPEN, _("처리할 민원 (접수~연장)")), (ALL, _("모든 상태")), *Status.choices]
+        self.fields["category"].queryset = Category.objects.order_by("order", "code")
+        self.fields["sla"].choices = [("", _("모든 기한")), *[(key, SLA_LABELS[key]) for key in SLA_STATES]]
+        self.fields["department"].queryset = departments
+
+    def value(self, name: str):
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get(name)
+
+
+def _sla_q(state: str, now: datetime) -> Q:
+    """The rows whose ``deadlines.sla_state`` is ``state``, as a database filter."""
+    open_ = Q(status__in=OPEN_STATUSES)
+    local = timezone.localtime(now)
+    end_of_day = local.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    if state == "done":
+        return ~open_
+    if state == "overdue":
+        return open_ & Q(due_at__lt=now)
+    if state == "due_today":
+        return open_ & Q(due_at__gte=now, due_at__lt=end_of_day)
+    return open_ & Q(due_at__gte=end_of_day)
+
+
+def _with_sla(item: dict, complaint: Complaint, now: datetime | None = None) -> dict:
+    state = deadlines.sla_state(complaint, now)
+    item.update(sla=state, sla_label=SLA_LABELS.get(state, state))
+    return item
+
+
+def _scope(user) -> QuerySet:
+    return services.visible_complaints(user)
+
+
+def _queue_context(request: HttpRequest) -> dict:
+    user = request.user
+    now = timezone.now()
+    scope = _scope(user)
+    departments = Department.objects.filter(pk__in=scope.exclude(department=None).values("department_id")).order_by("code")
+    params = request.GET.copy()
+    params.setdefault("status", OPEN)
+    form = QueueFilter(params, departments=departments)
+
+    rows = scope
+    q = (form.value("q") or "").strip()
+    if q:
+        rows = rows.filter(Q(number__icontains=q) | Q(title__icontains=q))
+    if form.value("category"):
+        rows = rows.filter(category=form.value("category"))
+    if form.value("department"):
+        rows = rows.filter(department=form.value("department"))
+    if form.value("mine"):
+        rows = rows.filter(assignee=user)
+    sla = form.value("sla")
+    if sla in SLA_STATES:
+        rows = rows.filter(_sla_q(sla, now))
+    # Counts per status and per deadline state, under every filter but the status's own.
+    counted = rows
+    status = form.value("status") or OPEN
+    if status == OPEN:
+        rows = rows.filter(status__in=OPEN_STATUSES)
+    elif status != ALL:
+        rows = rows.filter(status=status)
+    ordering = ("due_at", "id") if status in (OPEN, *OPEN_STATUSES) else ("-received_at", "-id")
+    rows = rows.select_related("category", "department", "assignee").order_by(*ordering)
+
+    by_status = dict(counted.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    def link(**changes) -> str:
+        query = {k: v for k, v in params.items() if k != "page"}
+        query.update(changes)
+        return "?" + urlencode({k: v for k, v in query.items() if v})
+
+    status_counts = [
+        {"value": value, "label": label, "count": by_status.get(value, 0), "url": link(status=value)}
+        for value, label in Status.choices
+    ]
+    open_counted = counted.filter(status__in=OPEN_STATUSES)
+    sla_counts = open_counted.aggregate(
+        overdue=Count("id", filter=_sla_q("overdue", now)),
+        due_today=Count("id", filter=_sla_q("due_today", now)),
+    )
+
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [_with_sla({"complaint": c}, c, now) for c in page.object_list]
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return {
+        "form": form,
+        "page": page,
+        "items": items,
+        "status_counts": status_counts,
+        "open_count": sum(by_status.get(s, 0) for s in OPEN_STATUSES),
+        "open_url": link(status=OPEN),
+        "sla_urls": {"overdue": link(sla="overdue", status=OPEN), "due_today": link(sla="due_today", status=OPEN)},
+        "current_status": status,
+        "sla_counts": sla_counts,
+        "query_without_page": keep.urlencode(),
+        "all_departments": Department.objects.filter(is_active=True).order_by("code"),
+        **_subnav(user),
+    }
+
+
+@staff_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The department queue: filters, deadline state, counts, bulk reassignment."""
+    context = _queue_context(request)
+    return render(request, "complaints/staff/queue.html", context)
+
+
+@staff_required
+@require_POST
+def bulk_reassign(request: HttpRequest) -> HttpResponse:
+    """Move the ticked complaints to another department (with a reason)."""
+    back = _safe_next(request, reverse("complaints_staff:queue"))
+    numbers = [n.strip() for n in request.POST.getlist("numbers") if n.strip()]
+    reason = request.POST.get("reason", "").strip()
+    try:
+        if not numbers:
+            raise DasanError("nothing_selected", _("옮길 민원을 하나 이상 고르세요."))
+        department = _department(request.POST.get("department"))
+        moved = services.bulk_reassign(numbers, department=department, actor=request.user, reason=reason)
+    except DasanError as error:
+        # Show the queue again with the error next to the form and the ticks kept.
+        context = _queue_context(_as_get(request, back))
+        context.update(bulk_error=_error_message(error), bulk_selected=set(numbers), bulk_reason=reason,
+                       bulk_department=request.POST.get("department", ""))
+        return render(request, "complaints/staff/queue.html", context, status=error.status)
+    messages.success(request, _("민원 %(count)d건을 %(department)s(으)로 옮겼습니다.") % {"count": moved, "department": department.name})
+    left = len(set(numbers)) - moved
+    if left > 0:
+        messages.warning(request, _("%(count)d건은 옮기지 않았습니다. 이미 그 부서에 있거나, 처리가 끝났거나, 맡을 수 없는 민원입니다.")
+                         % {"count": left})
+    return HttpResponseRedirect(back)
+
+
+def _as_get(request: HttpRequest, url: str) -> HttpRequest:
+    """The queue of ``url``'s filters, drawn in answer to a POST that failed."""
+    from django.http import QueryDict
+
+    query = url.partition("?")[2]
+    request.GET = QueryDict(query)
+    return request
+
+
+def _department(value) -> Department:
+    try:
+        return Department.objects.get(pk=int(value), is_active=True)
+    except (TypeError, ValueError, Department.DoesNotExist):
+        raise DasanError("department_required", _("옮길 부서를 고르세요.")) from None
+
+
+def _subnav(user) -> dict:
+    routes = _routes(user)
+    return {"can_route": routes, "triage_count": _triage_rows(user).count() if routes else 0}
+
+
+# --- triage -------------------------------------------------------------------------------------
+def _triage_rows(user) -> QuerySet:
+    """Complaints no department owns yet (분류 대기), waiting for a manager to route them
+    (``visible_complaints`` gives them to managers and administrators only)."""
+    return _scope(user).filter(department__isnull=True, status__in=OPEN_STATUSES)
+
+
+@staff_required
+@require_GET
+def triage(request: HttpRequest) -> HttpResponse:
+    """The triage queue: each unrouted complaint with the classifier's suggestion."""
+    if not _routes(request.user):
+        raise DjangoPermissionDenied
+    rows = _triage_rows(request.user).select_related("suggested_category__department").order_by("received_at", "id")
+    page = Paginator(rows, TRIAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    items = [
+        {
+            **_with_sla({"complaint": c}, c, now),
+            "confidence": None if c.suggestion_confidence is None else round(c.suggestion_confidence * 100),
+            "suggested_department": c.suggested_category.department if c.suggested_category else None,
+        }
+        for c in page.object_list
+    ]
+    return render(request, "complaints/staff/triage.html", {
+        "page": page, "items": items, **_subnav(request.user),
+        "departments": Department.objects.filter(is_active=True).order_by("code"),
+    })
+
+
+# --- one complaint ------------------------------------------------------------------------------
+def _photo_url(photo_id: int) -> str:
+    try:
+        return reverse("complaints:photo", args=[photo_id])
+    except NoReverseMatch:
+        return f"/complaints/photos/{photo_id}/"
+
+
+def _mask_name(name: str) -> str:
+    """김주민 -> 김*민, 홍길 -> 홍*: enough to greet the person at the counter, no more."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def _mask_address(address: str, revealed: bool) -> str:
+    return address if revealed or not address else pii.mask(address)
+
+
+def _contact(complaint: Complaint, *, revealed: bool) -> dict:
+    from dasan.accounts.services import masked_phone
+
+    if complaint.is_anonymous:
+        # An anonymous filing keeps no contact; a linked account must not unmask it.
+        return {"name": "", "phone": "", "email": "", "address": _mask_address(complaint.address, revealed),
+                "revealed": revealed, "has_any": bool(complaint.address)}
+    resident = complaint.resident
+    name = complaint.contact_name or (resident.name if resident else "")
+    phone = complaint.contact_phone or (resident.phone if resident else "") or ""
+    email = complaint.contact_email or (resident.email if resident else "")
+    address = complaint.address
+    if revealed:
+        return {"name": name, "phone": phone, "email": email, "address": address, "revealed": True,
+                "has_any": bool(name or phone or email or address)}
+    return {
+        "name": _mask_name(name),
+        "phone": masked_phone(phone),
+        "email": pii.mask(email) if email else "",
+        "address": _mask_address(address, revealed),
+        "revealed": False,
+        "has_any": bool(name or phone or email or address),
+    }
+
+
+def _templates_for(complaint: Complaint) -> list[AnswerTemplate]:
+    return list(
+        AnswerTemplate.objects.filter(is_active=True)
+        .filter(Q(department__isnull=True) | Q(department_id=complaint.department_id))
+        .order_by("title", "id")
+    )
+
+
+def _assignees(complaint: Complaint):
+    if not complaint.department_id:
+        return get_user_model().objects.none()
+    return get_user_model().objects.filter(kind="staff", is_active=True, department_id=complaint.department_id).order_by("name", "username")
+
+
+def _detail_context(request: HttpRequest, complaint: Complaint, *, revealed: bool = False,
+                    errors: dict | None = None, values: dict | None = None) -> dict:
+    values = dict(values or {})
+    templates = _templates_for(complaint)
+    chosen = None
+    if "answer" not in values:
+        picked = request.GET.get("template", "")
+        chosen = next((t for t in templates if str(t.pk) == picked), None)
+        values["answer"] = chosen.body if chosen else ""
+    status = complaint.status
+    confidence = complaint.suggestion_confidence
+    return {
+        **_with_sla({"complaint": complaint}, complaint),
+        "confidence": None if confidence is None else round(confidence * 100),
+        "events": services.timeline(complaint, for_staff=True),
+        "photos": [{"photo": p, "url": _photo_url(p.pk)} for p in complaint.photos.all()],
+        "contact": _contact(complaint, revealed=revealed),
+        "language_name": dict(settings.LANGUAGES).get(complaint.language, complaint.language),
+        "templates": templates,
+        "template_bodies": {str(t.pk): t.body for t in templates},
+        "chosen_template": chosen,
+        "departments": Department.objects.filter(is_active=True).order_by("code"),
+        "assignees": _assignees(complaint),
+        "errors": errors or {},
+        "values": values,
+        # The forms offered follow the workflow; the services still have the last word.
+        "can": {step: status in services.TRANSITIONS[step] for step in ("assign", "start", "extend", "transfer", "answer", "close")},
+        **_subnav(request.user),
+    }
+
+
+def _get_visible(user, number: str) -> Complaint:
+    """The complaint for an action; 404 when the user's scope does not hold it.
+
+    No audit read here: the page it was posted from recorded the read, and the
+    action records itself."""
+    complaint = _scope(user).filter(number=number).select_related("category", "department", "assignee", "resident").first()
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+@staff_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    """One complaint: what was asked, the resident's contact (masked), history, notes, actions."""
+    try:
+        complaint = services.get_complaint(request.user, number, reason=READ_REASON)
+    except NotFound:
+        raise Http404 from None
+    revealed = number in request.session.get(REVEAL_SESSION, [])
+    if revealed:
+        # Shown once: a reload, a shared screen or the back button shows the mask again.
+        request.session[REVEAL_SESSION] = [n for n in request.session[REVEAL_SESSION] if n != number]
+    return render(request, "complaints/staff/detail.html", _detail_context(request, complaint, revealed=revealed))
+
+
+def _posted_int(request: HttpRequest, name: str, error: DasanError) -> int:
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        raise error from None
+
+
+def _do_assign(request: HttpRequest, complaint: Complaint) -> str:
+    department = _department(request.POST.get("department"))
+    assignee = None
+    if request.POST.get("assignee"):
+        assignee = (get_user_model().objects.filter(kind="staff", is_active=True, department=department)
+                    .filter(pk=_posted_int(request, "assignee", DasanError("assignee_invalid", _("담당자를 다시 고르세요."))))
+                    .first())
+        if assignee is None:
+            raise DasanError("assignee_invalid", _("담당자는 배정할 부서의 직원이어야 합니다."))
+    services.assign(complaint, department=department, actor=request.user, assignee=assignee,
+                    reason=request.POST.get("reason", "").strip())
+    return _("%(department)s에 배정했습니다.") % {"department": department.name}
+
+
+def _do_start(request: HttpRequest, complaint: Complaint) -> str:
+    services.start(complaint, actor=request.user)
+    return _("처리를 시작했습니다.")
+
+
+def _do_extend(request: HttpRequest, complaint: Complaint) -> str:
+    days = _posted_int(request, "days", DasanError("days_invalid", _("연장할 일수를 숫자로 적어 주세요.")))
+    services.extend(complaint, actor=request.user, days=days, reason=request.POST.get("reason", "").strip())
+    return _("처리기간을 %(days)d일 연장했습니다.") % {"days": days}
+
+
+def _do_transfer(request: HttpRequest, complaint: Complaint) -> str:
+    agency = request.POST.get("agency", "").strip()
+    services.transfer(complaint, actor=request.user, agency=agency, reason=request.POST.get("reason", "").strip())
+    return _("%(agency)s(으)로 이송했습니다.") % {"agency": agency}
+
+
+def _do_answer(request: HttpRequest, complaint: Complaint) -> str:
+    services.answer(complaint, actor=request.user, text=request.POST.get("answer", "").strip())
+    return _("답변을 보냈습니다.")
+
+
+def _do_close(request: HttpRequest, complaint: Complaint) -> str:
+    services.close(complaint, actor=request.user)
+    return _("종결했습니다.")
+
+
+def _do_note(request: HttpRequest, complaint: Complaint) -> str:
+    services.add_note(complaint, actor=request.user, text=request.POST.get("note", "").strip())
+    return _("내부 메모를 남겼습니다.")
+
+
+def _do_reveal(request: HttpRequest, complaint: Complaint) -> str:
+    reason = request.POST.get("reveal_reason", "").strip()
+    if not reason:
+        raise DasanError("reason_required", _("연락처를 보는 까닭을 적어 주세요. 열람 기록에 남습니다."))
+    audit.record_read(request.user, complaint, reason=f"연락처 열람: {reason}"[:500])
+    shown = [n for n in request.session.get(REVEAL_SESSION, []) if n != complaint.number]
+    request.session[REVEAL_SESSION] = (shown + [complaint.number])[-20:]
+    return _("연락처 열람을 기록했습니다. 이 화면에서 한 번만 보입니다.")
+
+
+ACTIONS = {
+    "assign": _do_assign,
+    "start": _do_start,
+    "extend": _do_extend,
+    "transfer": _do_transfer,
+    "answer": _do_answer,
+    "close": _do_close,
+    "note": _do_note,
+    "reveal": _do_reveal,
+}
+#: Fields a failed form keeps, so that a long answer is never lost to a mistake.
+KEPT_FIELDS = ("answer", "note", "reason", "days", "agency", "department", "assignee", "reveal_reason")
+
+
+@staff_required
+@require_POST
+def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """One workflow step on one complaint (POST), then back to its page (or ``next``)."""
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    complaint = _get_visible(request.user, number)
+    fallback = reverse("complaints_staff:detail", args=[complaint.number])
+    try:
+        done = handler(request, complaint)
+    except NotFound:
+        raise Http404 from None
+    except DasanError as error:
+        values = {name: request.POST.get(name, "") for name in KEPT_FIELDS if name in request.POST}
+        values["action"] = action
+        complaint.refresh_from_db()
+        context = _detail_context(request, complaint, errors={action: _error_message(error)}, values=values)
+        return render(request, "complaints/staff/detail.html", context, status=error.status)
+    messages.success(request, done)
+    target = _safe_next(request, fallback)
+    if action == "reveal":
+        target = fallback + "#contact"
+    return HttpResponseRedirect(target)
+
+
+# --- intake at the counter ----------------------------------------------------------------------
+class CounterForm(forms.Form):
+    """방문 접수: what a member of staff types in for a resident at the counter."""
+
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("분류"), required=False, queryset=Category.objects.none(),
+        empty_label=gettext_lazy("모름 (자동 분류에 맡김)"),
+    )
+    title = forms.CharField(label=gettext_lazy("제목"), max_length=200)
+    description = forms.CharField(label=gettext_lazy("내용"), widget=forms.Textarea(attrs={"rows": 8}))
+    address = forms.CharField(label=gettext_lazy("장소 (주소)"), max_length=200, required=False)
+    contact_name = forms.CharField(label=gettext_lazy("신청인 이름"), max_length=60, required=False)
+    contact_phone = forms.CharField(label=gettext_lazy("휴대전화"), max_length=20, required=False,
+                                    widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    contact_email = forms.EmailField(label=gettext_lazy("이메일"), required=False,
+                                     widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    contact_preference = forms.ChoiceField(label=gettext_lazy("결과 알림"), choices=ContactPreference.choices,
+                                           initial=ContactPreference.SMS)
+    language = forms.ChoiceField(label=gettext_lazy("알림 언어"), choices=settings.LANGUAGES, initial="ko")
+    is_public = forms.BooleanField(label=gettext_lazy("민원 내용을 공개해도 된다고 동의함"), required=False)
+    nonce = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("order", "code")
+
+
+def _counter_done(request: HttpRequest) -> dict:
+    return request.session.get(COUNTER_SESSION, {})
+
+
+def _complaint_url_for(user, complaint: Complaint) -> str:
+    if _scope(user).filter(pk=complaint.pk).exists():
+        return reverse("complaints_staff:detail", args=[complaint.number])
+    return reverse("complaints_staff:counter")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def counter(request: HttpRequest) -> HttpResponse:
+    """File a complaint for a resident who came in person (channel "counter")."""
+    error = ""
+    status = 200
+    if request.method == "POST":
+        form = CounterForm(request.POST, request.FILES)
+        nonce = request.POST.get("nonce", "")
+        earlier = _counter_done(request).get(nonce) if nonce else None
+        if earlier:
+            # The same form sent twice (a double click, a reload): one complaint.
+            complaint = Complaint.objects.filter(number=earlier).first()
+            if complaint is not None:
+                messages.info(request, _("이미 접수번호 %(number)s(으)로 접수했습니다.") % {"number": complaint.number})
+                return redirect(_complaint_url_for(request.user, complaint))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                complaint = services.file_complaint(
+                    title=data["title"], description=data["description"], channel="counter",
+                    category=data["category"], contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"], contact_email=data["contact_email"],
+                    contact_preference=data["contact_preference"], address=data["address"],
+                    is_public=data["is_public"], photos=request.FILES.getlist("photos"),
+                    language=data["language"], filed_by=request.user,
+                )
+            except DasanError as exc:
+                error, status = _error_message(exc), exc.status
+            else:
+                if nonce:
+                    done = dict(list(_counter_done(request).items())[-(COUNTER_SESSION_KEEP - 1):])
+                    done[nonce] = complaint.number
+                    request.session[COUNTER_SESSION] = done
+                messages.success(request, _("접수번호 %(number)s(으)로 접수했습니다. 신청인에게 접수번호를 알려 주세요.")
+                                 % {"number": complaint.number})
+                return redirect(_complaint_url_for(request.user, complaint))
+        else:
+            status = 400
+    else:
+        form = CounterForm(initial={"nonce": uuid.uuid4().hex, "contact_preference": ContactPreference.SMS})
+    return render(request, "complaints/staff/counter.html", {"form": form, "error": error, **_subnav(request.user)},
+                  status=status)
+
+

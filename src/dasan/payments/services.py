@@ -1,0 +1,620 @@
+"""Payments services: the only place where orders, payments and refunds change.
+
+Every change locks the order's row (``select_for_update``) inside a transaction, so
+two confirmations of one order (a double click, a retried redirect, a webhook racing
+the payer's return) or two refunds of one payment run one after the other and the
+second sees what the first did. The database constraints in ``models.py`` are the
+last line: a refund can never exceed what was paid, and an order can never hold two
+successful payments.
+
+The apps that sell things learn the outcome through callbacks registered by purpose
+(``on_paid``, ``on_refunded``, ``on_cancelled``), run inside the same transaction.
+See docs/dev/payments.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dasan.core import audit
+from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
+from dasan.core.idempotency import IdempotencyMismatch
+
+from . import providers
+from .models import (
+    PAID_STATUSES,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+from .providers import Approval, NextStep, ProviderError, ReturnUrls
+
+logger = logging.getLogger("dasan.payments")
+
+__all__ = [
+    "Line", "create_order", "get_order", "orders_for", "start_payment", "confirm_payment", "mark_paid_at_office",
+    "cancel_order", "refund", "refundable_amount", "expire_stale_orders", "handle_webhook", "next_step",
+    "on_paid", "on_refunded", "on_cancelled", "search_orders",
+]
+
+MAX_LINES = 100
+MAX_AMOUNT = 2_000_000_000  # fits PositiveIntegerField on every backend
+_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud at a counter
+
+
+@dataclasses.dataclass(frozen=True)
+class Line:
+    """One line of an order: ``unit_price`` in KRW (negative for a discount), ``quantity`` > 0."""
+
+    name: str
+    unit_price: int
+    quantity: int = 1
+
+    @property
+    def amount(self) -> int:
+        return self.unit_price * self.quantity
+
+
+# --- callbacks ----------------------------------------------------------------------------------
+
+_callbacks: dict[str, dict[str, list[Callable]]] = {"paid": defaultdict(list), "refunded": defaultdict(list),
+                                                   "cancelled": defaultdict(list)}
+
+
+def _register(kind: str, purpose: str, callback: Callable) -> None:
+    if callback not in _callbacks[kind][purpose]:  # ready() may run twice
+        _callbacks[kind][purpose].append(callback)
+
+
+def on_paid(purpose: str, callback: Callable) -> None:
+    """Call ``callback(order)`` when an order of ``purpose`` is paid (once, inside the
+    payment's transaction; an exception rolls the payment back)."""
+    _register("paid", purpose, callback)
+
+
+def on_refunded(purpose: str, callback: Callable) -> None:
+    """Call ``callback(order, refund)`` after each refund of an order of ``purpose``."""
+    _register("refunded", purpose, callback)
+
+
+def on_cancelled(purpose: str, callback: Callable) -> None:
+    """Call ``callback(order)`` when a pending order of ``purpose`` is cancelled or expires
+    (``order.status`` says which)."""
+    _register("cancelled", purpose, callback)
+
+
+def _fire(kind: str, order: Order, *args) -> None:
+    for callback in list(_callbacks[kind].get(order.purpose, ())):
+        callback(order, *args)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _int(value, *, field: str) -> int:
+    if isinstance(value, bool):
+        raise DasanError("invalid_order", _("%(field)s 값은 정수여야 합니다.") % {"field": field})
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise DasanError("invalid_order", _("%(field)s 값은 정수여야 합니다.") % {"field": field})
+
+
+def _normalise_lines(lines) -> list[Line]:
+    result = []
+    for raw in lines or ():
+        if isinstance(raw, Line):
+            line = raw
+        elif isinstance(raw, dict):
+            line = Line(raw.get("name", ""), raw.get("unit_price"), raw.get("quantity", 1))
+        elif isinstance(raw, (tuple, list)) and len(raw) in (2, 3):
+            line = Line(*raw)
+        else:
+            raise DasanError("invalid_order", _("주문 항목의 형식이 올바르지 않습니다."))
+        name = str(line.name or "").strip()
+        if not name:
+            raise DasanError("invalid_order", _("주문 항목의 이름이 비어 있습니다."))
+        unit_price = _int(line.unit_price, field=_("단가"))
+        quantity = _int(line.quantity, field=_("수량"))
+        if quantity <= 0:
+            raise DasanError("invalid_order", _("수량은 1 이상이어야 합니다: %(name)s") % {"name": name})
+        if abs(unit_price) * quantity > MAX_AMOUNT:
+            raise DasanError("invalid_order", _("금액이 너무 큽니다: %(name)s") % {"name": name})
+        result.append(Line(name[:120], unit_price, quantity))
+    if not result:
+        raise DasanError("invalid_order", _("주문 항목이 없습니다."))
+    if len(result) > MAX_LINES:
+        raise DasanError("invalid_order", _("주문 항목이 너무 많습니다."))
+    return result
+
+
+def _new_public_id() -> str:
+    day = timezone.localdate().strftime("%Y%m%d")
+    return f"{day}-{''.join(secrets.choice(_ID_ALPHABET) for _ in range(10))}"
+
+
+def _default_expiry() -> dt.datetime:
+    minutes = int(providers.setting("PAYMENTS_ORDER_TTL_MINUTES", 1440))
+    return timezone.now() + dt.timedelta(minutes=max(minutes, 1))
+
+
+def _default_title(lines: list[Line]) -> str:
+    first = lines[0].name
+    if len(lines) == 1:
+        return first[:100]
+    return str(_("%(first)s 외 %(count)d건") % {"first": first, "count": len(lines) - 1})[:100]
+
+
+def _lock(order: Order | str) -> Order:
+    """The order re-read under a row lock (PostgreSQL; SQLite serialises writers)."""
+    public_id = order.public_id if isinstance(order, Order) else str(order)
+    locked = Order.objects.select_for_update().filter(public_id=public_id).first()
+    if locked is None:
+        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+    return locked
+
+
+def _same_content(order: Order, purpose: str, reference: str, lines: list[Line], provider: str) -> bool:
+    stored = [(l.name, l.unit_price, l.quantity) for l in order.lines.all()]
+    return (order.purpose, order.reference, order.provider) == (purpose, reference, provider) and stored == [
+        (l.name, l.unit_price, l.quantity) for l in lines
+    ]
+
+
+def _refuse_unless_payable(order: Order, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    if order.status in PAID_STATUSES:
+        raise Conflict("already_paid", _("이미 결제된 주문입니다."))
+    if order.status == OrderStatus.CANCELLED:
+        raise DasanError("order_cancelled", _("취소된 주문입니다. 신청을 처음부터 다시 해 주세요."))
+    if order.status == OrderStatus.EXPIRED or order.expires_at <= now:
+        raise DasanError("order_expired", _("결제 기한이 지난 주문입니다. 신청을 처음부터 다시 해 주세요."))
+
+
+# --- orders -------------------------------------------------------------------------------------
+
+
+def create_order(
+    payer,
+    purpose: str,
+    reference: str,
+    lines: Iterable,
+    *,
+    title: str = "",
+    provider: str | None = None,
+    idempotency_key: str | None = None,
+    expires_at: dt.datetime | None = None,
+    return_url: str = "",
+) -> Order:
+    """Create a pending order for ``payer`` to pay, and return it.
+
+    ``purpose`` is ``"<app>.<thing>"`` (the callback key), ``reference`` the owner's
+    object id; ``lines`` are :class:`Line` objects, ``(name, unit_price, quantity)``
+    tuples or dicts. The total is the sum of the lines and may not be negative; a total
+    of 0 is paid at once (``on_paid`` fires inside this call). With ``idempotency_key``
+    the same payer and key return the first order (a different content raises
+    :class:`~dasan.core.idempotency.IdempotencyMismatch`).
+    """
+    if payer is None or not getattr(payer, "pk", None):
+        raise DasanError("invalid_order", _("결제할 사람이 정해지지 않았습니다."))
+    purpose = str(purpose or "").strip()
+    reference = str(reference if reference is not None else "").strip()
+    if not purpose or len(purpose) > 60 or not reference or len(reference) > 64:
+        raise DasanError("invalid_order", _("주문의 용도와 대상이 올바르지 않습니다."))
+    normalised = _normalise_lines(lines)
+    total = sum(line.amount for line in normalised)
+    if total < 0:
+        raise DasanError("invalid_order", _("결제 금액이 0원보다 적을 수 없습니다."))
+    if total > MAX_AMOUNT:
+        raise DasanError("invalid_order", _("결제 금액이 너무 큽니다."))
+    provider_name = providers.get(provider).name
+    expires_at = expires_at or _default_expiry()
+    if expires_at <= timezone.now():
+        raise DasanError("invalid_order", _("결제 기한이 이미 지났습니다."))
+    return_url = str(return_url or "")
+    if return_url and (not return_url.startswith("/") or return_url.startswith("//") or len(return_url) > 300):
+        raise DasanError("invalid_order", _("돌아갈 주소는 이 사이트 안의 경로여야 합니다."))
+    key = (idempotency_key or "").strip()[:200]
+
+    if key:
+        existing = Order.objects.filter(payer=payer, idempotency_key=key).first()
+        if existing is not None:
+            if not _same_content(existing, purpose, reference, normalised, provider_name):
+                raise IdempotencyMismatch()
+            return existing
+
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                public_id=_new_public_id(),
+                payer=payer,
+                purpose=purpose,
+                reference=reference,
+                title=(str(title).strip() or _default_title(normalised))[:100],
+                provider=provider_name,
+                total_amount=total,
+                expires_at=expires_at,
+                return_url=str(return_url or "")[:300],
+                idempotency_key=key,
+            )
+            OrderLine.objects.bulk_create(
+                OrderLine(order=order, position=i, name=l.name, unit_price=l.unit_price, quantity=l.quantity, amount=l.amount)
+                for i, l in enumerate(normalised)
+            )
+            audit.record("payments.order.create", actor=payer, target=order,
+                         data={"purpose": purpose, "reference": reference, "total": total, "provider": provider_name})
+            if total == 0:
+                now = timezone.now()
+                order.status, order.paid_at = OrderStatus.PAID, now
+                order.provider_data = NextStep(kind="paid").as_data()
+                order.save(update_fields=["status", "paid_at", "provider_data", "updated_at"])
+                audit.record("payments.order.free", actor=payer, target=order, data={"total": 0})
+                _fire("paid", order)
+    except IntegrityError:
+        if not key:
+            raise
+        # A concurrent request with the same key won the insert: answer with its order.
+        existing = Order.objects.filter(payer=payer, idempotency_key=key).first()
+        if existing is None:
+            raise
+        if not _same_content(existing, purpose, reference, normalised, provider_name):
+            raise IdempotencyMismatch() from None
+        return existing
+    return order
+
+
+def get_order(user, public_id: str, *, reason: str = "") -> Order:
+    """The order ``public_id`` if ``user`` may see it: its payer, or city staff (whose
+    read is recorded in the audit log with ``reason``). Otherwise ``NotFound``."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+    order = Order.objects.select_related("payer").filter(public_id=str(public_id)[:40]).first()
+    if order is None:
+        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+    if order.payer_id == user.pk:
+        return order
+    if getattr(user, "is_city_staff", False) and user.is_active:
+        audit.record_read(user, order, reason=reason or "payments.order")
+        return order
+    raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+
+
+def orders_for(purpose: str, reference: str) -> QuerySet[Order]:
+    """The orders an owner app created for one of its objects, newest first."""
+    return Order.objects.filter(purpose=purpose, reference=str(reference)).order_by("-created_at", "-id")
+
+
+def refundable_amount(order: Order) -> int:
+    """Paid and not yet refunded, in KRW."""
+    return order.paid_amount - order.refunded_amount
+
+
+def next_step(order: Order) -> NextStep | None:
+    """What the checkout page shows for ``order`` now (read only)."""
+    if order.is_paid:
+        return NextStep(kind="paid")
+    return NextStep.from_data(order.provider_data)
+
+
+def _return_urls(order: Order, base_url: str) -> ReturnUrls:
+    base = (base_url or providers.setting("PUBLIC_URL", "") or "").rstrip("/")
+    return ReturnUrls(
+        success=base + reverse("payments:success", args=[order.public_id]),
+        fail=base + reverse("payments:fail", args=[order.public_id]),
+    )
+
+
+def start_payment(order: Order, *, provider: str | None = None, actor=None, base_url: str = "") -> NextStep:
+    """Choose (or switch) how a pending order is paid and return what the payer does next:
+    the virtual account to deposit into, or the card PG's page to go to.
+
+    ``base_url`` (``https://city.example``) makes the PG's return URLs absolute;
+    default ``settings.DASAN["PUBLIC_URL"]``. Refuses orders that are paid, cancelled or
+    past their deadline."""
+    with transaction.atomic():
+        order = _lock(order)
+        _refuse_unless_payable(order)
+        chosen = providers.get(provider or order.provider)
+        if not chosen.is_configured():
+            raise DasanError("unknown_provider", _("사용할 수 없는 결제 수단입니다."))
+        step = chosen.start(order, urls=_return_urls(order, base_url))
+        order.provider = chosen.name
+        order.provider_data = step.as_data()
+        order.save(update_fields=["provider", "provider_data", "updated_at"])
+    return step
+
+
+# --- payments -----------------------------------------------------------------------------------
+
+
+def _record_payment(order: Order, approval: Approval, provider_name: str, *, actor=None, note: str = "") -> Payment:
+    """Write the approved payment and mark the order paid (order row already locked)."""
+    method = approval.method if approval.method in PaymentMethod.values else PaymentMethod.OTHER
+    with transaction.atomic():  # savepoint: a lost race on the unique constraint is answered below
+        payment = Payment.objects.create(
+            order=order,
+            provider=provider_name,
+            provider_reference=approval.provider_reference,
+            method=method,
+            amount=approval.amount,
+            status=PaymentStatus.APPROVED,
+            approved_at=approval.approved_at,
+            received_by=actor if getattr(actor, "is_city_staff", False) else None,
+            note=note[:200],
+            raw=approval.raw,
+        )
+    order.status = OrderStatus.PAID
+    order.paid_amount = approval.amount
+    order.paid_at = approval.approved_at
+    order.provider_data = NextStep(kind="paid").as_data() | {"previous": order.provider_data.get("kind", "")}
+    order.save(update_fields=["status", "paid_amount", "paid_at", "provider_data", "updated_at"])
+    audit.record("payments.payment.approved", actor=actor, target=order,
+                 data={"amount": approval.amount, "provider": provider_name, "method": method, "payment": payment.pk})
+    _fire("paid", order)
+    return payment
+
+
+def _record_failure(order: Order, provider_name: str, reference: str, error: ProviderError, amount: int, actor) -> None:
+    Payment.objects.create(
+        order=order, provider=provider_name, provider_reference=reference, amount=max(amount, 0),
+        status=PaymentStatus.FAILED, failure_code=(error.provider_code or error.code)[:60],
+        failure_message=str(error.message)[:300], raw=error.raw if isinstance(error.raw, dict) else {},
+    )
+    audit.record("payments.payment.failed", actor=actor, target=order,
+                 data={"provider": provider_name, "code": error.code, "provider_code": error.provider_code})
+
+
+def _confirm(order: Order, provider, params: dict, *, actor=None, approval: Approval | None = None,
+             replay: bool = True, note: str = "") -> Payment:
+    """``provider``: a Provider, or None for the order's own (read under the lock, as
+    a payer may have switched it since the caller loaded the order)."""
+    failure: DasanError | None = None
+    with transaction.atomic():
+        order = _lock(order)
+        if provider is None:
+            provider = providers.get(order.provider, enabled_only=False)
+            if not provider.payer_confirmable:
+                raise DasanError("unknown_provider", _("이 결제 수단은 직원이 수납 처리합니다."))
+        reference = approval.provider_reference if approval else provider.reference_from(params)
+        existing = order.payments.exclude(status=PaymentStatus.FAILED).first()
+        if existing is not None:
+            if replay and reference and existing.provider == provider.name and existing.provider_reference == reference:
+                return existing  # the same payment reported again: nothing more to do
+            raise Conflict("already_paid", _("이미 결제된 주문입니다."))
+        if order.status in PAID_STATUSES:  # free orders: paid without a Payment row
+            raise Conflict("already_paid", _("이미 결제된 주문입니다."))
+        _refuse_unless_payable(order)
+        claimed = approval.amount if approval else params.get("amount", order.total_amount)
+        try:
+            claimed = int(claimed)
+        except (TypeError, ValueError):
+            claimed = -1
+        if claimed != order.total_amount:
+            # Recorded (and committed) before refusing: a tampered amount is worth a trace.
+            audit.record("payments.payment.amount_mismatch", actor=actor, target=order,
+                         data={"expected": order.total_amount, "claimed": claimed, "provider": provider.name})
+            failure = DasanError("amount_mismatch", _("결제 금액이 주문 금액과 다릅니다. 처음부터 다시 결제해 주세요."),
+                                 expected=order.total_amount)
+        elif approval is None:
+            try:
+                approval = provider.confirm(order, params)
+            except ProviderError as error:
+                failure = error
+                _record_failure(order, provider.name, reference, error, claimed, actor)
+        if failure is None:
+            try:
+                return _record_payment(order, approval, provider.name, actor=actor, note=note)
+            except IntegrityError:
+                pass  # another process recorded it first (SQLite has no row locks): read it below
+    if failure is not None:
+        raise failure
+    winner = order.payments.exclude(status=PaymentStatus.FAILED).first()
+    if winner is not None and winner.provider == provider.name and winner.provider_reference == reference:
+        return winner
+    raise Conflict("already_paid", _("이미 결제된 주문입니다."))
+
+
+def confirm_payment(order: Order, params: dict, *, provider: str | None = None, actor=None) -> Payment:
+    """Finish a payment the provider reports (Toss: ``paymentKey``, ``orderId`` and
+    ``amount`` from the success redirect) and return the ``Payment``.
+
+    Idempotent: the same provider reference again returns the same payment and charges
+    nothing; another payment for a paid order raises ``already_paid`` (409). The amount
+    must equal the order's (``amount_mismatch``); expired or cancelled orders are refused
+    before the provider is asked, so nothing is charged. Fires ``on_paid`` once."""
+    if not isinstance(params, dict):
+        raise DasanError("invalid_request", _("결제 정보가 올바르지 않습니다."))
+    chosen = None
+    if provider:
+        chosen = providers.get(provider, enabled_only=False)
+        # Counter payments are staff's word (mark_paid_at_office), never the payer's.
+        if not chosen.payer_confirmable:
+            raise DasanError("unknown_provider", _("이 결제 수단은 직원이 수납 처리합니다."))
+    return _confirm(order, chosen, params, actor=actor)
+
+
+def mark_paid_at_office(order: Order, *, actor, method: str = "cash", note: str = "") -> Payment:
+    """Staff record money taken at the counter or seen on the city's account
+    (``method``: cash, card_terminal, transfer, virtual_account). Fires ``on_paid``;
+    a paid order raises ``already_paid``."""
+    if actor is None or not getattr(actor, "is_city_staff", False) or not actor.is_active:
+        raise PermissionDenied()
+    if method not in ("cash", "card_terminal", "transfer", "virtual_account"):
+        raise DasanError("invalid_request", _("수납 방법이 올바르지 않습니다."))
+    office = providers.get("office", enabled_only=False)
+    with transaction.atomic():
+        locked = _lock(order)
+        params = {"amount": locked.total_amount, "method": method, "reference": f"office-{locked.public_id}"}
+        payment = _confirm(locked, office, params, actor=actor, replay=False, note=note)
+        audit.record("payments.payment.office", actor=actor, target=locked,
+                     data={"amount": payment.amount, "method": method}, reason=note)
+    return payment
+
+
+def handle_webhook(provider_name: str, body: bytes, headers) -> Payment | None:
+    """Act on a provider's notice after verifying it (office: HMAC signature; Toss: the
+    payment fetched again with our key). Returns the payment, or None when the notice
+    needs nothing from us."""
+    provider = providers.get(provider_name, enabled_only=False)
+    event = provider.verify_webhook(body, headers)
+    if event is None or event.approval is None:
+        return None
+    order = Order.objects.filter(public_id=event.order_public_id[:40]).first()
+    if order is None:
+        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+    try:
+        return _confirm(order, provider, {}, approval=event.approval)
+    except DasanError as error:
+        # Money may have arrived for an order we cannot accept it for (expired, already
+        # paid, wrong amount): staff must see it and return it.
+        audit.record("payments.webhook.refused", target=order, reason=str(error.message),
+                     data={"provider": provider.name, "code": error.code, "amount": event.approval.amount,
+                           "reference": event.approval.provider_reference})
+        raise
+
+
+def search_orders(*, query: str = "", status: str = "pending") -> QuerySet[Order]:
+    """Orders for the staff list: by order number or owner reference, filtered by
+    ``status`` (pending, paid, refunds, closed, all)."""
+    orders = Order.objects.all().order_by("-created_at", "-id")
+    groups = {
+        "pending": [OrderStatus.PENDING],
+        "paid": [OrderStatus.PAID],
+        "refunds": [OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED],
+        "closed": [OrderStatus.CANCELLED, OrderStatus.EXPIRED],
+    }
+    if status in groups:
+        orders = orders.filter(status__in=groups[status])
+    if query:
+        orders = orders.filter(Q(public_id__icontains=query) | Q(reference=query))
+    return orders
+
+
+# --- cancellation and expiry --------------------------------------------------------------------
+
+
+def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
+    """Give up a pending order (no money moved) and fire ``on_cancelled``. Cancelling a
+    cancelled or expired order changes nothing; a paid order must be refunded instead."""
+    with transaction.atomic():
+        order = _lock(order)
+        if order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
+            return order
+        if order.status in PAID_STATUSES:
+            raise Conflict("already_paid", _("이미 결제된 주문은 취소할 수 없습니다. 환불을 신청해 주세요."))
+        order.status, order.closed_at = OrderStatus.CANCELLED, timezone.now()
+        order.save(update_fields=["status", "closed_at", "updated_at"])
+        audit.record("payments.order.cancel", actor=actor, target=order, reason=reason, data={"total": order.total_amount})
+        _fire("cancelled", order)
+    return order
+
+
+def expire_stale_orders(now: dt.datetime | None = None) -> int:
+    """Mark pending orders past their deadline as expired (firing ``on_cancelled``) and
+    return how many. Safe to run from several workers at once."""
+    now = now or timezone.now()
+    count = 0
+    stale = list(Order.objects.filter(status=OrderStatus.PENDING, expires_at__lte=now).values_list("pk", flat=True)[:500])
+    for pk in stale:
+        with transaction.atomic():
+            order = Order.objects.select_for_update().filter(pk=pk, status=OrderStatus.PENDING, expires_at__lte=now).first()
+            if order is None:
+                continue  # paid or expired by someone else meanwhile
+            order.status, order.closed_at = OrderStatus.EXPIRED, now
+            order.save(update_fields=["status", "closed_at", "updated_at"])
+            audit.record("payments.order.expire", target=order, data={"total": order.total_amount})
+            _fire("cancelled", order)
+            count += 1
+    return count
+
+
+# --- refunds ------------------------------------------------------------------------------------
+
+
+def refund(target: Order | Payment, amount: int | None = None, reason: str = "", *, actor=None) -> Refund:
+    """Return ``amount`` won (default: all that is left) of a paid order or payment
+    through its provider, and fire ``on_refunded``.
+
+    Never more than paid minus already refunded (``refund_exceeds_paid``), even when
+    two refunds race: the order row is locked and the database checks the sums.
+    Partial refunds are fine. A provider refusal is recorded as a failed refund and
+    raised (``refund_failed`` / ``provider_unavailable``)."""
+    order = target.order if isinstance(target, Payment) else target
+    reason = (str(reason or "").strip() or str(_("환불")))[:200]
+    failure: ProviderError | None = None
+    with transaction.atomic():
+        order = _lock(order)
+        payments = Payment.objects.select_for_update().filter(order=order).exclude(status=PaymentStatus.FAILED)
+        if isinstance(target, Payment):
+            payments = payments.filter(pk=target.pk)
+        payment = payments.first()
+        if payment is None:
+            raise DasanError("not_paid", _("환불할 결제가 없습니다."))
+        refundable = payment.amount - payment.refunded_amount
+        if amount is None:
+            amount = refundable
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            if amount == 0 and refundable == 0:
+                raise Conflict("refund_exceeds_paid", _("이미 전액 환불되었습니다."), refundable=0)
+            raise DasanError("invalid_amount", _("환불 금액은 1원 이상의 정수여야 합니다."))
+        if amount > refundable:
+            raise Conflict(
+                "refund_exceeds_paid",
+                _("환불 금액(%(amount)s원)이 환불 가능한 금액(%(refundable)s원)보다 큽니다.")
+                % {"amount": f"{amount:,}", "refundable": f"{refundable:,}"},
+                refundable=refundable,
+            )
+        provider = providers.get(payment.provider, enabled_only=False)
+        # Same payment, same point in its history, same amount: the same key, so a retry
+        # after a lost answer is answered by the PG instead of refunding twice.
+        key = f"refund-{payment.pk}-{payment.refunded_amount}-{amount}"
+        try:
+            result = provider.refund(payment, amount, reason, idempotency_key=key)
+        except ProviderError as error:
+            failure = error
+            refund_row = Refund.objects.create(
+                payment=payment, amount=amount, reason=reason, status=RefundStatus.FAILED,
+                actor=actor if getattr(actor, "pk", None) else None,
+                failure_code=(error.provider_code or error.code)[:60], failure_message=str(error.message)[:300],
+                raw=error.raw if isinstance(error.raw, dict) else {},
+            )
+            audit.record("payments.refund.failed", actor=actor, target=order, reason=reason,
+                         data={"amount": amount, "code": error.code, "provider_code": error.provider_code})
+        else:
+            refund_row = Refund.objects.create(
+                payment=payment, amount=amount, reason=reason, status=RefundStatus.DONE,
+                provider_reference=result.provider_reference, actor=actor if getattr(actor, "pk", None) else None,
+                raw=result.raw,
+            )
+            new_refunded = payment.refunded_amount + amount
+            Payment.objects.filter(pk=payment.pk).update(
+                refunded_amount=F("refunded_amount") + amount,
+                status=PaymentStatus.REFUNDED if new_refunded == payment.amount else PaymentStatus.PARTIALLY_REFUNDED,
+            )
+            order.refunded_amount += amount
+            order.status = OrderStatus.REFUNDED if order.refunded_amount == order.paid_amount else OrderStatus.PARTIALLY_REFUNDED
+            order.save(update_fields=["refunded_amount", "status", "updated_at"])
+            audit.record("payments.refund", actor=actor, target=order, reason=reason,
+                         data={"amount": amount, "refunded_total": order.refunded_amount, "provider": provider.name,
+                               "refund": refund_row.pk})
+            _fire("refunded", order, refund_row)
+    if failure is not None:
+        raise failure
+    return refund_row

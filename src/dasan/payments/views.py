@@ -1,0 +1,233 @@
+"""Payment pages: the payer's checkout, the card PG's return URLs, provider webhooks,
+and the staff pages for counter payments and refunds. Thin: every change is a call
+to ``services``."""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from dasan.core.errors import DasanError
+
+from . import providers, services
+from .models import Order, OrderStatus, PaymentMethod, PaymentStatus
+from .providers.base import InvalidSignature, ProviderUnavailable
+from .providers.toss import fail_message
+
+logger = logging.getLogger("dasan.payments")
+
+OFFICE_METHODS = [PaymentMethod.CASH, PaymentMethod.CARD_TERMINAL, PaymentMethod.TRANSFER, PaymentMethod.VIRTUAL_ACCOUNT]
+
+
+def _payer_order(request, public_id: str) -> Order:
+    """The signed-in payer's own order (others get 404: an order id is not a secret)."""
+    order = Order.objects.filter(public_id=public_id, payer=request.user).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+@login_required
+@never_cache
+@require_GET
+def checkout(request, public_id: str):
+    """결제하기: the order's lines and total, how to pay, and the result."""
+    order = _payer_order(request, public_id)
+    step = services.next_step(order)
+    payable = order.status == OrderStatus.PENDING and order.expires_at > timezone.now()
+    return render(request, "payments/checkout.html", {
+        "order": order,
+        "lines": order.lines.all(),
+        "step": step,
+        "payable": payable,
+        "providers": providers.available() if payable else [],
+        "payments": order.payments.exclude(status=PaymentStatus.FAILED),
+        "refunds": [r for p in order.payments.all() for r in p.refunds.filter(status="done")],
+    })
+
+
+@login_required
+@require_POST
+def start(request, public_id: str):
+    order = _payer_order(request, public_id)
+    try:
+        step = services.start_payment(
+            order, provider=request.POST.get("provider") or None, actor=request.user,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+    except DasanError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("payments:checkout", order.public_id)
+    if step.kind == "redirect" and step.redirect_url:
+        return HttpResponseRedirect(step.redirect_url)
+    return redirect("payments:checkout", order.public_id)
+
+
+@login_required
+@never_cache
+@require_GET
+def success(request, public_id: str):
+    """The card PG sends the payer back here with paymentKey, orderId and amount."""
+    order = _payer_order(request, public_id)
+    params = {key: request.GET.get(key, "") for key in ("paymentKey", "orderId", "amount")}
+    try:
+        services.confirm_payment(order, params, actor=request.user)
+    except DasanError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("결제가 완료되었습니다."))
+    # Redirect so that reloading the page does not send the confirmation again.
+    return redirect("payments:checkout", order.public_id)
+
+
+@login_required
+@never_cache
+@require_GET
+def fail(request, public_id: str):
+    """The card PG sends the payer back here when the payment did not go through."""
+    order = _payer_order(request, public_id)
+    messages.error(request, str(fail_message(request.GET.get("code", "")[:60])))
+    return redirect("payments:checkout", order.public_id)
+
+
+@csrf_exempt  # the signature (or the PG's own record) is the credential
+@require_POST
+def webhook(request, provider: str):
+    """Notices from a provider: a deposit into a virtual account, a PG status change."""
+    try:
+        payment = services.handle_webhook(provider, request.body, request.headers)
+    except InvalidSignature as exc:
+        return JsonResponse(exc.as_dict(), status=403)
+    except ProviderUnavailable as exc:
+        return JsonResponse(exc.as_dict(), status=503)  # the sender retries later
+    except DasanError as exc:
+        if exc.status == 404 or exc.code == "unknown_provider":
+            return JsonResponse(exc.as_dict(), status=404)
+        # Understood but refused (amount differs, order expired...): recorded for staff;
+        # answering 200 stops the sender from retrying something that will not change.
+        return JsonResponse({"ok": False, **exc.as_dict()}, status=200)
+    body = {"ok": True}
+    if payment is not None:
+        body.update(order=payment.order.public_id, status=payment.order.status)
+    return JsonResponse(body)
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+def staff_required(view):
+    """Sign-in for staff; residents get 403. Pages are never cached (personal data)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("accounts:staff_login"))
+        if not getattr(user, "is_city_staff", False) or not user.is_active:
+            raise DjangoPermissionDenied
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+STATUS_FILTERS = ["pending", "paid", "refunds", "closed", "all"]
+
+
+@staff_required
+@require_GET
+def staff_list(request):
+    """결제·환불: find an order by its number (or the owner's reference)."""
+    query = request.GET.get("q", "").strip()[:64]
+    status = request.GET.get("status", "pending")
+    if status not in STATUS_FILTERS:
+        status = "pending"
+    orders = services.search_orders(query=query, status=status)
+    page = Paginator(orders, 30).get_page(request.GET.get("page"))
+    filters = [
+        ("pending", _("결제 대기")), ("paid", _("결제 완료")), ("refunds", _("환불")),
+        ("closed", _("취소·만료")), ("all", _("전체")),
+    ]
+    return render(request, "payments/staff/list.html", {"page": page, "query": query, "status": status, "filters": filters})
+
+
+def _staff_order(request, public_id: str) -> Order:
+    try:
+        return services.get_order(request.user, public_id, reason=_("결제 관리"))
+    except DasanError as exc:
+        raise Http404 from exc
+
+
+@staff_required
+@require_GET
+def staff_detail(request, public_id: str):
+    order = _staff_order(request, public_id)
+    payments = order.payments.prefetch_related("refunds").all()
+    return render(request, "payments/staff/detail.html", {
+        "order": order,
+        "lines": order.lines.all(),
+        "payments": payments,
+        "methods": [(m.value, m.label) for m in OFFICE_METHODS],
+        "refundable": services.refundable_amount(order),
+        "payable": order.status == OrderStatus.PENDING,
+    })
+
+
+@staff_required
+@require_POST
+def staff_mark_paid(request, public_id: str):
+    order = _staff_order(request, public_id)
+    try:
+        services.mark_paid_at_office(order, actor=request.user, method=request.POST.get("method", "cash"),
+                                     note=request.POST.get("note", "")[:200])
+    except DasanError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("수납 처리했습니다."))
+    return redirect("payments:staff_detail", order.public_id)
+
+
+@staff_required
+@require_POST
+def staff_refund(request, public_id: str):
+    order = _staff_order(request, public_id)
+    raw_amount = request.POST.get("amount", "").replace(",", "").strip()
+    reason = request.POST.get("reason", "").strip()
+    if not raw_amount.isdigit():
+        messages.error(request, _("환불 금액을 숫자로 입력해 주세요."))
+    elif not reason:
+        messages.error(request, _("환불 사유를 입력해 주세요."))
+    else:
+        try:
+            refund = services.refund(order, int(raw_amount), reason, actor=request.user)
+        except DasanError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("%(amount)s원을 환불했습니다.") % {"amount": f"{refund.amount:,}"})
+    return redirect("payments:staff_detail", order.public_id)
+
+
+@staff_required
+@require_POST
+def staff_cancel(request, public_id: str):
+    order = _staff_order(request, public_id)
+    try:
+        services.cancel_order(order, actor=request.user, reason=request.POST.get("reason", "")[:200])
+    except DasanError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("주문을 취소했습니다."))
+    return redirect("payments:staff_detail", order.public_id)
