@@ -360,8 +360,8 @@ def fit(docs: Sequence[Sequence[str]], labels: Sequence[str], *,
             **auto_assign_figures(labels, predicted, confidence, threshold),
         )
     else:
-        # Too little to hold anything out: no figures, and a cautious temperature (the
-        # logits of a model fitted on a handful of texts are overconfident).
+        # Too little to hold anything out: no figures, and a cautious temperature (with
+        # no held-out evidence of how often it is right, flatter is safer).
         temperature = 2.0
         metrics.update(folds=0, temperature=temperature)
     _progress(progress, "fit", 0, 1)
@@ -506,7 +506,9 @@ def suggest(text: str) -> Suggestion:
     the newest trained model when there is one, else the categories' keywords; only
     active categories are ever proposed. ``confidence`` is the calibrated probability
     of the proposed category (model) or the keyword confidence (see
-    :class:`KeywordScorer`); ``source`` says which."""
+    :class:`KeywordScorer`); ``source`` says which. A category added after the last
+    training is proposed once the next training has run (its keywords join it as a
+    sample)."""
     if not (text or "").strip():
         return Suggestion(None, None, 0.0, [], "none")
     categories = _active_categories()
