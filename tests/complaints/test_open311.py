@@ -363,7 +363,7 @@ def test_api_key_may_come_as_a_bearer_header(client, dumping):
         ({"service_code": ""}, 400, "service_code"),
         ({"service_code": "illegal-parking"}, 400, "서명"),
         ({"lat": "", "long": "", "address_string": ""}, 400, "위치"),
-        ({"long": ""}, 400, "lat와 long"),
+        ({"long": ""}, 400, "lat과 long"),
         ({"lat": "north"}, 400, "lat"),
         ({"lat": "91"}, 400, "lat"),
         ({"long": "nan"}, 400, "long"),

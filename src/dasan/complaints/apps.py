@@ -163,7 +163,7 @@ class ComplaintsConfig(AppConfig):
         )
         register_service(
             "complaints.parking", title=_("불법주정차 신고"),
-            description=_("1분 간격으로 찍은 사진 두 장으로 불법주정차를 신고합니다."),
+            description=_("1분 이상 간격으로 찍은 사진 두 장으로 불법주정차를 신고합니다."),
             url_name="complaints:new_parking", audience="resident", icon="car", order=12,
         )
         register_service(

@@ -91,7 +91,7 @@ def render(complaint: Complaint) -> bytes:
                 (_("차량번호"), parking.plate),
                 (_("위반 장소"), _location(complaint)),
                 (_("위반 일시"), _when(parking.observed_at)),
-                (_("첫째 사진 촬영"), timezone.localtime(parking.first_photo_at).strftime("%Y-%m-%d %H:%M:%S")),
+                (_("첫 사진 촬영"), timezone.localtime(parking.first_photo_at).strftime("%Y-%m-%d %H:%M:%S")),
                 (_("둘째 사진 촬영"), timezone.localtime(parking.second_photo_at).strftime("%Y-%m-%d %H:%M:%S")),
             ])
             doc.subheading(_("전자 서명한 진술"))

@@ -163,7 +163,7 @@ def _coordinate(value, low: int, high: int, label) -> Decimal | None:
     if not number.is_finite() or not (low <= number <= high):
         raise DasanError(
             "location_invalid",
-            _("%(label)s는 %(low)s에서 %(high)s 사이여야 합니다.") % {"label": label, "low": low, "high": high},
+            _("%(label)s은(는) %(low)s에서 %(high)s 사이여야 합니다.") % {"label": label, "low": low, "high": high},
         )
     return number.quantize(_SIX_PLACES, rounding=ROUND_HALF_UP)
 
@@ -1017,7 +1017,7 @@ def extend(complaint: Complaint, *, actor, days: int, reason: str, resident_cons
         _require_staff(actor, locked)
         _check_step(locked, "extend")
         if locked.extended_count >= MAX_EXTENSIONS or (locked.extended_count >= 1 and not resident_consented):
-            raise Conflict("already_extended", _("처리기간은 한 번만 연장할 수 있습니다. 다시 연장하려면 민원인의 동의가 필요합니다.")
+            raise Conflict("already_extended", _("처리기간은 한 번만 연장할 수 있습니다. 다시 연장하려면 신청인의 동의가 필요합니다.")
                            if locked.extended_count < MAX_EXTENSIONS else _("처리기간은 더 연장할 수 없습니다."))
         limit = _period_days(locked)
         if days < 1 or days > limit:

@@ -198,7 +198,7 @@ def _answer_text(attribute: Attribute, values: list[str], parse_datetime) -> str
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            raise ValueError(_("attribute[%(code)s]는 숫자여야 합니다.") % {"code": code})
+            raise ValueError(_("attribute[%(code)s]은(는) 숫자여야 합니다.") % {"code": code})
         return value
     if attribute.datatype == "datetime":
         moment = parse_datetime(value)
@@ -209,7 +209,7 @@ def _answer_text(attribute: Attribute, values: list[str], parse_datetime) -> str
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
     limit = MAX_LENGTH[attribute.datatype]
     if len(value) > limit:
-        raise ValueError(_("attribute[%(code)s]는 %(limit)d자를 넘을 수 없습니다.") % {"code": code, "limit": limit})
+        raise ValueError(_("attribute[%(code)s]은(는) %(limit)d자를 넘을 수 없습니다.") % {"code": code, "limit": limit})
     return value
 
 

@@ -140,7 +140,7 @@ def _coordinate(raw: str, name: str, limit: float, problems: list[str]) -> Decim
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not -limit <= value <= limit:
-        problems.append(_("%(name)s는 -%(limit)d에서 %(limit)d 사이의 WGS84 좌표여야 합니다.") % {"name": name, "limit": limit})
+        problems.append(_("%(name)s은(는) -%(limit)d에서 %(limit)d 사이의 WGS84 좌표여야 합니다.") % {"name": name, "limit": limit})
         return None
     return Decimal(str(value)).quantize(Decimal("0.000001"))
 
@@ -184,14 +184,14 @@ def parse_new_request(params, category: models.Category, *, language: str | None
     latitude = longitude = None
     if lat_raw or long_raw:
         if not (lat_raw and long_raw):
-            problems.append(_("lat와 long은 함께 보내야 합니다."))
+            problems.append(_("lat과 long은 함께 보내야 합니다."))
         else:
             latitude = _coordinate(lat_raw, "lat", 90, problems)
             longitude = _coordinate(long_raw, "long", 180, problems)
     address = clean(params.get("address_string"))
     address_id = clean(params.get("address_id"))
     if not (lat_raw or long_raw or address or address_id):
-        problems.append(_("위치가 필요합니다: lat와 long, address_string, address_id 중 하나를 보내 주세요."))
+        problems.append(_("위치가 필요합니다: lat과 long, address_string, address_id 중 하나를 보내 주세요."))
     if address_id and not address:
         # No master address repository here: staff see the id as it was given.
         address = _("주소 ID %(id)s") % {"id": address_id}
