@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "dasan.assistant",
     "dasan.payments",
     "dasan.complaints",
+    "dasan.waste",
+    "dasan.goods",
     "dasan.web",
 ]
 

@@ -1,0 +1,4 @@
+"""API (placeholder until the endpoints land)."""
+from ninja import Router
+
+router = Router(tags=["goods"])

@@ -1,0 +1,3 @@
+"""Pages (placeholder until they land)."""
+app_name = "waste"
+urlpatterns: list = []
