@@ -92,7 +92,7 @@ def test_answer_with_citations_and_quick_replies(client, kb, city, inline):
     outputs = body["template"]["outputs"]
     assert "[1]" in outputs[0]["simpleText"]["text"]
     items = outputs[1]["listCard"]["items"]
-    assert items[0]["title"].startswith("[1] 대형폐기물") and items[0]["link"] == {"web": "/kb/bulky-waste/"}
+    assert items[0]["title"].startswith("[1] 대형폐기물") and items[0]["link"] == {"web": "http://testserver/kb/bulky-waste/"}
     labels = [q["label"] for q in body["template"]["quickReplies"]]
     assert "층간소음" in labels and "대형폐기물" not in labels
     conversation = Conversation.objects.get()
@@ -105,12 +105,12 @@ def test_follow_up_in_the_same_kakao_conversation(client, kb, city, inline):
     body = post(client, payload("그럼 수수료는요?")).json()
     assert Conversation.objects.count() == 1
     assert "15,000원" in body["template"]["outputs"][0]["simpleText"]["text"]
-    assert body["template"]["outputs"][1]["listCard"]["items"][0]["link"] == {"web": "/kb/bulky-waste/#수수료"}
+    assert body["template"]["outputs"][1]["listCard"]["items"][0]["link"] == {"web": "http://testserver/kb/bulky-waste/#수수료"}
 
 
 @pytest.mark.django_db
 def test_unknown_answer_offers_phone_and_topics(client, kb, city, departments, inline):
-    body = post(client, payload("주차 위반 과태료 이의신청")).json()
+    body = post(client, payload("주차 단속 카메라 위치")).json()
     check_skill_response(body)
     card = body["template"]["outputs"][-1]["basicCard"]
     assert card["title"] == "도로과" and card["buttons"][0] == {"action": "phone", "label": "전화하기", "phoneNumber": "02-100-1200"}

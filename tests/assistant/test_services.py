@@ -102,9 +102,10 @@ def test_trim_passage_keeps_whole_sentences():
     assert services.trim_passage("가" * 500, 50).endswith("…")
 
 
-# The parking article says how to report illegal parking, not how to contest a fine:
-# the closest passage is the roads department's, but it does not answer the question.
-UNANSWERED_PARKING = "주차 위반 과태료 이의신청"
+# The parking article gives the car-park fees and how to report illegal parking, not
+# where the enforcement cameras are: the closest passage is the roads department's,
+# but it does not answer the question.
+UNANSWERED_PARKING = "주차 단속 카메라 위치"
 
 
 def test_below_threshold_says_it_does_not_know_and_hands_off(kb, city, departments):
@@ -114,7 +115,6 @@ def test_below_threshold_says_it_does_not_know_and_hands_off(kb, city, departmen
     assert {"불법 주정차 신고", "공영주차장 요금"} <= set(answer.quick_replies)
     assert answer.handoff["department"] == "도로과" and answer.handoff["phone"] == "02-100-1200"
     assert "02-100-1200" in answer.text
-    assert answer.handoff["complaint_url"] is None and "민원" in answer.handoff["complaint_note"]
     assert answer.turn.topic == "불법 주정차 신고"
 
 
@@ -171,6 +171,10 @@ def test_follow_up_without_history_is_not_answered_about_something_else(kb):
     services.ask("대형폐기물 어떻게 버려요?", channel="web")
     alone = services.ask("그럼 수수료는요?", channel="web")
     assert alone.kind == "unknown" and not alone.citations
+    assert alone.mode == "no_context" and "자세히" in alone.text
+    assert services.ask("얼마예요?", channel="web").mode == "no_context"
+    # A short question that names its subject stands alone.
+    assert services.ask("공영주차장 요금은요?", channel="web").kind == "answer"
 
 
 MANUAL = "민원 처리 내부 지침"
@@ -279,7 +283,7 @@ def test_anonymous_feedback_is_bound_to_the_session(kb):
 
 
 def test_knowledge_gaps_group_unknown_and_poorly_rated(kb, city):
-    for text in [UNANSWERED_PARKING, "장애인 주차구역 위반 과태료", "외계인 신고"]:
+    for text in [UNANSWERED_PARKING, "주차 딱지 이의 제기 방법", "외계인 신고"]:
         assert services.ask(text, channel="web").kind == "unknown", text
     rated = services.ask("대형폐기물", channel="web")
     services.record_feedback(rated.turn, False, session_conversation_ids=[rated.conversation.pk])
@@ -287,7 +291,7 @@ def test_knowledge_gaps_group_unknown_and_poorly_rated(kb, city):
     services.ask("주차장 요금", channel="web")  # answered: not a gap
     groups = {g["topic"]: g for g in services.knowledge_gaps()}
     assert groups["불법 주정차 신고"]["unanswered"] == 2 and groups["불법 주정차 신고"]["total"] == 2
-    assert groups["불법 주정차 신고"]["examples"][0] == "장애인 주차구역 위반 과태료"
+    assert groups["불법 주정차 신고"]["examples"][0] == "주차 딱지 이의 제기 방법"
     assert groups["대형폐기물"]["not_helpful"] == 1
     assert groups[""]["unanswered"] == 1
     assert "공영주차장 요금" not in groups

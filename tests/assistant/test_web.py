@@ -99,7 +99,7 @@ def test_signed_in_resident_owns_the_conversation(client, kb, city, resident):
 
 
 def test_staff_gaps_page(client, kb, city, make_staff, resident, departments):
-    services.ask("주차 위반 과태료 이의신청", channel="web")
+    services.ask("주차 단속 카메라 위치", channel="web")
     assert client.get("/assistant/staff/gaps/").status_code == 302
     client.force_login(resident)
     assert client.get("/assistant/staff/gaps/").status_code == 403
@@ -107,7 +107,7 @@ def test_staff_gaps_page(client, kb, city, make_staff, resident, departments):
     response = client.get(reverse("assistant:staff_gaps"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "불법 주정차 신고" in html and "주차 위반 과태료 이의신청" in html
+    assert "불법 주정차 신고" in html and "주차 단속 카메라 위치" in html
 
 
 def test_page_speaks_the_residents_language(client, city):

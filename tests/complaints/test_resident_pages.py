@@ -227,6 +227,18 @@ def test_the_assistant_hand_off_prefills_the_form_and_is_recorded(resident_clien
     assert complaint.channel == Channel.ASSISTANT
 
 
+def test_the_hand_off_preselects_the_category_the_router_is_sure_of(resident_client, resident, categories):
+    from dasan.assistant.models import Conversation, Turn
+
+    conversation = Conversation.objects.create(user=resident, channel="web")
+    Turn.objects.create(
+        conversation=conversation, question="골목에 쓰레기 무단투기가 심하고 악취가 나요", answer="", kind="unknown"
+    )
+    html = resident_client.get(NEW + f"?from={conversation.pk}").content.decode()
+    # Two keywords of 쓰레기 무단투기 and nothing else: the form opens on that category.
+    assert re.search(r'<option value="illegal-dumping"[^>]*\bselected\b', html), "category not preselected"
+
+
 def test_a_hand_off_reference_that_was_not_offered_is_ignored(resident_client, categories):
     resident_client.post(NEW, {
         "category": "pothole", "title": "도로 구멍", "description": "도로에 구멍이 났어요", "address": "다산로 5",

@@ -18,7 +18,7 @@ from dasan.core.errors import NotFound, PermissionDenied
 
 from . import services
 from .models import Channel, Conversation
-from .views import SESSION_ALL, SESSION_CURRENT, _session_ids
+from .views import SESSION_CURRENT, _session_ids
 
 router = Router(tags=["assistant"])
 
@@ -106,9 +106,7 @@ def ask(request: HttpRequest, data: AskIn, response: HttpResponse):
         )
         if hasattr(request, "session") and user is None:
             request.session[SESSION_CURRENT] = answer.conversation.pk
-            ids = _session_ids(request)
-            if answer.conversation.pk not in ids:
-                request.session[SESSION_ALL] = (ids + [answer.conversation.pk])[-50:]
+            services.remember_in_session(request.session, answer.conversation)
         body = answer.as_dict()
         return 200, body
 

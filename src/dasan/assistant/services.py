@@ -19,7 +19,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from dasan.core.errors import DasanError, NotFound, PermissionDenied
@@ -40,6 +42,11 @@ SECOND_PASSAGE_RATIO = 0.85
 OFF_TOPIC_CONFIDENCE = 0.1
 #: A Kakao user's conversation continues if they wrote within this time.
 CONVERSATION_IDLE = timedelta(hours=6)
+#: Session key under which the web chat and the API keep the ids of the anonymous
+#: conversations this browser started (see :func:`session_conversation_ids`).
+SESSION_CONVERSATIONS = "assistant_conversation_ids"
+#: Longest title :func:`complaint_draft` proposes (the complaint form's title is 200).
+DRAFT_TITLE_CHARS = 60
 
 
 @dataclass
@@ -89,7 +96,11 @@ def _search(query: str, *, audience: str, language: str | None, k: int = 5):
     except ImportError:
         logger.warning("knowledge search is not available")
         return _Unavailable()
-    return search(query, audience=audience, language=language, k=k)
+    # One passage per topic (an FAQ programme, an article's section): the topics are
+    # ranked on all their passages together, which finds the right programme more
+    # often than the single best passage does (bench/assistant), and a second
+    # passage then adds another section rather than repeating the first.
+    return search(query, audience=audience, language=language, k=k, group_by="topic")
 
 
 def _related_topics(query: str, k: int = 5, *, audience: str = "residents") -> list[str]:
@@ -167,15 +178,38 @@ def is_followup(text: str) -> bool:
     return bool(_FOLLOWUP_KO.search(text) or _FOLLOWUP_EN.search(text))
 
 
+#: Morphemes that ask but name nothing ("얼마예요?" is not about anything yet).
+_QUESTION_WORDS = frozenset({"얼마", "언제", "어디", "무엇", "뭐", "왜", "누구", "어떻", "몇"})
+_LEANS_BACK = re.compile(r"^(그럼|그러면|그건|그거|what about|how about)\b", re.IGNORECASE)
+
+
+def needs_context(text: str) -> bool:
+    """A follow-up that cannot stand alone: it starts by pointing back ("그럼 수수료는요?")
+    or names nothing ("얼마예요?"). Without an earlier answer to lean on it is not
+    searched — any passage it matched would be a guess about what "그" was."""
+    text = text.strip()
+    if not is_followup(text):
+        return False
+    if _LEANS_BACK.search(text):
+        return True
+    from dasan.knowledge import analysis
+
+    return not [t for t in analysis.tokens(text) if t not in _QUESTION_WORDS]
+
+
 def _previous_subject(conversation: Conversation | None) -> str:
     if conversation is None or conversation.pk is None:
         return ""
     turn = conversation.turns.filter(kind=TurnKind.ANSWER).order_by("-created_at", "-id").first()
-    if turn is None:
-        return ""
-    # The subject is the document the answer came from plus its section: after a
-    # fee answer the topic alone is "수수료", which says nothing about *what* fee,
-    # so a second follow-up would lose the thread.
+    return _subject(turn) if turn is not None else ""
+
+
+def _subject(turn: Turn) -> str:
+    """What an answer was about: its document plus its section ("대형폐기물 수수료").
+
+    After a fee answer the topic alone is "수수료", which says nothing about *what* fee,
+    so a second follow-up (or a complaint drafted from the chat) would lose the thread.
+    """
     title = turn.citations[0].get("title", "") if turn.citations else ""
     topic = turn.topic or ""
     if topic and title and topic not in title:
@@ -199,6 +233,33 @@ def _citation(n: int, hit) -> dict:
     }
 
 
+def complaint_form_url() -> str | None:
+    """The new-complaint page (``complaints:new``), or None while that page does not exist."""
+    try:
+        return reverse("complaints:new")
+    except NoReverseMatch:
+        return None
+
+
+def complaint_url(conversation: Conversation | None) -> str | None:
+    """The 민원 신청 link offered in a hand-off, prefilled from ``conversation``.
+
+    ``?from=<conversation id>`` is added only when the conversation can be opened again in
+    a browser — it belongs to a signed-in resident, or it was held on the web or API,
+    whose session keeps its id — because the complaint form reads it back through
+    :func:`complaint_draft`, which refuses anyone else. A Kakao or CLI conversation gets
+    the plain form. None while the complaints pages are not installed.
+    """
+    url = complaint_form_url()
+    if url is None:
+        return None
+    if conversation is not None and conversation.pk and (
+        conversation.user_id or conversation.channel in (Channel.WEB, Channel.API)
+    ):
+        url = f"{url}?{urlencode({'from': conversation.pk})}"
+    return url
+
+
 def _handoff(hit=None) -> dict:
     from dasan.core.models import Department, Municipality
 
@@ -208,11 +269,13 @@ def _handoff(hit=None) -> dict:
     if department_id:
         department = Department.objects.filter(pk=department_id).first()
     city_phone = city.phone if city else ""
+    # The link gets its ``?from=`` once the conversation exists (see ask()).
+    form = complaint_form_url()
     return {
         "department": department.name if department else (city.name if city else ""),
         "phone": (department.phone if department and department.phone else city_phone),
-        "complaint_url": None,
-        "complaint_note": _("민원 신청(온라인 접수)은 곧 제공됩니다."),
+        "complaint_url": form,
+        "complaint_note": _("민원을 신청하시면 담당 부서가 확인해 답변해 드립니다.") if form else "",
         "staff_phone": city_phone,
         "city": city.name if city else "",
     }
@@ -220,8 +283,12 @@ def _handoff(hit=None) -> dict:
 
 def _handoff_line(handoff: dict) -> str:
     if handoff.get("phone"):
-        return _("%(department)s(☎ %(phone)s)에 문의하시면 담당자가 도와드립니다.") % handoff
-    return _("시청 민원실에 문의해 주세요.")
+        line = _("%(department)s(☎ %(phone)s)에 문의하시면 담당자가 도와드립니다.") % handoff
+    else:
+        line = _("시청 민원실에 문의해 주세요.")
+    if handoff.get("complaint_url"):
+        line += " " + _("온라인으로 민원을 신청하실 수도 있습니다.")
+    return line
 
 
 def _quick(topics: list[str], exclude: str = "", limit: int = 5) -> list[str]:
@@ -242,6 +309,11 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
         subject = _previous_subject(conversation)
         if subject and subject not in text:
             query = f"{subject} {text}"
+        elif not subject and needs_context(text):
+            return Answer(
+                text=_("어떤 업무에 대한 질문인지 조금 더 자세히 알려 주세요. 예: \"대형폐기물 수수료는 얼마예요?\""),
+                kind=TurnKind.UNKNOWN, confidence=0.0, mode="no_context",
+            )
     result = _search(query, audience=audience, language=language, k=5)
     hits = list(getattr(result, "hits", []) or [])
     confidence = float(getattr(result, "confidence", 0.0) or 0.0)
@@ -315,7 +387,8 @@ def _compose_smalltalk(match: smalltalk.Match, language: str, conversation: Conv
         handoff = _handoff()
         with translation.override(match.language if match.language != "ko" else language):
             text = smalltalk.reply(match, language) + " " + _handoff_line(handoff)
-            handoff["complaint_note"] = _("민원 신청(온라인 접수)은 곧 제공됩니다.")
+            if handoff["complaint_url"]:
+                handoff["complaint_note"] = _("민원을 신청하시면 담당 부서가 확인해 답변해 드립니다.")
         return Answer(text=text, kind=TurnKind.HANDOFF, handoff=handoff, confidence=1.0, mode="rule")
     return Answer(text=smalltalk.reply(match, language), kind=TurnKind.SMALLTALK, confidence=1.0, mode="rule")
 
@@ -363,6 +436,8 @@ def ask(text: str, *, conversation: Conversation | None = None, user=None, chann
     with transaction.atomic():
         if conversation is None:
             conversation = Conversation.objects.create(user=user, channel=channel, language=language)
+        if answer.handoff and answer.handoff.get("complaint_url"):
+            answer.handoff["complaint_url"] = complaint_url(conversation)
         turn = Turn.objects.create(
             conversation=conversation,
             question=mask(text),
@@ -391,6 +466,78 @@ def can_access(conversation: Conversation, *, user=None, session_conversation_id
     if conversation.user_id:
         return bool(user is not None and getattr(user, "is_authenticated", False) and user.pk == conversation.user_id)
     return conversation.pk in {int(i) for i in session_conversation_ids or ()}
+
+
+def session_conversation_ids(session) -> list[int]:
+    """The anonymous conversations a browser session started (web chat or API).
+
+    ``session`` is ``request.session`` (any mapping, or None). The complaint form passes
+    the result to :func:`complaint_draft` as ``session_conversation_ids``.
+    """
+    if session is None:
+        return []
+    ids = []
+    for value in session.get(SESSION_CONVERSATIONS, None) or ():
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return ids
+
+
+def remember_in_session(session, conversation: Conversation) -> None:
+    """Record in a browser session that it holds ``conversation`` (the last 50 are kept)."""
+    ids = session_conversation_ids(session)
+    if conversation.pk not in ids:
+        session[SESSION_CONVERSATIONS] = (ids + [conversation.pk])[-50:]
+
+
+def _draft_title(question: str) -> str:
+    title = re.sub(r"\s+", " ", question).strip()
+    if len(title) <= DRAFT_TITLE_CHARS:
+        return title
+    cut = title[: DRAFT_TITLE_CHARS - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > DRAFT_TITLE_CHARS // 2 else cut).rstrip() + "…"
+
+
+def complaint_draft(conversation_id: int, user=None, *, session_conversation_ids=()) -> dict:
+    """A 민원 draft from a conversation with the assistant, for the new-complaint form.
+
+    Returns ``{"title", "description", "category_hint"}``: the title is the first
+    substantive question (greetings, thanks and "connect me to a person" are skipped),
+    shortened to :data:`DRAFT_TITLE_CHARS`; the description is every such question of the
+    conversation, oldest first, one per line; ``category_hint`` is what the latest answer
+    was about (its document and section, "대형폐기물 수수료"), else the closest topic of
+    the latest unanswered question, "" if none.
+    All text is masked with ``core.pii.mask`` (it was stored masked; masked again in
+    case the masking rules grew since).
+
+    Only the conversation's owner may draft from it: a signed-in ``user`` for their own
+    conversation, or — for an anonymous web conversation — a browser session holding its
+    id, passed as ``session_conversation_ids`` (use :func:`session_conversation_ids` on
+    ``request.session``). Anyone else, like a missing id, gets ``NotFound``, so the form
+    can simply start empty.
+    """
+    conversation = None
+    try:
+        conversation = Conversation.objects.filter(pk=int(conversation_id)).first()
+    except (TypeError, ValueError):
+        conversation = None
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    if conversation is None or not can_access(conversation, user=user, session_conversation_ids=session_conversation_ids):
+        raise NotFound("conversation_not_found", _("대화를 찾을 수 없습니다."))
+    turns = list(conversation.turns.filter(kind__in=(TurnKind.ANSWER, TurnKind.UNKNOWN)).order_by("created_at", "id"))
+    questions = [mask(t.question).strip() for t in turns if t.question.strip()]
+    answered = [_subject(t) for t in turns if t.kind == TurnKind.ANSWER]
+    closest = [t.topic for t in turns if t.kind == TurnKind.UNKNOWN and t.topic]
+    hint = next((h for h in reversed(answered) if h), "") or (closest[-1] if closest else "")
+    return {
+        "title": _draft_title(questions[0]) if questions else "",
+        "description": "\n".join(questions),
+        "category_hint": hint,
+    }
 
 
 def record_feedback(turn: Turn | int, helpful: bool, comment: str = "", *, user=None, session_conversation_ids=()) -> Turn:

@@ -22,12 +22,12 @@ from . import services
 from .models import Channel, Conversation
 
 SESSION_CURRENT = "assistant_conversation_id"
-SESSION_ALL = "assistant_conversation_ids"
+SESSION_ALL = services.SESSION_CONVERSATIONS
 LAYOUTS = ("page", "widget")
 
 
 def _session_ids(request: HttpRequest) -> list[int]:
-    return [int(i) for i in request.session.get(SESSION_ALL, [])]
+    return services.session_conversation_ids(request.session)
 
 
 def _current_conversation(request: HttpRequest) -> Conversation | None:
@@ -44,9 +44,7 @@ def _current_conversation(request: HttpRequest) -> Conversation | None:
 
 def _remember(request: HttpRequest, conversation: Conversation) -> None:
     request.session[SESSION_CURRENT] = conversation.pk
-    ids = _session_ids(request)
-    if conversation.pk not in ids:
-        request.session[SESSION_ALL] = (ids + [conversation.pk])[-50:]
+    services.remember_in_session(request.session, conversation)
 
 
 def _is_htmx(request: HttpRequest) -> bool:

@@ -9,6 +9,7 @@ hides their identity from staff but stays theirs to follow.
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 
 from django.contrib import messages
@@ -39,6 +40,8 @@ PAGE_SIZE = 20
 #: Session key: assistant conversations whose draft this session was shown.
 SOURCE_SESSION = "complaints_sources"
 SOURCE_SESSION_KEEP = 20
+
+logger = logging.getLogger(__name__)
 
 
 def resident_required(view):
@@ -254,6 +257,25 @@ def _hint_code(hint, categories: dict) -> str:
     return by_name.get(code, "")
 
 
+def _suggested_code(text: str, categories: dict) -> str:
+    """The router's category for the conversation's text, when it is confident; the
+    resident still sees and can change it."""
+    from django.conf import settings
+
+    from . import routing
+
+    try:
+        suggestion = routing.suggest(text)
+    except Exception:  # noqa: BLE001 - a preselection must never break the form
+        logger.exception("routing.suggest failed while prefilling a complaint")
+        return ""
+    threshold = settings.DASAN.get("COMPLAINT_AUTO_ASSIGN", 0.6)
+    category = suggestion.category
+    if category is None or suggestion.confidence < threshold or category.code not in categories:
+        return ""
+    return category.code
+
+
 def _new_initial(request: HttpRequest, categories: list) -> tuple[dict, bool]:
     """Initial values from ``?category=`` and the assistant hand-off ``?from=``."""
     by_code = {c.code: c for c in categories}
@@ -270,7 +292,9 @@ def _new_initial(request: HttpRequest, categories: list) -> tuple[dict, bool]:
             initial["description"] = draft.get("description") or ""
             initial["source"] = source
             if "category" not in initial:
-                hinted = _hint_code(draft.get("category_hint"), by_code)
+                hinted = _hint_code(draft.get("category_hint"), by_code) or _suggested_code(
+                    f"{initial['title']}\n{initial['description']}", by_code
+                )
                 if hinted:
                     initial["category"] = hinted
             _remember_source(request, source)

@@ -9,8 +9,11 @@ Two rankers see every query:
 
 Their rankings are fused by reciprocal-rank fusion (RRF, Cormack et al. 2009):
 ``score(d) = Σ w_r / (k + rank_r(d))`` with ``k = 60``, which needs no score
-normalisation. Each result also carries a confidence in [0, 1]
-(:mod:`.calibration`) that the assistant thresholds to say "I don't know".
+normalisation. A grouped search (``group_by="topic"``, what the assistant runs) then
+ranks the groups (an FAQ programme, an article section) on all their passages with a
+small fitted model (:mod:`.ranking`) and returns each group's best passage. Each
+result also carries a confidence in [0, 1] (:mod:`.calibration`) that the assistant
+thresholds to say "I don't know".
 
 The index is incremental: :meth:`HybridIndex.update` embeds only the chunks whose id it
 has not seen (ids hash the text, see :mod:`.chunking`), drops vanished ones and
@@ -37,11 +40,13 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from . import analysis
+from . import analysis, chatter
 from .calibration import DEFAULT as DEFAULT_CALIBRATION
 from .calibration import FEATURES, Calibration
 from .chunking import Chunk
 from .embedding import Embedder, default_embedder
+from .ranking import DEFAULT as DEFAULT_RANKER
+from .ranking import GROUP_CANDIDATES, GROUP_DECAY, GROUP_DEPTH, GROUP_FEATURES, GroupRanker
 
 FORMAT_VERSION = 1
 RRF_K = 60
@@ -62,6 +67,8 @@ class SearchHit:
     lexical_rank: int | None = None  # 1-based; None when BM25 did not find it
     dense_rank: int | None = None
     dense_score: float = 0.0
+    #: In a grouped search, the group's score (see :mod:`.ranking`); hits are in its order.
+    group_score: float | None = None
 
 
 @dataclass
@@ -121,7 +128,18 @@ class _State:
         self.vocab = frozenset().union(*self.token_sets) if self.token_sets else frozenset()
         self.bm25 = bm25 if bm25 is not None else _build_bm25(tokens)
         self._columns: dict[str, np.ndarray] = {}
+        self._groups: dict[str, _Groups] = {}
         self._lock = threading.Lock()
+
+    def groups(self, key: str) -> _Groups:
+        """The chunks grouped by a metadata key (or ``"source_id"``), built on first use."""
+        groups = self._groups.get(key)
+        if groups is None:
+            with self._lock:
+                groups = self._groups.get(key)
+                if groups is None:
+                    groups = self._groups[key] = _Groups(self.chunks, self.tokens, key)
+        return groups
 
     def column(self, key: str) -> np.ndarray:
         col = self._columns.get(key)
@@ -151,6 +169,37 @@ class _State:
         return m
 
 
+class _Groups:
+    """Which chunks share a value of a metadata key (a topic, a source), and the
+    morphemes of each value, for ranking groups (:mod:`.ranking`)."""
+
+    def __init__(self, chunks: list[Chunk], tokens: list[list[str]], key: str):
+        ids: dict = {}
+        parts: dict = {}
+        gid = np.empty(len(chunks), dtype=np.int64)
+        pid = np.empty(len(chunks), dtype=np.int64)
+        for i, c in enumerate(chunks):
+            value = c.source_id if key == "source_id" else c.metadata.get(key, c.id)
+            gid[i] = ids.setdefault(value, len(ids))
+            # A group's part within one source: sources are what filters (audience,
+            # language) keep or drop, so a part is either wholly visible or not at all.
+            pid[i] = parts.setdefault((gid[i], c.source_id), len(parts))
+        self.gid, self.pid = gid, pid
+        self.values = list(ids)
+        order = np.argsort(gid, kind="stable")
+        bounds = np.searchsorted(gid[order], np.arange(len(ids) + 1))
+        self.members = [order[bounds[g]:bounds[g + 1]] for g in range(len(ids))]
+        names = [v if isinstance(v, str) and key != "source_id" else "" for v in self.values]
+        self.name_tokens = [frozenset(t) for t in analysis.tokens_many(names)] if names else []
+        # BM25 over each part's passages taken together: how well the topic as a whole
+        # matches the query's words, not just its best passage.
+        docs: list[list[str]] = [[] for _ in parts]
+        for i, t in enumerate(tokens):
+            docs[pid[i]].extend(t)
+        self.part_bm25 = _build_bm25(docs) if any(docs) else None
+        self.n_parts = len(parts)
+
+
 def _build_bm25(tokens: list[list[str]]):
     if not tokens:
         return None
@@ -176,9 +225,11 @@ class HybridIndex:
     """In-process hybrid index over chunks; see the module docstring."""
 
     def __init__(self, embedder: Embedder | None = None, calibration: Calibration | None = None,
-                 weights: tuple[float, float] = (1.0, 1.0), rrf_k: int = RRF_K):
+                 weights: tuple[float, float] = (1.0, 1.0), rrf_k: int = RRF_K, ranker: GroupRanker | None = None):
         self._embedder = embedder
         self.calibration = calibration or DEFAULT_CALIBRATION
+        #: Scores the groups of a grouped search; ``None`` ranks them by their RRF alone.
+        self.ranker = ranker or DEFAULT_RANKER
         #: RRF weights of (lexical, dense); (1, 0) or (0, 1) gives one ranker alone.
         self.weights = weights
         self.rrf_k = rrf_k
@@ -300,12 +351,34 @@ class HybridIndex:
         if not valid.any():
             return SearchResult(query, [], 0.0, threshold)
 
+        q_tokens, qv, lex, dense, lex_top, dense_top, fused, order = self._score(s, query, valid)
+        lex_rank = {int(i): r for r, i in enumerate(lex_top, 1)}
+        dense_rank = {int(i): r for r, i in enumerate(dense_top, 1)}
+        hits: list[SearchHit] = []
+        if group_by is None:
+            for i in order[:k]:
+                hits.append(SearchHit(s.chunks[i], fused[i], lex_rank.get(i), dense_rank.get(i), float(dense[i])))
+        else:
+            ranked = self._rank_groups(s, group_by, q_tokens, qv, lex, dense, valid, fused, order, lex_top, dense_top)
+            for i, score in ranked[:k]:
+                hits.append(SearchHit(s.chunks[i], fused[i], lex_rank.get(i), dense_rank.get(i), float(dense[i]),
+                                      group_score=score))
+
+        best = s.row[hits[0].chunk.id] if hits else (order[0] if order else int(dense_top[0]))
+        chatter_top = float((chatter.vectors(self.embedder) @ qv).max())
+        feats = _features(s, q_tokens, lex_top, dense_top, dense, valid, best, chatter_top)
+        lexical = _has_hangul(query)  # the KB is Korean: other scripts cannot match its morphemes
+        conf = self.calibration.confidence([feats[f] for f in _FEATURE_ORDER], lexical) if hits else 0.0
+        return SearchResult(query, hits, conf, threshold, feats)
+
+    def _score(self, s: _State, query: str, valid: np.ndarray):
+        """Both rankers' scores for every chunk, their best candidates, and the RRF fusion."""
         w_lex, w_dense = self.weights
         q_tokens = analysis.tokens(query)
         if q_tokens and s.bm25 is not None and w_lex > 0:
             lex = np.asarray(s.bm25.get_scores(q_tokens), dtype=np.float32)
         else:
-            lex = np.zeros(n, dtype=np.float32)
+            lex = np.zeros(len(s.chunks), dtype=np.float32)
         qv = self.embedder.query(query)
         dense = s.vectors @ qv
 
@@ -313,34 +386,118 @@ class HybridIndex:
         dense_top = _top(dense, CANDIDATES, valid)
 
         fused: dict[int, float] = {}
-        lex_rank = {int(i): r for r, i in enumerate(lex_top, 1)}
-        dense_rank = {int(i): r for r, i in enumerate(dense_top, 1)}
         if w_lex > 0:
-            for i, r in lex_rank.items():
-                fused[i] = fused.get(i, 0.0) + w_lex / (self.rrf_k + r)
+            for r, i in enumerate(lex_top, 1):
+                fused[int(i)] = fused.get(int(i), 0.0) + w_lex / (self.rrf_k + r)
         if w_dense > 0:
-            for i, r in dense_rank.items():
-                fused[i] = fused.get(i, 0.0) + w_dense / (self.rrf_k + r)
+            for r, i in enumerate(dense_top, 1):
+                fused[int(i)] = fused.get(int(i), 0.0) + w_dense / (self.rrf_k + r)
         # Ties (common when one ranker is off) are broken by the dense score.
         order = sorted(fused, key=lambda i: (-fused[i], -float(dense[i])))
+        return q_tokens, qv, lex, dense, lex_top, dense_top, fused, order
 
-        hits: list[SearchHit] = []
-        seen_groups: set = set()
-        for i in order:
-            c = s.chunks[i]
-            if group_by is not None:
-                g = c.source_id if group_by == "source_id" else c.metadata.get(group_by, c.id)
-                if g in seen_groups:
-                    continue
-                seen_groups.add(g)
-            hits.append(SearchHit(c, fused[i], lex_rank.get(i), dense_rank.get(i), float(dense[i])))
-            if len(hits) >= k:
-                break
+    def _group_candidates(self, s: _State, group_by: str, q_tokens: list[str], qv: np.ndarray, lex: np.ndarray,
+                          dense: np.ndarray, valid: np.ndarray, fused: dict[int, float], order: list[int],
+                          lex_top: np.ndarray, dense_top: np.ndarray):
+        """Groups of the fused passages, by aggregated RRF: ``(groups, best chunk of each,
+        aggregated RRF of each, feature matrix of the first GROUP_CANDIDATES)``."""
+        groups = s.groups(group_by)
+        gid = groups.gid
+        agg: dict[int, float] = {}
+        seen: dict[int, int] = {}
+        best: dict[int, int] = {}
+        for i in order:  # best fused first
+            g = int(gid[i])
+            n = seen.get(g, 0)
+            if n == 0:
+                best[g] = i
+            if n < GROUP_DEPTH:
+                agg[g] = agg.get(g, 0.0) + fused[i] * GROUP_DECAY ** n
+                seen[g] = n + 1
+        ranked = sorted(agg, key=lambda g: (-agg[g], -float(dense[best[g]])))
+        cands = ranked[:GROUP_CANDIDATES]
+        X = np.zeros((len(cands), len(GROUP_FEATURES)), dtype=np.float64)
+        if not cands:
+            return ranked, best, agg, X
+        dmax = float(dense[valid].max())
+        lmax = float(lex[valid].max()) if valid.any() else 0.0
+        lmax = lmax if lmax > 0 else 1.0
+        top_lex = {int(i) for i in lex_top[:10]}
+        top_dense = {int(i) for i in dense_top[:10]}
+        q = set(q_tokens)
+        if q_tokens and groups.part_bm25 is not None:
+            part_scores = np.asarray(groups.part_bm25.get_scores(q_tokens), dtype=np.float64)
+        else:
+            part_scores = np.zeros(groups.n_parts)
+        for row, g in enumerate(cands):
+            m = groups.members[g]
+            m = m[valid[m]]
+            d = np.sort(dense[m])[::-1][:3]
+            d = np.concatenate([d, np.full(3 - len(d), np.nan)])  # fewer than 3: filled in below
+            ls = lex[m]
+            centre = s.vectors[m].sum(axis=0)
+            norm = float(np.linalg.norm(centre))
+            names = groups.name_tokens[g] if g < len(groups.name_tokens) else frozenset()
+            words = frozenset().union(*(s.token_sets[int(j)] for j in m)) if q else frozenset()
+            X[row] = (
+                agg[g] * self.rrf_k,
+                d[0] - dmax, d[1] - dmax, d[2] - dmax,
+                float(ls.max()) / lmax if len(ls) else 0.0,
+                float(ls.sum()),
+                float(centre @ qv) / norm if norm > 0 else 0.0,
+                len(q & names) / len(names) if names else 0.0,
+                sum(1 for j in m if int(j) in top_lex),
+                sum(1 for j in m if int(j) in top_dense),
+                len(q & words) / len(q) if q else 0.0,
+                float(part_scores[np.unique(groups.pid[m])].max()) if len(m) else 0.0,
+            )
+        # A group with one or two passages (an article's short section) has no second or
+        # third cosine; it gets the candidates' median there, neither rewarded nor punished.
+        for col in (2, 3):
+            missing = np.isnan(X[:, col])
+            if missing.any():
+                known = X[~missing, col]
+                X[missing, col] = float(np.median(known)) if len(known) else X[missing, col - 1]
+        lsum = X[:, 5].max()
+        X[:, 5] = X[:, 5] / lsum if lsum > 0 else 0.0
+        X[:, 6] -= X[:, 6].max()
+        top = X[:, 11].max()
+        X[:, 11] = X[:, 11] / top if top > 0 else 0.0
+        return ranked, best, agg, X
 
-        feats = _features(s, q_tokens, lex_top, dense_top, dense, valid, order)
-        lexical = _has_hangul(query)  # the KB is Korean: other scripts cannot match its morphemes
-        conf = self.calibration.confidence([feats[f] for f in _FEATURE_ORDER], lexical) if hits else 0.0
-        return SearchResult(query, hits, conf, threshold, feats)
+    def _rank_groups(self, s: _State, group_by: str, q_tokens, qv, lex, dense, valid, fused, order, lex_top,
+                     dense_top) -> list[tuple[int, float]]:
+        """(best chunk, score) per group, best group first."""
+        ranked, best, agg, X = self._group_candidates(s, group_by, q_tokens, qv, lex, dense, valid, fused, order,
+                                                      lex_top, dense_top)
+        cands = ranked[:GROUP_CANDIDATES]
+        if self.ranker is None or not cands:
+            return [(best[g], agg[g]) for g in ranked]
+        scores = self.ranker.scores(X)
+        top = sorted(range(len(cands)), key=lambda r: (-scores[r], -agg[cands[r]]))
+        low = float(scores.min()) if len(scores) else 0.0
+        # Groups beyond the candidates keep their RRF order, below every candidate.
+        return [(best[cands[r]], float(scores[r])) for r in top] + [(best[g], low - 1.0) for g in ranked[GROUP_CANDIDATES:]]
+
+    def group_features(self, query: str, group_by: str = "topic", filters: Mapping[str, Any] | None = None):
+        """The candidate groups of a query and their ranking features (to fit a :class:`GroupRanker`).
+
+        Returns ``(values, X)``: the group values (e.g. topic names) of the first
+        GROUP_CANDIDATES groups by aggregated RRF, and their feature matrix.
+        """
+        s = self._state
+        query = (query or "").strip()
+        if not len(s.chunks) or not query:
+            return [], np.zeros((0, len(GROUP_FEATURES)))
+        mask = s.mask(filters)
+        valid = np.ones(len(s.chunks), dtype=bool) if mask is None else mask
+        q_tokens, qv, lex, dense, lex_top, dense_top, fused, order = self._score(s, query, valid)
+        if not order:
+            return [], np.zeros((0, len(GROUP_FEATURES)))
+        ranked, _best, _agg, X = self._group_candidates(s, group_by, q_tokens, qv, lex, dense, valid, fused, order,
+                                                        lex_top, dense_top)
+        groups = s.groups(group_by)
+        return [groups.values[g] for g in ranked[:GROUP_CANDIDATES]], X
 
     def features(self, query: str, filters: Mapping[str, Any] | None = None) -> dict[str, float]:
         """The calibration features of a query (for fitting a calibration)."""
@@ -377,7 +534,10 @@ class HybridIndex:
                 "count": len(s.chunks),
                 "weights": list(self.weights),
                 "rrf_k": self.rrf_k,
-                "calibration": self.calibration.to_dict(),
+                # The shipped defaults are not written down, so that an index follows the
+                # defaults of the code that loads it; a city's own fit is kept.
+                "calibration": None if self.calibration is DEFAULT_CALIBRATION else self.calibration.to_dict(),
+                "ranker": None if self.ranker is DEFAULT_RANKER else self.ranker.to_dict(),
                 "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }
             with open(tmp / "manifest.json", "w", encoding="utf-8") as f:
@@ -401,8 +561,9 @@ class HybridIndex:
             manifest = json.load(f)
         if manifest.get("format") != FORMAT_VERSION:
             raise IndexMismatch(f"index format {manifest.get('format')} (expected {FORMAT_VERSION}); rebuild it")
-        index = cls(embedder, Calibration.from_dict(manifest["calibration"]),
-                    tuple(manifest.get("weights", (1.0, 1.0))), int(manifest.get("rrf_k", RRF_K)))
+        index = cls(embedder, _saved_calibration(manifest.get("calibration")),
+                    tuple(manifest.get("weights", (1.0, 1.0))), int(manifest.get("rrf_k", RRF_K)),
+                    GroupRanker.from_dict(manifest.get("ranker")))
         if manifest["count"] and manifest["embedder"] != getattr(index.embedder, "name", "unknown"):
             raise IndexMismatch(f"index built with {manifest['embedder']!r}, "
                                 f"not {getattr(index.embedder, 'name', '?')!r}; rebuild it")
@@ -426,23 +587,35 @@ class HybridIndex:
         self.calibration = calibration
 
 
+#: Biases of the defaults that earlier versions wrote into every manifest: such an index
+#: follows today's default instead of keeping an old one that nobody chose.
+_FORMER_DEFAULT_BIASES = (2.5223987277736764,)
+
+
+def _saved_calibration(d: dict | None) -> Calibration:
+    if not d or any(abs(float(d.get("bias", 0.0)) - b) < 1e-12 for b in _FORMER_DEFAULT_BIASES):
+        return DEFAULT_CALIBRATION
+    return Calibration.from_dict(d)
+
+
 class IndexMismatch(RuntimeError):
     """The saved index cannot be used as it is and must be rebuilt."""
 
 
 _FEATURE_ORDER = FEATURES
+_FEATURE_NAMES = ("dense_top", "dense_z", "dense_margin", "lex_cover", "lex_known", "agree", "chatter_margin")
 
 
 def _features(s: _State, q_tokens: list[str], lex_top: np.ndarray, dense_top: np.ndarray, dense: np.ndarray,
-              valid: np.ndarray, order: list[int]) -> dict[str, float]:
+              valid: np.ndarray, best: int, chatter: float) -> dict[str, float]:
+    """Features of a result for the confidence model (:mod:`.calibration` uses some of them)."""
     if len(dense_top) == 0:
-        return {f: 0.0 for f in _FEATURE_ORDER}
+        return {f: 0.0 for f in _FEATURE_NAMES}
     d = dense[valid]
     top = float(dense[dense_top[0]])
     std = float(d.std()) if len(d) > 1 else 0.0
     tenth = float(dense[dense_top[min(9, len(dense_top) - 1)]])
     q = set(q_tokens)
-    best = order[0] if order else int(dense_top[0])
     cover = len(q & s.token_sets[best]) / len(q) if q else 0.0
     known = len(q & s.vocab) / len(q) if q else 0.0
     agree = 1.0 if len(lex_top) and int(lex_top[0]) == int(dense_top[0]) else 0.0
@@ -453,6 +626,7 @@ def _features(s: _State, q_tokens: list[str], lex_top: np.ndarray, dense_top: np
         "lex_cover": cover,
         "lex_known": known,
         "agree": agree,
+        "chatter_margin": top - chatter,
     }
 
 

@@ -132,7 +132,7 @@ class IndexManager:
             self.embedder.warm()
         index = self.get()
         if index is not None:
-            index.search("대형폐기물", k=1)
+            index.search("대형폐기물", k=1, group_by="topic")  # also embeds the chatter examples
 
     @contextmanager
     def writing(self):
@@ -464,7 +464,7 @@ def _to_hit(h, confidence: float, top_score: float) -> Hit:
     return Hit(
         chunk_id=c.id, source_id=sid, source_title=m.get("source_title") or (c.title_path[0] if c.title_path else ""),
         title_path=c.title_display, text=c.text, url=url, updated_at=updated, topic=m.get("topic") or "",
-        score=float(h.score), confidence=round(confidence * (h.score / top_score if top_score else 0.0), 4),
+        score=float(h.score), confidence=round(confidence * (min(h.score / top_score, 1.0) if top_score else 0.0), 4),
         department_id=m.get("department_id"),
     )
 

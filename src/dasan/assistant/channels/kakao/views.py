@@ -73,8 +73,17 @@ def quick_reply(label: str) -> dict:
     return {"label": _clip(label, QUICK_LABEL_MAX), "action": "message", "messageText": label}
 
 
-def skill_response(answer: services.Answer) -> dict:
-    """An Answer as a SkillResponse 2.0."""
+def absolute_url(url: str, base_url: str = "") -> str:
+    """``url`` made absolute for Kakao: settings.DASAN["PUBLIC_URL"] when set, else ``base_url``
+    (the skill request's own scheme and host)."""
+    if not url or url.startswith(("https://", "http://")):
+        return url
+    base = (_setting("PUBLIC_URL") or base_url or "").rstrip("/")
+    return f"{base}{url}" if base else url
+
+
+def skill_response(answer: services.Answer, base_url: str = "") -> dict:
+    """An Answer as a SkillResponse 2.0; ``base_url`` makes the hand-off's links absolute."""
     outputs: list[dict] = [{"simpleText": {"text": _clip(answer.text, SIMPLE_TEXT_MAX)}}]
     citations = answer.citations or []
     if citations:
@@ -82,15 +91,26 @@ def skill_response(answer: services.Answer) -> dict:
         for c in citations[:LIST_ITEMS_MAX]:
             item = {"title": _clip(f"[{c['n']}] {c['title']}", 50), "description": _clip(c.get("section") or (c.get("updated") or ""), 50)}
             if c.get("url"):
-                item["link"] = {"web": c["url"]}
+                item["link"] = {"web": absolute_url(c["url"], base_url)}
             items.append(item)
         outputs.append({"listCard": {"header": {"title": _("출처")}, "items": items}})
     handoff = answer.handoff or {}
-    if handoff.get("phone") and len(outputs) < OUTPUTS_MAX:
+    buttons = []
+    if handoff.get("phone"):
+        buttons.append({"action": "phone", "label": _("전화하기"), "phoneNumber": handoff["phone"]})
+    complaint = absolute_url(handoff.get("complaint_url") or "", base_url)
+    if complaint.startswith(("https://", "http://")):  # Kakao opens only absolute links
+        buttons.append({"action": "webLink", "label": _("민원 신청"), "webLinkUrl": complaint})
+    if buttons and len(outputs) < OUTPUTS_MAX:
+        lines = []
+        if handoff.get("phone"):
+            lines.append(_("전화 문의: %(phone)s") % {"phone": handoff["phone"]})
+        if complaint and handoff.get("complaint_note"):
+            lines.append(handoff["complaint_note"])
         outputs.append({"basicCard": {
             "title": _clip(handoff.get("department") or _("담당 부서"), 50),
-            "description": _clip(_("전화 문의: %(phone)s") % {"phone": handoff["phone"]}, CARD_DESCRIPTION_MAX),
-            "buttons": [{"action": "phone", "label": _("전화하기"), "phoneNumber": handoff["phone"]}],
+            "description": _clip("\n".join(lines), CARD_DESCRIPTION_MAX),
+            "buttons": buttons,
         }})
     template: dict = {"outputs": outputs[:OUTPUTS_MAX]}
     if answer.quick_replies:
@@ -102,7 +122,7 @@ def text_response(text: str) -> dict:
     return {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": _clip(text, SIMPLE_TEXT_MAX)}}]}}
 
 
-def _answer(utterance: str, user_id: str, language: str) -> dict:
+def _answer(utterance: str, user_id: str, language: str, base_url: str = "") -> dict:
     """Runs in a worker thread: its own DB connection, closed when done."""
     in_worker = threading.current_thread() is not threading.main_thread()
     try:
@@ -112,7 +132,7 @@ def _answer(utterance: str, user_id: str, language: str) -> dict:
                 answer = services.ask(utterance, conversation=conversation, channel=Channel.KAKAO, language=language)
             except DasanError as error:
                 return text_response(str(error.message))
-            return skill_response(answer)
+            return skill_response(answer, base_url)
     finally:
         if in_worker:
             connections.close_all()
@@ -162,7 +182,7 @@ def skill(request: HttpRequest) -> JsonResponse:
             return JsonResponse(text_response(_("질문이 너무 많습니다. 잠시 후 다시 물어봐 주세요.")), json_dumps_params={"ensure_ascii": False})
 
     callback_url = user_request.get("callbackUrl")
-    future = _executor.submit(_answer, utterance, user_id, language)
+    future = _executor.submit(_answer, utterance, user_id, language, request.build_absolute_uri("/"))
     wait = CALLBACK_AFTER if _allowed_callback(callback_url) else 4.5
     try:
         body = future.result(timeout=wait)
