@@ -157,3 +157,29 @@ def test_api_and_cli_answers_carry_the_link(client, kb, city, complaint_form):
     assert body["handoff"]["complaint_url"] == f"{complaint_form}?from={body['conversation_id']}"
     cli = services.ask("상담원 연결해 주세요", channel="cli")
     assert cli.handoff["complaint_url"] == complaint_form  # no browser session to prefill from
+
+
+def test_reporting_a_problem_gets_the_answer_and_the_complaint_form(client, kb, city, complaint_form):
+    # "The streetlight in front of my house is broken" is a 민원, not a question: the
+    # resident still gets what the knowledge base says, plus the form to report it.
+    html = client.post(ASK, {"question": "아파트 앞에 대형폐기물이 몇 주째 방치돼 있어요"}, **HTMX).content.decode()
+    conversation = Conversation.objects.get()
+    turn = conversation.turns.get()
+    assert turn.kind == "answer" and turn.citations, "the knowledge base's answer is still given"
+    assert f'href="{complaint_form}?from={conversation.pk}"' in html
+
+    # A question about how things work is answered without pushing a complaint.
+    html = client.post(ASK, {"question": "대형폐기물 수수료는 얼마예요?"}, **HTMX).content.decode()
+    assert html.count("?from=") == 0
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("골목에 쓰레기 무단투기가 너무 심해요", True),
+    ("버스정류장 의자가 부서졌어요", True),
+    ("윗집 소음이 심해서 못 자겠어요", True),
+    ("무단투기 신고는 어떻게 하나요?", False),
+    ("소파 버리는 비용은 얼마예요?", False),
+    ("안녕하세요", False),
+])
+def test_reports_are_told_apart_from_questions(text, expected):
+    assert services.looks_like_report(text) is expected

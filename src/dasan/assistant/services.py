@@ -260,6 +260,22 @@ def complaint_url(conversation: Conversation | None) -> str | None:
     return url
 
 
+#: A message that reports a problem (a 민원) rather than asks about a service: a
+#: broken, dumped, noisy or dangerous thing, or the words 신고/민원 themselves.
+REPORT_RE = re.compile(
+    r"(고장|파손|부서졌|부서져|깨졌|깨져|망가|무단\s?투기|불법|시끄러|소음이?\s?심|악취|냄새가?\s?(심|나)|"
+    r"위험해|위험합니다|막혔|막혀|넘쳐|방치|안\s?치워|꺼져\s?있|신고하고|신고할게|민원\s?(넣|신청|접수))"
+)
+#: ... unless it is phrased as a question about how things work.
+QUESTION_RE = re.compile(r"(\?|얼마|어떻게|어디서|어디에|언제|무엇|뭐예요|뭔가요|되나요|하나요|할까요|있나요|인가요|알려\s?주)")
+
+
+def looks_like_report(text: str) -> bool:
+    """True when the resident seems to be reporting a problem, so the answer should
+    also offer to file a 민원 for it."""
+    return bool(REPORT_RE.search(text)) and not QUESTION_RE.search(text)
+
+
 def _handoff(hit=None) -> dict:
     from dasan.core.models import Department, Municipality
 
@@ -376,9 +392,17 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
             pieces.append(f"{trim_passage(hit.text, budget)} [{n}]")
             citations.append(_citation(n, hit))
         answer_text = "\n\n".join(pieces)
+    handoff = None
+    if looks_like_report(text):
+        # Information alone does not fix a broken streetlight: offer the 민원 form too.
+        handoff = _handoff(best)
+        if handoff["complaint_url"]:
+            handoff["complaint_note"] = _("불편 사항을 시에 알리려면 민원을 신청해 주세요. 담당 부서가 확인해 답변해 드립니다.")
+        else:
+            handoff = None
     return Answer(
         text=answer_text, kind=TurnKind.ANSWER, citations=citations, confidence=confidence,
-        quick_replies=quick, topic=topic, mode=mode,
+        quick_replies=quick, topic=topic, mode=mode, handoff=handoff,
     )
 
 
