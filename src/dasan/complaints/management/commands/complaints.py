@@ -2,12 +2,12 @@
 the complaint classifier (민원 자동 분류) from the shell."""
 from __future__ import annotations
 
-import sys
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from dasan.core.progress import stage_bars
 
 
 class Command(BaseCommand):
@@ -26,25 +26,7 @@ class Command(BaseCommand):
         return getattr(self, f"do_{opts['action']}")(opts)
 
     def _progress(self):
-        try:
-            from tqdm import tqdm
-        except ImportError:  # pragma: no cover
-            return None
-        bars: dict = {}
-
-        def progress(stage, done, total):
-            bar = bars.get(stage)
-            if bar is None or bar.total != total:
-                if bar is not None:
-                    bar.close()
-                bar = bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr, leave=False)
-            bar.n = done
-            bar.refresh()
-            if done >= total:
-                bar.close()
-                bars.pop(stage, None)
-
-        return progress
+        return stage_bars()
 
     def do_train(self, opts):
         from ... import routing

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 
 from dasan.core.errors import DasanError
+from dasan.core.progress import stage_bars
 
 
 class Command(BaseCommand):
@@ -30,25 +30,7 @@ class Command(BaseCommand):
         return getattr(self, f"do_{opts['action']}")(opts)
 
     def _progress(self):
-        try:
-            from tqdm import tqdm
-        except ImportError:  # pragma: no cover
-            return None
-        bars: dict = {}
-
-        def progress(stage, done, total):
-            bar = bars.get(stage)
-            if bar is None or bar.total != total:
-                if bar is not None:
-                    bar.close()
-                bar = bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr, leave=False)
-            bar.n = done
-            bar.refresh()
-            if done >= total:
-                bar.close()
-                bars.pop(stage, None)
-
-        return progress
+        return stage_bars()
 
     def do_ingest(self, opts):
         from dasan.core.models import Department
