@@ -48,8 +48,6 @@ ROUTERS: list[tuple[str, str]] = [
     ("/assistant/", "dasan.assistant.api"),
     ("/payments/", "dasan.payments.api"),
     ("/complaints/", "dasan.complaints.api"),
-    ("/waste/", "dasan.waste.api"),
-    ("/goods/", "dasan.goods.api"),
 ]
 
 # Ninja's built-in English messages, replaced by our translated defaults.

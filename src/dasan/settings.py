@@ -78,8 +78,6 @@ INSTALLED_APPS = [
     "dasan.assistant",
     "dasan.payments",
     "dasan.complaints",
-    "dasan.waste",
-    "dasan.goods",
     "dasan.web",
 ]
 

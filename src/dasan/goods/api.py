@@ -1,4 +1,0 @@
-"""API (placeholder until the endpoints land)."""
-from ninja import Router
-
-router = Router(tags=["goods"])

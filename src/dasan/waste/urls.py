@@ -1,3 +1,0 @@
-"""Pages (placeholder until they land)."""
-app_name = "waste"
-urlpatterns: list = []
