@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dasan.assistant",
     "dasan.payments",
     "dasan.complaints",
+    "dasan.goods",
     "dasan.web",
 ]
 

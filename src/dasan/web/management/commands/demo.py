@@ -106,6 +106,10 @@ class Command(BaseCommand):
         from dasan.complaints.demo import load_demo as load_demo_complaints
 
         load_demo_complaints()
+        # The garbage-bag shop's products, prices and stock.
+        from dasan.goods.demo import load_demo as load_demo_goods
+
+        load_demo_goods()
         self.stdout.write(self.style.SUCCESS("데모시 (Demo City) is ready."))
         self.stdout.write("The assistant's knowledge base is being indexed by the worker: articles within a minute or two, the welfare FAQ in about 10-15 minutes.")
         if options["quiet_logins"]:

@@ -1,0 +1,217 @@
+"""Pages of the garbage-bag shop: the catalogue with the order form, the resident's
+orders, and the staff delivery list and stock page. Thin: every change is a service call."""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dasan.core import audit
+from dasan.core.errors import DasanError
+from dasan.core.idempotency import IdempotencyMismatch
+
+from . import services
+from .models import OrderStatus, Product, StockAdjustment
+
+
+def _limits_left(user, items):
+    """{product pk: packs the household may still order this month} for a signed-in resident."""
+    if not getattr(user, "is_resident", False):
+        return {}
+    return {
+        product.pk: max(product.monthly_limit - services.ordered_this_month(user, product), 0)
+        for product, _price in items if product.monthly_limit is not None
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def catalogue(request):
+    """종량제봉투 배송 신청: the products with prices and stock, and the order form."""
+    items = services.catalogue()
+    values = {}
+    error = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        quantities = [(p.code, request.POST.get(f"qty-{p.code}", "")) for p, _price in items]
+        delivery = services.Delivery(
+            recipient_name=request.POST.get("recipient_name", ""), phone=request.POST.get("phone", ""),
+            address=request.POST.get("address", ""), address_detail=request.POST.get("address_detail", ""),
+            note=request.POST.get("note", ""),
+        )
+        try:
+            order = services.place_order(
+                request.user, quantities, delivery, idempotency_key=request.POST.get("token", "")[:64]
+            )
+        except IdempotencyMismatch:
+            # The same form sent again with other quantities after it already ordered.
+            messages.error(request, _("이 주문서는 이미 제출되어 주문되었습니다. 내 주문에서 확인하시고, 더 주문하려면 새로 작성해 주세요."))
+            return redirect("goods:mine")
+        except DasanError as exc:
+            error = exc
+            values = request.POST
+        else:
+            if order.status == OrderStatus.AWAITING_PAYMENT:
+                messages.success(request, _("주문이 접수되었습니다. 결제를 마치면 배송이 시작됩니다."))
+                return redirect(services.payment_url(order))
+            return redirect("goods:detail", order.number)
+    user = request.user
+    initial = {}
+    if getattr(user, "is_resident", False):
+        initial = {"recipient_name": user.name, "phone": user.phone or ""}
+    rows = [
+        {"product": p, "price": price, "value": values.get(f"qty-{p.code}", "") if values else ""}
+        for p, price in items
+    ]
+    left = _limits_left(user, items)
+    for row in rows:
+        row["left"] = left.get(row["product"].pk)
+    field = getattr(error, "details", {}).get("field") if error else None
+    return render(request, "goods/catalogue.html", {
+        "rows": rows,
+        "error": error,
+        "error_field": field,
+        "values": values or initial,
+        # A fresh token per form: submitting the same form twice orders once.
+        "token": (values.get("token") if values else "") or secrets.token_urlsafe(16),
+        "can_order": getattr(user, "is_resident", False),
+    }, status=400 if error else 200)
+
+
+@login_required
+@never_cache
+@require_GET
+def mine(request):
+    """내 배송 주문."""
+    return render(request, "goods/mine.html", {"orders": services.orders_of(request.user)[:50]})
+
+
+def _own(request, number):
+    try:
+        order = services.get_order(request.user, number)
+    except DasanError:
+        raise Http404 from None
+    if order.resident_id != request.user.pk:
+        raise Http404
+    return order
+
+
+@login_required
+@never_cache
+@require_GET
+def detail(request, number):
+    order = _own(request, number)
+    return render(request, "goods/detail.html", {
+        "order": order,
+        "lines": order.lines.all(),
+        "events": order.events.all(),
+        "pay_url": services.payment_url(order) if order.status == OrderStatus.AWAITING_PAYMENT else "",
+        "can_cancel": order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.RECEIVED),
+    })
+
+
+@login_required
+@require_POST
+def cancel(request, number):
+    order = _own(request, number)
+    try:
+        services.cancel(order, actor=request.user, reason=_("주민 취소"))
+    except DasanError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("주문을 취소했습니다."))
+    return redirect("goods:detail", order.number)
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+def staff_required(view):
+    """Sign-in for staff; residents get 403. Never cached (addresses and phone numbers)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("accounts:staff_login"))
+        if not getattr(user, "is_city_staff", False) or not user.is_active:
+            raise DjangoPermissionDenied
+        return view(request, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+STAFF_FILTERS = ["open", "received", "preparing", "shipping", "delivered", "awaiting_payment", "cancelled", "all"]
+
+
+@staff_required
+@require_GET
+def staff(request):
+    """배송 관리: the orders to deliver, oldest first, with the next status to set."""
+    status = request.GET.get("status", "open")
+    if status not in STAFF_FILTERS:
+        status = "open"
+    query = request.GET.get("q", "").strip()[:60]
+    page = Paginator(services.orders_to_deliver(status, query), 30).get_page(request.GET.get("page"))
+    for order in page:
+        # The list shows names, phone numbers and addresses: each is a read of personal data.
+        audit.record_read(request.user, order, reason=_("종량제봉투 배송 목록"))
+        order.next_statuses = [(s, OrderStatus(s).label) for s in services.STAFF_TRANSITIONS.get(order.status, [])]
+    labels = {"open": _("배송할 주문"), "all": _("전체")}
+    filters = [(key, labels.get(key) or OrderStatus(key).label) for key in STAFF_FILTERS]
+    return render(request, "goods/staff/list.html", {"page": page, "status": status, "query": query, "filters": filters})
+
+
+@staff_required
+@require_POST
+def staff_status(request, number):
+    try:
+        order = services.get_order(request.user, number, reason=_("배송 상태 변경"))
+        services.change_status(order, request.POST.get("status", ""), actor=request.user, note=request.POST.get("note", ""))
+    except DasanError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("%(number)s: %(status)s(으)로 바꿨습니다.") % {
+            "number": order.number, "status": OrderStatus(request.POST["status"]).label,
+        })
+    shown = request.POST.get("filter", "open")
+    return redirect(reverse("goods:staff") + f"?status={shown if shown in STAFF_FILTERS else 'open'}")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_stock(request):
+    """재고 관리: stock per product and adjustments with a reason (audited)."""
+    error = None
+    if request.method == "POST":
+        product = Product.objects.filter(code=request.POST.get("product", "")).first()
+        try:
+            if product is None:
+                raise DasanError("unknown_product", _("물품을 선택해 주세요."))
+            services.adjust_stock(product, request.POST.get("delta", ""), actor=request.user,
+                                  reason=request.POST.get("reason", ""))
+        except DasanError as exc:
+            error = exc
+        else:
+            messages.success(request, _("%(name)s 재고를 조정했습니다.") % {"name": product.name})
+            return redirect("goods:staff_stock")
+    products = Product.objects.all()
+    return render(request, "goods/staff/stock.html", {
+        "products": products,
+        "adjustments": StockAdjustment.objects.select_related("product", "actor")[:30],
+        "error": error,
+        "values": request.POST if error else {},
+    }, status=400 if error else 200)
