@@ -48,6 +48,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/assistant/", "dasan.assistant.api"),
     ("/payments/", "dasan.payments.api"),
     ("/complaints/", "dasan.complaints.api"),
+    ("/waste/", "dasan.waste.api"),
     ("/goods/", "dasan.goods.api"),
 ]
 

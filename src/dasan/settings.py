@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dasan.assistant",
     "dasan.payments",
     "dasan.complaints",
+    "dasan.waste",
     "dasan.goods",
     "dasan.web",
 ]
@@ -298,6 +299,13 @@ DASAN = {
     "PAYMENTS_TOSS_BASE_URL": os.environ.get("DASAN_PAYMENTS_TOSS_BASE_URL", "https://api.tosspayments.com"),
     "PAYMENTS_TOSS_SECRET_KEY": os.environ.get("DASAN_PAYMENTS_TOSS_SECRET_KEY", ""),
     "PAYMENTS_TOSS_TIMEOUT": env_int("DASAN_PAYMENTS_TOSS_TIMEOUT", 10),
+    # Bulky waste (대형폐기물): booking cut-off the day before, refund share after it, how far ahead.
+    "WASTE_CUTOFF": os.environ.get("DASAN_WASTE_CUTOFF", "17:00"),
+    "WASTE_LATE_CANCEL_REFUND_PERCENT": env_int("DASAN_WASTE_LATE_CANCEL_REFUND_PERCENT", 0),
+    "WASTE_BOOKING_DAYS": env_int("DASAN_WASTE_BOOKING_DAYS", 30),
+    "WASTE_REMINDER_TIME": os.environ.get("DASAN_WASTE_REMINDER_TIME", "18:00"),
+    "WASTE_PHOTO_MAX_BYTES": env_int("DASAN_WASTE_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
+    "WASTE_PHOTO_MAX_SIDE": env_int("DASAN_WASTE_PHOTO_MAX_SIDE", 1600),
 }
 
 LOGGING = {

@@ -110,6 +110,10 @@ class Command(BaseCommand):
         from dasan.goods.demo import load_demo as load_demo_goods
 
         load_demo_goods()
+        # Bulky waste: the 행정동 crews and a fee table.
+        from dasan.waste.demo import load_demo as load_demo_waste
+
+        load_demo_waste()
         self.stdout.write(self.style.SUCCESS("데모시 (Demo City) is ready."))
         self.stdout.write("The assistant's knowledge base is being indexed by the worker: articles within a minute or two, the welfare FAQ in about 10-15 minutes.")
         if options["quiet_logins"]:

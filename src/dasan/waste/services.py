@@ -1,0 +1,489 @@
+"""Bulky-waste services: the only place where bookings and capacity change.
+
+Booking holds the district's day capacity at once (the ``DayCapacity`` row is locked
+with ``select_for_update``, so concurrent bookings for one day run one after the other
+and the database refuses a count above the capacity), copies the fees in force into
+the booking (the quote it keeps), and creates a payments order. The payments app
+tells us the outcome through the callbacks registered in ``apps.py``: paid → the
+booking is confirmed and gets its disposal number (배출번호); an order that expires
+or is cancelled unpaid releases the capacity. See docs/dev/waste.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dasan.core import audit, calendar
+from dasan.core.errors import Conflict, DasanError, NotFound
+from dasan.payments import services as payments
+from dasan.payments.services import Line
+
+from . import photos
+from . import search as item_search
+from .models import Booking, BookingLine, BookingStatus, DayCapacity, District, FeeTable, Item, Variant
+
+logger = logging.getLogger("dasan.waste")
+
+PURPOSE = "waste.booking"
+MAX_QUANTITY = 20  # of one size in one booking
+MAX_LINES = 30
+
+
+def setting(name: str, default):
+    return getattr(settings, "DASAN", {}).get(name, default)
+
+
+def cutoff_time() -> dt.time:
+    """Bookings and free cancellations close at this time on the day before collection."""
+    value = str(setting("WASTE_CUTOFF", "17:00"))
+    try:
+        hours, minutes = (int(part) for part in value.split(":", 1))
+        return dt.time(hours, minutes)
+    except ValueError:
+        logger.warning("DASAN_WASTE_CUTOFF %r is not HH:MM; using 17:00", value)
+        return dt.time(17, 0)
+
+
+def cutoff_for(day: dt.date) -> dt.datetime:
+    """The moment bookings for ``day`` close (the day before, at the cut-off time)."""
+    return timezone.make_aware(dt.datetime.combine(day - dt.timedelta(days=1), cutoff_time()))
+
+
+def late_refund_percent() -> int:
+    """City policy: percentage refunded for a cancellation after the cut-off (default 0)."""
+    return max(0, min(100, int(setting("WASTE_LATE_CANCEL_REFUND_PERCENT", 0))))
+
+
+def booking_window_days() -> int:
+    return max(1, int(setting("WASTE_BOOKING_DAYS", 30)))
+
+
+# --- catalogue ----------------------------------------------------------------------------------
+
+
+def current_table(on: dt.date | None = None) -> FeeTable | None:
+    """The fee table in force on ``on`` (default today): the latest that has started."""
+    on = on or timezone.localdate()
+    return FeeTable.objects.filter(effective_from__lte=on).order_by("-effective_from").first()
+
+
+def catalogue(table: FeeTable | None = None) -> list[Item]:
+    """Every item of the table in force, with its variants."""
+    table = table or current_table()
+    if table is None:
+        return []
+    return list(table.items.prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("position", "id"))))
+
+
+def _names(item: Item) -> tuple[str, ...]:
+    # "냉장고(온장고 포함)" is found as 냉장고 and as 온장고.
+    name = item.name
+    parts = [name]
+    if "(" in name:
+        head, _sep, rest = name.partition("(")
+        parts += [head, rest.rstrip(")")]
+    return tuple(parts)
+
+
+def search_items(query: str, *, table: FeeTable | None = None, limit: int = 20) -> list[Item]:
+    """Items of the table in force matching ``query``, forgiving spelling and spacing
+    ("쇼파", "냉장 고") and accepting initials (ㅅㅍ). An empty query gives nothing."""
+    items = catalogue(table)
+    by_pk = {item.pk: item for item in items}
+    ranked = item_search.rank(query, [item_search.Candidate(item.pk, _names(item)) for item in items])
+    return [by_pk[pk] for pk, _score in ranked[:limit]]
+
+
+# --- districts and days -------------------------------------------------------------------------
+
+
+def districts() -> list[District]:
+    return list(District.objects.filter(active=True))
+
+
+def get_district(value) -> District:
+    if isinstance(value, District):
+        return value
+    district = District.objects.filter(pk=value, active=True).first() if str(value).isdigit() else None
+    if district is None:
+        raise DasanError("unknown_district", _("우리 시의 수거 구역(행정동)을 목록에서 골라 주세요."), field="district")
+    return district
+
+
+def _booked(district: District, days: Iterable[dt.date]) -> dict[dt.date, int]:
+    return dict(DayCapacity.objects.filter(district=district, date__in=list(days)).values_list("date", "booked"))
+
+
+@dataclass(frozen=True)
+class Day:
+    date: dt.date
+    remaining: int
+    cutoff: dt.datetime
+
+
+def available_days(district: District, *, now: dt.datetime | None = None, days: int | None = None) -> list[Day]:
+    """Collection days still open for ``district``: crew working days (not holidays)
+    whose cut-off has not passed, with the items that can still be booked."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    candidates = []
+    for offset in range(1, (days or booking_window_days()) + 1):
+        day = today + dt.timedelta(days=offset)
+        if district.works_on(day) and not calendar.is_holiday(day) and now < cutoff_for(day):
+            candidates.append(day)
+    booked = _booked(district, candidates)
+    return [Day(day, max(0, district.daily_capacity - booked.get(day, 0)), cutoff_for(day)) for day in candidates]
+
+
+# --- booking ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    variant: Variant
+    quantity: int
+
+    @property
+    def amount(self) -> int:
+        return self.variant.fee * self.quantity
+
+
+def _int(value, field: str) -> int:
+    if isinstance(value, bool):
+        raise DasanError("invalid_quantity", _("수량은 정수로 적어 주세요."), field=field)
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise DasanError("invalid_quantity", _("수량은 정수로 적어 주세요."), field=field) from None
+
+
+def quote(items, *, table: FeeTable | None = None) -> list[QuoteLine]:
+    """Check ``items`` (``{variant_id: quantity}`` or ``[(variant_id, quantity)]``) against
+    the fee table in force and return the priced lines."""
+    table = table or current_table()
+    if table is None:
+        raise DasanError("no_fee_table", _("대형폐기물 수수료표가 아직 등록되지 않았습니다."), status=503)
+    pairs = list(items.items()) if isinstance(items, dict) else list(items or ())
+    wanted: dict[int, int] = {}
+    for variant_id, quantity in pairs:
+        vid = _int(variant_id, "items")
+        qty = _int(quantity, "items")
+        if qty < 0:
+            raise DasanError("invalid_quantity", _("수량은 0보다 작을 수 없습니다."), field="items")
+        if qty:
+            wanted[vid] = wanted.get(vid, 0) + qty
+    if not wanted:
+        raise DasanError("no_items", _("버릴 품목을 하나 이상 고르고 수량을 적어 주세요."), field="items")
+    if len(wanted) > MAX_LINES:
+        raise DasanError("too_many_items", _("한 번에 신고할 수 있는 품목이 너무 많습니다."), field="items")
+    variants = {v.pk: v for v in Variant.objects.filter(pk__in=wanted, item__table=table).select_related("item")}
+    unknown = [vid for vid in wanted if vid not in variants]
+    if unknown:
+        raise DasanError("unknown_item", _("수수료표에 없는 품목입니다. 목록에서 다시 골라 주세요."), field="items")
+    lines = []
+    for vid, qty in wanted.items():
+        if qty > MAX_QUANTITY:
+            raise DasanError("invalid_quantity", _("한 규격은 %(max)d개까지 신고할 수 있습니다.") % {"max": MAX_QUANTITY},
+                             field="items")
+        lines.append(QuoteLine(variants[vid], qty))
+    return lines
+
+
+def _lock_day(district: District, day: dt.date) -> DayCapacity:
+    """The day's capacity row, created if needed, locked for this transaction."""
+    try:
+        with transaction.atomic():  # savepoint: another booking may create it first
+            DayCapacity.objects.get_or_create(district=district, date=day, defaults={"capacity": district.daily_capacity})
+    except IntegrityError:
+        pass
+    return DayCapacity.objects.select_for_update().get(district=district, date=day)
+
+
+def _release(booking: Booking) -> None:
+    DayCapacity.objects.filter(district_id=booking.district_id, date=booking.collection_date).update(
+        booked=F("booked") - booking.item_count)
+
+
+def _parse_day(value) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise DasanError("invalid_date", _("수거일을 목록에서 골라 주세요."), field="collection_date") from None
+
+
+def create_booking(
+    resident,
+    *,
+    district,
+    address: str,
+    collection_date,
+    items,
+    placement: str = "",
+    expected_total: int | None = None,
+    idempotency_key: str = "",
+    photo=None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book a collection: check the district, day (crew day, not past its cut-off, room
+    left), items and quantities, hold the capacity, price the lines from the fee table
+    in force, and create the payments order. Returns the booking (pending payment; a
+    free booking is confirmed at once).
+
+    With ``idempotency_key`` the same resident and key return the first booking, so a
+    double click never books or charges twice. ``expected_total`` (what the page
+    showed) must match the quote, so a tampered or outdated price is refused. ``photo``
+    (optional, an upload or bytes) is kept as a clean JPEG copy (``photos.prepare``)."""
+    if resident is None or not getattr(resident, "is_authenticated", False):
+        raise DasanError("login_required", _("로그인이 필요합니다."), status=401)
+    key = str(idempotency_key or "").strip()[:200]
+    if key:
+        existing = Booking.objects.filter(resident=resident, idempotency_key=key).first()
+        if existing is not None:
+            return existing
+    now = now or timezone.now()
+    district = get_district(district)
+    address = " ".join(str(address or "").split())
+    if not address:
+        raise DasanError("address_required", _("상세 주소를 적어 주세요."), field="address")
+    if len(address) > 200:
+        raise DasanError("address_too_long", _("상세 주소는 200자 이내로 적어 주세요."), field="address")
+    placement = str(placement or "").strip()[:300]
+    day = _parse_day(collection_date)
+    if day <= timezone.localdate(now):
+        raise DasanError("past_date", _("수거일은 내일 이후여야 합니다."), field="collection_date")
+    if (day - timezone.localdate(now)).days > booking_window_days():
+        raise DasanError("date_too_far", _("수거일은 %(days)d일 안에서 골라 주세요.") % {"days": booking_window_days()},
+                         field="collection_date")
+    if not district.works_on(day) or calendar.is_holiday(day):
+        raise DasanError("no_collection", _("%(district)s은(는) 그날 수거하지 않습니다. 다른 날을 골라 주세요.")
+                         % {"district": district.name}, field="collection_date")
+    if now >= cutoff_for(day):
+        raise DasanError("past_cutoff", _("%(date)s 수거 신청은 전날 %(time)s에 마감되었습니다.")
+                         % {"date": day.isoformat(), "time": cutoff_time().strftime("%H:%M")}, field="collection_date")
+    table = current_table(timezone.localdate(now))
+    lines = quote(items, table=table)
+    picture = photos.prepare(photo)  # decoded before the transaction holds any lock
+    total = sum(line.amount for line in lines)
+    count = sum(line.quantity for line in lines)
+    if expected_total is not None and _int(expected_total, "expected_total") != total:
+        raise Conflict("price_changed", _("수수료가 바뀌었습니다. 새 금액 %(total)s원을 확인하고 다시 신청해 주세요.")
+                       % {"total": f"{total:,}"}, total=total)
+    try:
+        with transaction.atomic():
+            capacity = _lock_day(district, day)
+            if capacity.booked + count > capacity.capacity:
+                raise Conflict("day_full", _("%(date)s에는 %(district)s의 수거 가능 수량이 %(left)d개 남았습니다. "
+                                             "다른 날을 골라 주세요.")
+                               % {"date": day.isoformat(), "district": district.name,
+                                  "left": capacity.capacity - capacity.booked},
+                               remaining=capacity.capacity - capacity.booked)
+            capacity.booked += count
+            capacity.save(update_fields=["booked"])
+            booking = Booking.objects.create(
+                resident=resident, district=district, address=address, placement=placement, collection_date=day,
+                total_fee=total, item_count=count, fee_table=table, idempotency_key=key, created_at=now,
+            )
+            BookingLine.objects.bulk_create(
+                BookingLine(booking=booking, variant=l.variant, item_name=l.variant.item.name, spec=l.variant.spec,
+                            unit_fee=l.variant.fee, quantity=l.quantity, amount=l.amount) for l in lines)
+            audit.record("waste.booking.create", actor=resident, target=booking,
+                         data={"district": district.code, "date": day.isoformat(), "items": count, "total": total})
+            expires = min(cutoff_for(day), now + dt.timedelta(minutes=int(setting("PAYMENTS_ORDER_TTL_MINUTES", 1440))))
+            order = payments.create_order(
+                resident, PURPOSE, str(booking.pk),
+                [Line(l.variant.item.name + " " + l.variant.spec, l.variant.fee, l.quantity) for l in lines],
+                title=_("대형폐기물 배출신고 %(date)s") % {"date": day.isoformat()},
+                expires_at=expires, return_url=reverse("waste:detail", args=[booking.pk]),
+            )
+            if picture:
+                booking.photo.save("photo.jpg", ContentFile(picture), save=False)
+                Booking.objects.filter(pk=booking.pk).update(photo=booking.photo.name)
+            Booking.objects.filter(pk=booking.pk).update(order_id=order.public_id)
+            booking.refresh_from_db()
+    except IntegrityError:
+        if not key:
+            raise
+        existing = Booking.objects.filter(resident=resident, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing
+    return booking
+
+
+def get_booking(user, pk) -> Booking:
+    """The resident's own booking (staff views come with the crew pages)."""
+    booking = None
+    if getattr(user, "is_authenticated", False) and str(pk).isdigit():
+        booking = Booking.objects.select_related("district").filter(pk=pk, resident=user).first()
+    if booking is None:
+        raise NotFound("booking_not_found", _("배출신고를 찾을 수 없습니다."))
+    return booking
+
+
+def bookings_for(user):
+    return Booking.objects.filter(resident=user).select_related("district").prefetch_related("lines")
+
+
+def order_for(booking: Booking):
+    return payments.orders_for(PURPOSE, str(booking.pk)).first()
+
+
+def _lock_booking(pk) -> Booking:
+    return Booking.objects.select_for_update().select_related("district", "resident").get(pk=pk)
+
+
+def _new_number(booking: Booking) -> str:
+    return f"W{booking.collection_date:%y%m%d}-{booking.pk:06d}"
+
+
+def _notify(booking: Booking, template: str, **extra) -> None:
+    from dasan.notify.services import enqueue
+
+    from dasan.core.models import Municipality
+
+    municipality = Municipality.current()
+    base = str(setting("PUBLIC_URL", "") or "").rstrip("/")
+    context = {
+        "city": municipality.name if municipality else "",
+        "number": booking.number or "",
+        "date": booking.collection_date.isoformat(),
+        "district": booking.district.name,
+        "total": f"{booking.total_fee:,}",
+        "url": base + reverse("waste:detail", args=[booking.pk]) if base else "",
+        **extra,
+    }
+    try:
+        enqueue(template, recipient=booking.resident, context=context)
+    except DasanError as error:  # no address to send to: the booking stands, staff see the log
+        logger.warning("waste notification %s for booking %s not sent: %s", template, booking.pk, error.code)
+
+
+# --- payment callbacks (registered in apps.py) ----------------------------------------------------
+
+
+def booking_paid(order) -> None:
+    """Paid: confirm the booking and issue its disposal number (배출번호)."""
+    booking = _lock_booking(order.reference)
+    if booking.status != BookingStatus.PENDING:
+        return
+    booking.status = BookingStatus.CONFIRMED
+    booking.confirmed_at = timezone.now()
+    booking.number = _new_number(booking)
+    booking.save(update_fields=["status", "confirmed_at", "number"])
+    audit.record("waste.booking.confirmed", target=booking, data={"number": booking.number, "order": order.public_id})
+    _notify(booking, "waste.confirmed")
+
+
+def booking_released(order) -> None:
+    """The order was cancelled or expired unpaid: give the capacity back."""
+    booking = _lock_booking(order.reference)
+    if booking.status != BookingStatus.PENDING:
+        return
+    booking.status = BookingStatus.EXPIRED if order.status == "expired" else BookingStatus.CANCELLED
+    booking.cancelled_at = timezone.now()
+    booking.save(update_fields=["status", "cancelled_at"])
+    _release(booking)
+    audit.record("waste.booking.released", target=booking, data={"order_status": order.status})
+
+
+def booking_refunded(order, refund) -> None:
+    """A refund (ours or staff's on the payments pages): keep the amount; a full refund
+    of a confirmed booking by staff cancels it and frees the capacity."""
+    booking = _lock_booking(order.reference)
+    booking.refunded_amount = order.refunded_amount
+    fields = ["refunded_amount"]
+    if booking.status == BookingStatus.CONFIRMED and order.refunded_amount >= order.paid_amount:
+        booking.status, booking.cancelled_at = BookingStatus.CANCELLED, timezone.now()
+        fields += ["status", "cancelled_at"]
+        _release(booking)
+        _notify(booking, "waste.cancelled", refund=f"{order.refunded_amount:,}")
+    booking.save(update_fields=fields)
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+
+def reminder_time() -> dt.time:
+    value = str(setting("WASTE_REMINDER_TIME", "18:00"))
+    try:
+        hours, minutes = (int(part) for part in value.split(":", 1))
+        return dt.time(hours, minutes)
+    except ValueError:
+        return dt.time(18, 0)
+
+
+def send_reminders(now: dt.datetime | None = None) -> int:
+    """The evening before collection (from ``WASTE_REMINDER_TIME``, default 18:00), remind
+    each confirmed booking once to put the items out. Periodic job; safe to repeat."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.time() < reminder_time():
+        return 0
+    tomorrow = local.date() + dt.timedelta(days=1)
+    sent = 0
+    pks = list(Booking.objects.filter(status=BookingStatus.CONFIRMED, collection_date=tomorrow,
+                                      reminded_at__isnull=True).values_list("pk", flat=True)[:500])
+    for pk in pks:
+        with transaction.atomic():
+            booking = _lock_booking(pk)
+            if booking.status != BookingStatus.CONFIRMED or booking.reminded_at is not None:
+                continue
+            booking.reminded_at = now
+            booking.save(update_fields=["reminded_at"])
+            _notify(booking, "waste.reminder")
+            sent += 1
+    return sent
+
+
+# --- cancellation -------------------------------------------------------------------------------
+
+
+def refund_due(booking: Booking, paid: int, *, now: dt.datetime | None = None) -> int:
+    """What a cancellation now returns: everything before the cut-off, then the policy's share."""
+    now = now or timezone.now()
+    if now < cutoff_for(booking.collection_date):
+        return paid
+    return paid * late_refund_percent() // 100
+
+
+def cancel_booking(user, booking: Booking, *, now: dt.datetime | None = None) -> Booking:
+    """Cancel the resident's booking: the capacity is freed; an unpaid order is
+    cancelled; a paid one is refunded in full before the cut-off, afterwards by the
+    city's policy (``WASTE_LATE_CANCEL_REFUND_PERCENT``). Not on or after the
+    collection day."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _lock_booking(get_booking(user, booking.pk if isinstance(booking, Booking) else booking).pk)
+        if not booking.is_active:
+            raise Conflict("not_cancellable", _("이미 취소되었거나 끝난 배출신고입니다."))
+        if timezone.localdate(now) >= booking.collection_date:
+            raise DasanError("too_late", _("수거일 당일 이후에는 취소할 수 없습니다. 담당 부서에 문의해 주세요."))
+        order = order_for(booking)
+        booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
+        booking.save(update_fields=["status", "cancelled_at"])
+        _release(booking)
+        refunded = 0
+        if order is not None and order.is_pending:
+            payments.cancel_order(order, actor=user, reason=str(_("배출신고 취소")))
+        elif order is not None and order.is_paid:
+            due = min(refund_due(booking, order.paid_amount, now=now), payments.refundable_amount(order))
+            if due > 0:
+                payments.refund(order, due, str(_("배출신고 취소")), actor=user)
+                refunded = due
+        audit.record("waste.booking.cancel", actor=user, target=booking, data={"refund": refunded})
+        booking.refresh_from_db()
+        _notify(booking, "waste.cancelled", refund=f"{refunded:,}")
+    return booking

@@ -1,0 +1,168 @@
+"""Resident pages for bulky waste (대형폐기물). Thin: every change goes through
+:mod:`dasan.waste.services`; a :class:`~dasan.core.errors.DasanError` is shown on the form."""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dasan.core.errors import DasanError
+
+from . import services
+from .models import BookingStatus
+
+
+def resident_required(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _booking(request, pk):
+    try:
+        return services.get_booking(request.user, pk)
+    except DasanError as error:
+        raise Http404(str(error.message)) from None
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Fee search: forgiving spelling, spacing and initials (ㅅㅍ)."""
+    query = request.GET.get("q", "").strip()[:50]
+    table = services.current_table()
+    results = services.search_items(query, table=table) if query else []
+    return render(request, "waste/index.html", {"query": query, "results": results, "table": table})
+
+
+def _quantities(post) -> dict[str, str]:
+    return {key[4:]: value for key, value in post.items() if key.startswith("qty_") and value.strip() not in ("", "0")}
+
+
+@never_cache
+@resident_required
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest) -> HttpResponse:
+    """The booking form: district (행정동), day, items and quantities, address, placement."""
+    data = request.POST if request.method == "POST" else request.GET
+    districts = services.districts()
+    district = next((d for d in districts if str(d.pk) == data.get("district", "")), None)
+    query = data.get("q", "").strip()[:50]
+    table = services.current_table()
+    items = services.catalogue(table)
+    matched = services.search_items(query, table=table) if query else []
+    matched_ids = {item.pk for item in matched}
+    error = None
+    chosen = _quantities(request.POST) if request.method == "POST" else {}
+    if request.method == "POST" and "submit" in request.POST:
+        try:
+            booking = services.create_booking(
+                request.user, district=data.get("district", ""), address=data.get("address", ""),
+                collection_date=data.get("collection_date", ""), items=chosen,
+                placement=data.get("placement", ""), idempotency_key=data.get("token", ""),
+                photo=request.FILES.get("photo"),
+            )
+        except DasanError as exc:
+            error = exc
+        else:
+            if booking.status == BookingStatus.CONFIRMED:
+                messages.success(request, _("배출신고가 확정되었습니다. 스티커를 출력해 붙여 주세요."))
+                return redirect("waste:detail", pk=booking.pk)
+            order = services.order_for(booking)
+            messages.success(request, _("신청을 받았습니다. 수수료를 결제하면 배출번호가 나옵니다."))
+            return redirect(order.get_absolute_url() if order else reverse("waste:detail", args=[booking.pk]))
+    days = services.available_days(district) if district else []
+    context = {
+        "districts": districts, "district": district, "days": days, "query": query, "table": table,
+        "matched": matched, "others": [i for i in items if i.pk not in matched_ids], "chosen": chosen,
+        "error": error, "data": data, "token": data.get("token") or secrets.token_urlsafe(16),
+        "cutoff": services.cutoff_time(),
+    }
+    return render(request, "waste/book.html", context, status=error.status if error else 200)
+
+
+@never_cache
+@resident_required
+def mine(request: HttpRequest) -> HttpResponse:
+    return render(request, "waste/mine.html", {"bookings": services.bookings_for(request.user)[:100]})
+
+
+@never_cache
+@resident_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking(request, pk)
+    order = services.order_for(booking)
+    now = timezone.now()
+    context = {
+        "booking": booking, "lines": booking.lines.all(), "order": order,
+        "cutoff": services.cutoff_for(booking.collection_date),
+        "before_cutoff": now < services.cutoff_for(booking.collection_date),
+        "late_percent": services.late_refund_percent(),
+        "cancellable": booking.is_active and timezone.localdate(now) < booking.collection_date,
+    }
+    return render(request, "waste/detail.html", context)
+
+
+def mask_address(address: str) -> str:
+    """The street part of an address kept, the rest (building unit) hidden: a sticker is
+    read by passers-by, the crew finds the door by the district and the number."""
+    words = address.split()
+    if len(words) <= 2:
+        return words[0] + " ***" if words else ""
+    return " ".join(words[:2]) + " ***"
+
+
+@never_cache
+@resident_required
+def sticker(request: HttpRequest, pk: int) -> HttpResponse:
+    """Printable sticker (A4 or label) with the disposal number as a QR code."""
+    booking = _booking(request, pk)
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COLLECTED) or not booking.number:
+        raise Http404(_("결제가 끝난 배출신고만 스티커를 출력할 수 있습니다."))
+    size = "label" if request.GET.get("size") == "label" else "a4"
+    qr = segno.make(booking.number, error="m")
+    context = {
+        "booking": booking, "lines": booking.lines.all(), "size": size,
+        "qr_svg": qr.svg_inline(scale=5, title=booking.number), "masked_address": mask_address(booking.address),
+    }
+    return render(request, "waste/sticker.html", context)
+
+
+@never_cache
+@resident_required
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """The booking's photo, to its owner only (the file has no public address)."""
+    booking = _booking(request, pk)
+    if not booking.photo:
+        raise Http404(_("사진이 없습니다."))
+    return FileResponse(booking.photo.open("rb"), content_type="image/jpeg")
+
+
+@resident_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking(request, pk)
+    try:
+        booking = services.cancel_booking(request.user, booking)
+    except DasanError as error:
+        messages.error(request, str(error.message))
+    else:
+        if booking.refunded_amount:
+            messages.success(request, _("배출신고를 취소했습니다. %(amount)s원을 환불합니다.")
+                             % {"amount": f"{booking.refunded_amount:,}"})
+        else:
+            messages.success(request, _("배출신고를 취소했습니다."))
+    return redirect("waste:detail", pk=pk)

@@ -1,0 +1,125 @@
+"""Fee tables in the national standard layout: import report, export round trip, effective dates."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from dasan.core.errors import DasanError
+from dasan.waste import services
+from dasan.waste.demo import DEMO_FEES
+from dasan.waste.fees import COLUMNS, export_fees, import_fees, read_rows
+from dasan.waste.models import FeeTable, Variant
+
+HEADER = ",".join(COLUMNS)
+
+
+def _row(name, spec, paid, fee, sigungu="데모시", kind="가구류"):
+    return f"데모도,{sigungu},{name},{kind},{spec},{paid},{fee},데모시청,2026-01-01,9999999,데모도 데모시,설명"
+
+
+def test_import_reports_imported_and_rejected_rows_with_reasons(db):
+    text = "\n".join([
+        HEADER,
+        _row("소파", "2인용", "유료", '"7,000"'),
+        _row("소파", "3인용", "유료", "10000"),
+        _row("유모차", "모든 규격", "무료", "0"),
+        _row("소파", "4인용", "유료", "만원"),          # not a number
+        _row("식탁", "4인용", "무료", "5000"),          # free with a fee
+        _row("책상", "대형", "유료", "0"),               # paid without a fee
+        _row("의자", "모든 규격", "반값", "1000"),       # neither 유료 nor 무료
+        _row("소파", "2인용", "유료", "7000"),          # repeated
+        _row("장롱", "1쪽", "유료", "9000", sigungu="다른시"),
+        ",,,,,,,,,,,",                                   # blank line: skipped
+        "데모도,데모시,,가구류,1인용,유료,3000,,,,,",      # no name
+        _row("침대", "1인용", "유료", "12,000"),         # unquoted comma: one value too many
+    ])
+    report = import_fees(text.encode("utf-8"), effective_from=dt.date(2026, 1, 1))
+    assert (report.imported, report.updated, report.unchanged) == (3, 0, 0)
+    reasons = {r.line: r.reason for r in report.rejected}
+    assert sorted(reasons) == [5, 6, 7, 8, 9, 10, 12, 13]
+    assert "정수" in reasons[5]
+    assert "무료 항목" in reasons[6]
+    assert "0원" in reasons[7]
+    assert "유무료여부" in reasons[8]
+    assert "두 번" in reasons[9]
+    assert "다른시" in reasons[10]
+    assert "대형폐기물명" in reasons[12]
+    assert "큰따옴표" in reasons[13]
+    assert Variant.objects.get(item__name="소파", spec="2인용").fee == 7000
+    assert Variant.objects.get(item__name="유모차").free is True
+
+
+def test_reimport_updates_changed_fees(db):
+    first = "\n".join([HEADER, _row("소파", "2인용", "유료", "7000"), _row("소파", "3인용", "유료", "10000")])
+    import_fees(first, effective_from=dt.date(2026, 1, 1))
+    second = "\n".join([HEADER, _row("소파", "2인용", "유료", "8000"), _row("소파", "3인용", "유료", "10000"),
+                        _row("소파", "1인용", "유료", "5000")])
+    report = import_fees(second.encode("cp949"), effective_from=dt.date(2026, 1, 1))
+    assert (report.imported, report.updated, report.unchanged, len(report.rejected)) == (1, 1, 1, 0)
+    assert Variant.objects.get(item__name="소파", spec="2인용").fee == 8000
+    assert FeeTable.objects.count() == 1
+
+
+def test_one_city_out_of_a_nationwide_file(db):
+    text = "\n".join([HEADER, _row("장롱", "1쪽", "유료", "9000", sigungu="다른시"), _row("소파", "2인용", "유료", "7000")])
+    report = import_fees(text, effective_from=dt.date(2026, 1, 1), sigungu="데모시")
+    assert (report.imported, report.skipped, report.rejected) == (1, 1, [])
+    assert report.table.sigungu == "데모시"
+
+
+def test_a_file_without_the_standard_columns_is_refused(db):
+    with pytest.raises(DasanError) as caught:
+        import_fees("품목,가격\n소파,7000\n")
+    assert caught.value.code == "invalid_file"
+    assert "필수 열" in str(caught.value.message)
+
+
+def test_export_round_trip_keeps_every_row(db):
+    report = import_fees(DEMO_FEES.read_bytes())
+    assert report.table.effective_from == dt.date(2026, 1, 1)  # the file's 데이터기준일자
+    assert report.imported == 26 and not report.rejected
+    exported = export_fees(report.table)
+    header, rows = read_rows(exported)
+    assert header == COLUMNS
+    _h, original = read_rows(DEMO_FEES.read_bytes())
+    key = lambda r: (r["대형폐기물명"], r["대형폐기물규격"], r["유무료여부"], r["수수료"], r["대형폐기물특징"])  # noqa: E731
+    assert sorted(map(key, rows)) == sorted(map(key, original))
+    again = import_fees(exported, effective_from=dt.date(2027, 1, 1))
+    assert again.imported == 26 and export_fees(again.table).replace("2026-01-01", "X") == exported.replace(
+        "2026-01-01", "X")
+
+
+def test_the_table_in_force_is_the_latest_started(db):
+    import_fees("\n".join([HEADER, _row("소파", "2인용", "유료", "7000")]), effective_from=dt.date(2020, 1, 1))
+    import_fees("\n".join([HEADER, _row("소파", "2인용", "유료", "9000")]), effective_from=dt.date(2099, 1, 1))
+    assert services.current_table().effective_from == dt.date(2020, 1, 1)
+    assert services.current_table(dt.date(2099, 1, 1)).effective_from == dt.date(2099, 1, 1)
+
+
+def test_a_booking_keeps_its_quoted_fee_when_a_new_table_starts(book, variant, resident, open_day):
+    booking = book(items={variant("소파", "2인용").pk: 2})
+    assert booking.total_fee == 14000
+    # A new table with dearer sofas takes effect today.
+    text = "\n".join([HEADER, _row("소파", "2인용", "유료", "9000")])
+    new = import_fees(text, effective_from=timezone.localdate())
+    booking.refresh_from_db()
+    assert booking.total_fee == 14000 and booking.lines.get().unit_fee == 7000
+    assert services.order_for(booking).total_amount == 14000
+    newer = book(items={Variant.objects.get(item__table=new.table, item__name="소파").pk: 2})
+    assert newer.total_fee == 18000
+
+
+def test_import_command_prints_the_report(db, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "fees.csv"
+    path.write_text("\n".join([HEADER, _row("소파", "2인용", "유료", "7000"), _row("소파", "2인용", "무료", "7000")]),
+                    encoding="utf-8")
+    out = StringIO()
+    call_command("waste", "import-fees", str(path), stdout=out, stderr=StringIO())
+    text = out.getvalue()
+    assert "imported 1" in text and "rejected 1" in text and "line 3" in text
