@@ -3,56 +3,24 @@ connections: the stock is never oversold and never goes below zero."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
-from dasan.core.errors import DasanError
+from tests.concurrency import need_postgres, race
+
 from dasan.goods import services
 from dasan.goods.models import Order, Product
 
 THREADS = 8
 
 
-def _race(works) -> tuple[list, list]:
-    results, errors = [], []
-    barrier = threading.Barrier(len(works))
-
-    def run(work):
-        try:
-            barrier.wait()
-            results.append(work())
-        except DasanError as exc:
-            errors.append(exc.code)
-        except Exception as exc:  # noqa: BLE001 - anything else fails the test below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(work,)) for work in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, errors
-
-
-def _need_postgres(is_postgres):
-    if not is_postgres:
-        # SQLite's shared-cache test database fails concurrent writers instead of making
-        # them wait, so the race cannot be run there.
-        pytest.skip("needs PostgreSQL (DATABASE_URL)")
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_last_packs_are_never_oversold(make_resident, make_product, home, is_postgres):
-    _need_postgres(is_postgres)
+    need_postgres(is_postgres)
     product = make_product("general-75", stock=3, monthly_limit=None)
     residents = [make_resident() for _ in range(THREADS)]
 
-    results, errors = _race([lambda who=who: services.place_order(who, {"general-75": 1}, home).pk for who in residents])
+    results, errors = race([lambda who=who: services.place_order(who, {"general-75": 1}, home).pk for who in residents])
 
     assert len(results) == 3
     assert sorted(errors) == ["out_of_stock"] * (THREADS - 3)
@@ -63,10 +31,10 @@ def test_last_packs_are_never_oversold(make_resident, make_product, home, is_pos
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_double_click_racing_orders_once(resident, make_product, home, is_postgres):
-    _need_postgres(is_postgres)
+    need_postgres(is_postgres)
     product = make_product(stock=10, monthly_limit=None)
 
-    results, errors = _race(
+    results, errors = race(
         [lambda: services.place_order(resident, {"general-20": 2}, home, idempotency_key="same-form").pk] * 4
     )
 
@@ -77,9 +45,9 @@ def test_double_click_racing_orders_once(resident, make_product, home, is_postgr
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_one_household_racing_itself_stays_within_the_limit(resident, make_product, home, is_postgres):
-    _need_postgres(is_postgres)
+    need_postgres(is_postgres)
     make_product(stock=100, monthly_limit=3)
 
-    results, errors = _race([lambda: services.place_order(resident, {"general-20": 1}, home).pk] * 6)
+    results, errors = race([lambda: services.place_order(resident, {"general-20": 1}, home).pk] * 6)
 
     assert len(results) == 3 and sorted(errors) == ["monthly_limit"] * 3
