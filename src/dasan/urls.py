@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/complaints/", include("dasan.complaints.urls_staff")),
     path("open311/v2/", include("dasan.complaints.open311.urls")),
     path("waste/", include("dasan.waste.urls")),
+    path("staff/waste/", include("dasan.waste.urls_staff")),
     path("goods/", include("dasan.goods.urls")),
     path("channels/kakao/", include("dasan.assistant.channels.kakao.urls")),
     path("api/v1/", api.urls),

@@ -12,7 +12,7 @@ from dasan.waste.models import District, Variant
 def test_load_demo_is_idempotent(db):
     first = load_demo()
     second = load_demo()
-    assert first == second == {"districts": 5, "fees": 26, "rejected": 0}
+    assert first == second == {"districts": 5, "fees": 26, "rejected": 0, "bookings_added": 0}
     assert District.objects.count() == 5
     assert Variant.objects.count() == 26
     assert Variant.objects.filter(free=True).count() == 2

@@ -4,12 +4,10 @@ orders, and the staff delivery list and stock page. Thin: every change is a serv
 from __future__ import annotations
 
 import secrets
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dasan.core import audit
+from dasan.accounts.decorators import staff_required
 from dasan.core.errors import DasanError
 from dasan.core.idempotency import IdempotencyMismatch
 
@@ -139,19 +138,6 @@ def cancel(request, number):
 # --- staff --------------------------------------------------------------------------------------
 
 
-def staff_required(view):
-    """Sign-in for staff; residents get 403. Never cached (addresses and phone numbers)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("accounts:staff_login"))
-        if not getattr(user, "is_city_staff", False) or not user.is_active:
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return never_cache(wrapper)
 
 
 STAFF_FILTERS = ["open", "received", "preparing", "shipping", "delivered", "awaiting_payment", "cancelled", "all"]

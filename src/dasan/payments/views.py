@@ -5,22 +5,19 @@ to ``services``."""
 from __future__ import annotations
 
 import logging
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from dasan.accounts.decorators import staff_required
 from dasan.core.errors import DasanError
 
 from . import providers, services
@@ -129,19 +126,6 @@ def webhook(request, provider: str):
 # --- staff --------------------------------------------------------------------------------------
 
 
-def staff_required(view):
-    """Sign-in for staff; residents get 403. Pages are never cached (personal data)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("accounts:staff_login"))
-        if not getattr(user, "is_city_staff", False) or not user.is_active:
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return never_cache(wrapper)
 
 
 STATUS_FILTERS = ["pending", "paid", "refunds", "closed", "all"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dasan.core.audit import record_read
 
 from .fees import export_fees
-from .models import Booking, BookingLine, District, FeeTable, Item, Variant
+from .models import Booking, BookingLine, Crew, District, FeeTable, Item, Variant
 
 
 class VariantInline(admin.TabularInline):
@@ -81,3 +81,9 @@ class BookingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Crew)
+class CrewAdmin(admin.ModelAdmin):
+    list_display = ["name", "vehicle", "phone", "active"]
+    filter_horizontal = ["districts", "members"]

@@ -71,6 +71,103 @@ NOTIFY_TEXTS = {
                     "đã bị hủy.{% if refund and refund != '0' %} Số tiền hoàn lại: {{ refund }} won.{% endif %}",
         },
     },
+    "waste.changed": {
+        "ko": {
+            "subject": "[{{ city }}] 대형폐기물 배출신고 변경 {{ number }}",
+            "body": "[{{ city }}] 대형폐기물 배출신고가 바뀌었습니다. 수거일 {{ date }} ({{ district }}), 배출번호 {{ number }}. "
+                    "수거일이 바뀌었다면 스티커를 새로 출력해 붙여 주세요.{% if url %} {{ url }}{% endif %}",
+        },
+        "en": {
+            "subject": "[{{ city }}] Bulky waste collection changed {{ number }}",
+            "body": "[{{ city }}] Your bulky waste collection was changed: collection on {{ date }} ({{ district }}), "
+                    "disposal number {{ number }}. If the day changed, print and attach the new sticker."
+                    "{% if url %} {{ url }}{% endif %}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 大件垃圾排放申报已变更 {{ number }}",
+            "body": "[{{ city }}] 您的大件垃圾排放申报已变更：收运日期 {{ date }}（{{ district }}），排放编号 {{ number }}。"
+                    "如果收运日期有变，请重新打印标签并贴在物品上。{% if url %} {{ url }}{% endif %}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Đã thay đổi đăng ký rác cồng kềnh {{ number }}",
+            "body": "[{{ city }}] Đăng ký thải bỏ rác cồng kềnh đã được thay đổi: ngày thu gom {{ date }} ({{ district }}), "
+                    "mã {{ number }}. Nếu ngày thu gom thay đổi, hãy in lại nhãn mới và dán lên đồ vật."
+                    "{% if url %} {{ url }}{% endif %}",
+        },
+    },
+    "waste.collected": {
+        "ko": {
+            "subject": "[{{ city }}] 대형폐기물 수거 완료 {{ number }}",
+            "body": "[{{ city }}] 대형폐기물({{ number }})을 수거했습니다. 이용해 주셔서 고맙습니다."
+                    "{% if photo_url %} 수거 사진: {{ photo_url }}{% elif url %} {{ url }}{% endif %}",
+        },
+        "en": {
+            "subject": "[{{ city }}] Bulky waste collected {{ number }}",
+            "body": "[{{ city }}] Your bulky waste ({{ number }}) has been collected. Thank you."
+                    "{% if photo_url %} Crew photo: {{ photo_url }}{% elif url %} {{ url }}{% endif %}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 大件垃圾已收运 {{ number }}",
+            "body": "[{{ city }}] 您的大件垃圾（{{ number }}）已收运完毕，谢谢配合。"
+                    "{% if photo_url %} 收运照片：{{ photo_url }}{% elif url %} {{ url }}{% endif %}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Đã thu gom rác cồng kềnh {{ number }}",
+            "body": "[{{ city }}] Rác cồng kềnh của bạn ({{ number }}) đã được thu gom. Xin cảm ơn."
+                    "{% if photo_url %} Ảnh thu gom: {{ photo_url }}{% elif url %} {{ url }}{% endif %}",
+        },
+    },
+    "waste.not_found": {
+        "ko": {
+            "subject": "[{{ city }}] 대형폐기물을 찾지 못했습니다 {{ number }}",
+            "body": "[{{ city }}] {{ date }} 신고한 곳에서 대형폐기물({{ number }})을 찾지 못해 수거하지 못했습니다."
+                    "{% if note %} 메모: {{ note }}.{% endif %} 다시 수거를 원하시면{% if phone %} ☎ {{ phone }}으로{% endif %} "
+                    "문의해 주세요.",
+        },
+        "en": {
+            "subject": "[{{ city }}] Bulky waste not found {{ number }}",
+            "body": "[{{ city }}] On {{ date }} the crew could not find your bulky waste ({{ number }}) at the place you gave, "
+                    "so it was not collected.{% if note %} Note: {{ note }}.{% endif %} To arrange another collection, "
+                    "please contact us{% if phone %} on {{ phone }}{% endif %}.",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 未找到大件垃圾 {{ number }}",
+            "body": "[{{ city }}] {{ date }} 收运人员未在您申报的地点找到大件垃圾（{{ number }}），因此未能收运。"
+                    "{% if note %}备注：{{ note }}。{% endif %}如需重新收运，请{% if phone %}致电 {{ phone }} {% endif %}联系我们。",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Không tìm thấy rác cồng kềnh {{ number }}",
+            "body": "[{{ city }}] Ngày {{ date }} đội thu gom không tìm thấy rác cồng kềnh ({{ number }}) tại nơi bạn đã đăng ký "
+                    "nên chưa thu gom.{% if note %} Ghi chú: {{ note }}.{% endif %} Để hẹn thu gom lại, vui lòng liên hệ"
+                    "{% if phone %} số {{ phone }}{% endif %}.",
+        },
+    },
+    "waste.mismatch": {
+        "ko": {
+            "subject": "[{{ city }}] 대형폐기물이 신고 내용과 다릅니다 {{ number }}",
+            "body": "[{{ city }}] {{ date }} 내놓은 대형폐기물({{ number }})이 신고 내용과 달라 수거하지 못했습니다. "
+                    "사유: {{ note }}. 품목을 바로 신고하신 뒤{% if phone %} ☎ {{ phone }}으로{% endif %} 문의해 주세요."
+                    "{% if photo_url %} 현장 사진: {{ photo_url }}{% endif %}",
+        },
+        "en": {
+            "subject": "[{{ city }}] Bulky waste not as declared {{ number }}",
+            "body": "[{{ city }}] The bulky waste put out on {{ date }} ({{ number }}) did not match what was declared, so it "
+                    "was not collected. Reason: {{ note }}. Please declare the right items and contact us"
+                    "{% if phone %} on {{ phone }}{% endif %}.{% if photo_url %} Photo: {{ photo_url }}{% endif %}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 大件垃圾与申报内容不符 {{ number }}",
+            "body": "[{{ city }}] 您 {{ date }} 放出的大件垃圾（{{ number }}）与申报内容不符，未能收运。原因：{{ note }}。"
+                    "请按实际物品重新申报，并{% if phone %}致电 {{ phone }} {% endif %}联系我们。"
+                    "{% if photo_url %}现场照片：{{ photo_url }}{% endif %}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Rác cồng kềnh không đúng như đăng ký {{ number }}",
+            "body": "[{{ city }}] Rác cồng kềnh đặt ra ngày {{ date }} ({{ number }}) không đúng với nội dung đã đăng ký nên chưa "
+                    "được thu gom. Lý do: {{ note }}. Vui lòng đăng ký đúng đồ vật và liên hệ"
+                    "{% if phone %} số {{ phone }}{% endif %}.{% if photo_url %} Ảnh: {{ photo_url }}{% endif %}",
+        },
+    },
 }
 
 
@@ -97,4 +194,9 @@ class WasteConfig(AppConfig):
             "waste.book", title=_("대형폐기물 배출신고"),
             description=_("소파·냉장고 같은 대형폐기물의 수수료를 확인하고 수거를 신청합니다."),
             url_name="waste:index", audience="resident", icon="trash", order=20,
+        )
+        register_service(
+            "waste.staff", title=_("대형폐기물 수거 관리"),
+            description=_("날짜별 수거 목록과 노선표, 스티커 QR 스캔, 월별 집계를 봅니다."),
+            url_name="waste_staff:index", audience="staff", icon="trash", order=20,
         )

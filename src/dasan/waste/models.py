@@ -124,12 +124,45 @@ def photo_path(instance, filename: str) -> str:
     return f"waste/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.jpg"
 
 
+def crew_photo_path(instance, filename: str) -> str:
+    return f"waste/crew/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
 class BookingStatus(models.TextChoices):
     PENDING = "pending", _("결제 대기")
     CONFIRMED = "confirmed", _("배출 확정")
     CANCELLED = "cancelled", _("취소")
     EXPIRED = "expired", _("결제 기한 만료")
     COLLECTED = "collected", _("수거 완료")
+    NOT_FOUND = "not_found", _("미배출 (물건 없음)")
+    MISMATCH = "mismatch", _("신고 내용과 다름")
+
+
+# What a crew may record at the door; a later scan may correct an earlier one.
+OUTCOMES = (BookingStatus.COLLECTED, BookingStatus.NOT_FOUND, BookingStatus.MISMATCH)
+
+
+class Crew(models.Model):
+    """수거반: a collection crew (the city's or a contractor's) and the districts it serves.
+
+    A route sheet is one crew's bookings for a day; ``members`` are the staff accounts
+    whose scan page opens on this crew's list."""
+
+    name = models.CharField(_("수거반"), max_length=60, unique=True)
+    districts = models.ManyToManyField(District, verbose_name=_("담당 행정동"), related_name="crews", blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("반원 계정"), related_name="waste_crews",
+                                     blank=True, limit_choices_to={"kind": "staff"})
+    phone = models.CharField(_("연락처"), max_length=20, blank=True)
+    vehicle = models.CharField(_("차량"), max_length=40, blank=True)
+    active = models.BooleanField(_("사용"), default=True)
+
+    class Meta:
+        verbose_name = _("수거반")
+        verbose_name_plural = _("수거반")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Booking(models.Model):
@@ -153,6 +186,14 @@ class Booking(models.Model):
     confirmed_at = models.DateTimeField(_("확정 일시"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("취소 일시"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("전날 알림 일시"), null=True, blank=True)
+    # What the crew found at the door (수거 결과).
+    outcome_at = models.DateTimeField(_("수거 처리 일시"), null=True, blank=True)
+    outcome_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("처리한 직원"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    outcome_note = models.CharField(_("수거 메모"), max_length=300, blank=True)
+    crew_photo = models.FileField(_("수거 사진"), upload_to=crew_photo_path, blank=True)
+    # Numbers of stickers printed before the collection day was changed (still accepted at the door).
+    previous_numbers = models.CharField(_("이전 배출번호"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("배출신고")

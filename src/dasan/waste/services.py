@@ -13,25 +13,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from dasan.core import audit, calendar
-from dasan.core.errors import Conflict, DasanError, NotFound
+from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
 from dasan.payments import services as payments
 from dasan.payments.services import Line
 
 from . import photos
 from . import search as item_search
-from .models import Booking, BookingLine, BookingStatus, DayCapacity, District, FeeTable, Item, Variant
+from .models import OUTCOMES, Booking, BookingLine, BookingStatus, Crew, DayCapacity, District, FeeTable, Item, Variant
 
 logger = logging.getLogger("dasan.waste")
 
@@ -224,6 +226,38 @@ def _parse_day(value) -> dt.date:
         raise DasanError("invalid_date", _("수거일을 목록에서 골라 주세요."), field="collection_date") from None
 
 
+def _check_day(district: District, value, now: dt.datetime) -> dt.date:
+    """The collection day asked for, refused unless it is open for booking now."""
+    day = _parse_day(value)
+    if day <= timezone.localdate(now):
+        raise DasanError("past_date", _("수거일은 내일 이후여야 합니다."), field="collection_date")
+    if (day - timezone.localdate(now)).days > booking_window_days():
+        raise DasanError("date_too_far", _("수거일은 %(days)d일 안에서 골라 주세요.") % {"days": booking_window_days()},
+                         field="collection_date")
+    if not district.works_on(day) or calendar.is_holiday(day):
+        raise DasanError("no_collection", _("%(district)s은(는) 그날 수거하지 않습니다. 다른 날을 골라 주세요.")
+                         % {"district": district.name}, field="collection_date")
+    if now >= cutoff_for(day):
+        raise DasanError("past_cutoff", _("%(date)s 수거 신청은 전날 %(time)s에 마감되었습니다.")
+                         % {"date": day.isoformat(), "time": cutoff_time().strftime("%H:%M")}, field="collection_date")
+    return day
+
+
+def _clean_address(address) -> str:
+    address = " ".join(str(address or "").split())
+    if not address:
+        raise DasanError("address_required", _("상세 주소를 적어 주세요."), field="address")
+    if len(address) > 200:
+        raise DasanError("address_too_long", _("상세 주소는 200자 이내로 적어 주세요."), field="address")
+    return address
+
+
+def _day_full(district: District, day: dt.date, capacity: DayCapacity) -> Conflict:
+    left = capacity.capacity - capacity.booked
+    return Conflict("day_full", _("%(date)s에는 %(district)s의 수거 가능 수량이 %(left)d개 남았습니다. 다른 날을 골라 주세요.")
+                    % {"date": day.isoformat(), "district": district.name, "left": left}, remaining=left)
+
+
 def create_booking(
     resident,
     *,
@@ -255,24 +289,9 @@ def create_booking(
             return existing
     now = now or timezone.now()
     district = get_district(district)
-    address = " ".join(str(address or "").split())
-    if not address:
-        raise DasanError("address_required", _("상세 주소를 적어 주세요."), field="address")
-    if len(address) > 200:
-        raise DasanError("address_too_long", _("상세 주소는 200자 이내로 적어 주세요."), field="address")
+    address = _clean_address(address)
     placement = str(placement or "").strip()[:300]
-    day = _parse_day(collection_date)
-    if day <= timezone.localdate(now):
-        raise DasanError("past_date", _("수거일은 내일 이후여야 합니다."), field="collection_date")
-    if (day - timezone.localdate(now)).days > booking_window_days():
-        raise DasanError("date_too_far", _("수거일은 %(days)d일 안에서 골라 주세요.") % {"days": booking_window_days()},
-                         field="collection_date")
-    if not district.works_on(day) or calendar.is_holiday(day):
-        raise DasanError("no_collection", _("%(district)s은(는) 그날 수거하지 않습니다. 다른 날을 골라 주세요.")
-                         % {"district": district.name}, field="collection_date")
-    if now >= cutoff_for(day):
-        raise DasanError("past_cutoff", _("%(date)s 수거 신청은 전날 %(time)s에 마감되었습니다.")
-                         % {"date": day.isoformat(), "time": cutoff_time().strftime("%H:%M")}, field="collection_date")
+    day = _check_day(district, collection_date, now)
     table = current_table(timezone.localdate(now))
     lines = quote(items, table=table)
     picture = photos.prepare(photo)  # decoded before the transaction holds any lock
@@ -285,11 +304,7 @@ def create_booking(
         with transaction.atomic():
             capacity = _lock_day(district, day)
             if capacity.booked + count > capacity.capacity:
-                raise Conflict("day_full", _("%(date)s에는 %(district)s의 수거 가능 수량이 %(left)d개 남았습니다. "
-                                             "다른 날을 골라 주세요.")
-                               % {"date": day.isoformat(), "district": district.name,
-                                  "left": capacity.capacity - capacity.booked},
-                               remaining=capacity.capacity - capacity.booked)
+                raise _day_full(district, day, capacity)
             capacity.booked += count
             capacity.save(update_fields=["booked"])
             booking = Booking.objects.create(
@@ -487,3 +502,232 @@ def cancel_booking(user, booking: Booking, *, now: dt.datetime | None = None) ->
         booking.refresh_from_db()
         _notify(booking, "waste.cancelled", refund=f"{refunded:,}")
     return booking
+
+
+# --- changes by the resident --------------------------------------------------------------------
+
+
+def change_booking(user, booking, *, collection_date=None, address=None, placement=None,
+                   now: dt.datetime | None = None) -> Booking:
+    """Change a paid booking's collection day, detailed address or placement before the
+    cut-off of the day it is booked for (after that the crew's list is fixed).
+
+    A new day must be open for booking and have room; the items move from the old
+    day's capacity to the new one (both rows locked, earlier day first, so two changes
+    crossing each other cannot deadlock). The disposal number carries the day, so a
+    new day gives a new number; the old one stays valid at the door
+    (``previous_numbers``) until the resident prints the new stickers. Unpaid bookings
+    are changed by cancelling and booking again (``pay_first``)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _lock_booking(get_booking(user, booking.pk if isinstance(booking, Booking) else booking).pk)
+        if booking.status == BookingStatus.PENDING:
+            raise Conflict("pay_first", _("결제 전인 신청은 취소하고 다시 신청해 주세요."))
+        if booking.status != BookingStatus.CONFIRMED:
+            raise Conflict("not_changeable", _("이미 취소되었거나 끝난 배출신고는 바꿀 수 없습니다."))
+        if now >= cutoff_for(booking.collection_date):
+            raise DasanError("change_closed", _("수거일 전날 %(time)s이 지나 바꿀 수 없습니다. 담당 부서에 문의해 주세요.")
+                             % {"time": cutoff_time().strftime("%H:%M")})
+        changed: dict[str, object] = {}
+        if address is not None:
+            new_address = _clean_address(address)
+            if new_address != booking.address:
+                booking.address, changed["address"] = new_address, True
+        if placement is not None:
+            new_placement = str(placement).strip()[:300]
+            if new_placement != booking.placement:
+                booking.placement, changed["placement"] = new_placement, True
+        if collection_date not in (None, ""):
+            day = _parse_day(collection_date)
+            if day != booking.collection_date:
+                day = _check_day(booking.district, day, now)
+                old_day = booking.collection_date
+                locked = {d: _lock_day(booking.district, d) for d in sorted((old_day, day))}
+                target = locked[day]
+                if target.booked + booking.item_count > target.capacity:
+                    raise _day_full(booking.district, day, target)
+                target.booked += booking.item_count
+                target.save(update_fields=["booked"])
+                _release(booking)
+                booking.collection_date = day
+                old_number = booking.number
+                booking.number = _new_number(booking)
+                booking.previous_numbers = " ".join(filter(None, [booking.previous_numbers, old_number]))[-200:]
+                booking.reminded_at = None
+                changed["collection_date"] = {"from": old_day.isoformat(), "to": day.isoformat()}
+        if not changed:
+            return booking
+        booking.save()
+        audit.record("waste.booking.change", actor=user, target=booking, data=changed)
+        _notify(booking, "waste.changed")
+    return booking
+
+
+# --- crews and staff ----------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"W(\d{6})-(\d{6,})")
+
+
+def sticker_code(number: str) -> str:
+    """A short keyed check printed (inside the QR code) next to the number, so the public
+    sticker page confirms a sticker someone holds without letting anyone walk through
+    every number (numbers are sequential)."""
+    return salted_hmac("dasan.waste.sticker", number).hexdigest()[:12]
+
+
+def parse_number(text: str) -> str:
+    """The disposal number in what a crew typed or scanned (the number itself, or the
+    sticker's QR link); "" when there is none."""
+    match = _NUMBER.search(str(text or "").upper().replace(" ", ""))
+    return match.group(0) if match else ""
+
+
+def find_by_number(number: str) -> tuple[Booking, bool]:
+    """(booking, stale) for a disposal number; ``stale`` when the sticker was printed
+    before the resident moved the collection day. Raises ``booking_not_found``."""
+    number = parse_number(number)
+    not_found = NotFound("booking_not_found", _("그 배출번호의 신고가 없습니다. 번호를 다시 확인해 주세요."))
+    if not number:
+        raise not_found
+    booking = Booking.objects.select_related("district", "resident").filter(number=number).first()
+    if booking is not None:
+        return booking, False
+    pk = int(_NUMBER.match(number).group(2))
+    booking = Booking.objects.select_related("district", "resident").filter(pk=pk).first()
+    if booking is None or number not in booking.previous_numbers.split():
+        raise not_found
+    return booking, True
+
+
+def verify_sticker(number: str, code: str) -> Booking | None:
+    """The booking a sticker belongs to when its number and check code match, else None."""
+    number = parse_number(number)
+    if not number or not code or not constant_time_compare(sticker_code(number), str(code)):
+        return None
+    try:
+        return find_by_number(number)[0]
+    except DasanError:
+        return None
+
+
+def _require_staff(actor) -> None:
+    if not getattr(actor, "is_city_staff", False) or not actor.is_active:
+        raise PermissionDenied("staff_only", _("직원만 할 수 있습니다."))
+
+
+def staff_booking(actor, number: str, *, reason: str = "") -> tuple[Booking, bool]:
+    """A booking by its number for a crew or an officer; the read (name, address) is audited."""
+    _require_staff(actor)
+    booking, stale = find_by_number(number)
+    audit.record_read(actor, booking, reason=reason or str(_("대형폐기물 수거")))
+    return booking, stale
+
+
+def crews() -> list[Crew]:
+    return list(Crew.objects.filter(active=True).prefetch_related("districts"))
+
+
+def crew_of(user) -> Crew | None:
+    """The crew whose member ``user`` is (their scan page opens on its route)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Crew.objects.filter(active=True, members=user).first()
+
+
+# Bookings a crew visits on a day: paid and not cancelled (outcomes already recorded stay listed).
+ON_ROUTE = (BookingStatus.CONFIRMED, *OUTCOMES)
+
+
+def route(day: dt.date, *, crew: Crew | None = None, district: District | None = None):
+    """The day's bookings for a crew's districts (or one district, or all), in route order:
+    district, then address. The lines come with them."""
+    bookings = Booking.objects.filter(collection_date=day, status__in=ON_ROUTE)
+    if crew is not None:
+        bookings = bookings.filter(district__in=crew.districts.all())
+    if district is not None:
+        bookings = bookings.filter(district=district)
+    return bookings.select_related("district", "resident", "outcome_by").prefetch_related("lines").order_by(
+        "district__name", "address", "pk")
+
+
+@dataclass
+class DistrictDay:
+    district: District
+    capacity: int
+    booked: int
+    bookings: int = 0
+    pending: int = 0
+    done: dict = field(default_factory=dict)
+
+    @property
+    def left(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+
+def day_overview(day: dt.date) -> list[DistrictDay]:
+    """Per district for ``day``: capacity, items booked, and bookings by state."""
+    rows = {d.pk: DistrictDay(d, d.daily_capacity, 0, done={o.value: 0 for o in OUTCOMES})
+            for d in District.objects.filter(active=True)}
+    for cap in DayCapacity.objects.filter(date=day, district__in=list(rows)):
+        rows[cap.district_id].capacity, rows[cap.district_id].booked = cap.capacity, cap.booked
+    counts = (Booking.objects.filter(collection_date=day, status__in=ON_ROUTE + (BookingStatus.PENDING,))
+              .values("district_id", "status").annotate(n=Count("pk")))
+    for row in counts:
+        if row["district_id"] not in rows:
+            continue
+        entry = rows[row["district_id"]]
+        if row["status"] == BookingStatus.PENDING:
+            entry.pending += row["n"]
+            continue
+        entry.bookings += row["n"]
+        if row["status"] in entry.done:
+            entry.done[row["status"]] += row["n"]
+    return sorted(rows.values(), key=lambda r: r.district.name)
+
+
+def record_outcome(actor, booking: Booking, outcome: str, *, note: str = "", photo=None,
+                   now: dt.datetime | None = None) -> Booking:
+    """A crew records what it found at the door: collected (수거 완료), not found (미배출)
+    or not as declared (신고 내용과 다름: say what differs). The crew's photo is kept as a
+    clean copy and shown to the resident. Only paid bookings, from their collection day;
+    a second scan with the same result changes nothing, a different one corrects the
+    first (both audited). The resident is told each result once."""
+    _require_staff(actor)
+    now = now or timezone.now()
+    if outcome not in {s.value for s in OUTCOMES}:
+        raise DasanError("invalid_outcome", _("수거 결과를 골라 주세요."), field="outcome")
+    note = " ".join(str(note or "").split())[:300]
+    if outcome == BookingStatus.MISMATCH and not note:
+        raise DasanError("note_required", _("신고 내용과 무엇이 다른지 적어 주세요."), field="note")
+    picture = photos.prepare(photo)
+    with transaction.atomic():
+        booking = _lock_booking(booking.pk)
+        if booking.status not in ON_ROUTE:
+            raise Conflict("not_collectable", _("이 신고는 %(status)s 상태라 수거하지 않습니다.")
+                           % {"status": booking.get_status_display()})
+        if timezone.localdate(now) < booking.collection_date:
+            raise Conflict("not_due", _("수거일(%(date)s) 전입니다.") % {"date": booking.collection_date.isoformat()})
+        if booking.status == outcome and not picture and note in ("", booking.outcome_note):
+            return booking
+        previous = booking.status
+        booking.status, booking.outcome_at, booking.outcome_by = outcome, now, actor
+        booking.outcome_note = note or (booking.outcome_note if previous == outcome else "")
+        if picture:
+            booking.crew_photo.save("crew.jpg", ContentFile(picture), save=False)
+        booking.save()
+        audit.record("waste.booking.outcome", actor=actor, target=booking,
+                     data={"outcome": outcome, "previous": previous, "photo": bool(picture)})
+        if previous != outcome:
+            base = str(setting("PUBLIC_URL", "") or "").rstrip("/")
+            extra = {"note": booking.outcome_note, "phone": _department_phone()}
+            if base and booking.crew_photo:
+                extra["photo_url"] = base + reverse("waste:crew_photo", args=[booking.pk])
+            _notify(booking, f"waste.{outcome}", **extra)
+    return booking
+
+
+def _department_phone() -> str:
+    from dasan.core.models import Municipality
+
+    municipality = Municipality.current()
+    return str(setting("WASTE_PHONE", "") or (municipality.phone if municipality else ""))

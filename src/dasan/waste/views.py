@@ -112,6 +112,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "before_cutoff": now < services.cutoff_for(booking.collection_date),
         "late_percent": services.late_refund_percent(),
         "cancellable": booking.is_active and timezone.localdate(now) < booking.collection_date,
+        "changeable": booking.status == BookingStatus.CONFIRMED and now < services.cutoff_for(booking.collection_date),
     }
     return render(request, "waste/detail.html", context)
 
@@ -133,7 +134,10 @@ def sticker(request: HttpRequest, pk: int) -> HttpResponse:
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COLLECTED) or not booking.number:
         raise Http404(_("결제가 끝난 배출신고만 스티커를 출력할 수 있습니다."))
     size = "label" if request.GET.get("size") == "label" else "a4"
-    qr = segno.make(booking.number, error="m")
+    # The QR code is a link: a crew's phone camera opens the crew page straight from it,
+    # anyone else sees whether the sticker is genuine (the check code stops guessing).
+    link = request.build_absolute_uri(reverse("waste:verify", args=[booking.number]))
+    qr = segno.make(f"{link}?c={services.sticker_code(booking.number)}", error="m")
     context = {
         "booking": booking, "lines": booking.lines.all(), "size": size,
         "qr_svg": qr.svg_inline(scale=5, title=booking.number), "masked_address": mask_address(booking.address),
@@ -143,12 +147,55 @@ def sticker(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @resident_required
-def photo(request: HttpRequest, pk: int) -> HttpResponse:
-    """The booking's photo, to its owner only (the file has no public address)."""
+def photo(request: HttpRequest, pk: int, kind: str = "resident") -> HttpResponse:
+    """The booking's photo, or the crew's photo of the collection, to the owner only
+    (the files have no public address)."""
     booking = _booking(request, pk)
-    if not booking.photo:
+    picture = booking.crew_photo if kind == "crew" else booking.photo
+    if not picture:
         raise Http404(_("사진이 없습니다."))
-    return FileResponse(booking.photo.open("rb"), content_type="image/jpeg")
+    return FileResponse(picture.open("rb"), content_type="image/jpeg")
+
+
+@never_cache
+def verify(request: HttpRequest, number: str) -> HttpResponse:
+    """Where the sticker's QR code leads. Staff (a crew's phone) go on to the crew page;
+    anyone else learns only whether the sticker is genuine and for which day and district."""
+    if getattr(request.user, "is_city_staff", False):
+        return redirect("waste_staff:booking", number=number)
+    booking = services.verify_sticker(number, request.GET.get("c", ""))
+    return render(request, "waste/verify.html", {"booking": booking, "number": number,
+                                                 "lines": booking.lines.all() if booking else []},
+                  status=200 if booking else 404)
+
+
+@never_cache
+@resident_required
+@require_http_methods(["GET", "POST"])
+def change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the collection day, address or placement before the cut-off."""
+    booking = _booking(request, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            changed = services.change_booking(
+                request.user, booking, collection_date=request.POST.get("collection_date"),
+                address=request.POST.get("address"), placement=request.POST.get("placement"))
+        except DasanError as exc:
+            error = exc
+        else:
+            if changed.number != booking.number:
+                messages.success(request, _("수거일을 바꿨습니다. 새 배출번호 %(number)s로 스티커를 다시 출력해 주세요.")
+                                 % {"number": changed.number})
+            else:
+                messages.success(request, _("배출신고를 바꿨습니다."))
+            return redirect("waste:detail", pk=pk)
+    days = [d for d in services.available_days(booking.district) if d.date != booking.collection_date]
+    context = {"booking": booking, "days": days, "error": error, "data": request.POST if error else {},
+               "cutoff": services.cutoff_for(booking.collection_date),
+               "changeable": booking.status == BookingStatus.CONFIRMED
+               and timezone.now() < services.cutoff_for(booking.collection_date)}
+    return render(request, "waste/change.html", context, status=error.status if error else 200)
 
 
 @resident_required
