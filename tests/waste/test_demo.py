@@ -5,8 +5,9 @@ from dasan.core.catalog import services as tiles
 from dasan.notify.models import Message
 from dasan.payments import services as payments
 from dasan.waste import services
-from dasan.waste.demo import load_demo
-from dasan.waste.models import District, Variant
+from dasan.waste import streets
+from dasan.waste.demo import DISTRICTS, load_demo
+from dasan.waste.models import Crew, District, Variant
 
 
 def test_load_demo_is_idempotent(db):
@@ -17,6 +18,9 @@ def test_load_demo_is_idempotent(db):
     assert Variant.objects.count() == 26
     assert Variant.objects.filter(free=True).count() == 2
     assert [i.name for i in services.search_items("ㅅㅍ")] == ["소파"]
+    # The demo city's roads place an address in its 행정동, and crews serve every district.
+    assert streets.resolve("북문로 7").name == "북문동" and streets.resolve("중앙로 150").name == "북문동"
+    assert sorted(d.name for c in Crew.objects.all() for d in c.districts.all()) == sorted(d[1] for d in DISTRICTS)
 
 
 def test_resident_tile_is_registered(db, resident):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dasan.core.audit import record_read
 
 from .fees import export_fees
-from .models import Booking, BookingLine, Crew, District, FeeTable, Item, Variant
+from .models import Booking, BookingLine, Crew, District, FeeTable, Item, Street, Variant
 
 
 class VariantInline(admin.TabularInline):
@@ -87,3 +87,10 @@ class BookingAdmin(admin.ModelAdmin):
 class CrewAdmin(admin.ModelAdmin):
     list_display = ["name", "vehicle", "phone", "active"]
     filter_horizontal = ["districts", "members"]
+
+
+@admin.register(Street)
+class StreetAdmin(admin.ModelAdmin):
+    list_display = ["name", "first_number", "last_number", "district"]
+    list_filter = ["district"]
+    search_fields = ["name"]

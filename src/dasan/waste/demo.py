@@ -11,7 +11,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .fees import import_fees
-from .models import Booking, Crew, District
+from .models import Booking, Crew, District, Street
 
 logger = logging.getLogger("dasan.waste")
 
@@ -26,6 +26,13 @@ DISTRICTS = [
     ("9999955000", "북문동", "01234", 50),
 ]
 
+
+# (도로명, first number, last number, 행정동 code): the demo city's roads (None: the whole road).
+STREETS = [
+    ("중앙로", 1, 99, "9999951000"), ("시청길", None, None, "9999951000"), ("중앙로", 100, 299, "9999955000"),
+    ("북문로", None, None, "9999955000"), ("동부로", None, None, "9999952000"), ("서부로", None, None, "9999953000"),
+    ("남산로", None, None, "9999954000"), ("남산로12번길", None, None, "9999954000"),
+]
 
 # (crew, vehicle, phone, 행정동 served, member usernames)
 CREWS = [
@@ -50,6 +57,9 @@ def load_demo() -> dict:
             District.objects.update_or_create(
                 code=code, defaults={"name": name, "weekdays": weekdays, "daily_capacity": capacity, "active": True})
         report = import_fees(DEMO_FEES.read_bytes())
+        for road, first, last, code in STREETS:
+            Street.objects.update_or_create(name=road, first_number=first, defaults={
+                "last_number": last, "district": District.objects.get(code=code)})
         for name, vehicle, phone, served, members in CREWS:
             crew, _created = Crew.objects.update_or_create(name=name, defaults={"vehicle": vehicle, "phone": phone})
             crew.districts.set(District.objects.filter(name__in=served))

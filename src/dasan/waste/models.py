@@ -102,6 +102,32 @@ class District(models.Model):
         return str(day.weekday()) in self.weekdays
 
 
+class Street(models.Model):
+    """도로명 구간: a road (or the building numbers ``first_number``..``last_number`` of it)
+    and the 행정동 it lies in. Once a city loads its roads, a booking's address must be
+    on one of them, which is how "inside the city" and the district are decided."""
+
+    name = models.CharField(_("도로명"), max_length=80)
+    first_number = models.PositiveIntegerField(_("시작 건물번호"), null=True, blank=True)
+    last_number = models.PositiveIntegerField(_("끝 건물번호"), null=True, blank=True)
+    district = models.ForeignKey(District, verbose_name=_("행정동"), on_delete=models.CASCADE, related_name="streets")
+
+    class Meta:
+        verbose_name = _("도로명 구간")
+        verbose_name_plural = _("도로명 구간")
+        ordering = ["name", "first_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "first_number"], name="waste_street_unique_segment"),
+            models.CheckConstraint(condition=Q(first_number__isnull=True) | Q(last_number__gte=F("first_number")),
+                                   name="waste_street_numbers_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        if self.first_number is None:
+            return self.name
+        return f"{self.name} {self.first_number}~{self.last_number}"
+
+
 class DayCapacity(models.Model):
     """One district's collection day: items booked against the capacity (locked when booking)."""
 

@@ -31,7 +31,7 @@ from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
 from dasan.payments import services as payments
 from dasan.payments.services import Line
 
-from . import photos
+from . import photos, streets
 from . import search as item_search
 from .models import OUTCOMES, Booking, BookingLine, BookingStatus, Crew, DayCapacity, District, FeeTable, Item, Variant
 
@@ -252,6 +252,24 @@ def _clean_address(address) -> str:
     return address
 
 
+def check_address(district: District, address: str) -> None:
+    """Once the city has loaded its road table, the address must be a road-name address
+    on one of its roads, and in the district chosen (the district the road gives is
+    named so the resident can pick it). Without a road table the district list is the check."""
+    if not streets.loaded():
+        return
+    if streets.parse(address) is None:
+        raise DasanError("address_unrecognised", _("도로명과 건물번호로 적어 주세요. 예: 중앙로 12, 101동 1203호"),
+                         field="address")
+    found = streets.resolve(address)
+    if found is None:
+        raise DasanError("outside_city", _("우리 시의 도로명 주소가 아닙니다. 우리 시 안의 주소만 신청할 수 있습니다."),
+                         field="address")
+    if found.pk != district.pk:
+        raise DasanError("wrong_district", _("이 주소는 %(district)s입니다. 행정동을 %(district)s(으)로 골라 주세요.")
+                         % {"district": found.name}, field="district", district=found.pk)
+
+
 def _day_full(district: District, day: dt.date, capacity: DayCapacity) -> Conflict:
     left = capacity.capacity - capacity.booked
     return Conflict("day_full", _("%(date)s에는 %(district)s의 수거 가능 수량이 %(left)d개 남았습니다. 다른 날을 골라 주세요.")
@@ -290,6 +308,7 @@ def create_booking(
     now = now or timezone.now()
     district = get_district(district)
     address = _clean_address(address)
+    check_address(district, address)
     placement = str(placement or "").strip()[:300]
     day = _check_day(district, collection_date, now)
     table = current_table(timezone.localdate(now))
@@ -531,6 +550,8 @@ def change_booking(user, booking, *, collection_date=None, address=None, placeme
         changed: dict[str, object] = {}
         if address is not None:
             new_address = _clean_address(address)
+            if new_address != booking.address:
+                check_address(booking.district, new_address)
             if new_address != booking.address:
                 booking.address, changed["address"] = new_address, True
         if placement is not None:

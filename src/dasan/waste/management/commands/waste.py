@@ -1,5 +1,6 @@
 """`dasan waste import-fees PATH`, `dasan waste export-fees [PATH]`: fee tables in the
-national standard layout (전국대형폐기물수거수수료정보표준데이터)."""
+national standard layout (전국대형폐기물수거수수료정보표준데이터); `dasan waste
+import-streets PATH`: the road table that places an address in its 행정동."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         imp.add_argument("path")
         imp.add_argument("--effective-from", help="YYYY-MM-DD the table takes effect (default: 데이터기준일자)")
         imp.add_argument("--sigungu", default="", help="read only this 시군구's rows of a nationwide file")
+        streets = sub.add_parser("import-streets", help="Replace the road table (도로명,시작건물번호,끝건물번호,행정동코드).")
+        streets.add_argument("path")
         exp = sub.add_parser("export-fees", help="Export the table in force (or --effective-from) as CSV.")
         exp.add_argument("path", nargs="?", help="output file (default: stdout)")
         exp.add_argument("--effective-from", help="YYYY-MM-DD of the table to export")
@@ -55,6 +58,20 @@ class Command(BaseCommand):
                           f"unchanged {report.unchanged}, rejected {len(report.rejected)}, other places skipped {report.skipped}")
         for rejected in report.rejected:
             self.stdout.write(f"  line {rejected.line}: {rejected.reason}")
+
+    def do_import_streets(self, opts):
+        from ...streets import import_streets
+
+        path = Path(opts["path"]).expanduser()
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        try:
+            report = import_streets(path.read_bytes())
+        except DasanError as exc:
+            raise CommandError(str(exc.message)) from None
+        self.stdout.write(f"road segments imported {report.imported}, rejected {len(report.rejected)}")
+        for line, reason in report.rejected:
+            self.stdout.write(f"  line {line}: {reason}")
 
     def do_export_fees(self, opts):
         from ...fees import export_fees
