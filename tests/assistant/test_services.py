@@ -4,6 +4,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from dasan.assistant import services, smalltalk
 from dasan.assistant.models import Conversation, Turn
@@ -68,7 +69,7 @@ def test_answer_is_extractive_and_cited(kb, city):
     source = kb.sources["bulky-waste"]
     first = answer.citations[0]
     assert first == {
-        "n": 1, "title": "대형폐기물", "section": "", "url": "/kb/bulky-waste/", "updated": source.updated_at.date().isoformat(),
+        "n": 1, "title": "대형폐기물", "section": "", "url": "/kb/bulky-waste/", "updated": timezone.localdate(source.updated_at).isoformat(),
         "source_id": source.pk, "chunk_id": first["chunk_id"],
     }
     assert SourceChunk.objects.filter(source=source, chunk_id=first["chunk_id"]).exists()

@@ -204,7 +204,7 @@ def _metadata(source: Source) -> dict:
         "kind": source.kind,
         "source_title": source.title,
         "department_id": source.department_id,
-        "updated_at": (source.updated_at or timezone.now()).date().isoformat(),
+        "updated_at": timezone.localdate(source.updated_at or timezone.now()).isoformat(),
         "url": source.get_absolute_url() if source.pk else "",
         "valid_from": source.valid_from.isoformat() if source.valid_from else None,
         "valid_until": source.valid_until.isoformat() if source.valid_until else None,
