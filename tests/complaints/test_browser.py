@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ..web.test_browser import CHROMIUM, _latest_code_sent_to, browser_page  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, _latest_code_sent_to, browser_page, chromium  # noqa: F401 - the fixtures
 from .test_resident_pages import jpeg_bytes
 
 pytestmark = [

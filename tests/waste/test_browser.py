@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from ..web.test_browser import CHROMIUM, CHROMIUM_ARGS, _latest_code_sent_to
+from ..web.test_browser import CHROMIUM, _latest_code_sent_to, chromium  # noqa: F401 - the fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,18 +25,6 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _shot(page, name: str) -> None:
