@@ -43,6 +43,7 @@ test: $(TEST_STAMP) browser
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/assistant/run.py
 	$(BIN)/python bench/complaints/run.py
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dasan} $(BIN)/python bench/reservations/run.py
 
 # Re-extract and compile translation catalogues (needs GNU gettext).
 messages: $(RUN_STAMP)

@@ -50,6 +50,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("/complaints/", "dasan.complaints.api"),
     ("/waste/", "dasan.waste.api"),
     ("/goods/", "dasan.goods.api"),
+    ("/reservations/", "dasan.reservations.api"),
 ]
 
 # Ninja's built-in English messages, replaced by our translated defaults.

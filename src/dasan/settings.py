@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "dasan.complaints",
     "dasan.waste",
     "dasan.goods",
+    "dasan.reservations",
     "dasan.web",
 ]
 

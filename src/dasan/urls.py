@@ -20,6 +20,8 @@ urlpatterns = [
     path("waste/", include("dasan.waste.urls")),
     path("staff/waste/", include("dasan.waste.urls_staff")),
     path("goods/", include("dasan.goods.urls")),
+    path("reservations/", include("dasan.reservations.urls")),
+    path("staff/reservations/", include("dasan.reservations.urls_staff")),
     path("channels/kakao/", include("dasan.assistant.channels.kakao.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

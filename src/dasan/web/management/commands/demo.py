@@ -114,6 +114,10 @@ class Command(BaseCommand):
         from dasan.waste.demo import load_demo as load_demo_waste
 
         load_demo_waste()
+        # Public facilities: units, resources with hours, rules and prices.
+        from dasan.reservations.demo import load_demo as load_demo_reservations
+
+        load_demo_reservations()
         self.stdout.write(self.style.SUCCESS("데모시 (Demo City) is ready."))
         self.stdout.write("The assistant's knowledge base is being indexed by the worker: articles within a minute or two, the welfare FAQ in about 10-15 minutes.")
         if options["quiet_logins"]:

@@ -1,0 +1,125 @@
+"""Back office: the places, resources with their rules, opening periods and hours,
+closed dates and prices (the city edits these); reservations and penalties are read
+only — they change through the resident and staff pages."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from dasan.core.audit import record_read
+
+from .models import (
+    ClosedDate,
+    OpeningHours,
+    OpeningPeriod,
+    Penalty,
+    PriceDiscount,
+    PriceRule,
+    Reservation,
+    Resource,
+    Unit,
+)
+
+
+class ResourceInline(admin.TabularInline):
+    model = Resource
+    extra = 0
+    fields = ["name", "type", "capacity", "exclusive", "active"]
+    show_change_link = True
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "address", "phone", "active"]
+    search_fields = ["name", "address"]
+    inlines = [ResourceInline]
+
+
+class ClosedDateInline(admin.TabularInline):
+    model = ClosedDate
+    extra = 0
+
+
+class OpeningPeriodInline(admin.TabularInline):
+    model = OpeningPeriod
+    extra = 0
+    show_change_link = True
+
+
+class PriceRuleInline(admin.TabularInline):
+    model = PriceRule
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit", "type", "capacity", "exclusive", "needs_approval", "active"]
+    list_filter = ["type", "unit", "active", "needs_approval"]
+    search_fields = ["name", "unit__name"]
+    inlines = [OpeningPeriodInline, ClosedDateInline, PriceRuleInline]
+    fieldsets = [
+        (None, {"fields": ["unit", "type", "name", "description", "accessibility", "capacity", "exclusive", "active",
+                           "position"]}),
+        (_("예약 규칙"), {"fields": ["slot_minutes", "min_minutes", "max_minutes", "buffer_before_minutes",
+                            "buffer_after_minutes", "opens_days_ahead", "closes_hours_before",
+                            "max_active_per_resident", "residents_only", "needs_approval", "open_on_holidays",
+                            "refund_rules"]}),
+    ]
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+@admin.register(OpeningPeriod)
+class OpeningPeriodAdmin(admin.ModelAdmin):
+    list_display = ["resource", "name", "valid_from", "valid_until"]
+    inlines = [OpeningHoursInline]
+
+
+class PriceDiscountInline(admin.TabularInline):
+    model = PriceDiscount
+    extra = 0
+
+
+@admin.register(PriceRule)
+class PriceRuleAdmin(admin.ModelAdmin):
+    list_display = ["resource", "effective_from", "kind", "amount", "per_person"]
+    inlines = [PriceDiscountInline]
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    """Read only: reservations change through the services (pages, API, payments callbacks)."""
+
+    list_display = ["code", "resource", "kind", "status", "begin", "end", "party_size", "price"]
+    list_filter = ["status", "kind", "resource__unit"]
+    date_hierarchy = "begin"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.resident_id:
+            record_read(request.user, obj, reason="admin")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Penalty)
+class PenaltyAdmin(admin.ModelAdmin):
+    list_display = ["resident", "until", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,147 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# What residents are told, in their language; short enough for one SMS.
+NOTIFY_TEXTS = {
+    "reservations.confirmed": {
+        "ko": {
+            "subject": "[{{ city }}] 예약 확정 {{ code }}",
+            "body": "[{{ city }}] {{ resource }} 예약이 확정되었습니다. 예약번호 {{ code }}, {{ when }}."
+                    "{% if discount %} 감면({{ discount }})은 이용 당일 증빙을 확인합니다.{% endif %}{% if url %} {{ url }}{% endif %}",
+        },
+        "en": {
+            "subject": "[{{ city }}] Reservation confirmed {{ code }}",
+            "body": "[{{ city }}] Your reservation of {{ resource }} is confirmed. Number {{ code }}, {{ when }}."
+                    "{% if discount %} Please bring proof of your discount ({{ discount }}) on the day.{% endif %}"
+                    "{% if url %} {{ url }}{% endif %}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 预约已确认 {{ code }}",
+            "body": "[{{ city }}] 您预约的 {{ resource }} 已确认。预约编号 {{ code }}，{{ when }}。"
+                    "{% if discount %}减免（{{ discount }}）将在使用当天核验证明。{% endif %}{% if url %} {{ url }}{% endif %}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Đã xác nhận đặt chỗ {{ code }}",
+            "body": "[{{ city }}] Đặt chỗ {{ resource }} của bạn đã được xác nhận. Mã {{ code }}, {{ when }}."
+                    "{% if discount %} Vui lòng mang giấy tờ chứng minh ưu đãi ({{ discount }}) vào ngày sử dụng.{% endif %}"
+                    "{% if url %} {{ url }}{% endif %}",
+        },
+    },
+    "reservations.requested": {
+        "ko": {
+            "subject": "[{{ city }}] 예약 신청 접수 {{ code }}",
+            "body": "[{{ city }}] {{ resource }} {{ when }} 예약 신청을 받았습니다(예약번호 {{ code }}). "
+                    "담당자가 확인한 뒤 결과를 알려 드립니다.",
+        },
+        "en": {
+            "subject": "[{{ city }}] Reservation request received {{ code }}",
+            "body": "[{{ city }}] We received your request for {{ resource }}, {{ when }} (number {{ code }}). "
+                    "Staff will review it and let you know.",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 已收到预约申请 {{ code }}",
+            "body": "[{{ city }}] 已收到您对 {{ resource }}（{{ when }}）的预约申请（编号 {{ code }}）。"
+                    "工作人员审核后会通知您结果。",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Đã nhận yêu cầu đặt chỗ {{ code }}",
+            "body": "[{{ city }}] Chúng tôi đã nhận yêu cầu đặt {{ resource }}, {{ when }} (mã {{ code }}). "
+                    "Cán bộ sẽ xem xét và thông báo kết quả cho bạn.",
+        },
+    },
+    "reservations.approved": {
+        "ko": {
+            "subject": "[{{ city }}] 예약 승인 {{ code }}",
+            "body": "[{{ city }}] {{ resource }} {{ when }} 예약이 승인되었습니다(예약번호 {{ code }})."
+                    "{% if pay %} {{ deadline }}까지 이용료 {{ price }}원을 결제하면 확정됩니다.{% endif %}{% if url %} {{ url }}{% endif %}",
+        },
+        "en": {
+            "subject": "[{{ city }}] Reservation approved {{ code }}",
+            "body": "[{{ city }}] Your reservation of {{ resource }}, {{ when }} is approved (number {{ code }})."
+                    "{% if pay %} Pay the fee of {{ price }} won by {{ deadline }} to confirm it.{% endif %}"
+                    "{% if url %} {{ url }}{% endif %}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 预约已批准 {{ code }}",
+            "body": "[{{ city }}] 您对 {{ resource }}（{{ when }}）的预约已批准（编号 {{ code }}）。"
+                    "{% if pay %}请在 {{ deadline }} 之前支付使用费 {{ price }} 韩元以完成确认。{% endif %}{% if url %} {{ url }}{% endif %}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Đặt chỗ đã được duyệt {{ code }}",
+            "body": "[{{ city }}] Đặt chỗ {{ resource }}, {{ when }} đã được duyệt (mã {{ code }})."
+                    "{% if pay %} Hãy thanh toán phí {{ price }} won trước {{ deadline }} để xác nhận.{% endif %}"
+                    "{% if url %} {{ url }}{% endif %}",
+        },
+    },
+    "reservations.denied": {
+        "ko": {
+            "subject": "[{{ city }}] 예약 반려 {{ code }}",
+            "body": "[{{ city }}] {{ resource }} {{ when }} 예약 신청이 반려되었습니다. 사유: {{ reason }}",
+        },
+        "en": {
+            "subject": "[{{ city }}] Reservation declined {{ code }}",
+            "body": "[{{ city }}] Your request for {{ resource }}, {{ when }} was declined. Reason: {{ reason }}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 预约被驳回 {{ code }}",
+            "body": "[{{ city }}] 您对 {{ resource }}（{{ when }}）的预约申请被驳回。原因：{{ reason }}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Yêu cầu đặt chỗ bị từ chối {{ code }}",
+            "body": "[{{ city }}] Yêu cầu đặt {{ resource }}, {{ when }} đã bị từ chối. Lý do: {{ reason }}",
+        },
+    },
+    "reservations.cancelled": {
+        "ko": {
+            "subject": "[{{ city }}] 예약 취소 {{ code }}",
+            "body": "[{{ city }}] {{ resource }} {{ when }} 예약(예약번호 {{ code }})이 취소되었습니다."
+                    "{% if reason %} 사유: {{ reason }}.{% endif %}{% if refund and refund != '0' %} 환불 금액 {{ refund }}원.{% endif %}",
+        },
+        "en": {
+            "subject": "[{{ city }}] Reservation cancelled {{ code }}",
+            "body": "[{{ city }}] Your reservation of {{ resource }}, {{ when }} (number {{ code }}) was cancelled."
+                    "{% if reason %} Reason: {{ reason }}.{% endif %}{% if refund and refund != '0' %} Refund: {{ refund }} won.{% endif %}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 预约已取消 {{ code }}",
+            "body": "[{{ city }}] 您对 {{ resource }}（{{ when }}）的预约（编号 {{ code }}）已取消。"
+                    "{% if reason %}原因：{{ reason }}。{% endif %}{% if refund and refund != '0' %}退款金额 {{ refund }} 韩元。{% endif %}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Đã hủy đặt chỗ {{ code }}",
+            "body": "[{{ city }}] Đặt chỗ {{ resource }}, {{ when }} (mã {{ code }}) đã bị hủy."
+                    "{% if reason %} Lý do: {{ reason }}.{% endif %}{% if refund and refund != '0' %} Số tiền hoàn lại: {{ refund }} won.{% endif %}",
+        },
+    },
+}
+
+
+class ReservationsConfig(AppConfig):
+    name = "dasan.reservations"
+    label = "reservations"
+    verbose_name = _("공공시설 예약")
+
+    def ready(self) -> None:
+        from dasan.core.catalog import register_service
+        from dasan.core.schedule import register as register_job
+        from dasan.notify.templates import register
+        from dasan.payments.services import on_cancelled, on_paid, on_refunded
+
+        from . import services
+
+        for key, text in NOTIFY_TEXTS.items():
+            register(key, category="transactional", text=text)
+        on_paid(services.PURPOSE, services.reservation_paid)
+        on_refunded(services.PURPOSE, services.reservation_refunded)
+        on_cancelled(services.PURPOSE, services.reservation_released)
+        register_job("reservations.expire_requests", services.expire_requests, every_seconds=900)
+        register_service(
+            "reservations.book", title=_("공공시설 예약"),
+            description=_("체육시설·회의실·캠핑장·강당·대여 물품·강좌의 빈 시간을 보고 예약합니다."),
+            url_name="reservations:index", audience="resident", icon="calendar", order=25,
+        )
+        register_service(
+            "reservations.staff", title=_("공공시설 예약 관리"),
+            description=_("시설별 예약 현황을 보고 승인·반려, 사용 중지, 이용 확인을 합니다."),
+            url_name="reservations_staff:index", audience="staff", icon="calendar", order=25,
+        )

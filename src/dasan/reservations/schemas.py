@@ -1,0 +1,104 @@
+"""Request and response shapes of the reservations API (``/api/v1/reservations/``)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    address: str
+    phone: str
+    accessibility: str
+
+
+class DiscountOut(Schema):
+    category: str
+    label: str
+    percent: int
+
+
+class PriceOut(Schema):
+    kind: str
+    amount: int
+    per_person: bool
+    effective_from: dt.date
+    discounts: list[DiscountOut]
+
+
+class RulesOut(Schema):
+    slot_minutes: int
+    min_minutes: int
+    max_minutes: int
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    opens_days_ahead: int
+    closes_hours_before: int
+    max_active_per_resident: int
+    residents_only: bool
+    needs_approval: bool
+    open_on_holidays: bool
+    refund_rules: list[list[int]] = Field(description="[[hours before the start, percent refunded], ...]")
+
+
+class ResourceOut(Schema):
+    id: int
+    name: str
+    type: str
+    type_label: str
+    capacity: int
+    exclusive: bool
+    description: str
+    accessibility: str
+    unit: UnitOut
+    rules: RulesOut
+    price: PriceOut | None
+
+
+class SlotOut(Schema):
+    begin: dt.datetime
+    end: dt.datetime
+    state: str = Field(description="free | taken | closed | not_open | past")
+    remaining: int
+
+
+class AvailabilityOut(Schema):
+    resource: int
+    date: dt.date
+    closed: str = Field(description="why the resource is shut that day; empty when open")
+    booking_opens_at: dt.datetime
+    slots: list[SlotOut]
+
+
+class ReservationIn(Schema):
+    resource: int
+    begin: dt.datetime
+    end: dt.datetime
+    party_size: int = 1
+    discount: str = Field("", description="resident | disabled | veteran | senior | multi_child; verified at check-in")
+    declared_resident: bool = False
+    purpose: str = Field("", max_length=200)
+    expected_total: int | None = None
+
+
+class ReservationOut(Schema):
+    id: int
+    code: str
+    status: str
+    status_label: str
+    resource: int
+    resource_name: str
+    unit: str
+    begin: dt.datetime
+    end: dt.datetime
+    party_size: int
+    discount: str
+    subtotal: int
+    price: int
+    refunded_amount: int
+    order: str
+    payment_url: str
+    calendar_url: str
+    reason: str

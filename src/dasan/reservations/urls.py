@@ -1,0 +1,16 @@
+"""Resident pages (mounted at /reservations/): search, a resource's week, booking,
+my reservations, cancellation and the .ics file."""
+from django.urls import path
+
+from . import views
+
+app_name = "reservations"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("r/<int:pk>/", views.resource, name="resource"),
+    path("r/<int:pk>/book/", views.book, name="book"),
+    path("mine/", views.mine, name="mine"),
+    path("b/<int:pk>/", views.detail, name="detail"),
+    path("b/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("b/<int:pk>/calendar.ics", views.ics, name="ics"),
+]
