@@ -18,6 +18,7 @@ from .models import (
     Reservation,
     Resource,
     Unit,
+    WaitlistEntry,
 )
 
 
@@ -117,6 +118,20 @@ class ReservationAdmin(admin.ModelAdmin):
 @admin.register(Penalty)
 class PenaltyAdmin(admin.ModelAdmin):
     list_display = ["resident", "until", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    """대기 신청: read only here; residents join, accept and cancel on their pages."""
+
+    list_display = ["resource", "resident", "begin", "status", "offer_expires_at", "created_at"]
+    list_filter = ["status"]
 
     def has_add_permission(self, request):
         return False

@@ -113,6 +113,28 @@ NOTIFY_TEXTS = {
                     "{% if reason %} Lý do: {{ reason }}.{% endif %}{% if refund and refund != '0' %} Số tiền hoàn lại: {{ refund }} won.{% endif %}",
         },
     },
+    "reservations.waitlist_offer": {
+        "ko": {
+            "subject": "[{{ city }}] 대기하신 시간이 났습니다",
+            "body": "[{{ city }}] 대기 신청하신 {{ resource }} {{ when }}에 자리가 났습니다. "
+                    "{{ deadline }}까지 내 예약에서 예약하지 않으면 다음 분께 넘어갑니다.{% if url %} {{ url }}{% endif %}",
+        },
+        "en": {
+            "subject": "[{{ city }}] The time you waited for is free",
+            "body": "[{{ city }}] {{ resource }}, {{ when }} you were waiting for is now free. "
+                    "Book it under My reservations by {{ deadline }}, or it goes to the next person.{% if url %} {{ url }}{% endif %}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 您候补的时间已空出",
+            "body": "[{{ city }}] 您候补的 {{ resource }}（{{ when }}）已有空位。"
+                    "请在 {{ deadline }} 之前在“我的预约”中预约，否则将转给下一位。{% if url %} {{ url }}{% endif %}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Thời gian bạn chờ đã có chỗ",
+            "body": "[{{ city }}] {{ resource }}, {{ when }} mà bạn đăng ký chờ nay đã trống. "
+                    "Hãy đặt trong mục Đặt chỗ của tôi trước {{ deadline }}, nếu không chỗ sẽ chuyển cho người tiếp theo.{% if url %} {{ url }}{% endif %}",
+        },
+    },
 }
 
 
@@ -127,7 +149,7 @@ class ReservationsConfig(AppConfig):
         from dasan.notify.templates import register
         from dasan.payments.services import on_cancelled, on_paid, on_refunded
 
-        from . import services
+        from . import services, waitlist
 
         for key, text in NOTIFY_TEXTS.items():
             register(key, category="transactional", text=text)
@@ -135,6 +157,7 @@ class ReservationsConfig(AppConfig):
         on_refunded(services.PURPOSE, services.reservation_refunded)
         on_cancelled(services.PURPOSE, services.reservation_released)
         register_job("reservations.expire_requests", services.expire_requests, every_seconds=900)
+        register_job("reservations.waitlist_expire", waitlist.expire_offers, every_seconds=300)
         register_service(
             "reservations.book", title=_("공공시설 예약"),
             description=_("체육시설·회의실·캠핑장·강당·대여 물품·강좌의 빈 시간을 보고 예약합니다."),

@@ -328,3 +328,53 @@ class Penalty(models.Model):
         verbose_name = _("예약 제한")
         verbose_name_plural = _("예약 제한")
         ordering = ["-until"]
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("대기 중")
+    OFFERED = "offered", _("예약 제안")
+    ACCEPTED = "accepted", _("예약함")
+    EXPIRED = "expired", _("기한 만료")
+    CANCELLED = "cancelled", _("취소")
+
+
+# Entries still in the queue (one per resident, resource and start).
+WAITLIST_ACTIVE = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+
+class WaitlistEntry(models.Model):
+    """대기 신청: a resident waiting for a taken time. When the time frees up the oldest
+    entry that fits is offered it until ``offer_expires_at``; accepting books it."""
+
+    resource = models.ForeignKey(Resource, verbose_name=_("예약 대상"), on_delete=models.CASCADE,
+                                 related_name="waitlist")
+    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("신청자"), on_delete=models.CASCADE,
+                                 related_name="reservation_waitlist")
+    begin = models.DateTimeField(_("시작"))
+    end = models.DateTimeField(_("종료"))
+    party_size = models.PositiveIntegerField(_("인원·수량"), default=1)
+    created_at = models.DateTimeField(_("신청 일시"), default=timezone.now)
+    status = models.CharField(_("상태"), max_length=20, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
+    offered_at = models.DateTimeField(_("제안 일시"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("제안 만료"), null=True, blank=True)
+    reservation = models.ForeignKey(Reservation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("대기 신청")
+        verbose_name_plural = _("대기 신청")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["resource", "status", "begin"], name="reservations_waitlist_queue")]
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "resource", "begin"],
+                                    condition=Q(status__in=["waiting", "offered"]),
+                                    name="reservations_waitlist_one_active"),
+            models.CheckConstraint(condition=Q(end__gt=F("begin")), name="reservations_waitlist_end_after_begin"),
+            models.CheckConstraint(condition=Q(party_size__gt=0), name="reservations_waitlist_party_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"W{self.pk:06d}" if self.pk else "W-"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in WAITLIST_ACTIVE

@@ -205,6 +205,21 @@ def _holding(resource: Resource, start: dt.datetime, stop: dt.datetime):
     return Reservation.objects.filter(resource=resource, status__in=ACTIVE, blocked_from__lt=stop, blocked_until__gt=start)
 
 
+def _offer_holds(resource: Resource, start: dt.datetime, stop: dt.datetime, *, now: dt.datetime,
+                 exclude_resident=None) -> list:
+    """Waitlist offers holding time for their resident (see ``waitlist.py``)."""
+    from .waitlist import offer_holds
+
+    return offer_holds(resource, start, stop, now=now, exclude_resident=exclude_resident)
+
+
+def _freed(resource, now: dt.datetime | None = None) -> None:
+    """A reservation stopped holding its time: offer it to the waitlist."""
+    from .waitlist import freed
+
+    freed(resource, now=now)
+
+
 def _load(reservation: Reservation, resource: Resource) -> int:
     return resource.capacity if reservation.kind == Kind.BLOCK else reservation.party_size
 
@@ -265,7 +280,7 @@ def availability(resource: Resource, day, *, now: dt.datetime | None = None) -> 
     spans = opening_spans(resource, day)
     step = dt.timedelta(minutes=resource.slot_minutes)
     first, last = _span(resource, spans[0][0], spans[-1][1])
-    held = list(_holding(resource, first, last))
+    held = list(_holding(resource, first, last)) + _offer_holds(resource, first, last, now=now)
     slots = []
     for opens, closes in spans:
         begin = opens
@@ -521,6 +536,7 @@ def book(
                 raise Conflict("too_many_bookings", _("이 시설은 한 사람이 %(n)d건까지 예약할 수 있습니다. 이용하거나 취소한 뒤 다시 예약해 주세요.")
                                % {"n": locked.max_active_per_resident}, limit=locked.max_active_per_resident)
             held = list(_holding(locked, start, stop))
+            held += _offer_holds(locked, start, stop, now=now, exclude_resident=resident)
             if locked.exclusive or any(r.kind == Kind.BLOCK for r in held):
                 if held:
                     raise Conflict("slot_taken", _("이미 예약된 시간입니다. 다른 시간을 골라 주세요."), field="begin")
@@ -690,6 +706,7 @@ def reservation_released(order) -> None:
     reservation.cancelled_at = timezone.now()
     reservation.save(update_fields=["status", "cancelled_at"])
     audit.record("reservations.released", target=reservation, data={"order_status": order.status})
+    _freed(reservation.resource)
 
 
 def reservation_refunded(order, refund) -> None:
@@ -703,6 +720,8 @@ def reservation_refunded(order, refund) -> None:
         fields += ["status", "cancelled_at"]
         _notify(reservation, "reservations.cancelled", refund=f"{order.refunded_amount:,}", reason="")
     reservation.save(update_fields=fields)
+    if "status" in fields:
+        _freed(reservation.resource)
 
 
 # --- cancellation -------------------------------------------------------------------------------
@@ -753,6 +772,7 @@ def cancel(user, reservation, *, reason: str = "", now: dt.datetime | None = Non
         reservation.refresh_from_db()
         if reservation.kind == Kind.BOOKING:
             _notify(reservation, "reservations.cancelled", refund=f"{refunded:,}", reason=reason)
+        _freed(reservation.resource, now=now)
     return reservation
 
 
@@ -804,6 +824,7 @@ def deny(staff, reservation, reason: str, *, now: dt.datetime | None = None) -> 
         reservation.save(update_fields=["status", "reason", "decided_by", "decided_at"])
         audit.record("reservations.deny", actor=staff, target=reservation, reason=reason)
         _notify(reservation, "reservations.denied", reason=reason)
+        _freed(reservation.resource, now=now)
     return reservation
 
 
@@ -890,6 +911,7 @@ def expire_requests(now: dt.datetime | None = None) -> int:
             reservation.status, reservation.cancelled_at = Status.EXPIRED, now
             reservation.save(update_fields=["status", "cancelled_at"])
             audit.record("reservations.request_expired", target=reservation)
+            _freed(reservation.resource, now=now)
             count += 1
     return count
 

@@ -22,9 +22,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dasan.core import audit
+from dasan.core.charts import columns
 from dasan.core.errors import DasanError
 
-from . import ical, services
+from . import ical, reports, services, waitlist
 from .models import ACTIVE, Discount, Kind, ResourceType, Status
 
 STATE_LABELS = {
@@ -191,8 +192,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     reservations = list(services.reservations_for(request.user)[:100])
     for r in reservations:
         r.cancellable = r.status in (Status.PENDING_PAYMENT, Status.REQUESTED, Status.CONFIRMED) and now < r.begin
+    waiting = [e for e in waitlist.entries_for(request.user)[:100]
+               if e.is_active or e.begin >= now - dt.timedelta(days=7)]
     return render(request, "reservations/mine.html", {
-        "reservations": reservations, "penalty": services.penalty_for(request.user),
+        "reservations": reservations, "penalty": services.penalty_for(request.user), "waiting": waiting,
     })
 
 
@@ -253,6 +256,70 @@ def ics(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="reservation-{reservation.code}.ics"'
     return response
+
+
+@never_cache
+@resident_required
+@require_http_methods(["GET", "POST"])
+def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
+    """대기 신청 for a taken time: the start (from the grid), how long, how many."""
+    item = _resource(pk)
+    data = request.POST if request.method == "POST" else request.GET
+    error = None
+    begin = None
+    try:
+        begin = services.parse_time(data.get("begin", ""))
+    except DasanError as exc:
+        error = exc
+    if request.method == "POST" and error is None:
+        try:
+            try:
+                minutes = int(data.get("minutes", ""))
+            except ValueError:
+                raise DasanError("invalid_time", _("이용 시간을 골라 주세요."), field="minutes") from None
+            if not 0 < minutes <= 24 * 60:
+                raise DasanError("invalid_time", _("이용 시간을 골라 주세요."), field="minutes")
+            waitlist.join(request.user, item, begin, begin + dt.timedelta(minutes=minutes),
+                          party_size=data.get("party_size", "1"))
+        except DasanError as exc:
+            error = exc
+        else:
+            messages.success(request, _("대기 신청을 받았습니다. 자리가 나면 알려 드립니다."))
+            return redirect("reservations:mine")
+    return render(request, "reservations/waitlist_join.html", {
+        "resource": item, "unit": item.unit, "begin": begin, "durations": _durations(item), "error": error,
+        "data": data,
+    }, status=error.status if error else 200)
+
+
+@resident_required
+@require_POST
+def waitlist_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Accept an offer (books through the normal path) or leave the waitlist."""
+    try:
+        if action == "accept":
+            reservation = waitlist.accept(request.user, pk, declared_resident=request.POST.get("declared_resident") == "1")
+        elif action == "cancel":
+            waitlist.cancel(request.user, pk)
+            messages.success(request, _("대기 신청을 취소했습니다."))
+            return redirect("reservations:mine")
+        else:
+            raise Http404
+    except DasanError as error:
+        if error.code == "unknown_waitlist_entry":
+            raise Http404(str(error.message)) from None
+        messages.error(request, str(error.message))
+        return redirect("reservations:mine")
+    if reservation.status == Status.PENDING_PAYMENT:
+        order = services.order_for(reservation)
+        if order is not None and order.is_pending:
+            messages.success(request, _("예약을 잡아 두었습니다. 결제를 마치면 확정됩니다."))
+            return redirect(order.get_absolute_url())
+    elif reservation.status == Status.REQUESTED:
+        messages.success(request, _("예약 신청을 받았습니다. 담당자가 승인하면 알려 드립니다."))
+    elif reservation.status == Status.CONFIRMED:
+        messages.success(request, _("예약이 확정되었습니다."))
+    return redirect("reservations:detail", pk=reservation.pk)
 
 
 # --- staff pages --------------------------------------------------------------------------------
@@ -383,3 +450,34 @@ def staff_block(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("사용 중지 시간을 등록했습니다."))
     return _back(request, resource=item)
+
+
+def _month(value) -> tuple[int, int]:
+    """``YYYY-MM`` from the query string; anything else is this month."""
+    try:
+        year, month = (int(part) for part in str(value or "").strip().split("-", 1))
+        if not 2000 <= year <= 2100:
+            raise ValueError
+        dt.date(year, month, 1)
+        return year, month
+    except ValueError:
+        today = timezone.localdate()
+        return today.year, today.month
+
+
+@staff_required
+@require_GET
+def staff_report(request: HttpRequest) -> HttpResponse:
+    """월별 이용 현황: utilisation, bookings, revenue and no-shows per resource, with charts."""
+    year, month = _month(request.GET.get("month"))
+    data = reports.month_report(year, month)
+    return render(request, "reservations/staff/report.html", {
+        "report": data,
+        "previous": (data.first - dt.timedelta(days=1)).replace(day=1),
+        "following": data.last + dt.timedelta(days=1),
+        "day_revenue": columns("day-revenue", _("이용일별 수입 (환불 뺀 금액)"),
+                               [(f"{d.day}", amount) for d, amount in data.days], unit=_("원")),
+        "utilisation": columns("resource-utilisation", _("예약 대상별 이용률"),
+                               [(f"{f.resource.unit.name} {f.resource.name}", f.utilisation) for f in data.resources],
+                               unit="%", every=1),
+    })
