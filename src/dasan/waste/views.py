@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import secrets
-from functools import wraps
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,16 +20,6 @@ from dasan.core.errors import DasanError
 
 from . import services
 from .models import BookingStatus
-
-
-def resident_required(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _booking(request, pk):
@@ -53,7 +42,7 @@ def _quantities(post) -> dict[str, str]:
 
 
 @never_cache
-@resident_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest) -> HttpResponse:
     """The booking form: district (행정동), day, items and quantities, address, placement."""
@@ -95,13 +84,13 @@ def book(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@resident_required
+@login_required
 def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "waste/mine.html", {"bookings": services.bookings_for(request.user)[:100]})
 
 
 @never_cache
-@resident_required
+@login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _booking(request, pk)
     order = services.order_for(booking)
@@ -127,7 +116,7 @@ def mask_address(address: str) -> str:
 
 
 @never_cache
-@resident_required
+@login_required
 def sticker(request: HttpRequest, pk: int) -> HttpResponse:
     """Printable sticker (A4 or label) with the disposal number as a QR code."""
     booking = _booking(request, pk)
@@ -146,7 +135,7 @@ def sticker(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@resident_required
+@login_required
 def photo(request: HttpRequest, pk: int, kind: str = "resident") -> HttpResponse:
     """The booking's photo, or the crew's photo of the collection, to the owner only
     (the files have no public address)."""
@@ -170,7 +159,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @never_cache
-@resident_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def change(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the collection day, address or placement before the cut-off."""
@@ -198,7 +187,7 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "waste/change.html", context, status=error.status if error else 200)
 
 
-@resident_required
+@login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _booking(request, pk)
