@@ -135,6 +135,54 @@ NOTIFY_TEXTS = {
                     "Hãy đặt trong mục Đặt chỗ của tôi trước {{ deadline }}, nếu không chỗ sẽ chuyển cho người tiếp theo.{% if url %} {{ url }}{% endif %}",
         },
     },
+    "reservations.lottery_won": {
+        "ko": {
+            "subject": "[{{ city }}] 추첨 당첨 {{ code }}",
+            "body": "[{{ city }}] {{ resource }} {{ when }} 추첨에 당첨되었습니다(예약번호 {{ code }})."
+                    "{% if deadline %} {{ deadline }}까지 이용료 {{ price }}원을 결제하면 확정되고, 결제하지 않으면 다음 순위로 넘어갑니다.{% endif %}"
+                    "{% if url %} {{ url }}{% endif %}",
+        },
+        "en": {
+            "subject": "[{{ city }}] You won the lottery {{ code }}",
+            "body": "[{{ city }}] You won the lottery for {{ resource }}, {{ when }} (number {{ code }})."
+                    "{% if deadline %} Pay the fee of {{ price }} won by {{ deadline }} to confirm it, or it goes to the next in line.{% endif %}"
+                    "{% if url %} {{ url }}{% endif %}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 抽签中选 {{ code }}",
+            "body": "[{{ city }}] 您在 {{ resource }}（{{ when }}）的抽签中中选（预约编号 {{ code }}）。"
+                    "{% if deadline %}请在 {{ deadline }} 之前支付使用费 {{ price }} 韩元以完成确认，否则将转给下一顺位。{% endif %}"
+                    "{% if url %} {{ url }}{% endif %}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Bạn đã trúng bốc thăm {{ code }}",
+            "body": "[{{ city }}] Bạn đã trúng bốc thăm {{ resource }}, {{ when }} (mã {{ code }})."
+                    "{% if deadline %} Hãy thanh toán {{ price }} won trước {{ deadline }} để xác nhận, nếu không chỗ sẽ chuyển cho người tiếp theo.{% endif %}"
+                    "{% if url %} {{ url }}{% endif %}",
+        },
+    },
+    "reservations.lottery_lost": {
+        "ko": {
+            "subject": "[{{ city }}] 추첨 결과 안내",
+            "body": "[{{ city }}] {{ resource }} {{ when }} 추첨에 당첨되지 않았습니다(대기 순위 {{ rank }}). "
+                    "앞 순위가 결제하지 않거나 취소하면 차례대로 알려 드립니다.",
+        },
+        "en": {
+            "subject": "[{{ city }}] Lottery result",
+            "body": "[{{ city }}] You were not drawn for {{ resource }}, {{ when }} (place {{ rank }} in line). "
+                    "If those ahead do not pay or cancel, we will let you know in turn.",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 抽签结果通知",
+            "body": "[{{ city }}] 您未在 {{ resource }}（{{ when }}）的抽签中中选（候补顺位 {{ rank }}）。"
+                    "如前面的顺位未付款或取消，将依次通知您。",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Kết quả bốc thăm",
+            "body": "[{{ city }}] Bạn không trúng bốc thăm {{ resource }}, {{ when }} (thứ tự chờ {{ rank }}). "
+                    "Nếu người xếp trước không thanh toán hoặc hủy, chúng tôi sẽ lần lượt thông báo cho bạn.",
+        },
+    },
 }
 
 

@@ -378,3 +378,78 @@ class WaitlistEntry(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in WAITLIST_ACTIVE
+
+
+class LotteryStatus(models.TextChoices):
+    OPEN = "open", _("신청 접수")
+    DRAWN = "drawn", _("추첨 완료")
+    CLOSED = "closed", _("종료")
+
+
+class Lottery(models.Model):
+    """추첨제: one popular slot of a resource, drawn among the applicants after the
+    application window closes. The draw's ``seed`` is stored so anyone can recompute it."""
+
+    resource = models.ForeignKey(Resource, verbose_name=_("예약 대상"), on_delete=models.CASCADE,
+                                 related_name="lotteries")
+    begin = models.DateTimeField(_("시작"))
+    end = models.DateTimeField(_("종료"))
+    applications_open_at = models.DateTimeField(_("신청 시작"))
+    applications_close_at = models.DateTimeField(_("신청 마감"))
+    pay_deadline_hours = models.PositiveIntegerField(_("결제 기한(시간)"), default=48)
+    status = models.CharField(_("상태"), max_length=20, choices=LotteryStatus.choices, default=LotteryStatus.OPEN)
+    seed = models.CharField(_("추첨 시드"), max_length=64, blank=True)
+    drawn_at = models.DateTimeField(_("추첨 일시"), null=True, blank=True)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("등록 일시"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("추첨")
+        verbose_name_plural = _("추첨")
+        ordering = ["begin", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("begin")), name="reservations_lottery_end_after_begin"),
+            models.CheckConstraint(condition=Q(applications_close_at__gt=F("applications_open_at")),
+                                   name="reservations_lottery_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"L{self.pk:06d}" if self.pk else "L-"
+
+
+class ApplicationStatus(models.TextChoices):
+    APPLIED = "applied", _("신청")
+    WON = "won", _("당첨")
+    LOST = "lost", _("미당첨")
+    BOOKED = "booked", _("예약 확정")
+    LAPSED = "lapsed", _("기한 경과")
+    WITHDRAWN = "withdrawn", _("신청 취소")
+
+
+class LotteryApplication(models.Model):
+    """추첨 신청: one per resident and lottery; ``rank`` is the place in the draw."""
+
+    lottery = models.ForeignKey(Lottery, verbose_name=_("추첨"), on_delete=models.CASCADE, related_name="applications")
+    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("신청자"), on_delete=models.CASCADE,
+                                 related_name="lottery_applications")
+    party_size = models.PositiveIntegerField(_("인원·수량"), default=1)
+    created_at = models.DateTimeField(_("신청 일시"), default=timezone.now)
+    status = models.CharField(_("상태"), max_length=20, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.APPLIED)
+    rank = models.PositiveIntegerField(_("순위"), null=True, blank=True)
+    reservation = models.ForeignKey(Reservation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("추첨 신청")
+        verbose_name_plural = _("추첨 신청")
+        ordering = ["lottery", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lottery", "resident"], name="reservations_lottery_one_per_resident"),
+            models.CheckConstraint(condition=Q(party_size__gt=0), name="reservations_lottery_party_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"A{self.pk:06d}" if self.pk else "A-"

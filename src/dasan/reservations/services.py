@@ -208,9 +208,11 @@ def _holding(resource: Resource, start: dt.datetime, stop: dt.datetime):
 def _offer_holds(resource: Resource, start: dt.datetime, stop: dt.datetime, *, now: dt.datetime,
                  exclude_resident=None) -> list:
     """Waitlist offers holding time for their resident (see ``waitlist.py``)."""
+    from .lottery import lottery_holds
     from .waitlist import offer_holds
 
-    return offer_holds(resource, start, stop, now=now, exclude_resident=exclude_resident)
+    return (offer_holds(resource, start, stop, now=now, exclude_resident=exclude_resident)
+            + lottery_holds(resource, start, stop))
 
 
 def _freed(resource, now: dt.datetime | None = None) -> None:
@@ -218,6 +220,13 @@ def _freed(resource, now: dt.datetime | None = None) -> None:
     from .waitlist import freed
 
     freed(resource, now=now)
+
+
+def _lottery_released(reservation: Reservation, now: dt.datetime | None = None) -> None:
+    """A lottery winner's reservation stopped holding its time: the next rank is offered."""
+    from .lottery import released
+
+    released(reservation, now=now)
 
 
 def _load(reservation: Reservation, resource: Resource) -> int:
@@ -694,6 +703,9 @@ def reservation_paid(order) -> None:
     reservation.status, reservation.confirmed_at = Status.CONFIRMED, timezone.now()
     reservation.save(update_fields=["status", "confirmed_at"])
     audit.record("reservations.confirmed", target=reservation, data={"order": order.public_id})
+    from .lottery import paid
+
+    paid(reservation)
     _notify(reservation, "reservations.confirmed")
 
 
@@ -706,6 +718,7 @@ def reservation_released(order) -> None:
     reservation.cancelled_at = timezone.now()
     reservation.save(update_fields=["status", "cancelled_at"])
     audit.record("reservations.released", target=reservation, data={"order_status": order.status})
+    _lottery_released(reservation)
     _freed(reservation.resource)
 
 
@@ -721,6 +734,7 @@ def reservation_refunded(order, refund) -> None:
         _notify(reservation, "reservations.cancelled", refund=f"{order.refunded_amount:,}", reason="")
     reservation.save(update_fields=fields)
     if "status" in fields:
+        _lottery_released(reservation)
         _freed(reservation.resource)
 
 
@@ -772,6 +786,7 @@ def cancel(user, reservation, *, reason: str = "", now: dt.datetime | None = Non
         reservation.refresh_from_db()
         if reservation.kind == Kind.BOOKING:
             _notify(reservation, "reservations.cancelled", refund=f"{refunded:,}", reason=reason)
+            _lottery_released(reservation, now=now)
         _freed(reservation.resource, now=now)
     return reservation
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,11 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dasan.accounts.decorators import staff_required
 from dasan.core import audit
 from dasan.core.charts import columns
 from dasan.core.errors import DasanError
 
 from . import ical, reports, services, waitlist
+from . import lottery as lotteries
 from .models import ACTIVE, Discount, Kind, ResourceType, Status
 
 STATE_LABELS = {
@@ -37,14 +37,6 @@ STATE_LABELS = {
 }
 
 
-def resident_required(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _day(value, default: dt.date | None = None) -> dt.date:
@@ -117,7 +109,7 @@ def resource(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reservations/resource.html", {
         "resource": item, "unit": item.unit, "days": days, "rows": grid(days), "start": start,
         "previous": start - dt.timedelta(days=7) if start > today else None, "next": start + dt.timedelta(days=7),
-        "price": _price_text(item, start), "discounts": offered,
+        "price": _price_text(item, start), "discounts": offered, "lotteries": list(lotteries.open_lotteries(item)),
         "refund_steps": [(hours // 24 if hours % 24 == 0 else None, hours, percent)
                          for hours, percent in services.refund_steps(item)],
     })
@@ -130,7 +122,7 @@ def _durations(item) -> list[int]:
 
 
 @never_cache
-@resident_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     """The booking form: a day, a free start, how long, how many, a discount to declare."""
@@ -184,7 +176,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@resident_required
+@login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """내 예약: upcoming and past reservations with cancel and calendar links."""
@@ -196,6 +188,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                if e.is_active or e.begin >= now - dt.timedelta(days=7)]
     return render(request, "reservations/mine.html", {
         "reservations": reservations, "penalty": services.penalty_for(request.user), "waiting": waiting,
+        "applications": list(lotteries.applications_for(request.user)[:50]),
     })
 
 
@@ -207,7 +200,7 @@ def _own(request, pk):
 
 
 @never_cache
-@resident_required
+@login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     reservation = _own(request, pk)
@@ -225,7 +218,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@resident_required
+@login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     reservation = _own(request, pk)
@@ -246,7 +239,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@resident_required
+@login_required
 @require_GET
 def ics(request: HttpRequest, pk: int) -> HttpResponse:
     """The reservation as an iCalendar file for the phone's calendar."""
@@ -259,7 +252,7 @@ def ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@resident_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
     """대기 신청 for a taken time: the start (from the grid), how long, how many."""
@@ -292,7 +285,7 @@ def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
     }, status=error.status if error else 200)
 
 
-@resident_required
+@login_required
 @require_POST
 def waitlist_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Accept an offer (books through the normal path) or leave the waitlist."""
@@ -322,22 +315,40 @@ def waitlist_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("reservations:detail", pk=reservation.pk)
 
 
+@login_required
+@require_POST
+def lottery_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """추첨 신청 from the resource page."""
+    try:
+        lottery = lotteries.get_lottery(pk)
+    except DasanError as error:
+        raise Http404(str(error.message)) from None
+    try:
+        lotteries.apply(request.user, lottery, request.POST.get("party_size", "1"))
+    except DasanError as error:
+        messages.error(request, str(error.message))
+        return redirect("reservations:resource", pk=lottery.resource_id)
+    messages.success(request, _("추첨 신청을 받았습니다. 추첨 결과는 알림으로 알려 드립니다."))
+    return redirect("reservations:mine")
+
+
+@login_required
+@require_POST
+def lottery_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        lotteries.withdraw(request.user, pk)
+    except DasanError as error:
+        if error.code == "unknown_lottery_application":
+            raise Http404(str(error.message)) from None
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("추첨 신청을 취소했습니다."))
+    return redirect("reservations:mine")
+
+
 # --- staff pages --------------------------------------------------------------------------------
 
 
-def staff_required(view):
-    """Sign-in for staff; residents get 403. Never cached (names and phone numbers)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("accounts:staff_login"))
-        if not getattr(user, "is_city_staff", False) or not user.is_active:
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return never_cache(wrapper)
 
 
 @staff_required
@@ -480,4 +491,67 @@ def staff_report(request: HttpRequest) -> HttpResponse:
         "utilisation": columns("resource-utilisation", _("예약 대상별 이용률"),
                                [(f"{f.resource.unit.name} {f.resource.name}", f.utilisation) for f in data.resources],
                                unit="%", every=1),
+    })
+
+
+def _moment(value: str, field: str) -> dt.datetime:
+    try:
+        return services.parse_time(str(value or "").strip(), field)
+    except DasanError:
+        raise
+    except Exception:  # noqa: BLE001 - any unreadable input is a bad time
+        raise DasanError("invalid_time", _("시각을 올바르게 골라 주세요."), field=field) from None
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_lotteries(request: HttpRequest) -> HttpResponse:
+    """추첨 관리: every lottery, and a form to open one for a slot of a resource."""
+    if request.method == "POST":
+        try:
+            day = services.parse_day(request.POST.get("date", ""))
+            lotteries.create_lottery(
+                request.user, request.POST.get("resource", ""),
+                _clock(day, request.POST.get("begin", ""), "begin"), _clock(day, request.POST.get("end", ""), "end"),
+                _moment(request.POST.get("opens_at", ""), "opens_at"),
+                _moment(request.POST.get("closes_at", ""), "closes_at"),
+                pay_deadline_hours=request.POST.get("pay_deadline_hours", "48"),
+            )
+        except DasanError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("추첨을 등록했습니다."))
+        return redirect("reservations_staff:lotteries")
+    return render(request, "reservations/staff/lotteries.html", {
+        "lotteries": list(lotteries.lotteries()[:200]), "resources": list(services.resources()),
+    })
+
+
+@staff_required
+@require_POST
+def staff_lottery_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        lottery = lotteries.draw(request.user, pk)
+    except DasanError as error:
+        if error.code == "unknown_lottery":
+            raise Http404(str(error.message)) from None
+        messages.error(request, str(error.message))
+        return redirect("reservations_staff:lotteries")
+    messages.success(request, _("추첨했습니다."))
+    return redirect("reservations_staff:lottery", pk=lottery.pk)
+
+
+@staff_required
+@require_GET
+def staff_lottery(request: HttpRequest, pk: int) -> HttpResponse:
+    """추첨 검증: the stored seed, the ranked applicants (names masked) and whether the
+    order recomputed from the seed matches."""
+    try:
+        lottery = lotteries.get_lottery(pk)
+    except DasanError as error:
+        raise Http404(str(error.message)) from None
+    rows = [{"application": a, "name": lotteries.mask(getattr(a.resident, "name", ""))} for a in lotteries.ranked(lottery)]
+    return render(request, "reservations/staff/lottery.html", {
+        "lottery": lottery, "rows": rows, "verified": lotteries.verify_draw(lottery) if lottery.seed else None,
+        "applied": lottery.applications.filter(status="applied").count(),
     })

@@ -47,7 +47,7 @@ def offer_holds(resource: Resource, start: dt.datetime, stop: dt.datetime, *, no
 def _fits(resource: Resource, begin, end, party: int, *, now, exclude_resident=None) -> bool:
     start, stop = services._span(resource, begin, end)
     held = list(services._holding(resource, start, stop))
-    held += offer_holds(resource, start, stop, now=now, exclude_resident=exclude_resident)
+    held += services._offer_holds(resource, start, stop, now=now, exclude_resident=exclude_resident)
     if resource.exclusive or any(r.kind == Kind.BLOCK for r in held):
         return not held
     return resource.capacity - services.peak_load(resource, held, start, stop) >= party
