@@ -51,6 +51,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("/waste/", "dasan.waste.api"),
     ("/goods/", "dasan.goods.api"),
     ("/reservations/", "dasan.reservations.api"),
+    ("/queue/", "dasan.queueing.api"),
+    ("/documents/", "dasan.certificates.api"),
 ]
 
 # Ninja's built-in English messages, replaced by our translated defaults.

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "dasan.waste",
     "dasan.goods",
     "dasan.reservations",
+    "dasan.queueing",
+    "dasan.certificates",
     "dasan.web",
 ]
 

@@ -1,0 +1,1 @@
+"""민원서류 사전발급 (documents prepared before a visit) and verifiable city-issued PDFs."""
