@@ -39,7 +39,7 @@ def make_resource(unit):
 
     counter = {"n": 0}
 
-    def make(name=None, *, hours=((EVERY_DAY, "09:00", "18:00"),), price=None, per_person=False, discounts=None,
+    def make(name=None, *, hours=((EVERY_DAY, "09:00", "18:00"),), price=None, per_person=False, discounts=None, deposit=0,
              since=dt.date(2020, 1, 1), **rules):
         counter["n"] += 1
         defaults = {"type": ResourceType.SPORTS, "capacity": 6, "slot_minutes": 60, "min_minutes": 60,
@@ -54,7 +54,7 @@ def make_resource(unit):
         if price is not None:
             kind, amount = price
             rule = PriceRule.objects.create(resource=resource, effective_from=since, kind=kind, amount=amount,
-                                            per_person=per_person)
+                                            per_person=per_person, deposit=deposit)
             for category, percent in (discounts or {}).items():
                 PriceDiscount.objects.create(rule=rule, category=category, percent=percent)
         return resource

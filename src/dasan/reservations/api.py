@@ -29,7 +29,7 @@ def resource_out(resource: Resource) -> dict:
     price = None
     if rule is not None:
         price = {"kind": rule.kind, "amount": rule.amount, "per_person": rule.per_person,
-                 "effective_from": rule.effective_from,
+                 "deposit": rule.deposit, "effective_from": rule.effective_from,
                  "discounts": [{"category": c, "label": label, "percent": p}
                                for c, label, p in services.discounts_offered(resource, timezone.localdate())]}
     unit = resource.unit
@@ -58,6 +58,8 @@ def reservation_out(reservation: Reservation) -> dict:
         "resource_name": reservation.resource.name, "unit": reservation.resource.unit.name,
         "begin": reservation.begin, "end": reservation.end, "party_size": reservation.party_size,
         "discount": reservation.discount, "subtotal": reservation.subtotal, "price": reservation.price,
+        "deposit": reservation.deposit, "payable": reservation.payable,
+        "deposit_returned": reservation.deposit_returned, "deposit_withheld": reservation.deposit_withheld,
         "refunded_amount": reservation.refunded_amount, "order": reservation.order_id, "payment_url": pay,
         "calendar_url": reverse("reservations:ics", args=[reservation.pk]), "reason": reservation.reason,
     }

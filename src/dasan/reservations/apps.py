@@ -183,6 +183,28 @@ NOTIFY_TEXTS = {
                     "Nếu người xếp trước không thanh toán hoặc hủy, chúng tôi sẽ lần lượt thông báo cho bạn.",
         },
     },
+    "reservations.deposit_settled": {
+        "ko": {
+            "subject": "[{{ city }}] 보증금 정산 {{ code }}",
+            "body": "[{{ city }}] {{ resource }} {{ when }} 예약(예약번호 {{ code }})의 보증금 {{ returned }}원을 돌려드렸습니다."
+                    "{% if withheld != '0' %} {{ withheld }}원은 공제했습니다: {{ reason }}{% endif %}",
+        },
+        "en": {
+            "subject": "[{{ city }}] Deposit settled {{ code }}",
+            "body": "[{{ city }}] We returned {{ returned }} won of the deposit for {{ resource }}, {{ when }} (number {{ code }})."
+                    "{% if withheld != '0' %} {{ withheld }} won was kept: {{ reason }}{% endif %}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 押金结算 {{ code }}",
+            "body": "[{{ city }}] 您预约的 {{ resource }}（{{ when }}，编号 {{ code }}）押金 {{ returned }} 韩元已退还。"
+                    "{% if withheld != '0' %}扣除 {{ withheld }} 韩元，原因：{{ reason }}{% endif %}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Quyết toán tiền đặt cọc {{ code }}",
+            "body": "[{{ city }}] Chúng tôi đã hoàn {{ returned }} won tiền đặt cọc cho {{ resource }}, {{ when }} (mã {{ code }})."
+                    "{% if withheld != '0' %} Đã khấu trừ {{ withheld }} won: {{ reason }}{% endif %}",
+        },
+    },
 }
 
 

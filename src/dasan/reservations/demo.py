@@ -50,7 +50,7 @@ UNITS = [
              "closes_hours_before": 72, "max_active_per_resident": 1, "needs_approval": True,
              "description": "무대와 음향 설비가 있는 강당. 행사 1시간 전부터 준비, 끝난 뒤 1시간 정리 시간을 둡니다.",
              "refund_rules": [[336, 100], [168, 50], [72, 20]],
-             "hours": [(EVERY_DAY, "09:00", "21:00")],
+             "hours": [(EVERY_DAY, "09:00", "21:00")], "deposit": 100_000,
              "price": (PriceKind.HOURLY, 50_000, False, USUAL_DISCOUNTS)},
             {"name": "시민 요가 교실", "type": ResourceType.CLASS, "capacity": 20, "exclusive": False,
              "slot_minutes": 60, "min_minutes": 60, "max_minutes": 60, "max_active_per_resident": 4,
@@ -137,7 +137,7 @@ def load_demo() -> list[Resource]:
                 if "price" in spec:
                     kind, amount, per_person, discounts = spec["price"]
                     rule = PriceRule.objects.create(resource=resource, effective_from=since, kind=kind, amount=amount,
-                                                    per_person=per_person)
+                                                    per_person=per_person, deposit=spec.get("deposit", 0))
                     PriceDiscount.objects.bulk_create(
                         PriceDiscount(rule=rule, category=c, percent=p) for c, p in discounts.items())
     return created_resources

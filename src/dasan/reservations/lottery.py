@@ -223,14 +223,14 @@ def _offer_next(lottery: Lottery, *, now: dt.datetime) -> LotteryApplication | N
         if services._holding(resource, start, stop).exists():
             return None  # someone (staff) holds the time; nothing to offer
         priced = services.quote(resource, lottery.begin, lottery.end, party_size=application.party_size)
-        status = Status.CONFIRMED if priced.total == 0 else Status.PENDING_PAYMENT
+        status = Status.CONFIRMED if priced.payable == 0 else Status.PENDING_PAYMENT
         try:
             with transaction.atomic():
                 reservation = Reservation.objects.create(
                     resource=resource, resident=application.resident, kind=Kind.BOOKING, status=status,
                     begin=lottery.begin, end=lottery.end, blocked_from=start, blocked_until=stop,
                     exclusive=resource.exclusive, party_size=application.party_size,
-                    purpose=str(_("추첨 당첨")), subtotal=priced.subtotal, price=priced.total,
+                    purpose=str(_("추첨 당첨")), subtotal=priced.subtotal, price=priced.total, deposit=priced.deposit,
                     idempotency_key=f"lottery-{application.pk}", created_at=now,
                     confirmed_at=now if status == Status.CONFIRMED else None,
                 )

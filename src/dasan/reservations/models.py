@@ -195,6 +195,10 @@ class PriceRule(models.Model):
     kind = models.CharField(_("요금 방식"), max_length=10, choices=PriceKind.choices, default=PriceKind.HOURLY)
     amount = models.PositiveIntegerField(_("금액(원)"))
     per_person = models.BooleanField(_("1인·1개당"), default=False)
+    # 보증금: paid with the fee, never discounted, returned after the use once staff have
+    # checked the place or the item (less what they withhold, with a reason).
+    deposit = models.PositiveIntegerField(_("보증금(원)"), default=0,
+                                          help_text=_("이용료와 함께 받고 이용 뒤 확인을 거쳐 돌려줍니다. 감면하지 않습니다."))
 
     class Meta:
         verbose_name = _("이용료")
@@ -270,6 +274,13 @@ class Reservation(models.Model):
     price = models.PositiveIntegerField(_("결제 금액(원)"), default=0)
     order_id = models.CharField(_("주문번호"), max_length=40, blank=True)
     refunded_amount = models.PositiveIntegerField(_("환불된 금액(원)"), default=0)
+    # 보증금 (deposit), charged on top of ``price``; of it, ``deposit_returned`` went back
+    # to the resident and ``deposit_withheld`` was kept for damage or loss.
+    deposit = models.PositiveIntegerField(_("보증금(원)"), default=0)
+    deposit_returned = models.PositiveIntegerField(_("반환된 보증금(원)"), default=0)
+    deposit_withheld = models.PositiveIntegerField(_("공제한 보증금(원)"), default=0)
+    deposit_settled_at = models.DateTimeField(_("보증금 정산 일시"), null=True, blank=True)
+    deposit_note = models.CharField(_("보증금 공제 사유"), max_length=300, blank=True)
     reason = models.CharField(_("사유"), max_length=300, blank=True)
     idempotency_key = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(_("신청 일시"), default=timezone.now)
@@ -296,6 +307,8 @@ class Reservation(models.Model):
             models.CheckConstraint(condition=Q(kind="block") | Q(resident__isnull=False),
                                    name="reservations_booking_has_resident"),
             models.CheckConstraint(condition=Q(discount_percent__lte=100), name="reservations_discount_percent"),
+            models.CheckConstraint(condition=Q(deposit__gte=F("deposit_returned") + F("deposit_withheld")),
+                                   name="reservations_deposit_settled_within"),
         ]
 
     def __str__(self) -> str:
@@ -313,6 +326,16 @@ class Reservation(models.Model):
     @property
     def discount_amount(self) -> int:
         return self.subtotal - self.price
+
+    @property
+    def payable(self) -> int:
+        """What the resident pays: the fee after discount plus the deposit."""
+        return self.price + self.deposit
+
+    @property
+    def deposit_open(self) -> bool:
+        """A deposit was paid and has not been settled (returned or withheld) yet."""
+        return self.deposit > 0 and self.deposit_settled_at is None and self.confirmed_at is not None
 
 
 class Penalty(models.Model):

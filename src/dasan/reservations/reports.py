@@ -5,7 +5,8 @@ month, and revenue per day. Reservations count in the month of their use (``begi
   of the month (the opening periods, less closed dates and holidays), as a percentage;
 * bookings = bookings that still hold or held their time (active ones and no-shows);
 * revenue = price of the paid bookings (paid: a price and a ``confirmed_at``) minus
-  what was refunded on them.
+  what was refunded on them; deposits (보증금) are held money, not revenue, so neither
+  they nor their return count.
 """
 from __future__ import annotations
 
@@ -95,7 +96,9 @@ def month_report(year: int, month: int) -> MonthReport:
         if r.status == Status.NO_SHOW:
             f.no_shows += 1
         if r.price > 0 and r.confirmed_at is not None:
-            net = r.price - min(r.refunded_amount, r.price)
+            # Deposits (보증금) are held, not earned: refunds of them do not reduce revenue.
+            fee_refunded = max(r.refunded_amount - r.deposit_returned, 0)
+            net = r.price - min(fee_refunded, r.price)
             f.revenue += net
             per_day[local(r.begin).date()] += net
     report.resources = sorted(figures.values(), key=lambda f: (f.resource.unit.name, f.resource.position, f.resource.name))

@@ -24,6 +24,7 @@ class PriceOut(Schema):
     kind: str
     amount: int
     per_person: bool
+    deposit: int = Field(0, description="보증금 (won), paid with the fee and returned after the use")
     effective_from: dt.date
     discounts: list[DiscountOut]
 
@@ -80,7 +81,7 @@ class ReservationIn(Schema):
     discount: str = Field("", description="resident | disabled | veteran | senior | multi_child; verified at check-in")
     declared_resident: bool = False
     purpose: str = Field("", max_length=200)
-    expected_total: int | None = None
+    expected_total: int | None = Field(None, description="the total (fee after discount + deposit) the resident saw; a different current total answers 409 price_changed")
 
 
 class ReservationOut(Schema):
@@ -96,7 +97,11 @@ class ReservationOut(Schema):
     party_size: int
     discount: str
     subtotal: int
-    price: int
+    price: int = Field(description="the fee after the discount (won)")
+    deposit: int = Field(description="보증금 charged on top of the fee (won)")
+    payable: int = Field(description="price + deposit: what the payment order charges")
+    deposit_returned: int
+    deposit_withheld: int
     refunded_amount: int
     order: str
     payment_url: str

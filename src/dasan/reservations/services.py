@@ -326,10 +326,16 @@ class Quote:
     percent: int
     total: int
     lines: list[Line]
+    deposit: int = 0
 
     @property
     def discount_amount(self) -> int:
         return self.subtotal - self.total
+
+    @property
+    def payable(self) -> int:
+        """The fee after discount plus the deposit (보증금): what the order charges."""
+        return self.total + self.deposit
 
 
 def discounts_offered(resource: Resource, day: dt.date) -> list[tuple[str, str, int]]:
@@ -342,8 +348,8 @@ def discounts_offered(resource: Resource, day: dt.date) -> list[tuple[str, str, 
 
 def quote(resource: Resource, begin: dt.datetime, end: dt.datetime, *, party_size: int = 1, discount: str = "") -> Quote:
     """The price of a use: hourly (by the minute, rounded down) or fixed, per person
-    or item when the rule says so, less the declared category's percentage.
-    Without a price rule the use is free."""
+    or item when the rule says so, less the declared category's percentage, plus the
+    rule's deposit (보증금, never discounted). Without a price rule the use is free."""
     rule = price_rule(resource, local(begin).date())
     minutes = int((end - begin).total_seconds() // 60)
     subtotal = 0
@@ -367,7 +373,10 @@ def quote(resource: Resource, begin: dt.datetime, end: dt.datetime, *, party_siz
     if percent:
         lines.append(Line(_("감면 (%(category)s %(percent)d%%)") % {"category": Discount(discount).label, "percent": percent},
                           total - subtotal, 1))
-    return Quote(subtotal, discount, percent, total, lines)
+    deposit = rule.deposit if rule is not None else 0
+    if deposit:
+        lines.append(Line(_("보증금 (이용 뒤 반환)"), deposit, 1))
+    return Quote(subtotal, discount, percent, total, lines, deposit)
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -524,14 +533,14 @@ def book(
         raise PermissionDenied("residents_only", _("관내 거주자만 예약할 수 있습니다. 거주 여부는 이용 당일 확인합니다."),
                                field="declared_resident")
     priced = quote(resource, begin, end, party_size=party, discount=discount)
-    if expected_total is not None and str(expected_total).strip() != "" and str(expected_total).strip() != str(priced.total):
+    if expected_total is not None and str(expected_total).strip() != "" and str(expected_total).strip() != str(priced.payable):
         raise Conflict("price_changed", _("이용료가 바뀌었습니다. 새 금액 %(total)s원을 확인하고 다시 예약해 주세요.")
-                       % {"total": f"{priced.total:,}"}, total=priced.total)
+                       % {"total": f"{priced.payable:,}"}, total=priced.payable)
     start, stop = _span(resource, begin, end)
     if resource.needs_approval:
         status = Status.REQUESTED
     else:
-        status = Status.CONFIRMED if priced.total == 0 else Status.PENDING_PAYMENT
+        status = Status.CONFIRMED if priced.payable == 0 else Status.PENDING_PAYMENT
     try:
         with transaction.atomic():
             locked = Resource.objects.select_for_update(of=("self",)).select_related("unit").get(pk=resource.pk)
@@ -560,12 +569,13 @@ def book(
                     blocked_from=start, blocked_until=stop, exclusive=locked.exclusive, party_size=party,
                     purpose=" ".join(str(purpose or "").split())[:200], declared_resident=declared,
                     discount=priced.discount, discount_percent=priced.percent, subtotal=priced.subtotal,
-                    price=priced.total, idempotency_key=key, created_at=now,
+                    price=priced.total, deposit=priced.deposit, idempotency_key=key, created_at=now,
                     confirmed_at=now if status == Status.CONFIRMED else None,
                 )
             audit.record("reservations.book", actor=resident, target=reservation,
                          data={"resource": locked.pk, "begin": begin.isoformat(), "end": end.isoformat(),
-                               "party": party, "total": priced.total, "status": status, "discount": priced.discount})
+                               "party": party, "total": priced.total, "deposit": priced.deposit,
+                               "status": status, "discount": priced.discount})
             if status == Status.PENDING_PAYMENT:
                 _create_order(reservation, priced, min(now + dt.timedelta(minutes=payment_minutes()), begin))
             elif status == Status.CONFIRMED:
@@ -601,7 +611,10 @@ def _quote_of(reservation: Reservation) -> Quote:
         lines.append(Line(_("감면 (%(category)s %(percent)d%%)") % {
             "category": Discount(reservation.discount).label, "percent": reservation.discount_percent},
             -reservation.discount_amount, 1))
-    return Quote(reservation.subtotal, reservation.discount, reservation.discount_percent, reservation.price, lines)
+    if reservation.deposit:
+        lines.append(Line(_("보증금 (이용 뒤 반환)"), reservation.deposit, 1))
+    return Quote(reservation.subtotal, reservation.discount, reservation.discount_percent, reservation.price, lines,
+                 reservation.deposit)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -677,7 +690,7 @@ def _notify(reservation: Reservation, template: str, **extra) -> None:
             "code": reservation.code,
             "resource": f"{reservation.resource.unit.name} {reservation.resource.name}",
             "when": f"{_fmt(reservation.begin)}–{local(reservation.end):%H:%M}",
-            "price": f"{reservation.price:,}",
+            "price": f"{reservation.payable:,}",
             "discount": str(Discount(reservation.discount).label) if reservation.discount else "",
             "url": base + reverse("reservations:detail", args=[reservation.pk]) if base else "",
             **extra,
@@ -742,8 +755,10 @@ def reservation_refunded(order, refund) -> None:
 
 
 def refund_due(reservation: Reservation, paid: int, *, now: dt.datetime | None = None) -> int:
-    """What a resident's cancellation returns now, by the resource's schedule."""
-    return refund_schedule(reservation.resource).amount_for(paid, reservation.begin, now)
+    """What a resident's cancellation returns now: the fee by the resource's schedule,
+    and the whole deposit (보증금), which is never forfeited by cancelling."""
+    deposit = min(reservation.deposit, paid)
+    return refund_schedule(reservation.resource).amount_for(paid - deposit, reservation.begin, now) + deposit
 
 
 def cancel(user, reservation, *, reason: str = "", now: dt.datetime | None = None) -> Reservation:
@@ -781,6 +796,10 @@ def cancel(user, reservation, *, reason: str = "", now: dt.datetime | None = Non
             if due > 0:
                 payments.refund(order, due, str(_("예약 취소")), actor=user)
                 refunded = due
+                if reservation.deposit:
+                    reservation.deposit_returned = min(reservation.deposit, due)
+                    reservation.deposit_settled_at = now
+                    reservation.save(update_fields=["deposit_returned", "deposit_settled_at"])
         audit.record("reservations.cancel", actor=user, target=reservation, reason=reason,
                      data={"refund": refunded, "by_staff": bool(staff), "kind": reservation.kind})
         reservation.refresh_from_db()
@@ -813,15 +832,16 @@ def approve(staff, reservation, *, now: dt.datetime | None = None) -> Reservatio
             raise DasanError("too_late", _("이용 시간이 지난 신청은 승인할 수 없습니다."))
         reservation.decided_by, reservation.decided_at = staff, now
         deadline = min(now + dt.timedelta(hours=approved_payment_hours()), reservation.begin)
-        if reservation.price > 0:
+        if reservation.payable > 0:
             reservation.status = Status.PENDING_PAYMENT
             reservation.save(update_fields=["status", "decided_by", "decided_at"])
             _create_order(reservation, _quote_of(reservation), deadline)
         else:
             reservation.status, reservation.confirmed_at = Status.CONFIRMED, now
             reservation.save(update_fields=["status", "decided_by", "decided_at", "confirmed_at"])
-        audit.record("reservations.approve", actor=staff, target=reservation, data={"price": reservation.price})
-        _notify(reservation, "reservations.approved", pay=reservation.price > 0, deadline=_fmt(deadline))
+        audit.record("reservations.approve", actor=staff, target=reservation,
+                     data={"price": reservation.price, "deposit": reservation.deposit})
+        _notify(reservation, "reservations.approved", pay=reservation.payable > 0, deadline=_fmt(deadline))
     return reservation
 
 
@@ -911,6 +931,50 @@ def mark_no_show(staff, reservation, *, now: dt.datetime | None = None) -> Reser
                                    until=now + dt.timedelta(days=days),
                                    reason=_("%(code)s 노쇼") % {"code": reservation.code}, created_at=now)
         audit.record("reservations.no_show", actor=staff, target=reservation, data={"penalty_days": days})
+    return reservation
+
+
+def settle_deposit(staff, reservation, *, withheld=0, reason: str = "", now: dt.datetime | None = None) -> Reservation:
+    """보증금 정산 after the use: return the deposit, less ``withheld`` won kept for damage
+    or loss (a reason is then required and the resident is told it).
+
+    Only for a booking that was used (checked in) or not shown up for, once it has
+    started, and only once. Refused: ``no_deposit`` (409), ``deposit_settled`` (409),
+    ``not_used`` (409), ``too_early``, ``invalid_amount``, ``reason_required``."""
+    now = now or timezone.now()
+    try:
+        withheld = int(str(withheld if withheld not in (None, "") else 0).replace(",", "").strip())
+    except ValueError:
+        raise DasanError("invalid_amount", _("공제 금액은 숫자(원)로 적어 주세요."), field="withheld") from None
+    reason = " ".join(str(reason or "").split())[:300]
+    with transaction.atomic():
+        reservation = _decide(staff, reservation, want=(Status.CHECKED_IN, Status.NO_SHOW), code="not_used",
+                              message=_("이용 확인 또는 노쇼 처리한 예약만 보증금을 정산할 수 있습니다."))
+        if reservation.deposit == 0 or reservation.confirmed_at is None:
+            raise Conflict("no_deposit", _("이 예약에는 받은 보증금이 없습니다."))
+        if reservation.deposit_settled_at is not None:
+            raise Conflict("deposit_settled", _("보증금은 이미 정산했습니다."))
+        if now < reservation.begin:
+            raise DasanError("too_early", _("이용 시작 뒤에 보증금을 정산할 수 있습니다."))
+        if withheld < 0 or withheld > reservation.deposit:
+            raise DasanError("invalid_amount", _("공제 금액은 0원에서 보증금 %(deposit)s원 사이여야 합니다.")
+                             % {"deposit": f"{reservation.deposit:,}"}, field="withheld")
+        if withheld and not reason:
+            raise DasanError("reason_required", _("보증금을 공제하는 사유를 적어 주세요."), field="reason")
+        back = reservation.deposit - withheld
+        order = order_for(reservation) if reservation.order_id else None
+        if back:
+            if order is None or payments.refundable_amount(order) < back:
+                raise Conflict("not_refundable", _("결제 내역에서 보증금을 돌려줄 수 없습니다. 결제 담당자에게 문의해 주세요."))
+            payments.refund(order, back, str(_("보증금 반환")), actor=staff)
+        reservation.refresh_from_db()
+        reservation.deposit_returned, reservation.deposit_withheld = back, withheld
+        reservation.deposit_settled_at, reservation.deposit_note = now, reason
+        reservation.save(update_fields=["deposit_returned", "deposit_withheld", "deposit_settled_at", "deposit_note"])
+        audit.record("reservations.deposit_settled", actor=staff, target=reservation, reason=reason,
+                     data={"deposit": reservation.deposit, "returned": back, "withheld": withheld})
+        _notify(reservation, "reservations.deposit_settled", returned=f"{back:,}", withheld=f"{withheld:,}",
+                reason=reason)
     return reservation
 
 

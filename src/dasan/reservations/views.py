@@ -61,7 +61,10 @@ def _price_text(resource, day: dt.date) -> str:
         return _("무료")
     unit = _("시간당") if rule.kind == "hourly" else _("1회")
     per = _(" (1인·1개당)") if rule.per_person else ""
-    return f"{unit} {rule.amount:,}{_('원')}{per}"
+    text = f"{unit} {rule.amount:,}{_('원')}{per}"
+    if rule.deposit:
+        text += " · " + _("보증금 %(deposit)s원 (이용 뒤 반환)") % {"deposit": f"{rule.deposit:,}"}
+    return text
 
 
 def grid(days: list[services.DayAvailability]) -> list[tuple[dt.time, list]]:
@@ -389,6 +392,7 @@ def staff_resource(request: HttpRequest, pk: int) -> HttpResponse:
                           and services.local(now).date() == services.local(r.begin).date())
         r.can_no_show = r.status == Status.CONFIRMED and r.kind == Kind.BOOKING and now >= r.begin
         r.can_cancel = r.status in (Status.PENDING_PAYMENT, Status.REQUESTED, Status.CONFIRMED)
+        r.can_settle = r.status in (Status.CHECKED_IN, Status.NO_SHOW) and r.deposit_open and now >= r.begin
         r.discount_label = Discount(r.discount).label if r.discount else ""
     days = services.week(item, day, days=length)
     return render(request, "reservations/staff/resource.html", {
@@ -414,6 +418,9 @@ STAFF_ACTIONS = {
     "no-show": (lambda staff, r, post: services.mark_no_show(staff, r), gettext_lazy("%(code)s: 노쇼로 처리했습니다.")),
     "cancel": (lambda staff, r, post: services.cancel(staff, r, reason=post.get("reason", "")),
                gettext_lazy("%(code)s: 취소했습니다.")),
+    "deposit": (lambda staff, r, post: services.settle_deposit(staff, r, withheld=post.get("withheld", "0"),
+                                                               reason=post.get("reason", "")),
+                gettext_lazy("%(code)s: 보증금을 정산했습니다.")),
 }
 
 
