@@ -42,7 +42,8 @@ def resource_out(resource: Resource) -> dict:
         "rules": {name: getattr(resource, name) for name in (
             "slot_minutes", "min_minutes", "max_minutes", "buffer_before_minutes", "buffer_after_minutes",
             "opens_days_ahead", "closes_hours_before", "max_active_per_resident", "residents_only",
-            "needs_approval", "open_on_holidays")} | {"refund_rules": [list(s) for s in services.refund_steps(resource)]},
+            "needs_approval", "open_on_holidays", "stay_unit", "check_in_time", "check_out_time", "min_stay",
+            "max_stay")} | {"refund_rules": [list(s) for s in services.refund_steps(resource)]},
         "price": price,
     }
 

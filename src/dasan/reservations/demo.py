@@ -22,6 +22,7 @@ from .models import (
     PriceRule,
     Resource,
     ResourceType,
+    StayUnit,
     Unit,
 )
 
@@ -79,7 +80,7 @@ UNITS = [
     },
     {
         "name": "데모 캠핑장", "address": "데모시 강변로 200", "phone": "02-120-1620",
-        "description": "강변 당일 캠핑·피크닉 데크. 숙박 예약은 아직 받지 않습니다.",
+        "description": "강변 피크닉 데크(당일)와 오토캠핑 사이트(1박부터). 관리동은 09:00–18:00에 엽니다.",
         "accessibility": "관리동까지 포장 보도, 장애인 화장실(관리동). 데크 3번은 휠체어로 오를 수 있습니다.",
         "resources": [
             {"name": f"피크닉 데크 {n}", "type": ResourceType.CAMPSITE, "capacity": 8, "slot_minutes": 240,
@@ -89,6 +90,15 @@ UNITS = [
              "hours": [(EVERY_DAY, "10:00", "18:00")],
              "price": (PriceKind.FIXED, 15_000, False, {Discount.RESIDENT: 30, **USUAL_DISCOUNTS})}
             for n in (1, 2, 3)
+        ] + [
+            {"name": f"오토캠핑 사이트 {n}", "type": ResourceType.CAMPSITE, "capacity": 6, "stay_unit": StayUnit.NIGHT,
+             "check_in_time": dt.time(14), "check_out_time": dt.time(11), "min_stay": 1, "max_stay": 2,
+             "open_on_holidays": True, "max_active_per_resident": 1, "opens_days_ahead": 30,
+             "closes_hours_before": 24, "refund_rules": [[168, 100], [72, 50], [24, 20]],
+             "description": "차 한 대와 텐트 한 동이 들어가는 사이트. 전기 사용 가능, 개수대·샤워장은 관리동.",
+             "hours": [(EVERY_DAY, "09:00", "18:00")], "deposit": 20_000,
+             "price": (PriceKind.DAILY, 30_000, False, {Discount.RESIDENT: 20, **USUAL_DISCOUNTS})}
+            for n in (1, 2)
         ],
     },
     {
@@ -111,7 +121,8 @@ UNITS = [
 
 RULE_FIELDS = {"capacity", "exclusive", "slot_minutes", "min_minutes", "max_minutes", "buffer_before_minutes",
                "buffer_after_minutes", "opens_days_ahead", "closes_hours_before", "max_active_per_resident",
-               "residents_only", "needs_approval", "open_on_holidays", "refund_rules", "description", "accessibility"}
+               "residents_only", "needs_approval", "open_on_holidays", "refund_rules", "description", "accessibility",
+               "stay_unit", "check_in_time", "check_out_time", "min_stay", "max_stay"}
 
 
 def load_demo() -> list[Resource]:

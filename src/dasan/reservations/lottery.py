@@ -294,7 +294,7 @@ def _notify(application: LotteryApplication, template: str, *, reservation=None,
         context = {
             "city": municipality.name if municipality else "",
             "resource": f"{resource.unit.name} {resource.name}",
-            "when": f"{services._fmt(lottery.begin)}–{services.local(lottery.end):%H:%M}",
+            "when": services.span_label(lottery.begin, lottery.end),
             "code": reservation.code if reservation else "",
             "price": f"{reservation.price:,}" if reservation else "",
             "deadline": services._fmt(deadline) if deadline else "",

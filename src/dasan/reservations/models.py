@@ -66,6 +66,14 @@ class Unit(models.Model):
         return self.name
 
 
+class StayUnit(models.TextChoices):
+    """How a resource is booked: by time slots within a day, or by whole nights or days."""
+
+    SLOTS = "", _("시간 단위")
+    NIGHT = "night", _("박 단위 (숙박)")
+    DAY = "day", _("일 단위 (대여)")
+
+
 class Resource(models.Model):
     """예약 대상: a court, a room, a campsite, a hall, lendable equipment or a class.
 
@@ -95,6 +103,15 @@ class Resource(models.Model):
     residents_only = models.BooleanField(_("관내 거주자만"), default=False)
     needs_approval = models.BooleanField(_("담당자 승인 후 확정"), default=False)
     open_on_holidays = models.BooleanField(_("공휴일에도 운영"), default=False)
+    # Stays (숙박·대여): a campsite night runs from check-in on day D to check-out on D+1;
+    # an equipment loan of N days from pick-up on D to return on D+N-1. Slot rules
+    # (slot_minutes, min/max minutes) do not apply to these.
+    stay_unit = models.CharField(_("예약 방식"), max_length=10, choices=StayUnit.choices, default=StayUnit.SLOTS,
+                                 blank=True)
+    check_in_time = models.TimeField(_("입실·대여 시각"), null=True, blank=True)
+    check_out_time = models.TimeField(_("퇴실·반납 시각"), null=True, blank=True)
+    min_stay = models.PositiveSmallIntegerField(_("최소 박·일"), default=1)
+    max_stay = models.PositiveSmallIntegerField(_("최대 박·일"), default=1)
     # [[hours before the start, percent refunded], ...]; empty = the city's default.
     refund_rules = models.JSONField(_("환불 기준"), default=list, blank=True,
                                     help_text=_('[[168, 100], [24, 50]]: 7일 전까지 100%, 1일 전까지 50%, 그 뒤 0%'))
@@ -110,6 +127,13 @@ class Resource(models.Model):
             models.CheckConstraint(condition=Q(slot_minutes__gt=0), name="reservations_resource_slot"),
             models.CheckConstraint(condition=Q(min_minutes__gt=0) & Q(max_minutes__gte=F("min_minutes")),
                                    name="reservations_resource_durations"),
+            models.CheckConstraint(condition=Q(stay_unit="") | (Q(check_in_time__isnull=False)
+                                                                & Q(check_out_time__isnull=False)),
+                                   name="reservations_resource_stay_times"),
+            models.CheckConstraint(condition=~Q(stay_unit="day") | Q(check_out_time__gt=F("check_in_time")),
+                                   name="reservations_resource_day_loan_times"),
+            models.CheckConstraint(condition=Q(min_stay__gt=0) & Q(max_stay__gte=F("min_stay")),
+                                   name="reservations_resource_stay_lengths"),
         ]
 
     def __str__(self) -> str:
@@ -184,6 +208,7 @@ class ClosedDate(models.Model):
 class PriceKind(models.TextChoices):
     HOURLY = "hourly", _("시간당")
     FIXED = "fixed", _("1회")
+    DAILY = "daily", _("1박·1일당")
 
 
 class PriceRule(models.Model):

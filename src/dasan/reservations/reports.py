@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .models import ACTIVE, Kind, Reservation, Resource, Status
-from .services import _at, local, opening_spans
+from .services import _at, closed_reason, local, opening_spans, stay_length
 
 USED = (Status.CONFIRMED, Status.CHECKED_IN)
 
@@ -82,14 +82,21 @@ def month_report(year: int, month: int) -> MonthReport:
     for resource in Resource.objects.filter(active=True, unit__active=True).select_related("unit"):
         f = ResourceFigures(resource)
         for d in per_day:
-            f.open_minutes += sum(_minutes(a, b) for a, b in opening_spans(resource, d))
+            if resource.stay_unit:  # stays count in whole days: a bookable night (or day) is 1,440 minutes
+                f.open_minutes += 0 if closed_reason(resource, d) else 1440
+            else:
+                f.open_minutes += sum(_minutes(a, b) for a, b in opening_spans(resource, d))
         figures[resource.pk] = f
     rows = Reservation.objects.filter(kind=Kind.BOOKING, begin__gte=start, begin__lt=stop).order_by("begin")
     for r in rows:
         f = figures.get(r.resource_id)
         if f is None:  # an inactive resource: not in the report
             continue
-        if r.status in USED:
+        if r.status in USED and f.resource.stay_unit:
+            first = local(r.begin).date()
+            days = stay_length(f.resource, r.begin, r.end) or 1
+            f.booked_minutes += 1440 * sum(1 for i in range(days) if first + dt.timedelta(days=i) in per_day)
+        elif r.status in USED:
             f.booked_minutes += _minutes(max(r.begin, start), min(r.end, stop))
         if r.status in ACTIVE or r.status == Status.NO_SHOW:
             f.bookings += 1

@@ -42,6 +42,13 @@ class RulesOut(Schema):
     needs_approval: bool
     open_on_holidays: bool
     refund_rules: list[list[int]] = Field(description="[[hours before the start, percent refunded], ...]")
+    stay_unit: str = Field("", description='"" (time slots), "night" (check-in on day D, check-out on D+N) or '
+                                           '"day" (a loan from D to D+N-1); stays are booked with begin = check-in '
+                                           'and end = check-out, the slot rules above do not apply')
+    check_in_time: dt.time | None = None
+    check_out_time: dt.time | None = None
+    min_stay: int = 1
+    max_stay: int = 1
 
 
 class ResourceOut(Schema):

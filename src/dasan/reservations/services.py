@@ -46,6 +46,7 @@ from .models import (
     Resource,
     ResourceType,
     Status,
+    StayUnit,
     Unit,
 )
 
@@ -192,6 +193,70 @@ def booking_closes_at(resource: Resource, begin: dt.datetime) -> dt.datetime:
     return begin - dt.timedelta(hours=resource.closes_hours_before)
 
 
+# --- stays (숙박·대여) ----------------------------------------------------------------------------
+
+
+def is_stay(resource: Resource) -> bool:
+    """Booked by whole nights (campsites) or days (equipment loans) instead of slots."""
+    return bool(resource.stay_unit)
+
+
+def stay_bounds(resource: Resource, day, count) -> tuple[dt.datetime, dt.datetime]:
+    """Check-in and check-out of ``count`` nights (or days) from ``day``: a night ends at
+    check-out the next morning, a day's loan at the return time that same day."""
+    day = parse_day(day)
+    try:
+        count = int(str(count).strip())
+    except (TypeError, ValueError):
+        raise DasanError("invalid_time", _("몇 박(일)인지 골라 주세요."), field="stay") from None
+    if count < 1:
+        raise DasanError("invalid_time", _("몇 박(일)인지 골라 주세요."), field="stay")
+    last = day + dt.timedelta(days=count if resource.stay_unit == StayUnit.NIGHT else count - 1)
+    return _at(day, resource.check_in_time), _at(last, resource.check_out_time)
+
+
+def stay_length(resource: Resource, begin: dt.datetime, end: dt.datetime) -> int | None:
+    """How many nights (days) [begin, end) is, or None when it does not start at check-in
+    and end at check-out."""
+    b, e = local(begin), local(end)
+    if b.time() != resource.check_in_time or e.time() != resource.check_out_time:
+        return None
+    count = (e.date() - b.date()).days + (0 if resource.stay_unit == StayUnit.NIGHT else 1)
+    return count if count >= 1 else None
+
+
+def stay_lengths(resource: Resource) -> list[int]:
+    return list(range(resource.min_stay, resource.max_stay + 1))[:60]
+
+
+def _check_stay(resource: Resource, begin: dt.datetime, end: dt.datetime) -> dt.date:
+    count = stay_length(resource, begin, end)
+    if count is None:
+        raise DasanError("not_slot_aligned", _("입실(대여) %(check_in)s, 퇴실(반납) %(check_out)s에 맞춰 골라 주세요.")
+                         % {"check_in": f"{resource.check_in_time:%H:%M}", "check_out": f"{resource.check_out_time:%H:%M}"},
+                         field="begin")
+    if count < resource.min_stay:
+        raise DasanError("too_short", _("최소 %(n)d박(일) 이상 예약해 주세요.") % {"n": resource.min_stay}, field="end")
+    if count > resource.max_stay:
+        raise DasanError("too_long", _("한 번에 %(n)d박(일)까지 예약할 수 있습니다.") % {"n": resource.max_stay}, field="end")
+    first = local(begin).date()
+    for offset in range(count):
+        day = first + dt.timedelta(days=offset)
+        reason = closed_reason(resource, day)
+        if reason:
+            raise DasanError("outside_hours", _("%(date)s은(는) 예약할 수 없는 날입니다(%(reason)s).")
+                             % {"date": day.isoformat(), "reason": reason}, field="begin")
+    return first
+
+
+def span_label(begin: dt.datetime, end: dt.datetime) -> str:
+    """"2026-03-14 10:00–12:00", or "2026-03-14 14:00–03-15 11:00" across days."""
+    b, e = local(begin), local(end)
+    if b.date() == e.date() or (e.time() == dt.time(0, 0) and e.date() == b.date() + dt.timedelta(days=1)):
+        return f"{b:%Y-%m-%d %H:%M}–{e:%H:%M}"
+    return f"{b:%Y-%m-%d %H:%M}–{e:%m-%d %H:%M}"
+
+
 # --- availability -------------------------------------------------------------------------------
 
 
@@ -286,6 +351,14 @@ def availability(resource: Resource, day, *, now: dt.datetime | None = None) -> 
     opens_at = booking_opens_at(resource, day)
     if reason:
         return DayAvailability(resource, day, [], reason, opens_at)
+    if is_stay(resource):  # one "slot": a single night (or day) checked in that day
+        begin, end = stay_bounds(resource, day, 1)
+        start, stop = _span(resource, begin, end)
+        held = list(_holding(resource, start, stop)) + _offer_holds(resource, start, stop, now=now)
+        used = peak_load(resource, held, start, stop)
+        remaining = (0 if used else 1) if resource.exclusive else max(0, resource.capacity - used)
+        return DayAvailability(resource, day, [Slot(begin, end, _state(resource, begin, remaining, now, opens_at),
+                                                    remaining)], "", opens_at)
     spans = opening_spans(resource, day)
     step = dt.timedelta(minutes=resource.slot_minutes)
     first, last = _span(resource, spans[0][0], spans[-1][1])
@@ -297,17 +370,19 @@ def availability(resource: Resource, day, *, now: dt.datetime | None = None) -> 
             start, stop = _span(resource, begin, begin + step)
             used = peak_load(resource, held, start, stop)
             remaining = (0 if used else 1) if resource.exclusive else max(0, resource.capacity - used)
-            if begin < now:
-                state = "past"
-            elif now >= booking_closes_at(resource, begin):
-                state = "closed"
-            elif now < opens_at:
-                state = "not_open"
-            else:
-                state = "free" if remaining > 0 else "taken"
-            slots.append(Slot(begin, begin + step, state, remaining))
+            slots.append(Slot(begin, begin + step, _state(resource, begin, remaining, now, opens_at), remaining))
             begin += step
     return DayAvailability(resource, day, slots, "", opens_at)
+
+
+def _state(resource: Resource, begin: dt.datetime, remaining: int, now: dt.datetime, opens_at: dt.datetime) -> str:
+    if begin < now:
+        return "past"
+    if now >= booking_closes_at(resource, begin):
+        return "closed"
+    if now < opens_at:
+        return "not_open"
+    return "free" if remaining > 0 else "taken"
 
 
 def week(resource: Resource, start, *, days: int = 7, now: dt.datetime | None = None) -> list[DayAvailability]:
@@ -354,7 +429,13 @@ def quote(resource: Resource, begin: dt.datetime, end: dt.datetime, *, party_siz
     minutes = int((end - begin).total_seconds() // 60)
     subtotal = 0
     if rule is not None:
-        subtotal = rule.amount * minutes // 60 if rule.kind == PriceKind.HOURLY else rule.amount
+        if rule.kind == PriceKind.HOURLY:
+            subtotal = rule.amount * minutes // 60
+        elif rule.kind == PriceKind.DAILY:  # per night or day; a slot resource counts started days
+            units = (stay_length(resource, begin, end) if is_stay(resource) else None) or max(1, -(-minutes // 1440))
+            subtotal = rule.amount * units
+        else:
+            subtotal = rule.amount
         if rule.per_person:
             subtotal *= party_size
     percent = 0
@@ -368,8 +449,7 @@ def quote(resource: Resource, begin: dt.datetime, end: dt.datetime, *, party_siz
                              % {"category": Discount(discount).label}, field="discount")
         percent = offered[discount]
     total = subtotal - subtotal * percent // 100
-    when = local(begin)
-    lines = [Line(f"{resource.unit.name} {resource.name} {when:%Y-%m-%d %H:%M}–{local(end):%H:%M}"[:120], subtotal, 1)]
+    lines = [Line(f"{resource.unit.name} {resource.name} {span_label(begin, end)}"[:120], subtotal, 1)]
     if percent:
         lines.append(Line(_("감면 (%(category)s %(percent)d%%)") % {"category": Discount(discount).label, "percent": percent},
                           total - subtotal, 1))
@@ -448,6 +528,9 @@ def check_request(resource: Resource, begin: dt.datetime, end: dt.datetime, *, n
         raise DasanError("invalid_time", _("끝나는 시각은 시작 시각보다 뒤여야 합니다."), field="end")
     if begin < now:
         raise DasanError("past", _("지난 시간은 예약할 수 없습니다."), field="begin")
+    if is_stay(resource):
+        _check_window(resource, _check_stay(resource, begin, end), begin, now)
+        return
     day = local(begin).date()
     if local(end) > _at(day + dt.timedelta(days=1), dt.time(0, 0)):
         raise DasanError("outside_hours", _("하루 안의 운영 시간에서 골라 주세요."), field="end")
@@ -471,6 +554,10 @@ def check_request(resource: Resource, begin: dt.datetime, end: dt.datetime, *, n
     if minutes > resource.max_minutes:
         raise DasanError("too_long", _("한 번에 %(minutes)d분까지 예약할 수 있습니다.") % {"minutes": resource.max_minutes},
                          field="end")
+    _check_window(resource, day, begin, now)
+
+
+def _check_window(resource: Resource, day: dt.date, begin: dt.datetime, now: dt.datetime) -> None:
     opens_at = booking_opens_at(resource, day)
     if now < opens_at:
         raise DasanError("window_not_open", _("%(date)s 예약은 %(opens)s부터 받습니다.")
@@ -606,7 +693,7 @@ def _create_order(reservation: Reservation, priced: Quote, expires_at: dt.dateti
 def _quote_of(reservation: Reservation) -> Quote:
     """The price the reservation was quoted (kept, never recomputed from today's rules)."""
     lines = [Line(f"{reservation.resource.unit.name} {reservation.resource.name} "
-                  f"{_fmt(reservation.begin)}–{local(reservation.end):%H:%M}"[:120], reservation.subtotal, 1)]
+                  f"{span_label(reservation.begin, reservation.end)}"[:120], reservation.subtotal, 1)]
     if reservation.discount_amount:
         lines.append(Line(_("감면 (%(category)s %(percent)d%%)") % {
             "category": Discount(reservation.discount).label, "percent": reservation.discount_percent},
@@ -689,7 +776,7 @@ def _notify(reservation: Reservation, template: str, **extra) -> None:
             "city": municipality.name if municipality else "",
             "code": reservation.code,
             "resource": f"{reservation.resource.unit.name} {reservation.resource.name}",
-            "when": f"{_fmt(reservation.begin)}–{local(reservation.end):%H:%M}",
+            "when": span_label(reservation.begin, reservation.end),
             "price": f"{reservation.payable:,}",
             "discount": str(Discount(reservation.discount).label) if reservation.discount else "",
             "url": base + reverse("reservations:detail", args=[reservation.pk]) if base else "",
@@ -996,6 +1083,9 @@ def expire_requests(now: dt.datetime | None = None) -> int:
 
 
 def when_label(reservation: Reservation) -> str:
-    """"2026-03-14 (토) 10:00–12:00" in the active language."""
-    begin = local(reservation.begin)
-    return f"{date_format(begin.date(), 'Y-m-d (D)')} {begin:%H:%M}–{local(reservation.end):%H:%M}"
+    """"2026-03-14 (토) 10:00–12:00" in the active language; a stay over several days
+    shows both days: "2026-03-14 (토) 14:00 – 2026-03-16 (월) 11:00"."""
+    begin, end = local(reservation.begin), local(reservation.end)
+    if begin.date() == end.date():
+        return f"{date_format(begin.date(), 'Y-m-d (D)')} {begin:%H:%M}–{end:%H:%M}"
+    return f"{date_format(begin.date(), 'Y-m-d (D)')} {begin:%H:%M} – {date_format(end.date(), 'Y-m-d (D)')} {end:%H:%M}"

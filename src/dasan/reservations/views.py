@@ -59,7 +59,10 @@ def _price_text(resource, day: dt.date) -> str:
     rule = services.price_rule(resource, day)
     if rule is None or rule.amount == 0:
         return _("무료")
-    unit = _("시간당") if rule.kind == "hourly" else _("1회")
+    if rule.kind == "daily":
+        unit = _("1박당") if resource.stay_unit == "night" else _("1일당")
+    else:
+        unit = _("시간당") if rule.kind == "hourly" else _("1회")
     per = _(" (1인·1개당)") if rule.per_person else ""
     text = f"{unit} {rule.amount:,}{_('원')}{per}"
     if rule.deposit:
@@ -118,6 +121,19 @@ def resource(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+def _end(item, begin: dt.datetime, data) -> dt.datetime:
+    """The end the form asked for: a number of minutes, or of nights/days for a stay."""
+    if services.is_stay(item):
+        return services.stay_bounds(item, services.local(begin).date(), data.get("stay", ""))[1]
+    try:
+        minutes = int(data.get("minutes", ""))
+    except ValueError:
+        raise DasanError("invalid_time", _("이용 시간을 골라 주세요."), field="minutes") from None
+    if not 0 < minutes <= 24 * 60:
+        raise DasanError("invalid_time", _("이용 시간을 골라 주세요."), field="minutes")
+    return begin + dt.timedelta(minutes=minutes)
+
+
 def _durations(item) -> list[int]:
     step = item.slot_minutes
     first = -(-item.min_minutes // step) * step
@@ -143,14 +159,8 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             begin = services.parse_time(begin_value)
-            try:
-                minutes = int(data.get("minutes", ""))
-            except ValueError:
-                raise DasanError("invalid_time", _("이용 시간을 골라 주세요."), field="minutes") from None
-            if not 0 < minutes <= 24 * 60:
-                raise DasanError("invalid_time", _("이용 시간을 골라 주세요."), field="minutes")
             reservation = services.book(
-                request.user, item, begin, begin + dt.timedelta(minutes=minutes),
+                request.user, item, begin, _end(item, begin, data),
                 party_size=data.get("party_size", "1"), discount=data.get("discount", ""),
                 declared_resident=data.get("declared_resident") == "1", purpose=data.get("purpose", ""),
                 idempotency_key=data.get("token", ""),
@@ -172,6 +182,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reservations/book.html", {
         "resource": item, "unit": item.unit, "day": day, "availability": availability,
         "free": availability.free, "durations": _durations(item), "preset": preset,
+        "stays": services.stay_lengths(item) if services.is_stay(item) else [],
         "discounts": services.discounts_offered(item, day), "price": _price_text(item, day),
         "error": error, "data": data, "token": data.get("token") or secrets.token_urlsafe(16),
         "penalty": services.penalty_for(request.user),
@@ -269,13 +280,7 @@ def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
         error = exc
     if request.method == "POST" and error is None:
         try:
-            try:
-                minutes = int(data.get("minutes", ""))
-            except ValueError:
-                raise DasanError("invalid_time", _("이용 시간을 골라 주세요."), field="minutes") from None
-            if not 0 < minutes <= 24 * 60:
-                raise DasanError("invalid_time", _("이용 시간을 골라 주세요."), field="minutes")
-            waitlist.join(request.user, item, begin, begin + dt.timedelta(minutes=minutes),
+            waitlist.join(request.user, item, begin, _end(item, begin, data),
                           party_size=data.get("party_size", "1"))
         except DasanError as exc:
             error = exc
@@ -284,6 +289,7 @@ def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("reservations:mine")
     return render(request, "reservations/waitlist_join.html", {
         "resource": item, "unit": item.unit, "begin": begin, "durations": _durations(item), "error": error,
+        "stays": services.stay_lengths(item) if services.is_stay(item) else [],
         "data": data,
     }, status=error.status if error else 200)
 

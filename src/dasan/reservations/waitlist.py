@@ -205,7 +205,7 @@ def _notify(entry: WaitlistEntry, resource: Resource) -> None:
         context = {
             "city": municipality.name if municipality else "",
             "resource": f"{resource.unit.name} {resource.name}",
-            "when": f"{services._fmt(entry.begin)}–{services.local(entry.end):%H:%M}",
+            "when": services.span_label(entry.begin, entry.end),
             "deadline": services._fmt(entry.offer_expires_at),
             "url": base + reverse("reservations:mine") if base else "",
         }
