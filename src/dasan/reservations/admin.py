@@ -10,6 +10,7 @@ from dasan.core.audit import record_read
 
 from .models import (
     ClosedDate,
+    Group,
     OpeningHours,
     OpeningPeriod,
     Penalty,
@@ -64,8 +65,9 @@ class ResourceAdmin(admin.ModelAdmin):
                            "position"]}),
         (_("예약 규칙"), {"fields": ["slot_minutes", "min_minutes", "max_minutes", "buffer_before_minutes",
                             "buffer_after_minutes", "opens_days_ahead", "closes_hours_before",
-                            "max_active_per_resident", "residents_only", "needs_approval", "open_on_holidays",
-                            "refund_rules"]}),
+                            "max_active_per_resident", "residents_only", "groups_only", "needs_approval",
+                            "open_on_holidays", "refund_rules"]}),
+        (_("숙박·대여 (박·일 단위)"), {"fields": ["stay_unit", "check_in_time", "check_out_time", "min_stay", "max_stay"]}),
     ]
 
 
@@ -137,4 +139,21 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    """Groups are decided on the staff page (audited, the representative is told); the
+    admin only lists them."""
+
+    list_display = ["name", "representative", "members", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+    readonly_fields = [f.name for f in Group._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

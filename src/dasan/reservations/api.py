@@ -42,7 +42,7 @@ def resource_out(resource: Resource) -> dict:
         "rules": {name: getattr(resource, name) for name in (
             "slot_minutes", "min_minutes", "max_minutes", "buffer_before_minutes", "buffer_after_minutes",
             "opens_days_ahead", "closes_hours_before", "max_active_per_resident", "residents_only",
-            "needs_approval", "open_on_holidays", "stay_unit", "check_in_time", "check_out_time", "min_stay",
+            "needs_approval", "open_on_holidays", "groups_only", "stay_unit", "check_in_time", "check_out_time", "min_stay",
             "max_stay")} | {"refund_rules": [list(s) for s in services.refund_steps(resource)]},
         "price": price,
     }
@@ -104,7 +104,7 @@ def create_reservation(
     existed = bool(key) and Reservation.objects.filter(resident=request.auth, idempotency_key=key).exists()
     reservation = services.book(
         request.auth, data.resource, data.begin, data.end, party_size=data.party_size, discount=data.discount,
-        declared_resident=data.declared_resident, purpose=data.purpose, idempotency_key=key,
+        declared_resident=data.declared_resident, purpose=data.purpose, group=data.group, idempotency_key=key,
         expected_total=data.expected_total,
     )
     return Status(200 if existed else 201, reservation_out(reservation))

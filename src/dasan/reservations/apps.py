@@ -205,6 +205,28 @@ NOTIFY_TEXTS = {
                     "{% if withheld != '0' %} Đã khấu trừ {{ withheld }} won: {{ reason }}{% endif %}",
         },
     },
+    "reservations.group_decided": {
+        "ko": {
+            "subject": "[{{ city }}] 이용 단체 등록 {% if approved %}승인{% else %}반려{% endif %}",
+            "body": "[{{ city }}] '{{ group }}' 단체 등록이 {% if approved %}승인되었습니다. 이제 등록 단체만 예약할 수 있는 시설도 단체 이름으로 예약할 수 있습니다."
+                    "{% else %}반려되었습니다. 사유: {{ reason }}{% endif %}",
+        },
+        "en": {
+            "subject": "[{{ city }}] Group registration {% if approved %}approved{% else %}declined{% endif %}",
+            "body": "[{{ city }}] The registration of '{{ group }}' was {% if approved %}approved. You can now book facilities "
+                    "reserved for registered groups in its name.{% else %}declined. Reason: {{ reason }}{% endif %}",
+        },
+        "zh-hans": {
+            "subject": "[{{ city }}] 团体登记{% if approved %}已批准{% else %}被驳回{% endif %}",
+            "body": "[{{ city }}] “{{ group }}”的团体登记{% if approved %}已批准。现在可以以团体名义预约仅限登记团体使用的设施。"
+                    "{% else %}被驳回。原因：{{ reason }}{% endif %}",
+        },
+        "vi": {
+            "subject": "[{{ city }}] Đăng ký nhóm {% if approved %}đã được duyệt{% else %}bị từ chối{% endif %}",
+            "body": "[{{ city }}] Đăng ký nhóm '{{ group }}' {% if approved %}đã được duyệt. Giờ bạn có thể đặt các cơ sở chỉ dành "
+                    "cho nhóm đã đăng ký bằng tên nhóm.{% else %}bị từ chối. Lý do: {{ reason }}{% endif %}",
+        },
+    },
 }
 
 

@@ -53,6 +53,11 @@ UNITS = [
              "refund_rules": [[336, 100], [168, 50], [72, 20]],
              "hours": [(EVERY_DAY, "09:00", "21:00")], "deposit": 100_000,
              "price": (PriceKind.HOURLY, 50_000, False, USUAL_DISCOUNTS)},
+            {"name": "풋살장", "type": ResourceType.SPORTS, "capacity": 14, "slot_minutes": 60, "min_minutes": 60,
+             "max_minutes": 120, "max_active_per_resident": 2, "groups_only": True,
+             "description": "인조잔디 풋살장. 등록한 동호회·주민 모임만 예약할 수 있습니다.",
+             "hours": [(WEEKEND, "08:00", "18:00")],
+             "price": (PriceKind.HOURLY, 20_000, False, {Discount.RESIDENT: 20, **USUAL_DISCOUNTS})},
             {"name": "시민 요가 교실", "type": ResourceType.CLASS, "capacity": 20, "exclusive": False,
              "slot_minutes": 60, "min_minutes": 60, "max_minutes": 60, "max_active_per_resident": 4,
              "opens_days_ahead": 14, "closes_hours_before": 2,
@@ -122,7 +127,7 @@ UNITS = [
 RULE_FIELDS = {"capacity", "exclusive", "slot_minutes", "min_minutes", "max_minutes", "buffer_before_minutes",
                "buffer_after_minutes", "opens_days_ahead", "closes_hours_before", "max_active_per_resident",
                "residents_only", "needs_approval", "open_on_holidays", "refund_rules", "description", "accessibility",
-               "stay_unit", "check_in_time", "check_out_time", "min_stay", "max_stay"}
+               "groups_only", "stay_unit", "check_in_time", "check_out_time", "min_stay", "max_stay"}
 
 
 def load_demo() -> list[Resource]:

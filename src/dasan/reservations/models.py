@@ -103,6 +103,8 @@ class Resource(models.Model):
     residents_only = models.BooleanField(_("관내 거주자만"), default=False)
     needs_approval = models.BooleanField(_("담당자 승인 후 확정"), default=False)
     open_on_holidays = models.BooleanField(_("공휴일에도 운영"), default=False)
+    groups_only = models.BooleanField(_("등록 단체만"), default=False,
+                                      help_text=_("켜면 시가 승인한 단체(동호회·주민 모임 등)의 대표자만 예약할 수 있습니다."))
     # Stays (숙박·대여): a campsite night runs from check-in on day D to check-out on D+1;
     # an equipment loan of N days from pick-up on D to return on D+N-1. Slot rules
     # (slot_minutes, min/max minutes) do not apply to these.
@@ -274,6 +276,43 @@ class Kind(models.TextChoices):
     BLOCK = "block", _("사용 중지")
 
 
+class GroupStatus(models.TextChoices):
+    PENDING = "pending", _("심사 중")
+    APPROVED = "approved", _("승인")
+    REJECTED = "rejected", _("반려")
+    WITHDRAWN = "withdrawn", _("해지")
+
+
+class Group(models.Model):
+    """이용 단체 (a club, a residents' association, a school class): registered by its
+    representative (대표자), approved by staff; only the representative books for it."""
+
+    name = models.CharField(_("단체 이름"), max_length=100)
+    representative = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("대표자"), on_delete=models.PROTECT,
+                                       related_name="reservation_groups")
+    members = models.PositiveIntegerField(_("회원 수"), default=2)
+    description = models.CharField(_("활동 내용"), max_length=300, blank=True)
+    status = models.CharField(_("상태"), max_length=20, choices=GroupStatus.choices, default=GroupStatus.PENDING)
+    reason = models.CharField(_("사유"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("신청 일시"), default=timezone.now)
+    decided_at = models.DateTimeField(_("처리 일시"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("이용 단체")
+        verbose_name_plural = _("이용 단체")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["representative", "name"], condition=~Q(status="withdrawn"),
+                                    name="reservations_group_unique_name"),
+            models.CheckConstraint(condition=Q(members__gte=2), name="reservations_group_members"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Reservation(models.Model):
     """예약: one resident's use of a resource from ``begin`` to ``end`` — or a staff
     block (사용 중지) for maintenance, which holds the whole resource."""
@@ -292,6 +331,8 @@ class Reservation(models.Model):
     exclusive = models.BooleanField(editable=False, default=True)  # copied from the resource when booked
     party_size = models.PositiveIntegerField(_("인원·수량"), default=1)
     purpose = models.CharField(_("이용 목적"), max_length=200, blank=True)
+    group = models.ForeignKey(Group, verbose_name=_("이용 단체"), on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="reservations")
     declared_resident = models.BooleanField(_("관내 거주 신고"), default=False)
     discount = models.CharField(_("감면 대상"), max_length=20, choices=Discount.choices, blank=True)
     discount_percent = models.PositiveSmallIntegerField(_("감면율(%)"), default=0)

@@ -41,6 +41,7 @@ class RulesOut(Schema):
     residents_only: bool
     needs_approval: bool
     open_on_holidays: bool
+    groups_only: bool = False
     refund_rules: list[list[int]] = Field(description="[[hours before the start, percent refunded], ...]")
     stay_unit: str = Field("", description='"" (time slots), "night" (check-in on day D, check-out on D+N) or '
                                            '"day" (a loan from D to D+N-1); stays are booked with begin = check-in '
@@ -88,6 +89,7 @@ class ReservationIn(Schema):
     discount: str = Field("", description="resident | disabled | veteran | senior | multi_child; verified at check-in")
     declared_resident: bool = False
     purpose: str = Field("", max_length=200)
+    group: int | None = Field(None, description="an approved 이용 단체 of the resident (required on groups_only resources)")
     expected_total: int | None = Field(None, description="the total (fee after discount + deposit) the resident saw; a different current total answers 409 price_changed")
 
 

@@ -577,6 +577,7 @@ def book(
     discount: str = "",
     declared_resident: bool = False,
     purpose: str = "",
+    group=None,
     idempotency_key: str = "",
     expected_total: int | None = None,
     now: dt.datetime | None = None,
@@ -589,7 +590,9 @@ def book(
     ``window_closed``, ``invalid_party_size``, ``over_capacity`` (400 for a party above
     the capacity, 409 when too few seats are left), ``residents_only`` (403),
     ``unknown_discount``, ``discount_not_offered``, ``price_changed`` (409),
-    ``too_many_bookings`` (409), ``slot_taken`` (409).
+    ``too_many_bookings`` (409), ``slot_taken`` (409), and for groups (``group``: an
+    approved 이용 단체 of the resident) ``group_required`` (403, a groups-only resource),
+    ``unknown_group`` (404), ``group_not_approved`` (403).
 
     The result is ``requested`` when the resource needs approval, ``confirmed`` when
     it is free, otherwise ``pending_payment`` with a payments order that expires after
@@ -619,6 +622,9 @@ def book(
     if resource.residents_only and not declared:
         raise PermissionDenied("residents_only", _("관내 거주자만 예약할 수 있습니다. 거주 여부는 이용 당일 확인합니다."),
                                field="declared_resident")
+    from .groups import group_for_booking
+
+    group = group_for_booking(resident, resource, group)
     priced = quote(resource, begin, end, party_size=party, discount=discount)
     if expected_total is not None and str(expected_total).strip() != "" and str(expected_total).strip() != str(priced.payable):
         raise Conflict("price_changed", _("이용료가 바뀌었습니다. 새 금액 %(total)s원을 확인하고 다시 예약해 주세요.")
@@ -654,7 +660,7 @@ def book(
                 reservation = Reservation.objects.create(
                     resource=locked, resident=resident, status=status, begin=begin, end=end,
                     blocked_from=start, blocked_until=stop, exclusive=locked.exclusive, party_size=party,
-                    purpose=" ".join(str(purpose or "").split())[:200], declared_resident=declared,
+                    purpose=" ".join(str(purpose or "").split())[:200], declared_resident=declared, group=group,
                     discount=priced.discount, discount_percent=priced.percent, subtotal=priced.subtotal,
                     price=priced.total, deposit=priced.deposit, idempotency_key=key, created_at=now,
                     confirmed_at=now if status == Status.CONFIRMED else None,
@@ -662,7 +668,7 @@ def book(
             audit.record("reservations.book", actor=resident, target=reservation,
                          data={"resource": locked.pk, "begin": begin.isoformat(), "end": end.isoformat(),
                                "party": party, "total": priced.total, "deposit": priced.deposit,
-                               "status": status, "discount": priced.discount})
+                               "status": status, "discount": priced.discount, "group": group.pk if group else None})
             if status == Status.PENDING_PAYMENT:
                 _create_order(reservation, priced, min(now + dt.timedelta(minutes=payment_minutes()), begin))
             elif status == Status.CONFIRMED:

@@ -24,7 +24,7 @@ from dasan.core import audit
 from dasan.core.charts import columns
 from dasan.core.errors import DasanError
 
-from . import ical, reports, services, waitlist
+from . import groups, ical, reports, services, waitlist
 from . import lottery as lotteries
 from .models import ACTIVE, Discount, Kind, ResourceType, Status
 
@@ -163,7 +163,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                 request.user, item, begin, _end(item, begin, data),
                 party_size=data.get("party_size", "1"), discount=data.get("discount", ""),
                 declared_resident=data.get("declared_resident") == "1", purpose=data.get("purpose", ""),
-                idempotency_key=data.get("token", ""),
+                group=data.get("group", ""), idempotency_key=data.get("token", ""),
             )
         except DasanError as exc:
             error = exc
@@ -183,6 +183,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         "resource": item, "unit": item.unit, "day": day, "availability": availability,
         "free": availability.free, "durations": _durations(item), "preset": preset,
         "stays": services.stay_lengths(item) if services.is_stay(item) else [],
+        "groups": groups.approved_groups(request.user),
         "discounts": services.discounts_offered(item, day), "price": _price_text(item, day),
         "error": error, "data": data, "token": data.get("token") or secrets.token_urlsafe(16),
         "penalty": services.penalty_for(request.user),
@@ -203,6 +204,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "reservations/mine.html", {
         "reservations": reservations, "penalty": services.penalty_for(request.user), "waiting": waiting,
         "applications": list(lotteries.applications_for(request.user)[:50]),
+        "groups": groups.approved_groups(request.user),
     })
 
 
@@ -300,7 +302,8 @@ def waitlist_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Accept an offer (books through the normal path) or leave the waitlist."""
     try:
         if action == "accept":
-            reservation = waitlist.accept(request.user, pk, declared_resident=request.POST.get("declared_resident") == "1")
+            reservation = waitlist.accept(request.user, pk, declared_resident=request.POST.get("declared_resident") == "1",
+                                          group=request.POST.get("group", ""))
         elif action == "cancel":
             waitlist.cancel(request.user, pk)
             messages.success(request, _("대기 신청을 취소했습니다."))
@@ -568,3 +571,67 @@ def staff_lottery(request: HttpRequest, pk: int) -> HttpResponse:
         "lottery": lottery, "rows": rows, "verified": lotteries.verify_draw(lottery) if lottery.seed else None,
         "applied": lottery.applications.filter(status="applied").count(),
     })
+
+
+# --- groups (이용 단체) -----------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_groups(request: HttpRequest) -> HttpResponse:
+    """단체 등록: the representative's groups and the form to register one."""
+    error = None
+    if request.method == "POST":
+        try:
+            groups.register_group(request.user, request.POST.get("name", ""), members=request.POST.get("members", ""),
+                                  description=request.POST.get("description", ""))
+        except DasanError as exc:
+            error = exc
+        else:
+            messages.success(request, _("단체 등록을 신청했습니다. 담당자가 확인하면 알려 드립니다."))
+            return redirect("reservations:groups")
+    return render(request, "reservations/groups.html", {
+        "groups": list(groups.groups_for(request.user)[:50]), "error": error, "data": request.POST,
+    }, status=error.status if error else 200)
+
+
+@login_required
+@require_POST
+def group_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        groups.withdraw_group(request.user, pk)
+    except DasanError as error:
+        raise Http404(str(error.message)) from None
+    messages.success(request, _("단체 등록을 해지했습니다."))
+    return redirect("reservations:groups")
+
+
+@staff_required
+@require_GET
+def staff_groups(request: HttpRequest) -> HttpResponse:
+    """단체 심사: groups waiting for a decision (oldest first) and the approved ones."""
+    from .models import Group, GroupStatus
+
+    pending = list(groups.pending_groups()[:200])
+    approved = list(Group.objects.filter(status=GroupStatus.APPROVED).select_related("representative")[:500])
+    for group in pending + approved:
+        audit.record_read(request.user, group, reason=_("이용 단체 심사"))
+    return render(request, "reservations/staff/groups.html", {"pending": pending, "approved": approved})
+
+
+@staff_required
+@require_POST
+def staff_group_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ("approve", "reject"):
+        raise Http404
+    try:
+        group = groups.decide_group(request.user, pk, approve=action == "approve", reason=request.POST.get("reason", ""))
+    except DasanError as error:
+        if error.code == "unknown_group":
+            raise Http404(str(error.message)) from None
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, (_("%(name)s: 승인했습니다.") if action == "approve" else _("%(name)s: 반려했습니다."))
+                         % {"name": group.name})
+    return redirect("reservations_staff:groups")

@@ -120,7 +120,7 @@ def cancel(resident, entry, *, now: dt.datetime | None = None) -> WaitlistEntry:
 
 
 def accept(resident, entry, *, declared_resident: bool = False, discount: str = "", purpose: str = "",
-           now: dt.datetime | None = None):
+           group=None, now: dt.datetime | None = None):
     """Book the offered time through :func:`services.book` (all its refusals surface);
     ``not_offered`` (409) when there is no live offer, ``offer_expired`` (409) after the
     deadline. Returns the reservation."""
@@ -135,7 +135,7 @@ def accept(resident, entry, *, declared_resident: bool = False, discount: str = 
             raise Conflict("offer_expired", _("예약 제안 기한이 지났습니다."))
         reservation = services.book(resident, entry.resource, entry.begin, entry.end, party_size=entry.party_size,
                                     declared_resident=declared_resident, discount=discount, purpose=purpose,
-                                    idempotency_key=f"waitlist-{entry.pk}", now=now)
+                                    group=group, idempotency_key=f"waitlist-{entry.pk}", now=now)
         entry.status, entry.reservation = WaitlistStatus.ACCEPTED, reservation
         entry.save(update_fields=["status", "reservation"])
         audit.record("reservations.waitlist_accept", actor=resident, target=entry, data={"reservation": reservation.pk})
