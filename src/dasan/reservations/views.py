@@ -378,6 +378,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
     requests = list(services.pending_requests()[:50])
     for r in requests:
         audit.record_read(request.user, r, reason=_("예약 승인 대기 목록"))
+        r.when = services.when_label(r)
     return render(request, "reservations/staff/index.html", {"units": units, "requests": requests, "today": today})
 
 
