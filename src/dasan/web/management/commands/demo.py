@@ -118,6 +118,10 @@ class Command(BaseCommand):
         from dasan.reservations.demo import load_demo as load_demo_reservations
 
         load_demo_reservations()
+        # Counters: 시청 종합민원실 and a 행정복지센터, their counters and service types.
+        from dasan.queueing.demo import load_demo as load_demo_queueing
+
+        load_demo_queueing()
         self.stdout.write(self.style.SUCCESS("데모시 (Demo City) is ready."))
         self.stdout.write("The assistant's knowledge base is being indexed by the worker: articles within a minute or two, the welfare FAQ in about 10-15 minutes.")
         if options["quiet_logins"]:
