@@ -109,8 +109,8 @@ class CertificatesConfig(AppConfig):
             register(key, category="transactional", text=text)
         register_job("certificates.expire_uncollected", services.expire_uncollected, every_seconds=3600)
         register_service(
-            "certificates.request", title=_("민원서류 사전발급"),
-            description=_("등본·가족관계증명서 등을 미리 신청하고 정한 시간에 찾아갑니다. 시 발급 문서는 바로 내려받습니다."),
+            "certificates.request", title=_("민원서류"),
+            description=_("시설 사용 확인서·민원 처리 결과 통지서를 전자 서명된 PDF로 바로 받고, 민원실 서류의 수수료를 봅니다."),
             url_name="certificates:index", audience="resident", icon="file", order=28,
         )
         register_service(
@@ -119,7 +119,7 @@ class CertificatesConfig(AppConfig):
             url_name="certificates:verify", audience="resident", icon="check", order=29,
         )
         register_service(
-            "certificates.staff", title=_("민원서류 사전발급 관리"),
-            description=_("민원실별·날짜별 신청을 보고 준비·수령 처리와 시 발급 문서를 관리합니다."),
-            url_name="certificates_staff:index", audience="staff", icon="file", order=28,
+            "certificates.staff", title=_("시 발급 문서 관리"),
+            description=_("시설 사용 확인서와 민원 처리 결과 통지서를 발급하고, 잘못 발급한 문서의 효력을 없앱니다."),
+            url_name="certificates_staff:issued", audience="staff", icon="file", order=28,
         )

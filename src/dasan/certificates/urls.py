@@ -1,5 +1,6 @@
-"""Resident and public pages (mounted at /documents/): the catalogue, requests for
-documents prepared before a visit, city-issued documents and 문서 진위확인."""
+"""Resident and public pages (mounted at /documents/): the catalogue, city-issued
+documents and 문서 진위확인. The pages for requesting documents prepared before a visit
+are not mounted yet (their services exist; see docs/dev/certificates.md)."""
 from django.urls import path
 
 from . import views
@@ -7,10 +8,6 @@ from . import views
 app_name = "certificates"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("new/<slug:code>/", views.new_request, name="new"),
-    path("r/<int:pk>/", views.request_detail, name="request"),
-    path("r/<int:pk>/cancel/", views.cancel, name="cancel"),
-    path("r/<int:pk>/ticket/", views.ticket, name="ticket"),
     path("issue/", views.issue, name="issue"),
     path("issue/facility/<int:pk>/", views.issue_facility, name="issue_facility"),
     path("issue/complaint/<str:number>/", views.issue_complaint, name="issue_complaint"),

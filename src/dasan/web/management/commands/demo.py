@@ -122,6 +122,10 @@ class Command(BaseCommand):
         from dasan.queueing.demo import load_demo as load_demo_queueing
 
         load_demo_queueing()
+        # Documents: the fee catalogue and the two documents the city signs itself.
+        from dasan.certificates.demo import load_demo as load_demo_certificates
+
+        load_demo_certificates()
         self.stdout.write(self.style.SUCCESS("데모시 (Demo City) is ready."))
         self.stdout.write("The assistant's knowledge base is being indexed by the worker: articles within a minute or two, the welfare FAQ in about 10-15 minutes.")
         if options["quiet_logins"]:
