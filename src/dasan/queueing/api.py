@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.http import HttpRequest
-from ninja import Header, Router, Status
+from ninja import Header, Path, Router, Status
 
 from dasan.accounts.api_auth import session_or_token
 from dasan.core import idempotency
@@ -65,6 +65,6 @@ def take(request: HttpRequest, data: TicketIn,
 
 
 @router.get("/tickets/{token}", response={200: TicketOut, **ERRORS}, summary="A ticket's status")
-def status(request: HttpRequest, token: str):
+def status(request: HttpRequest, token: str = Path(..., min_length=16, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")):
     """The ticket's token is its capability (as on the ticket page): no sign-in needed."""
     return ticket_out(services.ticket_by_token(token))
