@@ -6,6 +6,10 @@ import datetime as dt
 
 from ninja import Schema
 
+# The largest id a path or query parameter may carry: what every database we run can
+# store in an integer key, so a larger one is a 422, never an overflow in the driver.
+ID_MAX = 2**31 - 1
+
 
 class WorkingHoursOut(Schema):
     start: str

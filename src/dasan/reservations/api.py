@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Header, Router, Status
+from ninja import Header, Path, Query, Router, Status
 
 from dasan.accounts.api_auth import session_or_token
-from dasan.core.schemas import ErrorOut
+from dasan.core.schemas import ID_MAX, ErrorOut
 
 from . import services
 from .models import Reservation, Resource
@@ -67,20 +67,20 @@ def reservation_out(reservation: Reservation) -> dict:
 
 
 @router.get("/resources", response=list[ResourceOut], summary="Bookable resources")
-def list_resources(request: HttpRequest, type: str = "", unit: int | None = None, q: str = ""):
+def list_resources(request: HttpRequest, type: str = "", unit: int | None = Query(None, ge=1, le=ID_MAX), q: str = ""):
     """Active resources (courts, rooms, campsites, halls, equipment, classes) with their
     unit, rules and the price in force; filter by ``type``, ``unit`` and a word ``q``."""
     return [resource_out(r) for r in services.resources(type=type, unit=unit, query=q)[:200]]
 
 
 @router.get("/resources/{resource_id}", response={200: ResourceOut, **ERRORS}, summary="One resource")
-def one_resource(request: HttpRequest, resource_id: int):
+def one_resource(request: HttpRequest, resource_id: int = Path(..., ge=1, le=ID_MAX)):
     return resource_out(services.get_resource(resource_id))
 
 
 @router.get("/resources/{resource_id}/availability", response={200: AvailabilityOut, **ERRORS},
             summary="Slots of one day")
-def availability(request: HttpRequest, resource_id: int, date: str):
+def availability(request: HttpRequest, resource_id: int = Path(..., ge=1, le=ID_MAX), date: str = Query(..., max_length=10)):
     """The day's slots with their state (``free``, ``taken``, ``closed``: booking has
     closed, ``not_open``: the booking window opens later, ``past``) and, for shared
     resources, the seats or items left."""
@@ -117,13 +117,13 @@ def my_reservations(request: HttpRequest):
 
 @router.get("/bookings/{reservation_id}", response={200: ReservationOut, **ERRORS}, auth=session_or_token,
             summary="One reservation")
-def one_reservation(request: HttpRequest, reservation_id: int):
+def one_reservation(request: HttpRequest, reservation_id: int = Path(..., ge=1, le=ID_MAX)):
     return reservation_out(services.get_reservation(request.auth, reservation_id))
 
 
 @router.post("/bookings/{reservation_id}/cancel", response={200: ReservationOut, **ERRORS}, auth=session_or_token,
              summary="Cancel")
-def cancel(request: HttpRequest, reservation_id: int):
+def cancel(request: HttpRequest, reservation_id: int = Path(..., ge=1, le=ID_MAX)):
     """Cancel before the start; a paid reservation is refunded by the resource's schedule."""
     reservation = services.get_reservation(request.auth, reservation_id)
     return reservation_out(services.cancel(request.auth, reservation))

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Path, Router, Schema, Status
 
 from dasan.accounts.api_auth import session_or_token
+from dasan.core.schemas import ID_MAX
 
 from . import services
 from .models import Booking
@@ -108,7 +109,7 @@ def districts(request: HttpRequest):
 
 
 @router.get("/districts/{district_id}/days", response=list[DayOut])
-def days(request: HttpRequest, district_id: int):
+def days(request: HttpRequest, district_id: int = Path(..., ge=1, le=ID_MAX)):
     """Collection days still open, with the items that can still be booked."""
     district = services.get_district(district_id)
     return [{"date": d.date, "remaining": d.remaining, "cutoff": d.cutoff} for d in services.available_days(district)]
@@ -131,11 +132,11 @@ def my_bookings(request: HttpRequest):
 
 
 @router.get("/bookings/{booking_id}", response=BookingOut, auth=session_or_token)
-def one(request: HttpRequest, booking_id: int):
+def one(request: HttpRequest, booking_id: int = Path(..., ge=1, le=ID_MAX)):
     return _booking(services.get_booking(request.auth, booking_id))
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut, auth=session_or_token)
-def cancel(request: HttpRequest, booking_id: int):
+def cancel(request: HttpRequest, booking_id: int = Path(..., ge=1, le=ID_MAX)):
     """Cancel: full refund before the cut-off, afterwards by the city's policy."""
     return _booking(services.cancel_booking(request.auth, booking_id))
