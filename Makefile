@@ -27,9 +27,11 @@ install-test: $(TEST_STAMP)
 
 run: export DASAN_DEBUG ?= 1
 run: export DASAN_DEMO_SHOW_OTP ?= 1
+run: export DASAN_SIGNING_P12 ?= var/signing.p12
 run: $(RUN_STAMP)
 	$(BIN)/dasan migrate --noinput
 	$(BIN)/dasan demo
+	@[ -f "$$DASAN_SIGNING_P12" ] || $(BIN)/dasan make_signing_cert --out "$$DASAN_SIGNING_P12"
 	$(BIN)/dasan run
 
 # Debian's Chromium for the browser tests (installed when missing and we may use apt).

@@ -51,7 +51,7 @@ def test_staff_revoke_and_the_number_then_reads_revoked(signing, used_booking, r
     staff = make_staff("doc-clerk", department=departments["root"])
     desk = Client()
     desk.force_login(staff)
-    assert doc.display_number in desk.get("/staff/documents/").content.decode()
+    assert doc.display_number in desk.get("/staff/documents/issued/").content.decode()
     desk.post(f"/staff/documents/issued/{doc.pk}/revoke/", {"reason": "예약 정보 오류"})
     doc.refresh_from_db()
     assert doc.status == DocumentStatus.REVOKED

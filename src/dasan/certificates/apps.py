@@ -110,13 +110,18 @@ class CertificatesConfig(AppConfig):
         register_job("certificates.expire_uncollected", services.expire_uncollected, every_seconds=3600)
         register_service(
             "certificates.request", title=_("민원서류"),
-            description=_("시설 사용 확인서·민원 처리 결과 통지서를 전자 서명된 PDF로 바로 받고, 민원실 서류의 수수료를 봅니다."),
+            description=_("등·초본 같은 서류를 미리 신청해 민원실에서 기다리지 않고 받고, 시설 사용 확인서·민원 처리 결과 통지서는 전자 서명된 PDF로 바로 받습니다."),
             url_name="certificates:index", audience="resident", icon="file", order=28,
         )
         register_service(
             "certificates.verify", title=_("문서 진위확인"),
             description=_("시에서 발급한 문서의 문서확인번호나 PDF 파일로 진위를 확인합니다."),
             url_name="certificates:verify", audience="resident", icon="check", order=29,
+        )
+        register_service(
+            "certificates.requests", title=_("사전발급 신청 처리"),
+            description=_("주민이 미리 신청한 서류를 수령일별로 보고, 준비해 첨부하고, 준비 완료를 알리고, 수령을 기록합니다."),
+            url_name="certificates_staff:index", audience="staff", icon="file", order=27,
         )
         register_service(
             "certificates.staff", title=_("시 발급 문서 관리"),

@@ -23,6 +23,7 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -251,7 +252,9 @@ def request_document(resident, doc_type, *, office, pickup_at, copies=1, options
     if moment not in allowed:
         raise DasanError("invalid_pickup_time", _("민원실 운영 시간 안의 수령 시간을 골라 주세요."), field="pickup_at")
     with transaction.atomic():
-        type(resident).objects.select_for_update().filter(pk=resident.pk).exists()
+        # One resident's requests are counted under a lock on their row: two tabs cannot
+        # both slip past the limit.
+        get_user_model().objects.select_for_update().filter(pk=resident.pk).exists()
         open_count = DocumentRequest.objects.filter(resident=resident, status__in=(
             RequestStatus.REQUESTED, RequestStatus.PREPARING, RequestStatus.READY)).count()
         if open_count >= MAX_OPEN_REQUESTS:
@@ -436,7 +439,7 @@ def take_pickup_ticket(user, req, *, now: dt.datetime | None = None) -> Document
                 "day": local(req.pickup_at).strftime("%Y-%m-%d")})
         ticket = queueing.take_ticket(
             office=req.office, service_type=queueing.pickup_service_type(req.office), resident=req.resident,
-            channel="pickup", priority=True, reference=req.code,
+            channel="pickup", priority=True, reference=req.code, now=now,
         )
         req.ticket_number = str(ticket.number)[:20]
         try:
