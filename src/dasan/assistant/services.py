@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from dasan.core import langdetect
 from dasan.core.errors import DasanError, NotFound, PermissionDenied
 from dasan.core.pii import mask
 
@@ -34,6 +35,15 @@ logger = logging.getLogger("dasan.assistant")
 
 MAX_QUESTION = 500
 ANSWER_CHARS = 400
+#: A question in another language shares no words with the Korean passages, so the
+#: index's calibrated confidence (fitted on Korean questions, where word overlap weighs
+#: most) declines it. Without a translation engine such a question is answered when the
+#: multilingual model alone is this sure: the best passage's cosine similarity and its
+#: lead over the next one. Provisional: set on the handful of questions in
+#: tests/assistant/test_languages.py (on-topic 0.81–0.82, off-topic 0.74–0.75), not
+#: measured on a large set — see bench/assistant/README.md.
+CROSS_LINGUAL_DENSE_MIN = 0.80
+CROSS_LINGUAL_MARGIN_MIN = 0.04
 #: A second passage joins the answer when its score is at least this share of the best.
 SECOND_PASSAGE_RATIO = 0.85
 #: Below this retrieval confidence a message is treated as off-topic chatter:
@@ -61,6 +71,12 @@ class Answer:
     handoff: dict | None = None
     topic: str = ""
     mode: str = ""
+    #: The language the resident is answered in (detected from the question, else the UI's).
+    language: str = "ko"
+    #: The language of the passages shown: "ko" when the city has no translation of them.
+    passage_language: str = "ko"
+    #: A machine translation of Korean passages was added (only with a configured engine).
+    machine_translated: bool = False
     conversation: Conversation | None = None
     turn: Turn | None = None
 
@@ -74,6 +90,9 @@ class Answer:
             "handoff": self.handoff,
             "topic": self.topic,
             "mode": self.mode,
+            "language": self.language,
+            "passage_language": self.passage_language,
+            "machine_translated": self.machine_translated,
             "conversation_id": self.conversation.pk if self.conversation else None,
             "turn_id": self.turn.pk if self.turn else None,
         }
@@ -319,7 +338,27 @@ def _quick(topics: list[str], exclude: str = "", limit: int = 5) -> list[str]:
 # --- composing -----------------------------------------------------------------------------
 
 
-def _compose_retrieval(text: str, conversation: Conversation | None, audience: str, language: str) -> Answer:
+def _family(hit) -> object:
+    """The Korean original a passage belongs to (itself, or what it translates)."""
+    return getattr(hit, "translation_of", None) or getattr(hit, "source_id", None)
+
+
+def _localise(hit, language: str, query: str):
+    """The city's own translation of ``hit`` in ``language`` when there is one, else ``hit``."""
+    if language == "ko" or getattr(hit, "language", "ko") == language:
+        return hit
+    try:
+        from dasan.knowledge.services import translated_passage
+    except ImportError:
+        return hit
+    return translated_passage(hit, language, query) or hit
+
+
+def _compose_retrieval(text: str, conversation: Conversation | None, audience: str, language: str,
+                       written: str | None = None) -> Answer:
+    """``language``: the resident's; ``written``: the question's own (detected; a Korean
+    question from an English page is searched as Korean)."""
+    written = written or language
     query = text
     if is_followup(text):
         subject = _previous_subject(conversation)
@@ -330,7 +369,22 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
                 text=_("어떤 업무에 대한 질문인지 조금 더 자세히 알려 주세요. 예: \"대형폐기물 수수료는 얼마예요?\""),
                 kind=TurnKind.UNKNOWN, confidence=0.0, mode="no_context",
             )
+    cross_lingual = ""
+    if written != "ko":
+        # With the city's translation engine the question is searched in Korean, where
+        # the calibrated confidence holds; the resident's words are masked before sending.
+        from dasan import translation as mt
+
+        korean = mt.translate_or_none(query, source=written, target="ko")
+        if korean is not None and korean.text.strip():
+            query, cross_lingual = korean.text.strip(), "query_translated"
     result = _search(query, audience=audience, language=language, k=5)
+    if (written != "ko" and not cross_lingual and getattr(result, "hits", None)
+            and not getattr(result, "answerable", False)):
+        features = getattr(result, "features", {}) or {}
+        if (features.get("dense_top", 0.0) >= CROSS_LINGUAL_DENSE_MIN
+                and features.get("dense_margin", 0.0) >= CROSS_LINGUAL_MARGIN_MIN):
+            result.answerable, cross_lingual = True, "cross_lingual"
     hits = list(getattr(result, "hits", []) or [])
     confidence = float(getattr(result, "confidence", 0.0) or 0.0)
     confidence = min(max(confidence, 0.0), 1.0)
@@ -367,14 +421,21 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
     chosen = [best]
     for hit in hits[1:]:
         if hit.chunk_id != best.chunk_id and hit.score >= best.score * SECOND_PASSAGE_RATIO and len(best.text) < ANSWER_CHARS * 0.6:
+            if language != "ko" and _family(hit) == _family(best):
+                continue  # the same article in the other language says the same thing
             chosen.append(hit)
             break
+    chosen = [_localise(hit, language, query) for hit in chosen]
+    foreign = language != "ko"
+    korean_only = foreign and any(getattr(hit, "language", "ko") != language for hit in chosen)
     topic = getattr(best, "topic", "") or getattr(best, "source_title", "")
     quick = _quick(_related_topics(query, k=6, audience=audience), exclude=topic)
 
     mode = "extractive"
     generated = None
-    if llm.enabled():
+    # The city's model writes in Korean from Korean passages; a resident asking in another
+    # language gets the passages themselves (translated by the city, or marked).
+    if llm.enabled() and not foreign:
         context = hits[:3]
         try:
             generated_text, cited = llm.generate(text if query == text else query, [h.text for h in context])
@@ -392,6 +453,11 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
             pieces.append(f"{trim_passage(hit.text, budget)} [{n}]")
             citations.append(_citation(n, hit))
         answer_text = "\n\n".join(pieces)
+    machine = False
+    if korean_only:
+        from dasan import translation as mt
+
+        answer_text, machine = mt.for_reader(answer_text, language)
     handoff = None
     if looks_like_report(text):
         # Information alone does not fix a broken streetlight: offer the 민원 form too.
@@ -402,7 +468,9 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
             handoff = None
     return Answer(
         text=answer_text, kind=TurnKind.ANSWER, citations=citations, confidence=confidence,
-        quick_replies=quick, topic=topic, mode=mode, handoff=handoff,
+        quick_replies=quick, topic=topic, handoff=handoff,
+        mode=mode + (f":{cross_lingual}" if cross_lingual else "") + (":translated" if machine else ""),
+        language=language, passage_language="ko" if korean_only else language, machine_translated=machine,
     )
 
 
@@ -440,7 +508,12 @@ def ask(text: str, *, conversation: Conversation | None = None, user=None, chann
     """
     started = time.monotonic()
     text = validate_question(text)
-    language = (language or translation.get_language() or "ko").lower()
+    # Whoever writes in Vietnamese is answered in Vietnamese, whatever the page's language
+    # (a Kakao user never chose one). Korean text keeps the language the resident chose: a
+    # foreign resident often pastes a Korean term ("대형폐기물") into an English question.
+    chosen = (language or translation.get_language() or "ko").lower()
+    detected = langdetect.detect(text)
+    language = detected if detected and detected != "ko" else chosen
     if channel not in Channel.values:
         raise DasanError("channel_invalid", _("알 수 없는 채널입니다."))
     if user is not None and not getattr(user, "is_authenticated", False):
@@ -455,7 +528,8 @@ def ask(text: str, *, conversation: Conversation | None = None, user=None, chann
         else:
             if audience not in ("staff", "residents"):
                 audience = "staff" if is_staff(user) else "residents"
-            answer = _compose_retrieval(text, conversation, audience, language)
+            answer = _compose_retrieval(text, conversation, audience, language, written=detected or language)
+        answer.language = language
 
     with transaction.atomic():
         if conversation is None:

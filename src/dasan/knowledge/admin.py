@@ -58,7 +58,7 @@ class SourceAdmin(admin.ModelAdmin):
     readonly_fields = ["content_hash", "last_ingested_at", "ingest_error", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "body", "file"]}),
-        (_("대상과 기간"), {"fields": ["department", "audience", "language", "valid_from", "valid_until"]}),
+        (_("대상과 기간"), {"fields": ["department", "audience", "language", "translation_of", "valid_from", "valid_until"]}),
         (_("색인"), {"fields": ["origin", "content_hash", "last_ingested_at", "ingest_error", "created_at", "updated_at"]}),
     ]
     inlines = [SourceChunkInline]

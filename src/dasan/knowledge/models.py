@@ -53,6 +53,11 @@ class Source(models.Model):
                                    on_delete=models.PROTECT, related_name="knowledge_sources")
     audience = models.CharField(_("공개 대상"), max_length=10, choices=Audience.choices, default=Audience.RESIDENTS)
     language = models.CharField(_("언어"), max_length=10, choices=Language.choices, default=Language.KO)
+    translation_of = models.ForeignKey(
+        "self", verbose_name=_("원문(한국어)"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="translations",
+        help_text=_("이 글이 다른 글의 번역이면 그 원문. 외국어로 물으면 원문 대신 이 번역으로 답합니다."),
+    )
     valid_from = models.DateField(_("게시 시작일"), null=True, blank=True)
     valid_until = models.DateField(_("게시 종료일"), null=True, blank=True)
     status = models.CharField(_("상태"), max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -73,6 +78,13 @@ class Source(models.Model):
             models.CheckConstraint(condition=Q(audience__in=Audience.values), name="kb_source_audience_valid"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="kb_source_status_valid"),
             models.CheckConstraint(condition=Q(language__in=Language.values), name="kb_source_language_valid"),
+            # A translation is in another language than Korean, one per language of an original.
+            models.CheckConstraint(condition=Q(translation_of__isnull=True) | ~Q(language=Language.KO),
+                                   name="kb_translation_not_korean",
+                                   violation_error_message=_("번역 글의 언어는 한국어가 아니어야 합니다.")),
+            models.UniqueConstraint(fields=["translation_of", "language"], condition=Q(translation_of__isnull=False),
+                                    name="kb_one_translation_per_language",
+                                    violation_error_message=_("이 원문에는 이미 같은 언어의 번역이 있습니다.")),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
                 name="kb_source_validity_ordered",

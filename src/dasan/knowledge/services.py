@@ -201,6 +201,7 @@ def _metadata(source: Source) -> dict:
     return {
         "audience": source.audience,
         "language": source.language,
+        "translation_of": source.translation_of_id,
         "kind": source.kind,
         "source_title": source.title,
         "department_id": source.department_id,
@@ -428,6 +429,9 @@ class Hit:
     score: float
     confidence: float
     department_id: int | None
+    language: str = "ko"
+    #: For a passage of a translated article: the Korean original's source id.
+    translation_of: int | None = None
 
 
 @dataclass
@@ -436,6 +440,8 @@ class SearchResult:
     confidence: float = 0.0
     answerable: bool = False
     index_ready: bool = False
+    #: The index's raw features of the best hit (dense_top, dense_margin, lex_cover, ...).
+    features: dict = field(default_factory=dict)
 
 
 def _audiences(audience: str) -> list[str]:
@@ -465,7 +471,8 @@ def _to_hit(h, confidence: float, top_score: float) -> Hit:
         chunk_id=c.id, source_id=sid, source_title=m.get("source_title") or (c.title_path[0] if c.title_path else ""),
         title_path=c.title_display, text=c.text, url=url, updated_at=updated, topic=m.get("topic") or "",
         score=float(h.score), confidence=round(confidence * (min(h.score / top_score, 1.0) if top_score else 0.0), 4),
-        department_id=m.get("department_id"),
+        department_id=m.get("department_id"), language=m.get("language") or "ko",
+        translation_of=m.get("translation_of"),
     )
 
 
@@ -496,7 +503,34 @@ def search(query: str, *, audience: str = "residents", language: str | None = No
     confidence = result.confidence if kept[0] is result.hits[0] else result.confidence * kept[0].score / result.hits[0].score
     hits = [_to_hit(h, confidence, kept[0].score) for h in kept]
     return SearchResult(hits=hits, confidence=round(confidence, 4), answerable=confidence >= result.threshold,
-                        index_ready=True)
+                        index_ready=True, features=dict(getattr(result, "features", None) or {}))
+
+
+def translated_passage(hit: Hit, language: str, query: str) -> Hit | None:
+    """The passage of the city's own ``language`` translation of ``hit``'s article that
+    best matches ``query`` (the same section, when the translator kept the structure),
+    or None when the article has no live translation in that language.
+
+    Retrieval runs over every language (the multilingual model matches an English
+    question with a Korean passage); this is how the answer is then shown in the
+    resident's language without machine translation."""
+    if not language or language == hit.language:
+        return hit
+    original = hit.translation_of or hit.source_id
+    today = timezone.localdate()
+    wanted = [s.pk for s in Source.objects.filter(translation_of_id=original, language=language,
+                                                  status=Status.PUBLISHED) if s.is_valid_on(today)]
+    if not wanted:
+        return None
+    index = manager.get()
+    if index is None or len(index) == 0:
+        return None
+    result = index.search(query, k=1, filters={"source_id": [str(pk) for pk in wanted]})
+    if not result.hits:
+        return None
+    found = _to_hit(result.hits[0], hit.confidence, result.hits[0].score)
+    found.confidence = hit.confidence
+    return found
 
 
 def related_topics(query: str, k: int = 5, *, audience: str = "residents") -> list[str]:

@@ -143,3 +143,23 @@ def translate_or_none(text: str, *, source: str, target: str) -> Translation | N
     except TranslationFailed as exc:
         logger.warning("Translation %s→%s by %s failed: %s", src, dst, translator.name, exc.reason)
         return None
+
+
+def for_reader(korean_text: str, language: str) -> tuple[str, bool]:
+    """Korean text (an assistant's passage, a staff answer) for a reader of ``language``:
+    a plain note that it exists only in Korean and, when the city runs an engine, its
+    machine translation marked as such, with the Korean kept below it.
+
+    Returns ``(text, machine_translated)``; the words are in the active language
+    (call it under ``translation.override(language)``)."""
+    from django.utils.translation import gettext
+
+    if not korean_text or language == "ko":
+        return korean_text, False
+    note = gettext("이 안내는 아직 한국어로만 있습니다.")
+    translated = translate_or_none(korean_text, source="ko", target=language)
+    if translated is None:
+        return f"{note}\n\n{korean_text}", False
+    warning = gettext("아래는 기계 번역이며 정확하지 않을 수 있습니다.")
+    machine, original = gettext("기계 번역"), gettext("한국어 원문")
+    return f"{note} {warning}\n\n[{machine}] {translated.text}\n\n[{original}]\n{korean_text}", True

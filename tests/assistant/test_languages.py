@@ -1,0 +1,134 @@
+"""Foreign residents: a question in English, Chinese or Vietnamese finds the Korean
+article (multilingual retrieval), is answered from the city's own translation when there
+is one, and otherwise with the Korean passage, a plain note and — only when the city
+runs a translation engine — a machine translation marked as such. The language is taken
+from what the resident wrote."""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from dasan.assistant import services
+from dasan.knowledge import services as knowledge
+from dasan.knowledge.models import Kind, Source, Status
+
+BULKY_WASTE_EN = """# Bulky waste
+
+Large household waste that does not fit in a volume-rate bag, such as furniture and appliances, must be reported and carry a sticker.
+
+## Fees
+
+A one-seat sofa costs 5,000 won and a sofa for three or more 15,000 won. A single bed is 10,000 won, a double bed 15,000 won, and a wardrobe 8,000 won per section.
+
+### How to pay
+
+Report online and pay by credit card or bank transfer. At a community centre you pay in cash and take the sticker with you.
+
+## Putting it out
+
+Put it out with the sticker in front of your home or at the agreed place by 6 a.m. on the day you reported. It is collected within three days.
+"""
+
+QUESTIONS = {
+    "en": "How much is the fee for throwing away a sofa?",
+    "zh-hans": "扔沙发的费用是多少？",
+    "vi": "Vứt ghế sofa thì phí bao nhiêu?",
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_engine(settings, monkeypatch):
+    for name in ("ENGINE", "URL", "API_KEY", "MODEL"):
+        monkeypatch.delenv(f"DASAN_TRANSLATION_{name}", raising=False)
+    settings.DASAN = {k: v for k, v in settings.DASAN.items() if not k.startswith("TRANSLATION_")}
+    from dasan.translation import clear_cache
+
+    clear_cache()
+
+
+@pytest.fixture
+def english_version(kb):
+    source = Source.objects.create(title="Bulky waste", slug="bulky-waste-en", kind=Kind.ARTICLE, body=BULKY_WASTE_EN,
+                                   language="en", translation_of=kb.sources["bulky-waste"],
+                                   department=kb.sources["bulky-waste"].department, status=Status.PUBLISHED)
+    assert knowledge.ingest(source).indexed
+    return source
+
+
+@pytest.mark.parametrize("language", sorted(QUESTIONS))
+def test_a_question_in_another_language_finds_the_korean_article_and_says_it_is_korean(kb, language):
+    answer = services.ask(QUESTIONS[language], channel="web", language="ko")
+    assert answer.kind == "answer" and answer.language == language
+    assert answer.citations[0]["source_id"] == kb.sources["bulky-waste"].pk
+    assert "5,000원" in answer.text or "15,000원" in answer.text  # the Korean passage, as written
+    note = {"en": "only available in Korean", "zh-hans": "目前只有韩语版本", "vi": "chỉ có bằng tiếng Hàn"}[language]
+    assert note in answer.text
+    assert answer.passage_language == "ko" and not answer.machine_translated and answer.mode == "extractive:cross_lingual"
+
+
+def test_the_citys_own_translation_answers_in_the_residents_language(kb, english_version):
+    answer = services.ask(QUESTIONS["en"], channel="web", language="ko")
+    assert answer.passage_language == "en" and "5,000 won" in answer.text
+    assert "only available in Korean" not in answer.text
+    assert answer.citations[0]["source_id"] == english_version.pk and answer.citations[0]["url"].startswith("/kb/")
+    # Korean residents still get the Korean article; a Vietnamese one (no vi version) the Korean note.
+    korean = services.ask("소파 버리는 수수료 얼마예요?", channel="web", language="ko")
+    assert korean.citations[0]["source_id"] == kb.sources["bulky-waste"].pk and "5,000원" in korean.text
+    vietnamese = services.ask(QUESTIONS["vi"], channel="web", language="en")
+    assert vietnamese.language == "vi" and "chỉ có bằng tiếng Hàn" in vietnamese.text
+
+
+def test_the_language_written_wins_over_the_page_but_korean_keeps_the_choice(kb):
+    assert services.ask("Xin chào", channel="kakao", language="ko").language == "vi"
+    assert services.ask("대형폐기물 수수료", channel="web", language="en").language == "en"
+    unknown = services.ask("Wann startet die nächste Rakete zum Mond?", channel="web", language="ko")
+    assert unknown.language == "en" and unknown.kind == "unknown"
+
+
+class _Libre(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def _send(self, payload):
+        body = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self._send([{"code": c, "name": c, "targets": ["en", "ko", "zh", "vi"]} for c in ("en", "ko", "zh", "vi")])
+
+    def do_POST(self):
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.received.append(request)
+        if request["target"] == "ko":  # the resident's question, searched in Korean
+            self._send({"translatedText": "소파를 버리는 수수료는 얼마인가요?"})
+        else:
+            self._send({"translatedText": "A sofa for one costs 5,000 won; for three or more, 15,000 won. [1]"})
+
+
+@pytest.fixture
+def libretranslate(settings):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Libre)
+    server.received = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.DASAN = {**settings.DASAN, "TRANSLATION_ENGINE": "libretranslate",
+                      "TRANSLATION_URL": f"http://127.0.0.1:{server.server_port}"}
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_with_a_translation_engine_the_korean_answer_comes_with_a_marked_machine_translation(kb, libretranslate):
+    answer = services.ask(QUESTIONS["en"], channel="web", language="ko")
+    assert answer.machine_translated and answer.mode == "extractive:query_translated:translated"
+    question, passage = libretranslate.received
+    assert (question["source"], question["target"], question["q"]) == ("en", "ko", QUESTIONS["en"])
+    assert "[Machine translation] A sofa for one costs 5,000 won" in answer.text
+    assert "[Korean original]" in answer.text and "5,000원" in answer.text  # the source stays beside it
+    assert passage["source"] == "ko" and passage["target"] == "en" and "5,000원" in passage["q"]
