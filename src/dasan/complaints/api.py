@@ -126,6 +126,8 @@ def complaint_out(complaint: Complaint) -> dict:
         "department": complaint.department.name if complaint.department_id else None,
         "channel": complaint.channel,
         "answer": complaint.answer,
+        "answer_translated": complaint.answer_translated,
+        "answer_translation": complaint.answer_translation,
         "address": complaint.address,
         "latitude": _float(complaint.latitude),
         "longitude": _float(complaint.longitude),

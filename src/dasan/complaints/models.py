@@ -126,6 +126,16 @@ class ContactPreference(models.TextChoices):
     NONE = "none", _("받지 않음")
 
 
+class TranslationState(models.TextChoices):
+    """How a text in one language reaches a reader of another (complaints written in
+    English, Chinese or Vietnamese; the department's Korean answer going back)."""
+
+    NOT_NEEDED = "", _("필요 없음")
+    NEEDED = "needed", _("번역 필요")
+    MACHINE = "machine", _("기계 번역")
+    STAFF = "staff", _("직원 번역")
+
+
 class Complaint(models.Model):
     """민원 (a civil complaint), whichever channel it came through."""
 
@@ -182,7 +192,17 @@ class Complaint(models.Model):
     received_at = models.DateTimeField(_("접수 일시"), default=timezone.now, db_index=True)
     due_at = models.DateTimeField(_("처리 기한"), db_index=True)
     extended_count = models.PositiveSmallIntegerField(_("연장 횟수"), default=0)
+    # A complaint written in another language is stored as written; for staff, its Korean
+    # translation (the city's engine, or a member of staff) and how it was made.
+    title_ko = models.CharField(_("제목 번역(한국어)"), max_length=200, blank=True)
+    description_ko = models.TextField(_("내용 번역(한국어)"), blank=True)
+    translation = models.CharField(_("내용 번역"), max_length=10, choices=TranslationState.choices, blank=True,
+                                   default=TranslationState.NOT_NEEDED)
     answer = models.TextField(_("답변"), blank=True)
+    # The answer in the resident's language (when the complaint's language is not Korean).
+    answer_translated = models.TextField(_("답변 번역"), blank=True)
+    answer_translation = models.CharField(_("답변 번역 상태"), max_length=10, choices=TranslationState.choices,
+                                          blank=True, default=TranslationState.NOT_NEEDED)
     answered_at = models.DateTimeField(_("답변 일시"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("답변자"), null=True, blank=True, on_delete=models.SET_NULL,

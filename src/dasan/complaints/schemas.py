@@ -131,6 +131,9 @@ class ComplaintOut(ComplaintSummaryOut):
     department: str | None = None
     channel: str
     answer: str = ""
+    answer_translated: str = Field("", description="The answer in the complaint's language, when it is not Korean.")
+    answer_translation: str = Field(
+        "", description="How answer_translated was made: machine, staff, needed (none yet: read answer) or empty (Korean).")
     address: str = ""
     latitude: float | None = None
     longitude: float | None = None

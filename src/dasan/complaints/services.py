@@ -50,7 +50,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dasan.core import audit, pii
+from dasan.core import audit, langdetect, pii
 from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
 
 from . import photos as photo_tools
@@ -70,6 +70,7 @@ from .models import (
     PeriodUnit,
     Routing,
     Status,
+    TranslationState,
 )
 
 logger = logging.getLogger(__name__)
@@ -511,7 +512,8 @@ def _due(received_at: dt.datetime, category: Category | None, kind: str) -> dt.d
 def _create(*, title: str, description: str, channel: str, routed: _Routed, kind: str, resident, anonymous: bool,
             contact_name: str, contact_phone: str, contact_email: str, contact_preference: str,
             latitude, longitude, address: str, is_public: bool, prepared, language: str, filed_by,
-            source_reference: str, received_at: dt.datetime, link_duplicates: bool = True) -> Complaint:
+            source_reference: str, received_at: dt.datetime, link_duplicates: bool = True,
+            translated: tuple[str, str, str] = ("", "", "")) -> Complaint:
     """Store a validated filing (inside the caller's transaction)."""
     complaint = Complaint.objects.create(
         number=next_number(received_at), channel=channel, language=language, kind=kind,
@@ -522,6 +524,7 @@ def _create(*, title: str, description: str, channel: str, routed: _Routed, kind
         title=title, description=description, latitude=latitude, longitude=longitude, address=address,
         is_public=is_public, status=Status.RECEIVED, received_at=received_at,
         due_at=_due(received_at, routed.category, kind), source_reference=source_reference,
+        title_ko=translated[0], description_ko=translated[1], translation=translated[2],
     )
     _store_photos(complaint, prepared, by_staff=filed_by is not None)
     # The filer, unless anonymous: staff read the timeline, and it must not name them.
@@ -555,6 +558,41 @@ def _create(*, title: str, description: str, channel: str, routed: _Routed, kind
     else:
         _notify(complaint, "complaints.received")
     return complaint
+
+
+def written_language(title: str, description: str) -> str | None:
+    """The language a filing is written in (None when too little text to tell)."""
+    return langdetect.detect(f"{title}\n{description}")
+
+
+def _to_korean(title: str, description: str, written: str | None) -> tuple[str, str, str]:
+    """(title_ko, description_ko, state) of a filing: nothing to do for Korean; the city's
+    engine when it runs one (the text is masked before it leaves); else "needs translation"."""
+    if not written or written == "ko":
+        return "", "", TranslationState.NOT_NEEDED
+    from dasan import translation as mt
+
+    title_ko = mt.translate_or_none(title, source=written, target="ko")
+    description_ko = mt.translate_or_none(description, source=written, target="ko") if title_ko else None
+    if title_ko is None or description_ko is None:
+        return "", "", TranslationState.NEEDED
+    return title_ko.text[:TITLE_MAX], description_ko.text[:DESCRIPTION_MAX], TranslationState.MACHINE
+
+
+def _answer_for_resident(complaint: Complaint, text: str, translated: str) -> tuple[str, str]:
+    """(answer_translated, state): the answer in the complaint's language when it is not
+    Korean — a member of staff's own translation first, else the engine's, else flagged."""
+    if complaint.language == "ko":
+        return "", TranslationState.NOT_NEEDED
+    translated = _text(translated)
+    if translated:
+        return translated[:ANSWER_MAX], TranslationState.STAFF
+    from dasan import translation as mt
+
+    machine = mt.translate_or_none(text, source="ko", target=complaint.language)
+    if machine is None:
+        return "", TranslationState.NEEDED
+    return machine.text[:ANSWER_MAX], TranslationState.MACHINE
 
 
 def file_complaint(*, title: str, description: str, channel: str, category: Category | str | None = None,
@@ -631,8 +669,13 @@ def file_complaint(*, title: str, description: str, channel: str, category: Cate
         raise DasanError("location_required", _("이 민원은 위치가 필요합니다. 지도에서 위치를 고르거나 주소를 적어 주세요."))
 
     received = _received_at(received_at)
-    language = _language(language, resident)
-    routed = _route(category, title, description)
+    # Stored as written; a filing in English, Chinese or Vietnamese is answered (and told)
+    # in that language whatever the page's, and staff read it with its Korean translation.
+    written = written_language(title, description)
+    language = written if written and written != "ko" else _language(language, resident)
+    title_ko, description_ko, translation_state = _to_korean(title, description, written)
+    # The router learnt from Korean complaints: it reads the translation when there is one.
+    routed = _route(category, title_ko or title, description_ko or description)
     kind = kind or (routed.category.kind if routed.category else Kind.OTHER)
     with transaction.atomic():
         return _create(
@@ -641,6 +684,7 @@ def file_complaint(*, title: str, description: str, channel: str, category: Cate
             contact_email=contact_email, contact_preference=contact_preference, latitude=latitude,
             longitude=longitude, address=address, is_public=bool(is_public), prepared=prepared, language=language,
             filed_by=filed_by, source_reference=source_reference, received_at=received,
+            translated=(title_ko, description_ko, translation_state),
         )
 
 
@@ -945,9 +989,14 @@ def start(complaint: Complaint, *, actor) -> Complaint:
     return _done(complaint, locked)
 
 
-def answer(complaint: Complaint, *, actor, text: str) -> Complaint:
-    """답변: record the department's answer; the resident is told it is there."""
+def answer(complaint: Complaint, *, actor, text: str, translated: str = "") -> Complaint:
+    """답변: record the department's answer; the resident is told it is there.
+
+    For a complaint in another language the answer goes back in that language too:
+    ``translated`` (the member of staff's own), else the city's engine, else it is
+    flagged "needs translation" and the resident sees the Korean with a note."""
     text = _length(_text(text), code="answer", label=_("답변"), minimum=ANSWER_MIN, maximum=ANSWER_MAX)
+    answer_translated, answer_state = _answer_for_resident(complaint, text, translated)  # before the lock: HTTP
     with transaction.atomic():
         locked = _lock(complaint)
         _require_staff(actor, locked)
@@ -957,15 +1006,45 @@ def answer(complaint: Complaint, *, actor, text: str) -> Complaint:
         old = locked.status
         locked.status = Status.ANSWERED
         locked.answer = text
+        locked.answer_translated, locked.answer_translation = answer_translated, answer_state
         locked.answered_at = _now()
         locked.answered_by = actor
         if locked.assignee_id is None:
             locked.assignee = actor
-        locked.save(update_fields=["status", "answer", "answered_at", "answered_by", "assignee", "updated_at"])
+        locked.save(update_fields=["status", "answer", "answer_translated", "answer_translation", "answered_at",
+                                   "answered_by", "assignee", "updated_at"])
         _event(locked, EventKind.ANSWERED, actor=actor, from_status=old, to_status=Status.ANSWERED,
                data={"length": len(text), "on_time": locked.answered_at <= locked.due_at})
         _audit("answered", locked, actor, data={"on_time": locked.answered_at <= locked.due_at})
         _notify(locked, "complaints.answered")
+    return _done(complaint, locked)
+
+
+def translate(complaint: Complaint, *, actor, title_ko: str = "", description_ko: str = "",
+              answer_translated: str | None = None) -> Complaint:
+    """A member of staff's own translation: the filing into Korean, and/or the answer into
+    the complaint's language. It replaces a machine translation and clears the flag."""
+    title_ko, description_ko = _text(title_ko)[:TITLE_MAX], _text(description_ko)[:DESCRIPTION_MAX]
+    with transaction.atomic():
+        locked = _lock(complaint)
+        _require_staff(actor, locked)
+        fields = []
+        if description_ko:
+            locked.title_ko, locked.description_ko = title_ko or locked.title_ko, description_ko
+            locked.translation = TranslationState.STAFF
+            fields += ["title_ko", "description_ko", "translation"]
+        if answer_translated is not None and _text(answer_translated):
+            if not locked.answer:
+                raise Conflict("not_answered", _("답변을 먼저 보내야 합니다."))
+            locked.answer_translated = _text(answer_translated)[:ANSWER_MAX]
+            locked.answer_translation = TranslationState.STAFF
+            fields += ["answer_translated", "answer_translation"]
+        if not fields:
+            raise DasanError("translation_empty", _("번역한 내용을 적어 주세요."))
+        locked.save(update_fields=[*fields, "updated_at"])
+        _event(locked, EventKind.NOTE, actor=actor, internal=True, reason="번역 입력",
+               data={"fields": [f for f in fields if not f.endswith("translation")]})
+        _audit("translated", locked, actor, data={"fields": fields})
     return _done(complaint, locked)
 
 

@@ -398,6 +398,7 @@ def _detail_context(request: HttpRequest, complaint: Complaint, *, revealed: boo
         "photos": [{"photo": p, "url": _photo_url(p.pk)} for p in complaint.photos.all()],
         "contact": _contact(complaint, revealed=revealed),
         "language_name": dict(settings.LANGUAGES).get(complaint.language, complaint.language),
+        "machine_translation": _translation_enabled(),
         "templates": templates,
         "template_bodies": {str(t.pk): t.body for t in templates},
         "chosen_template": chosen,
@@ -475,9 +476,23 @@ def _do_transfer(request: HttpRequest, complaint: Complaint) -> str:
     return _("%(agency)s(으)로 이송했습니다.") % {"agency": agency}
 
 
+def _translation_enabled() -> bool:
+    from dasan import translation as mt
+
+    return mt.enabled()
+
+
 def _do_answer(request: HttpRequest, complaint: Complaint) -> str:
-    services.answer(complaint, actor=request.user, text=request.POST.get("answer", "").strip())
+    services.answer(complaint, actor=request.user, text=request.POST.get("answer", "").strip(),
+                    translated=request.POST.get("answer_translated", ""))
     return _("답변을 보냈습니다.")
+
+
+def _do_translate(request: HttpRequest, complaint: Complaint) -> str:
+    services.translate(complaint, actor=request.user, title_ko=request.POST.get("title_ko", ""),
+                       description_ko=request.POST.get("description_ko", ""),
+                       answer_translated=request.POST.get("answer_translated"))
+    return _("번역을 저장했습니다.")
 
 
 def _do_close(request: HttpRequest, complaint: Complaint) -> str:
@@ -506,12 +521,13 @@ ACTIONS = {
     "extend": _do_extend,
     "transfer": _do_transfer,
     "answer": _do_answer,
+    "translate": _do_translate,
     "close": _do_close,
     "note": _do_note,
     "reveal": _do_reveal,
 }
 #: Fields a failed form keeps, so that a long answer is never lost to a mistake.
-KEPT_FIELDS = ("answer", "note", "reason", "days", "agency", "department", "assignee", "reveal_reason")
+KEPT_FIELDS = ("answer", "answer_translated", "title_ko", "description_ko", "note", "reason", "days", "agency", "department", "assignee", "reveal_reason")
 
 
 @staff_required
