@@ -135,3 +135,20 @@ def test_every_marked_string_is_translated(marked, lang):
         have |= {msgid for msgid, msgstr, fuzzy in _entries(po) if msgstr and not fuzzy}
     missing = sorted(f"{where}: {msgid[:60]}" for msgid, where in marked.items() if msgid not in have)
     assert not missing, f"{len(missing)} strings without a {lang} translation: {missing[:10]}"
+
+
+def test_every_message_to_residents_has_all_four_languages(db):
+    """Texts and e-mails are resident-facing too: every template the apps register says
+    it in Korean, English, Chinese and Vietnamese (not Korean left for the others)."""
+    from dasan.notify.templates import registered, registered_keys
+
+    keys = registered_keys()
+    assert len(keys) > 20
+    missing = []
+    for key in keys:
+        texts = registered(key).text
+        for language in ("ko", "en", "zh-hans", "vi"):
+            body = (texts.get(language) or {}).get("body", "")
+            if not body or (language != "ko" and _hangul_share(body.replace("{{", " ").replace("}}", " ")) > 0.3):
+                missing.append(f"{key} [{language}]")
+    assert not missing, missing
