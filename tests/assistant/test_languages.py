@@ -79,6 +79,11 @@ def test_the_citys_own_translation_answers_in_the_residents_language(kb, english
     assert korean.citations[0]["source_id"] == kb.sources["bulky-waste"].pk and "5,000원" in korean.text
     vietnamese = services.ask(QUESTIONS["vi"], channel="web", language="en")
     assert vietnamese.language == "vi" and "chỉ có bằng tiếng Hàn" in vietnamese.text
+    # An English translation shares words with English questions ("report", "fee"); it must
+    # not win on them: the answer is decided on the originals, then shown translated.
+    parking = services.ask("Where do I report an illegally parked car?", channel="web", language="en")
+    assert all(c["source_id"] != english_version.pk for c in parking.citations)
+    assert "Bulky waste" not in services.ask("주차 요금", channel="web", language="ko").quick_replies
 
 
 def test_the_language_written_wins_over_the_page_but_korean_keeps_the_choice(kb):

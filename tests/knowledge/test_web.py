@@ -122,9 +122,12 @@ def test_demo_sources_load_idempotently(kb, monkeypatch, django_capture_on_commi
     monkeypatch.setattr(demo, "_enqueue", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         sources = demo.load_demo_sources()
-    assert len(sources) == 10 and queued and queued[0][-1] == sources[-1].pk  # the FAQ last
-    assert Source.objects.filter(kind=Kind.ARTICLE, status=Status.PUBLISHED).count() == 9
-    assert Source.objects.get(slug="bulky-waste").department.code == "1200"
+    assert len(sources) == 13 and queued and queued[0][-1] == sources[-1].pk  # the FAQ last
+    assert Source.objects.filter(kind=Kind.ARTICLE, status=Status.PUBLISHED).count() == 12
+    bulky = Source.objects.get(slug="bulky-waste")
+    assert bulky.department.code == "1200"
+    # The city's translations of the bulky-waste article: linked to it, one per language.
+    assert sorted(bulky.translations.values_list("language", flat=True)) == ["en", "vi", "zh-hans"]
     # Index the articles (not the 4.7k-row FAQ: too slow for a unit test).
     for s in sources[:-1]:
         Source.objects.filter(pk=s.pk).update(last_ingested_at="2026-01-01T00:00:00Z")
@@ -133,8 +136,8 @@ def test_demo_sources_load_idempotently(kb, monkeypatch, django_capture_on_commi
                                                        (demo.HERE / "welfare_faq/kb.csv").read_bytes()).hexdigest())
     queued.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert len(demo.load_demo_sources()) == 10
-    assert queued == [] and Source.objects.count() == 10
+        assert len(demo.load_demo_sources()) == 13
+    assert queued == [] and Source.objects.count() == 13
 
 
 def test_admin_refuses_unknown_file_types(client, kb):

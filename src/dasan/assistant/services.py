@@ -119,7 +119,9 @@ def _search(query: str, *, audience: str, language: str | None, k: int = 5):
     # ranked on all their passages together, which finds the right programme more
     # often than the single best passage does (bench/assistant), and a second
     # passage then adds another section rather than repeating the first.
-    return search(query, audience=audience, language=language, k=k, group_by="topic")
+    # Translations are not searched: the answer is decided on the originals, and shown
+    # from the translation in the resident's language afterwards (_localise).
+    return search(query, audience=audience, language=language, k=k, group_by="topic", originals_only=True)
 
 
 def _related_topics(query: str, k: int = 5, *, audience: str = "residents") -> list[str]:
@@ -419,7 +421,8 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
 
     best = hits[0]
     chosen = [best]
-    for hit in hits[1:]:
+    # Cross-lingual scores carry no lexical signal: the runner-up is no second answer.
+    for hit in hits[1:] if cross_lingual != "cross_lingual" else []:
         if hit.chunk_id != best.chunk_id and hit.score >= best.score * SECOND_PASSAGE_RATIO and len(best.text) < ANSWER_CHARS * 0.6:
             if language != "ko" and _family(hit) == _family(best):
                 continue  # the same article in the other language says the same thing

@@ -477,13 +477,14 @@ def _to_hit(h, confidence: float, top_score: float) -> Hit:
 
 
 def search(query: str, *, audience: str = "residents", language: str | None = None, k: int = 5,
-           group_by: str | None = None) -> SearchResult:
+           group_by: str | None = None, originals_only: bool = False) -> SearchResult:
     """Best passages for ``query`` among the sources ``audience`` may see.
 
     ``audience="staff"`` searches residents' and staff-only sources; ``"residents"``
     only residents'. ``language`` keeps sources in that language and in Korean (the
     city's own language, which the multilingual model matches across languages).
     ``group_by`` (``"topic"`` or ``"source"``) keeps the best passage per group.
+    ``originals_only`` leaves out the city's translations of articles.
     Confidence is the top hit's probability of answering the question; other hits
     get it scaled by their score.
     """
@@ -493,6 +494,10 @@ def search(query: str, *, audience: str = "residents", language: str | None = No
     filters: dict = {"audience": _audiences(audience)}
     if language:
         filters["language"] = sorted({language, "ko"})
+    if originals_only:
+        # Translations are reached through their original (translated_passage): their
+        # words would otherwise meet the calibrated confidence, fitted on Korean.
+        filters["translation_of"] = [None]
     if group_by == "source":
         group_by = "source_id"
     result = index.search(query, k=max(k, 1) * 2, filters=filters, group_by=group_by)
@@ -506,36 +511,59 @@ def search(query: str, *, audience: str = "residents", language: str | None = No
                         index_ready=True, features=dict(getattr(result, "features", None) or {}))
 
 
-def translated_passage(hit: Hit, language: str, query: str) -> Hit | None:
-    """The passage of the city's own ``language`` translation of ``hit``'s article that
-    best matches ``query`` (the same section, when the translator kept the structure),
-    or None when the article has no live translation in that language.
+def _sections(source_id) -> list[str]:
+    """The distinct heading paths of a source's passages, in reading order."""
+    seen: list[str] = []
+    for path in SourceChunk.objects.filter(source_id=source_id).order_by("position").values_list("title_path", flat=True):
+        if path not in seen:
+            seen.append(path)
+    return seen
 
-    Retrieval runs over every language (the multilingual model matches an English
-    question with a Korean passage); this is how the answer is then shown in the
-    resident's language without machine translation."""
+
+def _section_key(title_path: str) -> str:
+    """A passage's heading path without the article title (which a translation changes)."""
+    return TITLE_SEPARATOR.join(source_chunks_title(title_path)[1:])
+
+
+def translated_passage(hit: Hit, language: str, query: str) -> Hit | None:
+    """The city's own ``language`` translation of ``hit``'s passage, or None when the
+    article has no live translation in that language.
+
+    The passage is the translation's same section: translators keep the article's
+    headings in order (the admin says so), so the k-th section of the original is the
+    k-th of the translation. When the structures differ, the translation's passage
+    that best matches ``query`` is used instead."""
     if not language or language == hit.language:
         return hit
     original = hit.translation_of or hit.source_id
     today = timezone.localdate()
-    wanted = [s.pk for s in Source.objects.filter(translation_of_id=original, language=language,
-                                                  status=Status.PUBLISHED) if s.is_valid_on(today)]
-    if not wanted:
-        return None
+    wanted = [s for s in Source.objects.filter(translation_of_id=original, language=language, status=Status.PUBLISHED)
+              if s.is_valid_on(today)]
     index = manager.get()
-    if index is None or len(index) == 0:
+    if not wanted or index is None or len(index) == 0:
         return None
-    result = index.search(query, k=1, filters={"source_id": [str(pk) for pk in wanted]})
+    translation = wanted[0]
+    result = index.search(query, k=50, filters={"source_id": [str(translation.pk)]})
     if not result.hits:
         return None
-    found = _to_hit(result.hits[0], hit.confidence, result.hits[0].score)
+    chosen = result.hits[0]
+    row = SourceChunk.objects.filter(chunk_id=hit.chunk_id).values_list("title_path", flat=True).first()
+    if row is not None:
+        mine, theirs = _sections(original), _sections(translation.pk)
+        if len(mine) == len(theirs) and row in mine:
+            target = theirs[mine.index(row)]
+            in_section = [h for h in result.hits if TITLE_SEPARATOR.join(h.chunk.title_path) == target
+                          or h.chunk.title_display == target]
+            if in_section:
+                chosen = in_section[0]
+    found = _to_hit(chosen, hit.confidence, chosen.score)
     found.confidence = hit.confidence
     return found
 
 
 def related_topics(query: str, k: int = 5, *, audience: str = "residents") -> list[str]:
     """The closest topics (or source titles) to a question, for "I don't know" replies."""
-    result = search(query, audience=audience, k=k * 3, group_by="topic")
+    result = search(query, audience=audience, k=k * 3, group_by="topic", originals_only=True)
     out: list[str] = []
     for h in result.hits:
         name = h.topic or h.source_title
@@ -549,8 +577,8 @@ def related_topics(query: str, k: int = 5, *, audience: str = "residents") -> li
 def topics(*, audience: str = "residents") -> list[str]:
     """Every topic of the live sources ``audience`` may see: FAQ topics and article sections."""
     today = timezone.localdate()
-    live = [s.pk for s in Source.objects.filter(status=Status.PUBLISHED, audience__in=_audiences(audience))
-            if s.is_valid_on(today)]
+    live = [s.pk for s in Source.objects.filter(status=Status.PUBLISHED, audience__in=_audiences(audience),
+                                                translation_of__isnull=True) if s.is_valid_on(today)]
     names = SourceChunk.objects.filter(source_id__in=live).exclude(topic="").values_list("topic", flat=True)
     return sorted(set(names))
 

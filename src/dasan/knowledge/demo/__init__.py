@@ -30,6 +30,12 @@ ARTICLES = [
     ("local-taxes.md", "local-taxes", "1500"),
     ("welfare.md", "welfare", "1400"),
 ]
+#: The city's own translations (file under articles/, slug, language, slug of the Korean original).
+TRANSLATIONS = [
+    ("translations/bulky-waste.en.md", "bulky-waste-en", "en", "bulky-waste"),
+    ("translations/bulky-waste.zh-hans.md", "bulky-waste-zh-hans", "zh-hans", "bulky-waste"),
+    ("translations/bulky-waste.vi.md", "bulky-waste-vi", "vi", "bulky-waste"),
+]
 WELFARE_FAQ = ("welfare_faq/kb.csv", "welfare-faq", "1400", "복지 서비스 자주 묻는 질문")
 
 
@@ -61,6 +67,22 @@ def load_demo_sources(*, enqueue: bool = True) -> list:
             source.kind, source.body, source.title = Kind.ARTICLE, body, _title(body, slug)
             source.department, source.audience, source.status = depts.get(dept), Audience.RESIDENTS, Status.PUBLISHED
             if changed or source.department_id != getattr(depts.get(dept), "pk", None):
+                source.save()
+            sources.append(source)
+            if changed or source.last_ingested_at is None:
+                todo_articles.append(source.pk)
+
+        originals = {source.slug: source for source in sources}
+        for filename, slug, language, original_slug in TRANSLATIONS:
+            original = originals[original_slug]
+            body = (HERE / "articles" / filename).read_text(encoding="utf-8")
+            origin = f"demo:{filename}"
+            source = Source.objects.filter(origin=origin).first() or Source(origin=origin, slug=slug)
+            changed = source.pk is None or source.body != body
+            source.kind, source.body, source.title = Kind.ARTICLE, body, _title(body, slug)
+            source.language, source.translation_of = language, original
+            source.department, source.audience, source.status = original.department, Audience.RESIDENTS, Status.PUBLISHED
+            if changed:
                 source.save()
             sources.append(source)
             if changed or source.last_ingested_at is None:
