@@ -207,3 +207,14 @@ def test_fast_answer_is_returned_directly_even_with_callback_url(client, kb, cit
     body = post(client, payload(callback_url="http://127.0.0.1:9/never")).json()
     check_skill_response(body)
     assert "useCallback" not in body
+
+
+@pytest.mark.django_db
+def test_a_resident_writing_vietnamese_is_answered_in_vietnamese(client, kb, city, inline):
+    """Kakao sends lang "ko" for everyone; the answer follows what the resident wrote."""
+    body = post(client, payload("Vứt ghế sofa thì phí bao nhiêu?")).json()
+    check_skill_response(body)
+    outputs = body["template"]["outputs"]
+    assert outputs[0]["simpleText"]["text"].startswith("Thông tin này hiện chỉ có bằng tiếng Hàn.")
+    assert outputs[1]["listCard"]["header"]["title"] == "Nguồn"  # "출처" in Vietnamese
+    assert Conversation.objects.get().turns.get().question == "Vứt ghế sofa thì phí bao nhiêu?"

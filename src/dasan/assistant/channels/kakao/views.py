@@ -132,6 +132,8 @@ def _answer(utterance: str, user_id: str, language: str, base_url: str = "") -> 
                 answer = services.ask(utterance, conversation=conversation, channel=Channel.KAKAO, language=language)
             except DasanError as error:
                 return text_response(str(error.message))
+        # Buttons and card titles in the language the resident wrote in (detected by ask).
+        with translation.override(answer.language or language):
             return skill_response(answer, base_url)
     finally:
         if in_worker:
