@@ -19,7 +19,7 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --editable '.[dev]'
+	$(BIN)/pip install --quiet --editable '.[dev,voice]'
 	touch $@ $(RUN_STAMP)
 
 install: $(RUN_STAMP)
@@ -44,7 +44,9 @@ test: $(TEST_STAMP) browser
 # Benchmarks print tables of figures; they are never part of `make test`.
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/assistant/run.py
+	$(BIN)/python bench/assistant/languages.py
 	$(BIN)/python bench/complaints/run.py
+	$(BIN)/python bench/voice/run.py
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dasan} $(BIN)/python bench/reservations/run.py
 
 # Re-extract and compile translation catalogues (needs GNU gettext).

@@ -9,14 +9,15 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from dasan.accounts.api_auth import session_auth, token_auth
 from dasan.core import idempotency
 from dasan.core.errors import NotFound, PermissionDenied
+from dasan.core.schemas import ErrorOut
 
-from . import services
+from . import services, voice
 from .models import Channel, Conversation
 from .views import SESSION_CURRENT, _session_ids
 
@@ -130,3 +131,35 @@ def feedback(request: HttpRequest, turn_id: int, data: FeedbackIn):
         turn_id, data.helpful, data.comment, user=_user(request), session_conversation_ids=_session_ids_safe(request)
     )
     return {"turn_id": turn.pk, "feedback": turn.feedback}
+
+
+class TranscriptOut(Schema):
+    text: str
+    seconds: float
+    elapsed: float
+    language: str
+    confidence: float | None = None
+
+
+@router.post(
+    "/transcribe",
+    response={200: TranscriptOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, 422: ErrorOut, 503: ErrorOut},
+    auth=anonymous_ok,
+    summary="Transcribe a spoken question",
+)
+def transcribe(request: HttpRequest, audio: File[UploadedFile], language: Form[str] = "ko"):
+    """The Korean text of a recorded question (multipart field ``audio``: WebM/Opus,
+    Ogg/Opus, MP4/AAC, MP3, WAV or FLAC), recognised offline on this server. Show it to the
+    person to check before sending it to ``/ask``; nothing is asked or stored here.
+
+    Limits (``VOICE_MAX_SECONDS``, ``VOICE_MAX_BYTES``): 413 ``voice_too_long`` /
+    ``voice_too_large``. 415 ``voice_unsupported_format``, 422 ``voice_undecodable`` or
+    ``voice_no_speech``, 400 ``voice_language_unsupported`` (only ``ko``). 503: voice input
+    is not installed here (``voice_unavailable``), every recogniser stayed busy past the
+    waiting limit (``voice_busy``, with ``Retry-After``) or recognition ran out of time
+    (``voice_timeout``)."""
+    max_bytes = int(voice.setting("MAX_BYTES"))
+    if audio.size is not None and audio.size > max_bytes:
+        raise voice.too_large(max_bytes)
+    transcript = voice.transcribe(audio.read(), audio.content_type or "", language=language)
+    return transcript.as_dict()

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from dasan.core.errors import DasanError
 
-from . import services
+from . import services, voice
 from .models import Channel, Conversation
 
 SESSION_CURRENT = "assistant_conversation_id"
@@ -56,10 +57,13 @@ def _layout(request: HttpRequest) -> str:
     return layout if layout in LAYOUTS else "page"
 
 
-def _page_context(request: HttpRequest, layout: str, error: str = "", question: str = "") -> dict:
+def _page_context(request: HttpRequest, layout: str, error: str = "", question: str = "", voice_note: str = "") -> dict:
     conversation = _current_conversation(request)
     turns = list(conversation.turns.all()) if conversation else []
-    return {"turns": turns, "layout": layout, "error": error, "question": question, "max_length": services.MAX_QUESTION}
+    return {
+        "turns": turns, "layout": layout, "error": error, "question": question, "max_length": services.MAX_QUESTION,
+        "voice_available": voice.available(), "voice_limits": voice.limits(), "voice_note": voice_note,
+    }
 
 
 @require_GET
@@ -123,6 +127,51 @@ def feedback(request: HttpRequest, turn_id: int) -> HttpResponse:
     if _is_htmx(request):
         return render(request, "assistant/_feedback.html", {"turn": turn, "layout": layout})
     return _back(layout, f"#turn-{turn.pk}")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+@xframe_options_sameorigin
+def voice_question(request: HttpRequest) -> HttpResponse:
+    """A spoken question (multipart field ``audio``) turned into text for the resident to
+    check, edit and send: never asked on their behalf. The chat's script gets JSON
+    (``{"text", "seconds", ...}`` or the error envelope); a plain form post (the file
+    picker shown without JavaScript) gets the chat page with the text in the question box."""
+    layout = _layout(request)
+    try:
+        max_bytes = int(voice.setting("MAX_BYTES"))
+        # An announced oversize body is refused before the clip is read into memory
+        # (multipart framing and the CSRF token add a few hundred bytes; allow for them).
+        # Django has already spooled it to a temporary file while checking the CSRF token:
+        # the proxy's body limit is what keeps huge uploads out altogether.
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > max_bytes + 64 * 1024:
+            raise voice.too_large(max_bytes)
+        upload = request.FILES.get("audio")
+        if upload is None:
+            raise DasanError("voice_missing", _("음성 파일이 없습니다. 다시 녹음해 주세요."))
+        if upload.size > max_bytes:
+            raise voice.too_large(max_bytes)
+        transcript = voice.transcribe(upload.read(), upload.content_type or "", language="ko")
+    except DasanError as error:
+        if _wants_json(request):
+            response = JsonResponse(error.as_dict(), status=error.status)
+            if getattr(error, "retry_after", None) is not None:
+                response["Retry-After"] = str(int(error.retry_after))
+            return response
+        template = "assistant/widget.html" if layout == "widget" else "assistant/chat.html"
+        return render(request, template, _page_context(request, layout, str(error.message)), status=error.status)
+    if _wants_json(request):
+        return JsonResponse(transcript.as_dict())
+    template = "assistant/widget.html" if layout == "widget" else "assistant/chat.html"
+    note = _("말씀하신 내용을 글로 옮겼습니다. 확인하고 고친 뒤 ‘묻기’를 눌러 주세요.")
+    return render(request, template, _page_context(request, layout, question=transcript.text, voice_note=note))
 
 
 @require_POST
