@@ -81,7 +81,10 @@ _ADMIN = rf"(?:[{_HANGUL}]+(?:특별시|광역시|특별자치시|특별자치�
 # Road names: 테헤란로, 세종대로, 강남대로94길, 테헤란로4길, 중앙로12번길.
 _ROAD = rf"[{_HANGUL}0-9]*[{_HANGUL}](?:대로|로|길)(?:\s?\d+(?:번)?길)?"
 # The building number must not run into a unit (2명, 10분, 3시, 5개...), a time or a decimal.
-_BLDG = rf"(?:지하\s?)?\d{{1,5}}(?:-\d{{1,5}})?(?![\d{_HANGUL}:*]|[.,]\d|-\d)"
+# A particle or ending may follow it: "테헤란로 123입니다", "중앙로 45에서", "세종대로 1이고".
+_AFTER_BLDG = r"(?:입니다|이에요|예요|이고|이며|이요|이라|에서|에요|에|으로|이니|인데)"
+_BLDG = (rf"(?:지하\s?)?\d{{1,5}}(?:-\d{{1,5}})?"
+         rf"(?:(?![\d{_HANGUL}:*]|[.,]\d|-\d)|(?={_AFTER_BLDG}))")
 # Without an admin area in front only unmistakable road names count: "…대로",
 # "…길", "…로N길"; a bare "…로" is too often the particle (으)로 ("시청으로 2명").
 _ROAD_ALONE = rf"(?<![{_HANGUL}0-9])[{_HANGUL}0-9]*[{_HANGUL}](?:대로(?:\s?\d+번?길)?|로\s?\d+번?길|길)"
