@@ -5,15 +5,13 @@ runs a translation engine — a machine translation marked as such. The language
 from what the resident wrote."""
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from dasan.assistant import services
 from dasan.knowledge import services as knowledge
 from dasan.knowledge.models import Kind, Source, Status
+
+from ..translation.stub import libretranslate, no_translation_engine  # noqa: F401 - fixtures
 
 BULKY_WASTE_EN = """# Bulky waste
 
@@ -40,13 +38,8 @@ QUESTIONS = {
 
 
 @pytest.fixture(autouse=True)
-def _no_engine(settings, monkeypatch):
-    for name in ("ENGINE", "URL", "API_KEY", "MODEL"):
-        monkeypatch.delenv(f"DASAN_TRANSLATION_{name}", raising=False)
-    settings.DASAN = {k: v for k, v in settings.DASAN.items() if not k.startswith("TRANSLATION_")}
-    from dasan.translation import clear_cache
-
-    clear_cache()
+def _default_installation(no_translation_engine):
+    """Each test starts without an engine; the ones that need one ask for ``libretranslate``."""
 
 
 @pytest.fixture
@@ -93,43 +86,9 @@ def test_the_language_written_wins_over_the_page_but_korean_keeps_the_choice(kb)
     assert unknown.language == "en" and unknown.kind == "unknown"
 
 
-class _Libre(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def _send(self, payload):
-        body = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        self._send([{"code": c, "name": c, "targets": ["en", "ko", "zh", "vi"]} for c in ("en", "ko", "zh", "vi")])
-
-    def do_POST(self):
-        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.received.append(request)
-        if request["target"] == "ko":  # the resident's question, searched in Korean
-            self._send({"translatedText": "소파를 버리는 수수료는 얼마인가요?"})
-        else:
-            self._send({"translatedText": "A sofa for one costs 5,000 won; for three or more, 15,000 won. [1]"})
-
-
-@pytest.fixture
-def libretranslate(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Libre)
-    server.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.DASAN = {**settings.DASAN, "TRANSLATION_ENGINE": "libretranslate",
-                      "TRANSLATION_URL": f"http://127.0.0.1:{server.server_port}"}
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
 def test_with_a_translation_engine_the_korean_answer_comes_with_a_marked_machine_translation(kb, libretranslate):
+    libretranslate.answers = {"ko": "소파를 버리는 수수료는 얼마인가요?",  # the resident's question, searched in Korean
+                              "en": "A sofa for one costs 5,000 won; for three or more, 15,000 won. [1]"}
     answer = services.ask(QUESTIONS["en"], channel="web", language="ko")
     assert answer.machine_translated and answer.mode == "extractive:query_translated:translated"
     question, passage = libretranslate.received

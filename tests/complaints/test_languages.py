@@ -3,10 +3,6 @@ read them with a Korean translation (the city's engine, or their own), flagged "
 when there is none, and the department's Korean answer goes back translated the same way."""
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from django.test import Client
 
@@ -14,18 +10,15 @@ from dasan.complaints import services
 from dasan.complaints.models import TranslationState
 from dasan.notify.models import Message
 
+from ..translation.stub import libretranslate, no_translation_engine  # noqa: F401 - fixtures
+
 HERE = ("37.566500", "126.978000")
 VIETNAMESE = ("Rác bị vứt bừa bãi trong hẻm", "Có rất nhiều túi rác bị vứt trong hẻm cạnh cửa hàng tiện lợi suốt mấy ngày nay.")
 
 
 @pytest.fixture(autouse=True)
-def _no_engine(settings, monkeypatch):
-    for name in ("ENGINE", "URL", "API_KEY", "MODEL"):
-        monkeypatch.delenv(f"DASAN_TRANSLATION_{name}", raising=False)
-    settings.DASAN = {k: v for k, v in settings.DASAN.items() if not k.startswith("TRANSLATION_")}
-    from dasan.translation import clear_cache
-
-    clear_cache()
+def _default_installation(no_translation_engine):
+    """Each test starts without an engine; the ones that need one ask for ``libretranslate``."""
 
 
 @pytest.fixture
@@ -82,41 +75,8 @@ def test_korean_complaints_need_nothing_and_empty_translations_are_refused(categ
     assert getattr(error.value, "code", "") == "translation_empty"
 
 
-class _Libre(BaseHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def _send(self, payload):
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        self._send([{"code": c, "name": c, "targets": ["en", "ko", "zh", "vi"]} for c in ("en", "ko", "zh", "vi")])
-
-    def do_POST(self):
-        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.received.append(request)
-        answers = {"ko": "골목에 쓰레기가 버려져 있습니다 (번역)", "en": "We collected it this morning. Thank you."}
-        self._send({"translatedText": answers[request["target"]]})
-
-
-@pytest.fixture
-def libretranslate(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Libre)
-    server.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.DASAN = {**settings.DASAN, "TRANSLATION_ENGINE": "libretranslate",
-                      "TRANSLATION_URL": f"http://127.0.0.1:{server.server_port}"}
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
 def test_with_an_engine_both_ways_are_machine_translated_and_marked(categories, resident, officer, libretranslate):
+    libretranslate.answers = {"ko": "골목에 쓰레기가 버려져 있습니다 (번역)", "en": "We collected it this morning. Thank you."}
     complaint = services.file_complaint(
         title="Trash dumped in the alley", channel="web", category=categories["waste"], resident=resident,
         description="Bags of trash have been dumped next to the convenience store for days. Call me at 010-2345-6789.",

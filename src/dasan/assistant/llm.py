@@ -17,6 +17,7 @@ import httpx
 from django.conf import settings
 
 from dasan.core.pii import mask
+from dasan.translation.openai_compat import endpoint as chat_completions_url
 
 logger = logging.getLogger("dasan.assistant.llm")
 
@@ -45,14 +46,6 @@ def enabled() -> bool:
     return bool(setting("LLM_URL"))
 
 
-def _endpoint(url: str) -> str:
-    url = url.rstrip("/")
-    if url.endswith("/chat/completions"):
-        return url
-    if url.endswith("/v1"):
-        return url + "/chat/completions"
-    return url + "/v1/chat/completions"
-
 
 def generate(question: str, passages: list[str]) -> tuple[str, list[int]]:
     """Answer ``question`` from ``passages`` (numbered from 1); returns the text
@@ -79,7 +72,7 @@ def generate(question: str, passages: list[str]) -> tuple[str, list[int]]:
     if key:
         headers["Authorization"] = f"Bearer {key}"
     try:
-        response = httpx.post(_endpoint(url), json=body, headers=headers, timeout=timeout)
+        response = httpx.post(chat_completions_url(url), json=body, headers=headers, timeout=timeout)
     except httpx.TimeoutException:
         raise GenerationFailed("timeout") from None
     except httpx.HTTPError as exc:
