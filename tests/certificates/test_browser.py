@@ -13,7 +13,7 @@ from dasan.certificates.demo import load_demo
 from dasan.certificates.models import DocumentRequest
 
 from ..queueing.conftest import office, types  # noqa: F401 - fixtures
-from ..web.test_browser import CHROMIUM, _latest_code_sent_to, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -43,11 +43,7 @@ def test_request_for_pickup_and_a_tampered_pdf_fails(live_server, issued, office
     page = phone.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{live_server.url}/documents/request/resident-copy/")
-    page.wait_for_url(re.compile(r"/accounts/login/"))
-    page.locator("input[name=phone]").fill("010-1234-5678")
-    page.locator("form:has(input[name=phone]) button[type=submit]").click()
-    page.locator("input[name=code]").fill(_latest_code_sent_to("01012345678"))
-    page.locator("form:has(input[name=code]) button[type=submit]").click()
+    sign_in_on_the_way(page, "010-1234-5678")
     page.wait_for_url(re.compile(r"/documents/request/resident-copy/"))
     page.get_by_label("과거 주소 변동 사항 포함").check()
     page.get_by_label("부수").select_option("2")

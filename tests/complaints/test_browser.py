@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ..web.test_browser import CHROMIUM, _latest_code_sent_to, browser_page, chromium  # noqa: F401 - the fixtures
+from ..web.test_browser import CHROMIUM, sign_in_on_the_way, browser_page, chromium  # noqa: F401 - the fixtures
 from .test_resident_pages import jpeg_bytes
 
 pytestmark = [
@@ -29,12 +29,7 @@ def test_resident_files_a_complaint_and_sees_it_in_my_complaints(live_server, br
 
     # Filing needs sign-in; the sign-in page brings the resident back to the form.
     page.goto(f"{live_server.url}/complaints/new/?category=illegal-dumping")
-    page.wait_for_url(re.compile(r"/accounts/login/"))
-    page.locator("input[name=phone]").fill("010-5555-0199")
-    page.locator("form:has(input[name=phone]) button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/accounts/login/verify/"))
-    page.locator("input[name=code]").fill(_latest_code_sent_to("01055550199"))
-    page.locator("form:has(input[name=code]) button[type=submit]").click()
+    sign_in_on_the_way(page, "010-5555-0199")
     page.wait_for_url(re.compile(r"/complaints/new/"))
 
     assert page.get_by_label("분류").input_value() == "illegal-dumping"

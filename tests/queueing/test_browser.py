@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from ..web.test_browser import CHROMIUM, _latest_code_sent_to, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
 from .test_pages import always_open  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -40,11 +40,7 @@ def test_ticket_page_and_hall_display_follow_the_counter(live_server, chromium, 
     page = phone.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{live_server.url}/queue/o/{always_open.code}/")
-    page.wait_for_url(re.compile(r"/accounts/login/"))
-    page.locator("input[name=phone]").fill("010-5555-0199")
-    page.locator("form:has(input[name=phone]) button[type=submit]").click()
-    page.locator("input[name=code]").fill(_latest_code_sent_to("01055550199"))
-    page.locator("form:has(input[name=code]) button[type=submit]").click()
+    sign_in_on_the_way(page, "010-5555-0199")
     page.wait_for_url(re.compile(r"/queue/o/"))
     page.get_by_label(re.compile("전입신고")).check()
     page.get_by_role("button", name="번호표 받기").click()

@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ..web.test_browser import CHROMIUM, _latest_code_sent_to, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
 from .conftest import at
 
 pytestmark = [
@@ -48,12 +48,7 @@ def test_find_book_pay_and_a_lottery_draw(live_server, chromium, paid_court, cou
 
     # Sign in on the way to "내 예약".
     page.goto(f"{live_server.url}/reservations/mine/")
-    page.wait_for_url(re.compile(r"/accounts/login/"))
-    page.locator("input[name=phone]").fill("010-5555-0188")
-    page.locator("form:has(input[name=phone]) button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/accounts/login/verify/"))
-    page.locator("input[name=code]").fill(_latest_code_sent_to("01055550188"))
-    page.locator("form:has(input[name=code]) button[type=submit]").click()
+    sign_in_on_the_way(page, "010-5555-0188")
     page.wait_for_url(re.compile(r"/reservations/mine/"))
 
     # Search: sports facilities free on the day.

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from ..web.test_browser import CHROMIUM, _latest_code_sent_to, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -53,12 +53,7 @@ def test_booking_sticker_and_crew_scan(live_server, chromium, city, fee_table, d
 
     # Sign in on the way to the booking form.
     page.goto(f"{live_server.url}/waste/book/")
-    page.wait_for_url(re.compile(r"/accounts/login/"))
-    page.locator("input[name=phone]").fill("010-5555-0177")
-    page.locator("form:has(input[name=phone]) button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/accounts/login/verify/"))
-    page.locator("input[name=code]").fill(_latest_code_sent_to("01055550177"))
-    page.locator("form:has(input[name=code]) button[type=submit]").click()
+    sign_in_on_the_way(page, "010-5555-0177")
     page.wait_for_url(re.compile(r"/waste/book/"))
 
     # District, then a forgiving search: "쇼파" finds the sofa.

@@ -61,6 +61,17 @@ def _latest_code_sent_to(phone: str) -> str:
     return match.group(1)
 
 
+def sign_in_on_the_way(page, phone: str) -> None:
+    """On the sign-in page a protected page sent the browser to: the phone number, the
+    code texted to it, and on (the caller waits for the page it expects back)."""
+    page.wait_for_url(re.compile(r"/accounts/login/"))
+    page.locator("input[name=phone]").fill(phone)
+    page.locator("form:has(input[name=phone]) button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/accounts/login/verify/"))
+    page.locator("input[name=code]").fill(_latest_code_sent_to(re.sub(r"\D", "", phone)))
+    page.locator("form:has(input[name=code]) button[type=submit]").click()
+
+
 def test_resident_signs_in_and_switches_to_english(live_server, browser_page, city, make_resident):
     resident = make_resident(phone="01055550123", name="박데모")
     page = browser_page
