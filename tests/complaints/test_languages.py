@@ -98,3 +98,18 @@ def test_with_an_engine_both_ways_are_machine_translated_and_marked(categories, 
     me.force_login(resident)
     mine = me.get(f"/complaints/{complaint.number}/").content.decode()
     assert "We collected it this morning" in mine and "기계 번역입니다" in mine and "오늘 오전에 수거했습니다" in mine
+
+
+def test_the_queue_finds_what_needs_translation(categories, resident, officer):
+    foreign = services.file_complaint(title=VIETNAMESE[0], description=VIETNAMESE[1], channel="web",
+                                      category=categories["waste"], resident=resident, latitude=HERE[0], longitude=HERE[1])
+    korean = services.file_complaint(title="골목에 쓰레기 무단투기", description="편의점 옆 골목에 쓰레기봉투가 쌓여 있습니다.",
+                                     channel="web", category=categories["waste"], resident=resident,
+                                     latitude=HERE[0], longitude="126.990000")
+    desk = Client()
+    desk.force_login(officer)
+    page = desk.get("/staff/complaints/", {"untranslated": "on"}).content.decode()
+    assert foreign.number in page and korean.number not in page and "번역 필요" in page
+    services.translate(foreign, actor=officer, description_ko="편의점 옆 골목에 쓰레기봉투가 버려져 있습니다.")
+    assert foreign.number not in desk.get("/staff/complaints/", {"untranslated": "on"}).content.decode()
+    assert korean.number in desk.get("/staff/complaints/").content.decode()

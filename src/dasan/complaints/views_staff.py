@@ -46,6 +46,7 @@ from .models import (
     Complaint,
     ContactPreference,
     Status,
+    TranslationState,
 )
 
 STAFF_LOGIN_PATH = "/accounts/staff/login/"
@@ -127,6 +128,7 @@ class QueueFilter(forms.Form):
     department = forms.ModelChoiceField(label=gettext_lazy("담당 부서"), required=False,
                                         queryset=Department.objects.none(), empty_label=gettext_lazy("모든 부서"))
     mine = forms.BooleanField(label=gettext_lazy("나에게 배정된 민원만"), required=False)
+    untranslated = forms.BooleanField(label=gettext_lazy("번역이 필요한 민원만"), required=False)
 
     def __init__(self, data, *, departments: QuerySet):
         super().__init__(data)
@@ -185,6 +187,10 @@ def _queue_context(request: HttpRequest) -> dict:
         rows = rows.filter(department=form.value("department"))
     if form.value("mine"):
         rows = rows.filter(assignee=user)
+    if form.value("untranslated"):
+        # Written in another language with no Korean translation yet, or answered in Korean
+        # to a resident of another language with no translation of the answer yet.
+        rows = rows.filter(Q(translation=TranslationState.NEEDED) | Q(answer_translation=TranslationState.NEEDED))
     sla = form.value("sla")
     if sla in SLA_STATES:
         rows = rows.filter(_sla_q(sla, now))
