@@ -3,9 +3,7 @@ city-issued PDF is checked on 문서 진위확인 — the signed file verifies, 
 changed byte does not. With DASAN_SCREENSHOTS=DIR the screens are saved there."""
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +11,7 @@ from dasan.certificates.demo import load_demo
 from dasan.certificates.models import DocumentRequest
 
 from ..queueing.conftest import office, types  # noqa: F401 - fixtures
-from ..web.test_browser import CHROMIUM, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, save_screenshot, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,11 +19,8 @@ pytestmark = [
 ]
 
 
-def _shot(page, name: str) -> None:
-    folder = os.environ.get("DASAN_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"documents-{name}.png"), full_page=True)
+def _shot(page, name: str) -> str | None:
+    return save_screenshot(page, f"documents-{name}")
 
 
 @pytest.fixture

@@ -3,14 +3,13 @@ number, the counter calls the one before it, and both screens follow without a r
 (htmx polling). With DASAN_SCREENSHOTS=DIR the screens are saved there, and side by side."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
-from ..web.test_browser import CHROMIUM, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, save_screenshot, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
 from .test_pages import always_open  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -20,13 +19,7 @@ pytestmark = [
 
 
 def _shot(page, name: str) -> str | None:
-    folder = os.environ.get("DASAN_SCREENSHOTS")
-    if not folder:
-        return None
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    path = str(Path(folder) / f"queue-{name}.png")
-    page.screenshot(path=path, full_page=False)
-    return path
+    return save_screenshot(page, f"queue-{name}", full_page=False)
 
 
 def test_ticket_page_and_hall_display_follow_the_counter(live_server, chromium, always_open, counters, clerk,

@@ -6,15 +6,13 @@ ranks anyone can recompute. With DASAN_SCREENSHOTS=DIR the pages are saved there
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ..web.test_browser import CHROMIUM, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, save_screenshot, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
 from .conftest import at
 
 pytestmark = [
@@ -23,11 +21,8 @@ pytestmark = [
 ]
 
 
-def _shot(page, name: str) -> None:
-    folder = os.environ.get("DASAN_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"reservations-{name}.png"), full_page=True)
+def _shot(page, name: str) -> str | None:
+    return save_screenshot(page, f"reservations-{name}")
 
 
 def _phone(chromium):

@@ -5,16 +5,14 @@ photo, and the resident is told. With DASAN_SCREENSHOTS=DIR the pages are saved 
 from __future__ import annotations
 
 import io
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from ..web.test_browser import CHROMIUM, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, save_screenshot, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,11 +25,8 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _shot(page, name: str) -> None:
-    folder = os.environ.get("DASAN_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"waste-{name}.png"), full_page=True)
+def _shot(page, name: str) -> str | None:
+    return save_screenshot(page, f"waste-{name}")
 
 
 def _jpeg() -> bytes:

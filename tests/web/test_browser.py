@@ -61,6 +61,17 @@ def _latest_code_sent_to(phone: str) -> str:
     return match.group(1)
 
 
+def save_screenshot(page, name: str, *, full_page: bool = True) -> str | None:
+    """With DASAN_SCREENSHOTS=DIR, the page as DIR/<name>.png (its path); else nothing."""
+    folder = os.environ.get("DASAN_SCREENSHOTS")
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    path = str(Path(folder) / f"{name}.png")
+    page.screenshot(path=path, full_page=full_page)
+    return path
+
+
 def sign_in_on_the_way(page, phone: str) -> None:
     """On the sign-in page a protected page sent the browser to: the phone number, the
     code texted to it, and on (the caller waits for the page it expects back)."""

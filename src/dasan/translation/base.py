@@ -243,6 +243,20 @@ class Translator(ABC):
         raise TranslationFailed on any failure."""
 
 
+class ServerTranslator(Translator):
+    """An engine the city runs behind an HTTP ``url``: configured when it has one."""
+
+    def __init__(self, url: str, *, api_key: str = "", timeout: float = DEFAULT_TIMEOUT,
+                 max_chars: int = DEFAULT_MAX_CHARS):
+        super().__init__(max_chars=max_chars)
+        self.url = (url or "").rstrip("/")
+        self.api_key = api_key
+        self.timeout = timeout
+
+    def available(self) -> bool:
+        return bool(self.url)
+
+
 class NoTranslator(Translator):
     """The default: no machine translation. No Korean-capable translation model
     ships in the package registries, so nothing is translated unless the city

@@ -20,7 +20,7 @@ import time
 
 import httpx
 
-from .base import DEFAULT_MAX_CHARS, DEFAULT_TIMEOUT, TranslationFailed, Translator
+from .base import ServerTranslator, TranslationFailed
 
 logger = logging.getLogger("dasan.translation")
 
@@ -44,21 +44,10 @@ def clear_languages_cache() -> None:
         _languages.clear()
 
 
-class LibreTranslateTranslator(Translator):
+class LibreTranslateTranslator(ServerTranslator):
     """Translation by a LibreTranslate server the city runs."""
 
     name = "libretranslate"
-
-    def __init__(
-        self, url: str, *, api_key: str = "", timeout: float = DEFAULT_TIMEOUT, max_chars: int = DEFAULT_MAX_CHARS
-    ):
-        super().__init__(max_chars=max_chars)
-        self.url = url.rstrip("/")
-        self.api_key = api_key
-        self.timeout = timeout
-
-    def available(self) -> bool:
-        return bool(self.url)
 
     @property
     def cache_identity(self) -> str:

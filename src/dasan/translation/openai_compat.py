@@ -15,7 +15,7 @@ import logging
 
 import httpx
 
-from .base import DEFAULT_MAX_CHARS, DEFAULT_TIMEOUT, LANGUAGE_NAMES, TranslationFailed, Translator, strip_wrappers
+from .base import DEFAULT_MAX_CHARS, DEFAULT_TIMEOUT, LANGUAGE_NAMES, ServerTranslator, TranslationFailed, strip_wrappers
 
 logger = logging.getLogger("dasan.translation")
 
@@ -39,7 +39,7 @@ def endpoint(url: str) -> str:
     return url + "/v1/chat/completions"
 
 
-class OpenAITranslator(Translator):
+class OpenAITranslator(ServerTranslator):
     """Translation by a chat-completions model the city runs."""
 
     name = "openai"
@@ -53,14 +53,8 @@ class OpenAITranslator(Translator):
         timeout: float = DEFAULT_TIMEOUT,
         max_chars: int = DEFAULT_MAX_CHARS,
     ):
-        super().__init__(max_chars=max_chars)
-        self.url = url
+        super().__init__(url, api_key=api_key, timeout=timeout, max_chars=max_chars)
         self.model = model or "default"
-        self.api_key = api_key
-        self.timeout = timeout
-
-    def available(self) -> bool:
-        return bool(self.url)
 
     @property
     def cache_identity(self) -> str:
