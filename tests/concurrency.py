@@ -4,7 +4,7 @@ prove a double booking, a double charge or an oversold stock cannot happen."""
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from django.db import connection

@@ -101,9 +101,17 @@ def make_resident(db):
 def make_staff(db):
     from dasan.accounts.models import Kind, Role, User
 
-    def make(username: str, department=None, role: str = Role.OFFICER, password: str = "correct-horse-battery-9", **extra):
+    def make(
+        username: str, department=None, role: str = Role.OFFICER, password: str = "correct-horse-battery-9", **extra
+    ):
         return User.objects.create_user(
-            username=username, password=password, kind=Kind.STAFF, role=role, department=department, name=username, **extra
+            username=username,
+            password=password,
+            kind=Kind.STAFF,
+            role=role,
+            department=department,
+            name=username,
+            **extra,
         )
 
     return make

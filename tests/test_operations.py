@@ -26,14 +26,25 @@ def _free_port() -> int:
 
 
 def _env(tmp_path: Path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update({"DASAN_VAR_DIR": str(tmp_path / "var"), "PYTHONUNBUFFERED": "1"})
     env.update(extra)
     return env
 
 
 def _dasan(*args, env, timeout=120):
-    return subprocess.run([sys.executable, "-m", "dasan.cli", *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=tmp_cwd(env))
+    return subprocess.run(
+        [sys.executable, "-m", "dasan.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tmp_cwd(env),
+    )
 
 
 def tmp_cwd(env) -> str:
@@ -72,7 +83,9 @@ def test_demo_refuses_to_load_published_passwords_in_production_mode(settings):
 
 def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
     env = _env(
-        tmp_path, DASAN_DEBUG="0", DASAN_SECRET_KEY="x" * 20 + "-production-secret-" + "y" * 30,
+        tmp_path,
+        DASAN_DEBUG="0",
+        DASAN_SECRET_KEY="x" * 20 + "-production-secret-" + "y" * 30,
         DASAN_ALLOWED_HOSTS="minwon.example.go.kr",
     )
     result = _dasan("check", "--deploy", "--fail-level", "WARNING", env=env)
@@ -94,7 +107,11 @@ def test_dasan_run_serves_the_site_and_ctrl_c_stops_web_and_worker(tmp_path):
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "dasan.cli", "run", "--bind", f"127.0.0.1:{port}"],
-        env=env, cwd=tmp_cwd(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        cwd=tmp_cwd(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
@@ -137,15 +154,29 @@ def test_worker_delivers_a_queued_message_from_another_process(tmp_path):
         "    m = enqueue('accounts.otp_code', recipient=u, channel='console', context={'code': '482913', 'minutes': 3})\n"
         "print(m.pk)\n"
     )
-    made = subprocess.run([sys.executable, "-c", script], env={**env, "DJANGO_SETTINGS_MODULE": "dasan.settings"},
-                          capture_output=True, text=True, timeout=60, cwd=tmp_cwd(env))
+    made = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "DJANGO_SETTINGS_MODULE": "dasan.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_cwd(env),
+    )
     assert made.returncode == 0, made.stderr
     message_id = int(made.stdout.strip().splitlines()[-1])
     worker = _dasan("worker", "--batch", "--interval", "0", env=env, timeout=120)
     assert worker.returncode == 0, worker.stdout + worker.stderr
     check = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup()\nfrom dasan.notify.models import Message\nprint(Message.objects.get(pk={message_id}).status)"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "dasan.settings"}, capture_output=True, text=True, timeout=60, cwd=tmp_cwd(env),
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup()\nfrom dasan.notify.models import Message\nprint(Message.objects.get(pk={message_id}).status)",
+        ],
+        env={**env, "DJANGO_SETTINGS_MODULE": "dasan.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_cwd(env),
     )
     # The console channel hands the text to the log, which counts as delivered.
     assert check.stdout.strip() in {"sent", "delivered"}, check.stdout + check.stderr

@@ -106,7 +106,7 @@ def _marked_in_templates() -> dict[str, str]:
     for path in SRC.rglob("templates/**/*.html"):
         for line in templatize(path.read_text(encoding="utf-8"), origin=str(path)).splitlines():
             for match in call.finditer(line):
-                tail = line[match.start(1):]
+                tail = line[match.start(1) :]
                 node = None
                 for end in range(len(tail), 0, -1):  # the shortest prefix that parses is the call
                     try:

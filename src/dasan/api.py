@@ -80,7 +80,14 @@ def _default_message(status: int) -> str:
 
 
 def _default_code(status: int) -> str:
-    codes = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited", 500: "server_error"}
+    codes = {
+        401: "not_authenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        429: "rate_limited",
+        500: "server_error",
+    }
     if status in codes:
         return codes[status]
     try:
@@ -100,14 +107,16 @@ def _field_name(loc: tuple | list) -> str:
     return ".".join(parts)
 
 
-def _install_error_handlers(api: "DasanAPI") -> None:
+def _install_error_handlers(api: DasanAPI) -> None:
     """Replace ninja's default handlers: every error answers the envelope."""
 
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields = []
         for error in exc.errors:
             loc = error.get("loc", ())
-            fields.append({"field": _field_name(loc), "location": str(loc[0]) if loc else "", "type": error.get("type", "")})
+            fields.append(
+                {"field": _field_name(loc), "location": str(loc[0]) if loc else "", "type": error.get("type", "")}
+            )
         names = ", ".join(dict.fromkeys(f["field"] for f in fields if f["field"])) or "-"
         return api.error_response(
             request,
@@ -123,7 +132,9 @@ def _install_error_handlers(api: "DasanAPI") -> None:
         if retry_after is not None:
             headers["Retry-After"] = str(int(retry_after))
         error = exc.as_dict()["error"]
-        return api.error_response(request, exc.status, error["code"], error["message"], details=error.get("details"), headers=headers)
+        return api.error_response(
+            request, exc.status, error["code"], error["message"], details=error.get("details"), headers=headers
+        )
 
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         status = exc.status_code
@@ -154,7 +165,9 @@ def _install_error_handlers(api: "DasanAPI") -> None:
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         limit_mb = max(1, settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024))
         return api.error_response(
-            request, 413, "request_too_large",
+            request,
+            413,
+            "request_too_large",
             _("요청이 너무 큽니다. %(limit)d MB 이하로 보내 주세요.") % {"limit": limit_mb},
         )
 

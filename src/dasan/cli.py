@@ -1,10 +1,10 @@
 """The `dasan` console script: Django's management commands under one name.
 
-    dasan serve        production web server (gunicorn) with static files via WhiteNoise
-    dasan worker       background task worker
-    dasan run          both, supervised; Ctrl-C stops both (what `make run` uses)
-    dasan demo         load the demo city (데모시) and print its logins
-    dasan migrate, dasan check --deploy, dasan createsuperuser, ... any manage.py command
+dasan serve        production web server (gunicorn) with static files via WhiteNoise
+dasan worker       background task worker
+dasan run          both, supervised; Ctrl-C stops both (what `make run` uses)
+dasan demo         load the demo city (데모시) and print its logins
+dasan migrate, dasan check --deploy, dasan createsuperuser, ... any manage.py command
 """
 
 from __future__ import annotations

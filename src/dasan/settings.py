@@ -149,7 +149,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and rate limits ----------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": os.environ.get("DASAN_CACHE_PREFIX", "dasan")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("DASAN_CACHE_PREFIX", "dasan"),
+        }
+    }
 else:
     # The database cache is shared by every web and worker process, so rate
     # limits hold across processes without Redis.

@@ -52,9 +52,15 @@ def test_admin_can_add_a_staff_member(client, make_staff, departments):
     response = client.post(
         reverse("admin:accounts_user_add"),
         {
-            "username": "newofficer", "kind": "staff", "name": "새 담당자", "phone": "", "role": "officer",
-            "department": departments["waste"].pk, "language": "ko",
-            "password1": "a-long-pass-phrase-77", "password2": "a-long-pass-phrase-77",
+            "username": "newofficer",
+            "kind": "staff",
+            "name": "새 담당자",
+            "phone": "",
+            "role": "officer",
+            "department": departments["waste"].pk,
+            "language": "ko",
+            "password1": "a-long-pass-phrase-77",
+            "password2": "a-long-pass-phrase-77",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -55,7 +55,9 @@ def test_wrong_and_expired_codes(client, sent_code):
 
     from django.utils import timezone
 
-    OneTimeCode.objects.update(created_at=timezone.now() - timedelta(minutes=5), expires_at=timezone.now() - timedelta(minutes=1))
+    OneTimeCode.objects.update(
+        created_at=timezone.now() - timedelta(minutes=5), expires_at=timezone.now() - timedelta(minutes=1)
+    )
     response = _post(client, "/otp/verify", {"phone": "01012345678", "code": good})
     assert response.status_code == 400 and response.json()["error"]["code"] == "otp_expired"
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from dasan.accounts import services
 from dasan.core.errors import DasanError
 from dasan.core.models import AuditEvent
-
-import pytest
 
 
 def test_me_needs_sign_in(client):
@@ -35,7 +34,7 @@ def test_switching_to_english_changes_the_pages(client, resident):
     assert resident.promo_opt_in and resident.promo_opt_in_at is not None
     response = client.get(reverse("accounts:me"))
     html = response.content.decode()
-    assert "<h1 id=\"me-heading\">My details</h1>" in html
+    assert '<h1 id="me-heading">My details</h1>' in html
     assert response["Content-Language"] == "en"
     assert AuditEvent.objects.filter(action="accounts.promo_consent", actor=resident).exists()
 

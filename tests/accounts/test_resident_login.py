@@ -133,7 +133,9 @@ def test_five_wrong_codes_void_the_code(client, sent_code):
 def test_expired_code_is_refused(client, sent_code):
     client.post(reverse("accounts:login"), {"phone": "01012345678"})
     code = sent_code()
-    OneTimeCode.objects.update(created_at=timezone.now() - timedelta(minutes=4), expires_at=timezone.now() - timedelta(seconds=1))
+    OneTimeCode.objects.update(
+        created_at=timezone.now() - timedelta(minutes=4), expires_at=timezone.now() - timedelta(seconds=1)
+    )
     response = client.post(reverse("accounts:verify"), {"code": code})
     assert response.status_code == 400
     assert "시간이 지났습니다" in response.content.decode()
@@ -207,7 +209,9 @@ def test_safe_next_is_followed(client, resident, sent_code):
     assert response["Location"] == "/accounts/me/?tab=1"
 
 
-@pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example/x", "https:/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "evil", ["https://evil.example/", "//evil.example/x", "https:/\\evil.example", "javascript:alert(1)"]
+)
 def test_open_redirects_are_refused(client, resident, sent_code, evil):
     client.post(reverse("accounts:login"), {"phone": "01012345678", "next": evil})
     response = client.post(reverse("accounts:verify"), {"code": sent_code()})

@@ -23,8 +23,14 @@ def world(make_resident, make_staff, departments):
 
     def message(recipient, department):
         return Message.objects.create(
-            recipient=recipient, to=recipient.phone, channel="console", template_key="t", template_version=1,
-            language="ko", body="x", department=department,
+            recipient=recipient,
+            to=recipient.phone,
+            channel="console",
+            template_key="t",
+            template_version=1,
+            language="ko",
+            body="x",
+            department=department,
         )
 
     rows = {
@@ -104,4 +110,7 @@ def test_audit_events_scoped_by_actor_without_department(resident, make_resident
     qs = visible(resident, AuditEvent.objects.filter(action="x.test"), owner_field="actor", department_field=None)
     assert list(qs.values_list("pk", flat=True)) == [mine.pk]
     admin = make_staff("admin2", role=Role.ADMIN)
-    assert visible(admin, AuditEvent.objects.filter(action="x.test"), owner_field="actor", department_field=None).count() == 2
+    assert (
+        visible(admin, AuditEvent.objects.filter(action="x.test"), owner_field="actor", department_field=None).count()
+        == 2
+    )

@@ -42,9 +42,15 @@ def kb(tmp_path, e5, settings, departments, city):  # noqa: F811
     knowledge.manager.configure(tmp_path / "index" / "kb", e5)
     sources = {}
     for title, body, slug, dept, audience in CORPUS:
-        source = Source.objects.create(title=title, kind=Kind.ARTICLE, body=body, slug=slug,
-                                       department=departments[dept] if dept else None, audience=audience,
-                                       status=Status.PUBLISHED)
+        source = Source.objects.create(
+            title=title,
+            kind=Kind.ARTICLE,
+            body=body,
+            slug=slug,
+            department=departments[dept] if dept else None,
+            audience=audience,
+            status=Status.PUBLISHED,
+        )
         report = knowledge.ingest(source)
         assert report.indexed, report
         sources[slug] = source
@@ -87,8 +93,15 @@ class _LLMHandler(BaseHTTPRequestHandler):
             "bad_citation": "소파는 5,000원입니다 [7].",
             "timeout": "늦은 답 [1].",
         }[mode]
-        data = json.dumps({"id": "x", "object": "chat.completion", "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]}).encode()
+        data = json.dumps(
+            {
+                "id": "x",
+                "object": "chat.completion",
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                ],
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))

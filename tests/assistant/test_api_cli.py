@@ -12,13 +12,22 @@ pytestmark = pytest.mark.django_db
 
 
 def test_api_ask_anonymous_and_follow_up(client, kb, city):
-    response = client.post("/api/v1/assistant/ask", {"question": "대형폐기물 어떻게 버려요?"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/assistant/ask", {"question": "대형폐기물 어떻게 버려요?"}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["kind"] == "answer" and body["citations"][0]["n"] == 1 and body["citations"][0]["url"] == "/kb/bulky-waste/"
+    assert (
+        body["kind"] == "answer"
+        and body["citations"][0]["n"] == 1
+        and body["citations"][0]["url"] == "/kb/bulky-waste/"
+    )
     assert 0 <= body["confidence"] <= 1
-    follow = client.post("/api/v1/assistant/ask", {"question": "그럼 수수료는요?", "conversation_id": body["conversation_id"]},
-                         content_type="application/json").json()
+    follow = client.post(
+        "/api/v1/assistant/ask",
+        {"question": "그럼 수수료는요?", "conversation_id": body["conversation_id"]},
+        content_type="application/json",
+    ).json()
     assert follow["conversation_id"] == body["conversation_id"]
     assert follow["kind"] == "answer" and "15,000원" in follow["text"]
     assert follow["citations"][0]["url"] == "/kb/bulky-waste/#수수료"
@@ -32,18 +41,25 @@ def test_api_errors_use_the_envelope(client, kb, city):
     from django.test import Client
 
     stranger = Client()
-    denied = stranger.post("/api/v1/assistant/ask", {"question": "x", "conversation_id": other["conversation_id"]},
-                           content_type="application/json")
+    denied = stranger.post(
+        "/api/v1/assistant/ask",
+        {"question": "x", "conversation_id": other["conversation_id"]},
+        content_type="application/json",
+    )
     assert denied.status_code == 403 and denied.json()["error"]["code"] == "conversation_forbidden"
-    missing = stranger.post("/api/v1/assistant/ask", {"question": "x", "conversation_id": 999999}, content_type="application/json")
+    missing = stranger.post(
+        "/api/v1/assistant/ask", {"question": "x", "conversation_id": 999999}, content_type="application/json"
+    )
     assert missing.status_code == 404
 
 
 def test_api_idempotency_key_replays(client, kb, city):
-    first = client.post("/api/v1/assistant/ask", {"question": "대형폐기물"}, content_type="application/json",
-                        HTTP_IDEMPOTENCY_KEY="k-1")
-    second = client.post("/api/v1/assistant/ask", {"question": "대형폐기물"}, content_type="application/json",
-                         HTTP_IDEMPOTENCY_KEY="k-1")
+    first = client.post(
+        "/api/v1/assistant/ask", {"question": "대형폐기물"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    second = client.post(
+        "/api/v1/assistant/ask", {"question": "대형폐기물"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
     assert first.status_code == second.status_code == 200
     assert first.json()["turn_id"] == second.json()["turn_id"]
     assert second["Idempotent-Replayed"] == "true"
@@ -52,14 +68,24 @@ def test_api_idempotency_key_replays(client, kb, city):
 
 def test_api_feedback(client, kb, city):
     body = client.post("/api/v1/assistant/ask", {"question": "대형폐기물"}, content_type="application/json").json()
-    response = client.post(f"/api/v1/assistant/turns/{body['turn_id']}/feedback", {"helpful": False, "comment": "부족해요"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/assistant/turns/{body['turn_id']}/feedback",
+        {"helpful": False, "comment": "부족해요"},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json() == {"turn_id": body["turn_id"], "feedback": "not_helpful"}
     from django.test import Client
 
-    denied = Client().post(f"/api/v1/assistant/turns/{body['turn_id']}/feedback", {"helpful": True}, content_type="application/json")
+    denied = Client().post(
+        f"/api/v1/assistant/turns/{body['turn_id']}/feedback", {"helpful": True}, content_type="application/json"
+    )
     assert denied.status_code == 403
-    assert Client().post("/api/v1/assistant/turns/999999/feedback", {"helpful": True}, content_type="application/json").status_code == 404
+    assert (
+        Client()
+        .post("/api/v1/assistant/turns/999999/feedback", {"helpful": True}, content_type="application/json")
+        .status_code
+        == 404
+    )
 
 
 def test_api_signed_in_resident_owns_conversation(client, kb, city, resident):
@@ -77,7 +103,10 @@ def test_cli_ask_json(kb, city):
     call_command("ask", "대형폐기물", "어떻게", "버려요?", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert data["kind"] == "answer"
-    assert data["citations"][0]["source_id"] == kb.sources["bulky-waste"].pk and data["citations"][0]["title"] == "대형폐기물"
+    assert (
+        data["citations"][0]["source_id"] == kb.sources["bulky-waste"].pk
+        and data["citations"][0]["title"] == "대형폐기물"
+    )
     assert 0 < data["confidence"] <= 1
     assert Turn.objects.get().conversation.channel == "cli"
 

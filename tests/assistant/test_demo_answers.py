@@ -7,6 +7,7 @@ it). The questions live in ``demo_questions.csv`` beside this file; the confiden
 model was never fitted on them (its tuning questions are
 ``bench/assistant/demo_tuning_questions.csv``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,8 +46,17 @@ def demo_kb(django_db_setup, django_db_blocker, tmp_path_factory, e5):  # noqa: 
 
 
 def test_every_demo_topic_has_questions():
-    assert {slug for _, slug in QUESTIONS} == {"bulky-waste", "recycling", "facility-reservations", "certificates",
-                                               "parking", "noise", "lease", "local-taxes", "welfare"}
+    assert {slug for _, slug in QUESTIONS} == {
+        "bulky-waste",
+        "recycling",
+        "facility-reservations",
+        "certificates",
+        "parking",
+        "noise",
+        "lease",
+        "local-taxes",
+        "welfare",
+    }
 
 
 @pytest.mark.parametrize("question,slug", QUESTIONS)

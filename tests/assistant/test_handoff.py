@@ -1,6 +1,7 @@
 """Hand-off to a 민원 (complaint): the link the assistant offers when it cannot answer or
 the resident asks for a person, on the web chat and on Kakao, and the draft the
 new-complaint form builds from the conversation (``services.complaint_draft``)."""
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,9 @@ def inline(monkeypatch):
 
 
 def _kakao(client, utterance, user_id="kakao-user-handoff"):
-    response = client.post("/channels/kakao/skill", data=json.dumps(payload(utterance, user_id)),
-                           content_type="application/json")
+    response = client.post(
+        "/channels/kakao/skill", data=json.dumps(payload(utterance, user_id)), content_type="application/json"
+    )
     assert response.status_code == 200
     body = response.json()
     check_skill_response(body)
@@ -96,8 +98,10 @@ def test_draft_from_an_anonymous_web_chat(client, kb, city, complaint_form):
 
     draft = services.complaint_draft(conversation.pk, None, session_conversation_ids=ids)
     assert draft["title"] == "제 번호 010-****-5678 로 대형폐기물 안내 주세요"
-    assert draft["description"].splitlines() == ["제 번호 010-****-5678 로 대형폐기물 안내 주세요",
-                                                 "대형폐기물 수수료는 얼마예요?"]
+    assert draft["description"].splitlines() == [
+        "제 번호 010-****-5678 로 대형폐기물 안내 주세요",
+        "대형폐기물 수수료는 얼마예요?",
+    ]
     assert "1234" not in json.dumps(draft, ensure_ascii=False)
     assert draft["category_hint"] == "대형폐기물 수수료"
 
@@ -114,8 +118,11 @@ def test_draft_from_a_signed_in_residents_conversation(kb, city, resident, make_
     first = services.ask("주차 단속 카메라 위치", user=resident, channel="web")
     assert first.kind == "unknown"
     draft = services.complaint_draft(first.conversation.pk, resident)
-    assert draft == {"title": "주차 단속 카메라 위치", "description": "주차 단속 카메라 위치",
-                     "category_hint": first.topic}
+    assert draft == {
+        "title": "주차 단속 카메라 위치",
+        "description": "주차 단속 카메라 위치",
+        "category_hint": first.topic,
+    }
     assert draft["category_hint"]  # the closest topic of an unanswered question
     with pytest.raises(NotFound):
         services.complaint_draft(first.conversation.pk, make_resident())
@@ -131,14 +138,18 @@ def test_long_first_question_makes_a_short_title(kb, city, resident):
     assert draft["description"] == question
 
 
-def test_kakao_handoff_has_a_complaint_button_with_an_absolute_link(client, kb, city, departments, complaint_form,
-                                                                    inline, settings):
+def test_kakao_handoff_has_a_complaint_button_with_an_absolute_link(
+    client, kb, city, departments, complaint_form, inline, settings
+):
     body = _kakao(client, "상담원 연결해 주세요")
     card = body["template"]["outputs"][-1]["basicCard"]
     assert card["buttons"][0] == {"action": "phone", "label": "전화하기", "phoneNumber": "02-000-0000"}
     # A Kakao chat cannot be reopened in a browser session, so the form starts empty (no ?from=).
-    assert card["buttons"][1] == {"action": "webLink", "label": "민원 신청",
-                                  "webLinkUrl": f"http://testserver{complaint_form}"}
+    assert card["buttons"][1] == {
+        "action": "webLink",
+        "label": "민원 신청",
+        "webLinkUrl": f"http://testserver{complaint_form}",
+    }
     settings.DASAN = {**settings.DASAN, "PUBLIC_URL": "https://dasan.example.go.kr/"}
     body = _kakao(client, "주차 단속 카메라 위치")
     card = body["template"]["outputs"][-1]["basicCard"]
@@ -152,8 +163,9 @@ def test_kakao_without_complaint_pages_offers_the_phone_only(client, kb, city, n
 
 
 def test_api_and_cli_answers_carry_the_link(client, kb, city, complaint_form):
-    body = client.post("/api/v1/assistant/ask", data={"question": "상담원 연결해 주세요"},
-                       content_type="application/json").json()
+    body = client.post(
+        "/api/v1/assistant/ask", data={"question": "상담원 연결해 주세요"}, content_type="application/json"
+    ).json()
     assert body["handoff"]["complaint_url"] == f"{complaint_form}?from={body['conversation_id']}"
     cli = services.ask("상담원 연결해 주세요", channel="cli")
     assert cli.handoff["complaint_url"] == complaint_form  # no browser session to prefill from
@@ -173,13 +185,16 @@ def test_reporting_a_problem_gets_the_answer_and_the_complaint_form(client, kb, 
     assert html.count("?from=") == 0
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("골목에 쓰레기 무단투기가 너무 심해요", True),
-    ("버스정류장 의자가 부서졌어요", True),
-    ("윗집 소음이 심해서 못 자겠어요", True),
-    ("무단투기 신고는 어떻게 하나요?", False),
-    ("소파 버리는 비용은 얼마예요?", False),
-    ("안녕하세요", False),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("골목에 쓰레기 무단투기가 너무 심해요", True),
+        ("버스정류장 의자가 부서졌어요", True),
+        ("윗집 소음이 심해서 못 자겠어요", True),
+        ("무단투기 신고는 어떻게 하나요?", False),
+        ("소파 버리는 비용은 얼마예요?", False),
+        ("안녕하세요", False),
+    ],
+)
 def test_reports_are_told_apart_from_questions(text, expected):
     assert services.looks_like_report(text) is expected

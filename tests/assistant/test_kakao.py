@@ -92,11 +92,15 @@ def test_answer_with_citations_and_quick_replies(client, kb, city, inline):
     outputs = body["template"]["outputs"]
     assert "[1]" in outputs[0]["simpleText"]["text"]
     items = outputs[1]["listCard"]["items"]
-    assert items[0]["title"].startswith("[1] 대형폐기물") and items[0]["link"] == {"web": "http://testserver/kb/bulky-waste/"}
+    assert items[0]["title"].startswith("[1] 대형폐기물") and items[0]["link"] == {
+        "web": "http://testserver/kb/bulky-waste/"
+    }
     labels = [q["label"] for q in body["template"]["quickReplies"]]
     assert "층간소음" in labels and "대형폐기물" not in labels
     conversation = Conversation.objects.get()
-    assert conversation.channel == "kakao" and conversation.external_user == services.hash_external_user("kakao", "kakao-user-abc")
+    assert conversation.channel == "kakao" and conversation.external_user == services.hash_external_user(
+        "kakao", "kakao-user-abc"
+    )
 
 
 @pytest.mark.django_db
@@ -105,7 +109,9 @@ def test_follow_up_in_the_same_kakao_conversation(client, kb, city, inline):
     body = post(client, payload("그럼 수수료는요?")).json()
     assert Conversation.objects.count() == 1
     assert "15,000원" in body["template"]["outputs"][0]["simpleText"]["text"]
-    assert body["template"]["outputs"][1]["listCard"]["items"][0]["link"] == {"web": "http://testserver/kb/bulky-waste/#수수료"}
+    assert body["template"]["outputs"][1]["listCard"]["items"][0]["link"] == {
+        "web": "http://testserver/kb/bulky-waste/#수수료"
+    }
 
 
 @pytest.mark.django_db
@@ -113,21 +119,36 @@ def test_unknown_answer_offers_phone_and_topics(client, kb, city, departments, i
     body = post(client, payload("주차 단속 카메라 위치")).json()
     check_skill_response(body)
     card = body["template"]["outputs"][-1]["basicCard"]
-    assert card["title"] == "도로과" and card["buttons"][0] == {"action": "phone", "label": "전화하기", "phoneNumber": "02-100-1200"}
+    assert card["title"] == "도로과" and card["buttons"][0] == {
+        "action": "phone",
+        "label": "전화하기",
+        "phoneNumber": "02-100-1200",
+    }
 
 
 def test_long_answers_and_labels_are_clipped():
-    answer = services.Answer(text="가" * 3000, kind="answer",
-                             citations=[{"n": i, "title": f"제목{i}", "section": "", "url": "", "updated": None} for i in range(1, 9)],
-                             quick_replies=[f"아주아주아주아주긴주제이름{i}" for i in range(15)])
+    answer = services.Answer(
+        text="가" * 3000,
+        kind="answer",
+        citations=[{"n": i, "title": f"제목{i}", "section": "", "url": "", "updated": None} for i in range(1, 9)],
+        quick_replies=[f"아주아주아주아주긴주제이름{i}" for i in range(15)],
+    )
     body = kakao.skill_response(answer)
     check_skill_response(body)
     assert body["template"]["quickReplies"][0]["messageText"] == "아주아주아주아주긴주제이름0"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", ["{not json", "[]", {"userRequest": {}}, {"userRequest": {"utterance": "x", "user": {}}},
-                                  {"userRequest": {"utterance": 5, "user": {"id": "u"}}}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{not json",
+        "[]",
+        {"userRequest": {}},
+        {"userRequest": {"utterance": "x", "user": {}}},
+        {"userRequest": {"utterance": 5, "user": {"id": "u"}}},
+    ],
+)
 def test_bad_requests_get_400_json(client, body, inline):
     response = post(client, body)
     assert response.status_code == 400

@@ -3,6 +3,7 @@ article (multilingual retrieval), is answered from the city's own translation wh
 is one, and otherwise with the Korean passage, a plain note and — only when the city
 runs a translation engine — a machine translation marked as such. The language is taken
 from what the resident wrote."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,9 +45,16 @@ def _default_installation(no_translation_engine):
 
 @pytest.fixture
 def english_version(kb):
-    source = Source.objects.create(title="Bulky waste", slug="bulky-waste-en", kind=Kind.ARTICLE, body=BULKY_WASTE_EN,
-                                   language="en", translation_of=kb.sources["bulky-waste"],
-                                   department=kb.sources["bulky-waste"].department, status=Status.PUBLISHED)
+    source = Source.objects.create(
+        title="Bulky waste",
+        slug="bulky-waste-en",
+        kind=Kind.ARTICLE,
+        body=BULKY_WASTE_EN,
+        language="en",
+        translation_of=kb.sources["bulky-waste"],
+        department=kb.sources["bulky-waste"].department,
+        status=Status.PUBLISHED,
+    )
     assert knowledge.ingest(source).indexed
     return source
 
@@ -59,7 +67,9 @@ def test_a_question_in_another_language_finds_the_korean_article_and_says_it_is_
     assert "5,000원" in answer.text or "15,000원" in answer.text  # the Korean passage, as written
     note = {"en": "only available in Korean", "zh-hans": "目前只有韩语版本", "vi": "chỉ có bằng tiếng Hàn"}[language]
     assert note in answer.text
-    assert answer.passage_language == "ko" and not answer.machine_translated and answer.mode == "extractive:cross_lingual"
+    assert (
+        answer.passage_language == "ko" and not answer.machine_translated and answer.mode == "extractive:cross_lingual"
+    )
 
 
 def test_the_citys_own_translation_answers_in_the_residents_language(kb, english_version):
@@ -87,8 +97,10 @@ def test_the_language_written_wins_over_the_page_but_korean_keeps_the_choice(kb)
 
 
 def test_with_a_translation_engine_the_korean_answer_comes_with_a_marked_machine_translation(kb, libretranslate):
-    libretranslate.answers = {"ko": "소파를 버리는 수수료는 얼마인가요?",  # the resident's question, searched in Korean
-                              "en": "A sofa for one costs 5,000 won; for three or more, 15,000 won. [1]"}
+    libretranslate.answers = {
+        "ko": "소파를 버리는 수수료는 얼마인가요?",  # the resident's question, searched in Korean
+        "en": "A sofa for one costs 5,000 won; for three or more, 15,000 won. [1]",
+    }
     answer = services.ask(QUESTIONS["en"], channel="web", language="ko")
     assert answer.machine_translated and answer.mode == "extractive:query_translated:translated"
     question, passage = libretranslate.received

@@ -30,11 +30,24 @@ def test_empty_and_too_long_questions_are_refused(db):
 @pytest.mark.parametrize(
     "text,intent,lang",
     [
-        ("안녕하세요", "greeting", "ko"), ("안녕하세요!", "greeting", "ko"), ("감사합니다", "thanks", "ko"),
-        ("고마워요 ㅎㅎ", "thanks", "ko"), ("안녕히 계세요", "goodbye", "ko"), ("너는 누구야?", "identity", "ko"),
-        ("Hello", "greeting", "en"), ("thank you!", "thanks", "en"), ("bye", "goodbye", "en"), ("who are you?", "identity", "en"),
-        ("你好", "greeting", "zh-hans"), ("谢谢", "thanks", "zh-hans"), ("再见", "goodbye", "zh-hans"), ("你是谁", "identity", "zh-hans"),
-        ("Xin chào", "greeting", "vi"), ("cảm ơn", "thanks", "vi"), ("tạm biệt", "goodbye", "vi"), ("bạn là ai?", "identity", "vi"),
+        ("안녕하세요", "greeting", "ko"),
+        ("안녕하세요!", "greeting", "ko"),
+        ("감사합니다", "thanks", "ko"),
+        ("고마워요 ㅎㅎ", "thanks", "ko"),
+        ("안녕히 계세요", "goodbye", "ko"),
+        ("너는 누구야?", "identity", "ko"),
+        ("Hello", "greeting", "en"),
+        ("thank you!", "thanks", "en"),
+        ("bye", "goodbye", "en"),
+        ("who are you?", "identity", "en"),
+        ("你好", "greeting", "zh-hans"),
+        ("谢谢", "thanks", "zh-hans"),
+        ("再见", "goodbye", "zh-hans"),
+        ("你是谁", "identity", "zh-hans"),
+        ("Xin chào", "greeting", "vi"),
+        ("cảm ơn", "thanks", "vi"),
+        ("tạm biệt", "goodbye", "vi"),
+        ("bạn là ai?", "identity", "vi"),
         ("상담원 연결해 주세요", "handoff", "ko"),
     ],
 )
@@ -43,7 +56,9 @@ def test_small_talk_is_recognised(text, intent, lang):
     assert match is not None and (match.intent, match.language) == (intent, lang)
 
 
-@pytest.mark.parametrize("text", ["안녕하세요 대형폐기물 버리는 방법 알려주세요", "소파 버리는 법", "감사 결과 공개 청구"])
+@pytest.mark.parametrize(
+    "text", ["안녕하세요 대형폐기물 버리는 방법 알려주세요", "소파 버리는 법", "감사 결과 공개 청구"]
+)
 def test_questions_are_not_small_talk(text):
     assert smalltalk.classify(text) is None
 
@@ -69,8 +84,13 @@ def test_answer_is_extractive_and_cited(kb, city):
     source = kb.sources["bulky-waste"]
     first = answer.citations[0]
     assert first == {
-        "n": 1, "title": "대형폐기물", "section": "", "url": "/kb/bulky-waste/", "updated": timezone.localdate(source.updated_at).isoformat(),
-        "source_id": source.pk, "chunk_id": first["chunk_id"],
+        "n": 1,
+        "title": "대형폐기물",
+        "section": "",
+        "url": "/kb/bulky-waste/",
+        "updated": timezone.localdate(source.updated_at).isoformat(),
+        "source_id": source.pk,
+        "chunk_id": first["chunk_id"],
     }
     assert SourceChunk.objects.filter(source=source, chunk_id=first["chunk_id"]).exists()
     assert len(answer.text) <= services.ANSWER_CHARS + 20
@@ -161,8 +181,15 @@ def test_a_second_follow_up_keeps_the_thread(kb):
     assert again.citations[0]["title"] == "대형폐기물" and "15,000원" in again.text
 
 
-@pytest.mark.parametrize("text,expected", [("그럼 수수료는요?", True), ("how much?", True), ("얼마예요?", True),
-                                           ("대형폐기물 수수료는 얼마인가요 그리고 어디서 신청하나요", False)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("그럼 수수료는요?", True),
+        ("how much?", True),
+        ("얼마예요?", True),
+        ("대형폐기물 수수료는 얼마인가요 그리고 어디서 신청하나요", False),
+    ],
+)
 def test_is_followup(text, expected):
     assert services.is_followup(text) is expected
 
@@ -245,8 +272,10 @@ def test_generative_answer_with_valid_citation(kb, llm_server):
     assert answer.turn.mode == "generative"
 
 
-@pytest.mark.parametrize("mode,reason", [("no_citation", "no_citation"), ("bad_citation", "bad_citation"),
-                                         ("timeout", "timeout"), ("error", "error")])
+@pytest.mark.parametrize(
+    "mode,reason",
+    [("no_citation", "no_citation"), ("bad_citation", "bad_citation"), ("timeout", "timeout"), ("error", "error")],
+)
 def test_generative_falls_back_to_extractive(kb, llm_server, mode, reason):
     llm_server.mode = mode
     answer = services.ask("소파 수수료", channel="web")
@@ -278,8 +307,9 @@ def test_anonymous_feedback_is_bound_to_the_session(kb):
     answer = services.ask("대형폐기물", channel="web")
     with pytest.raises(PermissionDenied):
         services.record_feedback(answer.turn, False, session_conversation_ids=[answer.conversation.pk + 1])
-    turn = services.record_feedback(answer.turn, False, "전화번호 010-2222-3333 으로 연락 주세요",
-                                    session_conversation_ids=[answer.conversation.pk])
+    turn = services.record_feedback(
+        answer.turn, False, "전화번호 010-2222-3333 으로 연락 주세요", session_conversation_ids=[answer.conversation.pk]
+    )
     assert turn.feedback == "not_helpful" and "2222" not in turn.feedback_comment
 
 

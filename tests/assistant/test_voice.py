@@ -50,7 +50,9 @@ def _wav(seconds: float, *, rate: int = 16000, tone: float = 0.0) -> bytes:
         out.setframerate(rate)
         n = int(seconds * rate)
         if tone:
-            out.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * tone * i / rate))) for i in range(n)))
+            out.writeframes(
+                b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * tone * i / rate))) for i in range(n))
+            )
         else:
             out.writeframes(b"\0\0" * n)
     return buffer.getvalue()
@@ -244,9 +246,16 @@ def test_no_microphone_when_voice_input_is_off(client, city, voice_settings):
     voice_settings(ENABLED=False)
     html = client.get("/assistant/").content.decode()
     assert "assistant__mic" not in html and "data-voice-url" not in html and 'name="audio"' not in html
-    response = client.post(reverse("assistant:voice"), {"audio": SimpleUploadedFile("q.webm", _clip("question.webm"), "audio/webm")}, **JSON)
+    response = client.post(
+        reverse("assistant:voice"),
+        {"audio": SimpleUploadedFile("q.webm", _clip("question.webm"), "audio/webm")},
+        **JSON,
+    )
     assert response.status_code == 503
-    assert response.json()["error"] == {"code": "voice_unavailable", "message": "음성 입력을 쓸 수 없습니다. 질문을 글로 입력해 주세요."}
+    assert response.json()["error"] == {
+        "code": "voice_unavailable",
+        "message": "음성 입력을 쓸 수 없습니다. 질문을 글로 입력해 주세요.",
+    }
 
 
 @pytest.mark.django_db
@@ -325,13 +334,17 @@ def test_busy_server_answers_503_with_retry_after_and_then_serves(client, city, 
     slots = voice.slots()
     slots.acquire(1)  # another resident's clip is being recognised
     try:
-        response = client.post(reverse("assistant:voice"), {"audio": SimpleUploadedFile("s.wav", _wav(1.0), "audio/wav")}, **JSON)
+        response = client.post(
+            reverse("assistant:voice"), {"audio": SimpleUploadedFile("s.wav", _wav(1.0), "audio/wav")}, **JSON
+        )
     finally:
         slots.release()
     assert response.status_code == 503 and response["Retry-After"]
     assert response.json()["error"]["code"] == "voice_busy" and "잠시 후 다시" in response.json()["error"]["message"]
     # Once the recogniser is free the same request goes through (silence: nothing heard).
-    again = client.post(reverse("assistant:voice"), {"audio": SimpleUploadedFile("s.wav", _wav(1.0), "audio/wav")}, **JSON)
+    again = client.post(
+        reverse("assistant:voice"), {"audio": SimpleUploadedFile("s.wav", _wav(1.0), "audio/wav")}, **JSON
+    )
     assert again.status_code == 422 and again.json()["error"]["code"] == "voice_no_speech"
 
 
@@ -350,12 +363,18 @@ def test_api_transcribes_a_clip(client, city, model_load_seconds):
 
 @pytest.mark.django_db
 def test_api_errors_come_in_the_envelope(client, city):
-    response = client.post("/api/v1/assistant/transcribe", {"audio": SimpleUploadedFile("x.png", b"\x89PNG" + b"\0" * 99, "image/png")})
+    response = client.post(
+        "/api/v1/assistant/transcribe", {"audio": SimpleUploadedFile("x.png", b"\x89PNG" + b"\0" * 99, "image/png")}
+    )
     assert response.status_code == 415 and response.json()["error"]["code"] == "voice_unsupported_format"
-    response = client.post("/api/v1/assistant/transcribe", {"audio": SimpleUploadedFile("q.ogg", _clip("question.ogg"), "audio/ogg"), "language": "vi"})
+    response = client.post(
+        "/api/v1/assistant/transcribe",
+        {"audio": SimpleUploadedFile("q.ogg", _clip("question.ogg"), "audio/ogg"), "language": "vi"},
+    )
     assert response.status_code == 400 and response.json()["error"]["code"] == "voice_language_unsupported"
     english = client.post(
-        "/api/v1/assistant/transcribe", {"audio": SimpleUploadedFile("big", b"OggS" + b"\0" * (2 * 1024 * 1024), "audio/ogg")},
+        "/api/v1/assistant/transcribe",
+        {"audio": SimpleUploadedFile("big", b"OggS" + b"\0" * (2 * 1024 * 1024), "audio/ogg")},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert english.status_code == 413 and english.json()["error"]["code"] == "voice_too_large"

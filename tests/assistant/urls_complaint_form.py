@@ -2,6 +2,7 @@
 
 Used by the hand-off tests only while the complaints pages, built in parallel, do not
 define that URL name yet; once they do, the tests use the real page's URL."""
+
 from django.http import HttpResponse
 from django.urls import include, path
 

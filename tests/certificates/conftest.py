@@ -1,5 +1,6 @@
 """The city's demo signing certificate (made by ``make_signing_cert`` into a temporary
 folder) and a used reservation to issue a 시설 사용 확인서 for."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,9 +35,11 @@ def used_booking(make_resource, resident, make_staff, departments):
     booking = services.book(resident, hall, at(day, "10:00"), at(day, "12:00"), purpose="주민 총회", party_size=5)
     # The use happened: checked in and over (set directly; the clock cannot be moved).
     Reservation.objects.filter(pk=booking.pk).update(
-        status=Status.CHECKED_IN, begin=at(dt.date.today() - dt.timedelta(days=2), "10:00"),
+        status=Status.CHECKED_IN,
+        begin=at(dt.date.today() - dt.timedelta(days=2), "10:00"),
         end=at(dt.date.today() - dt.timedelta(days=2), "12:00"),
         blocked_from=at(dt.date.today() - dt.timedelta(days=2), "10:00"),
-        blocked_until=at(dt.date.today() - dt.timedelta(days=2), "12:00"))
+        blocked_until=at(dt.date.today() - dt.timedelta(days=2), "12:00"),
+    )
     booking.refresh_from_db()
     return booking

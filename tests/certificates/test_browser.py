@@ -1,6 +1,7 @@
 """In Chromium: a resident asks for a 주민등록표 등본 to be ready at the city hall, and a
 city-issued PDF is checked on 문서 진위확인 — the signed file verifies, a copy with one
 changed byte does not. With DASAN_SCREENSHOTS=DIR the screens are saved there."""
+
 from __future__ import annotations
 
 import re
@@ -11,11 +12,14 @@ from dasan.certificates.demo import load_demo
 from dasan.certificates.models import DocumentRequest
 
 from ..queueing.conftest import office, types  # noqa: F401 - fixtures
-from ..web.test_browser import CHROMIUM, save_screenshot, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, chromium, save_screenshot, sign_in_on_the_way  # noqa: F401 - the fixture
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+    ),
 ]
 
 
@@ -57,12 +61,15 @@ def test_request_for_pickup_and_a_tampered_pdf_fails(live_server, issued, office
     public = chromium.new_context(locale="ko-KR", viewport={"width": 390, "height": 844})
     check = public.new_page()
     check.set_default_timeout(15_000)
-    for name, data, verdict in [("3-genuine", bytes(doc.pdf), "진본입니다"),
-                                ("4-tampered", _tampered(bytes(doc.pdf)), "진본이 아닙니다")]:
+    for name, data, verdict in [
+        ("3-genuine", bytes(doc.pdf), "진본입니다"),
+        ("4-tampered", _tampered(bytes(doc.pdf)), "진본이 아닙니다"),
+    ]:
         check.goto(f"{live_server.url}/documents/verify/")
         check.get_by_label("문서확인번호 (16자리)").fill(doc.display_number)
         check.get_by_label("PDF 파일 (선택)").set_input_files(
-            files=[{"name": f"{name}.pdf", "mimeType": "application/pdf", "buffer": data}])
+            files=[{"name": f"{name}.pdf", "mimeType": "application/pdf", "buffer": data}]
+        )
         check.get_by_role("button", name="확인하기").click()
         check.wait_for_load_state()
         assert verdict in check.locator(".cd-result h2").inner_text()

@@ -1,5 +1,6 @@
 """The pages: a resident gets a 시설 사용 확인서 as a signed PDF; anyone checks it on
 문서 진위확인 by number and by file (a tampered file is refused); staff revoke one."""
+
 from __future__ import annotations
 
 import io
@@ -25,13 +26,17 @@ def test_resident_issues_downloads_and_anyone_verifies(signing, used_booking, re
     public = Client()
     by_number = public.get("/documents/verify/", {"number": doc.display_number}).content.decode()
     assert "진본입니다" in by_number and "번호만 확인했습니다" in by_number and resident.name not in by_number
-    with_file = public.post("/documents/verify/", {"number": doc.number,
-                                                    "file": SimpleUploadedFile("a.pdf", pdf.content, "application/pdf")})
+    with_file = public.post(
+        "/documents/verify/",
+        {"number": doc.number, "file": SimpleUploadedFile("a.pdf", pdf.content, "application/pdf")},
+    )
     assert "진본입니다" in with_file.content.decode()
     tampered = bytearray(pdf.content)
     tampered[tampered.index(b"stream") + 40] ^= 0x01
-    refused = public.post("/documents/verify/", {"number": doc.number,
-                                                  "file": SimpleUploadedFile("b.pdf", bytes(tampered), "application/pdf")})
+    refused = public.post(
+        "/documents/verify/",
+        {"number": doc.number, "file": SimpleUploadedFile("b.pdf", bytes(tampered), "application/pdf")},
+    )
     assert "진본이 아닙니다" in refused.content.decode()
     other = Client()
     assert other.get(f"/documents/d/{doc.pk}/document.pdf").status_code == 302  # sign-in first, and only the holder's

@@ -2,6 +2,7 @@
 time; staff prepare it (attach the national system's PDF), mark it ready (the resident is
 told); on the pickup day the resident gets a priority ticket that the counter calls first;
 staff record the collection with the kind of ID checked. Pages, services and the API."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,9 +51,16 @@ def test_the_whole_journey_through_the_pages(catalogue, office, resident, clerk)
     assert form.status_code == 200 and "과거 주소 변동 사항 포함" in form.content.decode()
     first_day, times = form.context["slots"][0]
     pickup = times[0]
-    response = me.post("/documents/request/resident-copy/", {
-        "office": office.code, "pickup_at": pickup.strftime("%Y-%m-%dT%H:%M"), "copies": "2",
-        "options": ["past_addresses"], "purpose": "회사 제출용"})
+    response = me.post(
+        "/documents/request/resident-copy/",
+        {
+            "office": office.code,
+            "pickup_at": pickup.strftime("%Y-%m-%dT%H:%M"),
+            "copies": "2",
+            "options": ["past_addresses"],
+            "purpose": "회사 제출용",
+        },
+    )
     req = DocumentRequest.objects.get()
     assert response["Location"] == f"/documents/requests/{req.pk}/"
     assert (req.copies, req.total_fee, req.options) == (2, 800, {"past_addresses": True, "household_reason": False})
@@ -69,8 +77,10 @@ def test_the_whole_journey_through_the_pages(catalogue, office, resident, clerk)
     assert "과거 주소 변동 사항 포함: <strong>포함" in detail
     desk.post(f"/staff/documents/requests/{req.pk}/preparing/")
     document = national_pdf()
-    desk.post(f"/staff/documents/requests/{req.pk}/attach/",
-              {"file": SimpleUploadedFile("copy.pdf", document, "application/pdf")})
+    desk.post(
+        f"/staff/documents/requests/{req.pk}/attach/",
+        {"file": SimpleUploadedFile("copy.pdf", document, "application/pdf")},
+    )
     printed = desk.get(f"/staff/documents/requests/{req.pk}/file.pdf")
     assert printed["Content-Type"] == "application/pdf" and printed.content == document
     desk.post(f"/staff/documents/requests/{req.pk}/ready/")
@@ -96,6 +106,7 @@ def test_a_request_is_checked_and_refused_with_a_reason(catalogue, office, resid
     now = nine_thirty(workday)
     earliest = services.earliest_pickup(services.get_type("family-relation"), now)
     assert earliest == at(workday, "11:30")  # 2 working hours
+
     def ask(**changes):
         values = {"office": office.code, "pickup_at": at(workday, "14:00"), "copies": 1, "now": now}
         values.update(changes)
@@ -128,12 +139,16 @@ def test_a_request_is_checked_and_refused_with_a_reason(catalogue, office, resid
     assert response.status_code == 400 and "수령 일시를 선택해 주세요" in response.content.decode()
 
 
-def test_ready_on_the_day_gives_a_priority_ticket_called_before_earlier_ones(catalogue, office, counters, types, resident,
-                                                                             make_resident, clerk, workday):
+def test_ready_on_the_day_gives_a_priority_ticket_called_before_earlier_ones(
+    catalogue, office, counters, types, resident, make_resident, clerk, workday
+):
     now = nine_thirty(workday)
-    req = services.request_document(resident, "resident-abstract", office=office, pickup_at=at(workday, "11:00"),
-                                    now=now)
-    earlier = queueing.take_ticket(office=office, service_type="seal", resident=make_resident(), now=at(workday, "10:00"))
+    req = services.request_document(
+        resident, "resident-abstract", office=office, pickup_at=at(workday, "11:00"), now=now
+    )
+    earlier = queueing.take_ticket(
+        office=office, service_type="seal", resident=make_resident(), now=at(workday, "10:00")
+    )
     services.start_preparing(clerk, req)
     services.attach_file(clerk, req, national_pdf())
     req = services.mark_ready(clerk, req, now=at(workday, "10:30"))
@@ -145,13 +160,15 @@ def test_ready_on_the_day_gives_a_priority_ticket_called_before_earlier_ones(cat
     assert queueing.ticket_by_token(earlier.token).status == TicketStatus.WAITING
 
 
-def test_ready_before_the_day_the_resident_takes_the_ticket_on_the_day(catalogue, office, counters, resident, clerk,
-                                                                        workday):
+def test_ready_before_the_day_the_resident_takes_the_ticket_on_the_day(
+    catalogue, office, counters, resident, clerk, workday
+):
     from dasan.core import calendar
 
     next_day = calendar.next_business_day(workday)
-    req = services.request_document(resident, "resident-copy", office=office, pickup_at=at(next_day, "10:00"),
-                                    now=nine_thirty(workday))
+    req = services.request_document(
+        resident, "resident-copy", office=office, pickup_at=at(next_day, "10:00"), now=nine_thirty(workday)
+    )
     req = services.mark_ready(clerk, req, now=at(workday, "11:00"))
     assert not req.ticket_number and not services.can_take_ticket(req, now=at(workday, "11:00"))
     with pytest.raises(DasanError) as error:
@@ -161,8 +178,9 @@ def test_ready_before_the_day_the_resident_takes_the_ticket_on_the_day(catalogue
     assert req.ticket_number and req.ticket_url.startswith("/queue/")
 
 
-def test_residents_see_only_their_own_and_cancel_only_before_ready(catalogue, office, resident, make_resident, clerk,
-                                                                   workday):
+def test_residents_see_only_their_own_and_cancel_only_before_ready(
+    catalogue, office, resident, make_resident, clerk, workday
+):
     now = nine_thirty(workday)
     mine = services.request_document(resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"), now=now)
     other = make_resident(name="이웃")
@@ -178,7 +196,9 @@ def test_residents_see_only_their_own_and_cancel_only_before_ready(catalogue, of
     mine.refresh_from_db()
     assert mine.status == RequestStatus.CANCELLED
 
-    second = services.request_document(resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"), now=now)
+    second = services.request_document(
+        resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"), now=now
+    )
     services.mark_ready(clerk, second, now=at(workday, "10:00"))
     with pytest.raises(Conflict):
         services.cancel_request(resident, second)
@@ -192,14 +212,16 @@ def test_residents_see_only_their_own_and_cancel_only_before_ready(catalogue, of
 
 def test_documents_without_identity_check_and_uncollected_ones_expire(catalogue, office, resident, clerk, workday):
     now = nine_thirty(workday)
-    land = services.request_document(resident, "land-register", office=office, pickup_at=at(workday, "14:00"), now=now,
-                                     purpose="다산동 123-4")
+    land = services.request_document(
+        resident, "land-register", office=office, pickup_at=at(workday, "14:00"), now=now, purpose="다산동 123-4"
+    )
     services.mark_ready(clerk, land, now=at(workday, "10:00"))
     land = services.record_collection(clerk, land, id_kind="", fee_paid=True)
     assert land.status == RequestStatus.COLLECTED and land.id_checked_by is None
 
-    forgotten = services.request_document(resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"),
-                                          now=now)
+    forgotten = services.request_document(
+        resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"), now=now
+    )
     services.attach_file(clerk, forgotten, national_pdf())
     services.mark_ready(clerk, forgotten, now=at(workday, "10:00"))
     assert services.expire_uncollected(now=at(workday + dt.timedelta(days=3), "10:00")) == 0
@@ -210,8 +232,9 @@ def test_documents_without_identity_check_and_uncollected_ones_expire(catalogue,
 
 
 def test_staff_attach_only_real_pdfs_within_the_size_limit(catalogue, office, resident, clerk, workday, settings):
-    req = services.request_document(resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"),
-                                    now=nine_thirty(workday))
+    req = services.request_document(
+        resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"), now=nine_thirty(workday)
+    )
     for data, code in [(b"hello", "not_pdf"), (b"%PDF-1.7\nnot really", "not_pdf")]:
         with pytest.raises(DasanError) as error:
             services.attach_file(clerk, req, data)
@@ -222,8 +245,11 @@ def test_staff_attach_only_real_pdfs_within_the_size_limit(catalogue, office, re
     assert error.value.code == "file_too_large"
     desk = Client()
     desk.force_login(clerk)
-    page = desk.post(f"/staff/documents/requests/{req.pk}/attach/",
-                     {"file": SimpleUploadedFile("x.pdf", b"GIF89a", "application/pdf")}, follow=True)
+    page = desk.post(
+        f"/staff/documents/requests/{req.pk}/attach/",
+        {"file": SimpleUploadedFile("x.pdf", b"GIF89a", "application/pdf")},
+        follow=True,
+    )
     assert "PDF 파일만 올릴 수 있습니다" in page.content.decode()
     req.refresh_from_db()
     assert req.file is None and req.status == RequestStatus.REQUESTED
@@ -237,14 +263,21 @@ def test_the_api_requests_replays_and_verifies(catalogue, office, resident, clie
     pickup = days[0]["times"][0]
     assert client.get("/api/v1/documents/types/no-such/pickup-times").status_code == 404
 
-    body = {"document_type": "resident-copy", "office": office.code, "pickup_at": pickup, "copies": 1,
-            "options": {"past_addresses": True}}
+    body = {
+        "document_type": "resident-copy",
+        "office": office.code,
+        "pickup_at": pickup,
+        "copies": 1,
+        "options": {"past_addresses": True},
+    }
     assert client.post("/api/v1/documents/requests", body, content_type="application/json").status_code == 401
     client.force_login(resident)
-    first = client.post("/api/v1/documents/requests", body, content_type="application/json",
-                        headers={"Idempotency-Key": "req-1"})
-    again = client.post("/api/v1/documents/requests", body, content_type="application/json",
-                        headers={"Idempotency-Key": "req-1"})
+    first = client.post(
+        "/api/v1/documents/requests", body, content_type="application/json", headers={"Idempotency-Key": "req-1"}
+    )
+    again = client.post(
+        "/api/v1/documents/requests", body, content_type="application/json", headers={"Idempotency-Key": "req-1"}
+    )
     assert first.status_code == 201 and again.status_code == 200 and again.json()["code"] == first.json()["code"]
     assert DocumentRequest.objects.count() == 1
     bad = client.post("/api/v1/documents/requests", {**body, "copies": 9}, content_type="application/json")

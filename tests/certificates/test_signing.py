@@ -1,6 +1,7 @@
 """City-issued documents: a signed PDF with a 문서확인번호 that verifies, and copies that do
 not — a byte changed inside the signed range, an update appended after signing, a file the
 city never issued, a revoked document."""
+
 from __future__ import annotations
 
 import io
@@ -34,9 +35,8 @@ def test_a_tampered_copy_fails(signing, used_booking, resident):
     changed = services.verify(doc.number, bytes(pdf))
     assert changed.state == "not_genuine", changed.reasons
     # 2. an incremental update appended after signing (the signature no longer covers the file)
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
     from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     writer = IncrementalPdfFileWriter(io.BytesIO(bytes(doc.pdf)))
     writer.root["/Lang"] = generic.TextStringObject("en")  # any change appended after the signature

@@ -30,8 +30,15 @@ def admin_client(client, admin_user):
 
 
 def _complaint(categories, resident, **extra):
-    values = dict(title="쓰레기 무단투기", description="골목에 쓰레기봉투가 쌓여 있습니다.", channel="web",
-                  category=categories["waste"], resident=resident, latitude="37.5", longitude="127.0")
+    values = dict(
+        title="쓰레기 무단투기",
+        description="골목에 쓰레기봉투가 쌓여 있습니다.",
+        channel="web",
+        category=categories["waste"],
+        resident=resident,
+        latitude="37.5",
+        longitude="127.0",
+    )
     values.update(extra)
     return services.file_complaint(**values)
 
@@ -46,11 +53,23 @@ def test_category_list_shows_department_and_period(admin_client, categories):
 
 @pytest.mark.django_db
 def test_adding_a_category_is_audited(admin_client, departments):
-    response = admin_client.post(reverse("admin:complaints_category_add"), {
-        "code": "streetlight", "name": "가로등 고장", "description": "", "group": "안전", "order": 30,
-        "is_active": "on", "kind": "grievance", "form": "general", "department": departments["roads"].pk,
-        "period_value": "", "period_unit": "", "keywords": "가로등,고장,불빛",
-    })
+    response = admin_client.post(
+        reverse("admin:complaints_category_add"),
+        {
+            "code": "streetlight",
+            "name": "가로등 고장",
+            "description": "",
+            "group": "안전",
+            "order": 30,
+            "is_active": "on",
+            "kind": "grievance",
+            "form": "general",
+            "department": departments["roads"].pk,
+            "period_value": "",
+            "period_unit": "",
+            "keywords": "가로등,고장,불빛",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     category = Category.objects.get(code="streetlight")
     assert category.keywords == "가로등,고장,불빛"
@@ -82,8 +101,7 @@ def test_complaints_cannot_be_added_or_deleted_in_the_admin(admin_client, catego
 
 
 @pytest.mark.django_db
-def test_department_staff_see_only_their_department_in_the_admin(client, make_staff, departments, categories,
-                                                                  resident):
+def test_department_staff_see_only_their_department_in_the_admin(client, make_staff, departments, categories, resident):
     from django.contrib.auth.models import Permission
 
     waste = _complaint(categories, resident)
@@ -96,14 +114,18 @@ def test_department_staff_see_only_their_department_in_the_admin(client, make_st
 
 
 @pytest.mark.django_db
-def test_close_action_closes_answered_complaints_through_the_service(admin_client, admin_user, categories,
-                                                                      resident):
+def test_close_action_closes_answered_complaints_through_the_service(admin_client, admin_user, categories, resident):
     answered = _complaint(categories, resident)
     services.answer(answered, actor=admin_user, text="처리했습니다. 감사합니다.")
     still_open = _complaint(categories, resident, latitude="36.5", longitude="127.5")
-    response = admin_client.post(reverse("admin:complaints_complaint_changelist"), {
-        "action": "close_selected", "_selected_action": [answered.pk, still_open.pk],
-    }, follow=True)
+    response = admin_client.post(
+        reverse("admin:complaints_complaint_changelist"),
+        {
+            "action": "close_selected",
+            "_selected_action": [answered.pk, still_open.pk],
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     answered.refresh_from_db()
     still_open.refresh_from_db()
@@ -120,14 +142,30 @@ def test_reassign_action_asks_for_department_and_reason(admin_client, categories
     page = admin_client.post(url, {"action": "reassign_selected", "_selected_action": [complaint.pk]})
     assert page.status_code == 200 and "옮길 부서" in page.content.decode()
     # Without a reason the service refuses and the page says why.
-    page = admin_client.post(url, {"action": "reassign_selected", "_selected_action": [complaint.pk], "apply": "1",
-                                   "department": departments["roads"].pk, "reason": " "})
+    page = admin_client.post(
+        url,
+        {
+            "action": "reassign_selected",
+            "_selected_action": [complaint.pk],
+            "apply": "1",
+            "department": departments["roads"].pk,
+            "reason": " ",
+        },
+    )
     assert page.status_code == 200
     complaint.refresh_from_db()
     assert complaint.department == departments["waste"]
-    response = admin_client.post(url, {"action": "reassign_selected", "_selected_action": [complaint.pk],
-                                       "apply": "1", "department": departments["roads"].pk,
-                                       "reason": "도로과 소관입니다"}, follow=True)
+    response = admin_client.post(
+        url,
+        {
+            "action": "reassign_selected",
+            "_selected_action": [complaint.pk],
+            "apply": "1",
+            "department": departments["roads"].pk,
+            "reason": "도로과 소관입니다",
+        },
+        follow=True,
+    )
     complaint.refresh_from_db()
     assert complaint.department == departments["roads"]
     event = complaint.events.get(kind=EventKind.REASSIGNED)
@@ -147,8 +185,9 @@ def test_parking_report_shows_whether_its_hash_still_holds(admin_client, categor
 
 @pytest.mark.django_db
 def test_routing_models_are_read_only(admin_client):
-    model = RoutingModel.objects.create(algorithm="nb-tfidf", samples=120, labels=8, metrics={"accuracy": 0.91},
-                                        blob=b"\x00")
+    model = RoutingModel.objects.create(
+        algorithm="nb-tfidf", samples=120, labels=8, metrics={"accuracy": 0.91}, blob=b"\x00"
+    )
     html = admin_client.get(reverse("admin:complaints_routingmodel_changelist")).content.decode()
     assert "nb-tfidf" in html and "0.910" in html
     assert admin_client.get(reverse("admin:complaints_routingmodel_add")).status_code == 403

@@ -56,7 +56,9 @@ def test_categories_are_public_with_department_and_period(client, categories):
 
 
 def test_filing_answers_201_with_number_and_due_date(api_client, resident, categories):
-    response = _post(api_client, API, _complaint_body(photos=[{"content_base64": base64.b64encode(jpeg_bytes()).decode()}]))
+    response = _post(
+        api_client, API, _complaint_body(photos=[{"content_base64": base64.b64encode(jpeg_bytes()).decode()}])
+    )
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -102,7 +104,8 @@ def test_errors_come_in_the_envelope_in_the_requests_language(api_client, make_r
     invalid = _post(api_client, API, {"title": "제목만"})
     assert invalid.status_code == 422
     assert invalid.json()["error"] == {
-        "code": "invalid_input", "message": "입력값이 올바르지 않습니다: description",
+        "code": "invalid_input",
+        "message": "입력값이 올바르지 않습니다: description",
         "details": {"fields": [{"field": "description", "location": "body", "type": "missing"}]},
     }
     # A signed-in resident gets their own language.
@@ -123,16 +126,30 @@ def test_errors_come_in_the_envelope_in_the_requests_language(api_client, make_r
     bad_photo = _post(api_client, API, _complaint_body(photos=[{"content_base64": "not base64!"}]))
     assert bad_photo.status_code == 400 and bad_photo.json()["error"]["code"] == "photo_invalid"
 
-    not_a_picture = _post(api_client, API, _complaint_body(photos=[{"content_base64": base64.b64encode(b"hello").decode()}]))
+    not_a_picture = _post(
+        api_client, API, _complaint_body(photos=[{"content_base64": base64.b64encode(b"hello").decode()}])
+    )
     assert not_a_picture.status_code == 400 and "error" in not_a_picture.json()
     assert Complaint.objects.count() == 0
 
 
 def test_my_complaints_and_one_by_number_only_mine(api_client, resident, make_resident, categories):
-    mine = services.file_complaint(title="내 민원", description="내 민원 내용", channel="web",
-                                   category=categories["waste"], resident=resident, address="다산로 1")
-    theirs = services.file_complaint(title="남의 민원", description="남의 민원 내용", channel="web",
-                                     category=categories["waste"], resident=make_resident(name="남"), address="다산로 2")
+    mine = services.file_complaint(
+        title="내 민원",
+        description="내 민원 내용",
+        channel="web",
+        category=categories["waste"],
+        resident=resident,
+        address="다산로 1",
+    )
+    theirs = services.file_complaint(
+        title="남의 민원",
+        description="남의 민원 내용",
+        channel="web",
+        category=categories["waste"],
+        resident=make_resident(name="남"),
+        address="다산로 2",
+    )
 
     listing = api_client.get(API)
     assert listing.status_code == 200
@@ -148,8 +165,14 @@ def test_my_complaints_and_one_by_number_only_mine(api_client, resident, make_re
 
 
 def test_rate_after_the_answer_and_withdraw_while_open(api_client, resident, make_staff, departments, categories):
-    answered = services.file_complaint(title="답변 받을 민원", description="답변 받을 민원 내용", channel="web",
-                                       category=categories["waste"], resident=resident, address="다산로 1")
+    answered = services.file_complaint(
+        title="답변 받을 민원",
+        description="답변 받을 민원 내용",
+        channel="web",
+        category=categories["waste"],
+        resident=resident,
+        address="다산로 1",
+    )
     officer = make_staff("waste-officer", department=departments["waste"])
 
     early = _post(api_client, f"{API}{answered.number}/rate", {"score": 5})
@@ -164,8 +187,14 @@ def test_rate_after_the_answer_and_withdraw_while_open(api_client, resident, mak
     out_of_range = _post(api_client, f"{API}{answered.number}/rate", {"score": 9})
     assert out_of_range.status_code == 422
 
-    open_one = services.file_complaint(title="취하할 민원", description="취하할 민원 내용", channel="web",
-                                       category=categories["waste"], resident=resident, address="다산로 3")
+    open_one = services.file_complaint(
+        title="취하할 민원",
+        description="취하할 민원 내용",
+        channel="web",
+        category=categories["waste"],
+        resident=resident,
+        address="다산로 3",
+    )
     withdrawn = api_client.post(f"{API}{open_one.number}/withdraw")
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == Status.WITHDRAWN
     again = api_client.post(f"{API}{open_one.number}/withdraw")
@@ -175,8 +204,13 @@ def test_rate_after_the_answer_and_withdraw_while_open(api_client, resident, mak
 def test_operations_are_documented_with_examples(client):
     document = client.get("/api/v1/openapi.json").json()
     paths = document["paths"]
-    assert {"/api/v1/complaints/", "/api/v1/complaints/categories", "/api/v1/complaints/{number}",
-            "/api/v1/complaints/{number}/rate", "/api/v1/complaints/{number}/withdraw"} <= set(paths)
+    assert {
+        "/api/v1/complaints/",
+        "/api/v1/complaints/categories",
+        "/api/v1/complaints/{number}",
+        "/api/v1/complaints/{number}/rate",
+        "/api/v1/complaints/{number}/withdraw",
+    } <= set(paths)
     create = paths["/api/v1/complaints/"]["post"]
     assert {"201", "400", "401", "422"} <= set(create["responses"])
     assert {"name": "Idempotency-Key", "in": "header"}.items() <= create["parameters"][0].items()

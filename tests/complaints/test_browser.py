@@ -7,12 +7,15 @@ import re
 
 import pytest
 
-from ..web.test_browser import CHROMIUM, sign_in_on_the_way, browser_page, chromium  # noqa: F401 - the fixtures
+from ..web.test_browser import CHROMIUM, browser_page, chromium, sign_in_on_the_way  # noqa: F401 - the fixtures
 from .test_resident_pages import jpeg_bytes
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+    ),
 ]
 
 
@@ -21,7 +24,9 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def test_resident_files_a_complaint_and_sees_it_in_my_complaints(live_server, browser_page, city, categories, make_resident):  # noqa: F811
+def test_resident_files_a_complaint_and_sees_it_in_my_complaints(
+    live_server, browser_page, city, categories, make_resident
+):  # noqa: F811
     from dasan.complaints.models import Complaint
 
     make_resident(phone="01055550199", name="최민원")

@@ -26,7 +26,7 @@ from dasan.complaints.models import Complaint, Kind, PeriodUnit, Status
 from dasan.core.errors import DasanError
 
 SEOUL = ZoneInfo("Asia/Seoul")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def kst(year, month, day, hour=0, minute=0):

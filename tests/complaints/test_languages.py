@@ -1,6 +1,7 @@
 """Complaints in other languages: stored as written and answered in that language; staff
 read them with a Korean translation (the city's engine, or their own), flagged "번역 필요"
 when there is none, and the department's Korean answer goes back translated the same way."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,10 @@ from dasan.notify.models import Message
 from ..translation.stub import libretranslate, no_translation_engine  # noqa: F401 - fixtures
 
 HERE = ("37.566500", "126.978000")
-VIETNAMESE = ("Rác bị vứt bừa bãi trong hẻm", "Có rất nhiều túi rác bị vứt trong hẻm cạnh cửa hàng tiện lợi suốt mấy ngày nay.")
+VIETNAMESE = (
+    "Rác bị vứt bừa bãi trong hẻm",
+    "Có rất nhiều túi rác bị vứt trong hẻm cạnh cửa hàng tiện lợi suốt mấy ngày nay.",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -29,9 +33,17 @@ def officer(make_staff, departments):
 def test_without_an_engine_staff_see_needs_translation_and_write_their_own(categories, resident, officer):
     me = Client()
     me.force_login(resident)
-    response = me.post("/complaints/new/", {
-        "title": VIETNAMESE[0], "description": VIETNAMESE[1], "category": categories["waste"].code,
-        "latitude": HERE[0], "longitude": HERE[1], "contact_preference": "sms"})
+    response = me.post(
+        "/complaints/new/",
+        {
+            "title": VIETNAMESE[0],
+            "description": VIETNAMESE[1],
+            "category": categories["waste"].code,
+            "latitude": HERE[0],
+            "longitude": HERE[1],
+            "contact_preference": "sms",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:500]
     complaint = resident.complaints.get()
     assert (complaint.title, complaint.description) == VIETNAMESE  # stored as written
@@ -43,8 +55,10 @@ def test_without_an_engine_staff_see_needs_translation_and_write_their_own(categ
     desk.force_login(officer)
     page = desk.get(f"/staff/complaints/{complaint.number}/").content.decode()
     assert "번역 필요" in page and VIETNAMESE[1] in page and 'name="description_ko"' in page
-    desk.post(f"/staff/complaints/{complaint.number}/translate/", {
-        "title_ko": "골목 쓰레기 무단투기", "description_ko": "편의점 옆 골목에 며칠째 쓰레기봉투가 버려져 있습니다."})
+    desk.post(
+        f"/staff/complaints/{complaint.number}/translate/",
+        {"title_ko": "골목 쓰레기 무단투기", "description_ko": "편의점 옆 골목에 며칠째 쓰레기봉투가 버려져 있습니다."},
+    )
     complaint.refresh_from_db()
     assert complaint.translation == TranslationState.STAFF and complaint.description_ko.startswith("편의점")
     assert "한국어 번역 (직원 번역)" in desk.get(f"/staff/complaints/{complaint.number}/").content.decode()
@@ -55,8 +69,10 @@ def test_without_an_engine_staff_see_needs_translation_and_write_their_own(categ
     assert complaint.answer_translation == TranslationState.NEEDED and not complaint.answer_translated
     mine = me.get(f"/complaints/{complaint.number}/").content.decode()
     assert "답변이 아직 한국어로만 있습니다" in mine and "수거를 마쳤습니다" in mine
-    desk.post(f"/staff/complaints/{complaint.number}/translate/",
-              {"answer_translated": "Chúng tôi đã thu gom rác sáng nay. Cảm ơn bạn."})
+    desk.post(
+        f"/staff/complaints/{complaint.number}/translate/",
+        {"answer_translated": "Chúng tôi đã thu gom rác sáng nay. Cảm ơn bạn."},
+    )
     complaint.refresh_from_db()
     assert complaint.answer_translation == TranslationState.STAFF
     mine = me.get(f"/complaints/{complaint.number}/").content.decode()
@@ -66,9 +82,16 @@ def test_without_an_engine_staff_see_needs_translation_and_write_their_own(categ
 
 
 def test_korean_complaints_need_nothing_and_empty_translations_are_refused(categories, resident, officer):
-    complaint = services.file_complaint(title="골목에 쓰레기 무단투기", description="편의점 옆 골목에 쓰레기봉투가 쌓여 있습니다.",
-                                        channel="web", category=categories["waste"], resident=resident,
-                                        latitude=HERE[0], longitude=HERE[1], language="en")
+    complaint = services.file_complaint(
+        title="골목에 쓰레기 무단투기",
+        description="편의점 옆 골목에 쓰레기봉투가 쌓여 있습니다.",
+        channel="web",
+        category=categories["waste"],
+        resident=resident,
+        latitude=HERE[0],
+        longitude=HERE[1],
+        language="en",
+    )
     assert complaint.translation == TranslationState.NOT_NEEDED and complaint.language == "en"
     with pytest.raises(Exception) as error:
         services.translate(complaint, actor=officer, description_ko="  ")
@@ -76,11 +99,19 @@ def test_korean_complaints_need_nothing_and_empty_translations_are_refused(categ
 
 
 def test_with_an_engine_both_ways_are_machine_translated_and_marked(categories, resident, officer, libretranslate):
-    libretranslate.answers = {"ko": "골목에 쓰레기가 버려져 있습니다 (번역)", "en": "We collected it this morning. Thank you."}
+    libretranslate.answers = {
+        "ko": "골목에 쓰레기가 버려져 있습니다 (번역)",
+        "en": "We collected it this morning. Thank you.",
+    }
     complaint = services.file_complaint(
-        title="Trash dumped in the alley", channel="web", category=categories["waste"], resident=resident,
+        title="Trash dumped in the alley",
+        channel="web",
+        category=categories["waste"],
+        resident=resident,
         description="Bags of trash have been dumped next to the convenience store for days. Call me at 010-2345-6789.",
-        latitude=HERE[0], longitude=HERE[1])
+        latitude=HERE[0],
+        longitude=HERE[1],
+    )
     assert complaint.language == "en" and complaint.translation == TranslationState.MACHINE
     assert complaint.description_ko == "골목에 쓰레기가 버려져 있습니다 (번역)"
     assert "010-2345-6789" in complaint.description  # kept as written for staff...
@@ -101,11 +132,24 @@ def test_with_an_engine_both_ways_are_machine_translated_and_marked(categories, 
 
 
 def test_the_queue_finds_what_needs_translation(categories, resident, officer):
-    foreign = services.file_complaint(title=VIETNAMESE[0], description=VIETNAMESE[1], channel="web",
-                                      category=categories["waste"], resident=resident, latitude=HERE[0], longitude=HERE[1])
-    korean = services.file_complaint(title="골목에 쓰레기 무단투기", description="편의점 옆 골목에 쓰레기봉투가 쌓여 있습니다.",
-                                     channel="web", category=categories["waste"], resident=resident,
-                                     latitude=HERE[0], longitude="126.990000")
+    foreign = services.file_complaint(
+        title=VIETNAMESE[0],
+        description=VIETNAMESE[1],
+        channel="web",
+        category=categories["waste"],
+        resident=resident,
+        latitude=HERE[0],
+        longitude=HERE[1],
+    )
+    korean = services.file_complaint(
+        title="골목에 쓰레기 무단투기",
+        description="편의점 옆 골목에 쓰레기봉투가 쌓여 있습니다.",
+        channel="web",
+        category=categories["waste"],
+        resident=resident,
+        latitude=HERE[0],
+        longitude="126.990000",
+    )
     desk = Client()
     desk.force_login(officer)
     page = desk.get("/staff/complaints/", {"untranslated": "on"}).content.decode()

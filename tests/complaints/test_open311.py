@@ -18,8 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _schema_dir() -> Path:
-    for candidate in (ROOT / "shared" / "data" / "open311", ROOT.parent / "shared" / "data" / "open311",
-                      Path("/work/shared/data/open311")):
+    for candidate in (
+        ROOT / "shared" / "data" / "open311",
+        ROOT.parent / "shared" / "data" / "open311",
+        Path("/work/shared/data/open311"),
+    ):
         if (candidate / "schema_request.json").exists():
             return candidate
     raise FileNotFoundError("GeoReport v2 JSON Schemas (shared/data/open311) not found")
@@ -114,9 +117,17 @@ def file_web_complaint(category, *, resident, is_public, description="보도블�
     from dasan.complaints import services
 
     return services.file_complaint(
-        title="보도 파손", description=description, channel="web", category=category, resident=resident,
-        latitude="37.500000", longitude="127.000000", address="서울특별시 강남구 테헤란로 123",
-        is_public=is_public, received_at=received_at, **extra,
+        title="보도 파손",
+        description=description,
+        channel="web",
+        category=category,
+        resident=resident,
+        latitude="37.500000",
+        longitude="127.000000",
+        address="서울특별시 강남구 테헤란로 123",
+        is_public=is_public,
+        received_at=received_at,
+        **extra,
     )
 
 
@@ -146,7 +157,9 @@ def test_services_list_categories_with_their_codes_and_leave_out_parking(client,
     from dasan.complaints.models import Category
 
     Category.objects.filter(code="pothole").update(description="도로가 패이거나 깨진 곳")
-    Category.objects.create(code="old-one", name="폐지된 분류", department=categories["waste"].department, is_active=False)
+    Category.objects.create(
+        code="old-one", name="폐지된 분류", department=categories["waste"].department, is_active=False
+    )
 
     response = client.get(f"{BASE}services.json")
     assert response.status_code == 200
@@ -171,7 +184,13 @@ def test_services_xml_has_one_service_element_per_category(client, categories):
     assert [s.findtext("service_code") for s in services] == ["illegal-dumping", "policy-question", "pothole"]
     first = services[0]
     assert [child.tag for child in first] == [
-        "service_code", "service_name", "description", "metadata", "type", "keywords", "group",
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
     ]
     assert first.findtext("metadata") == "true" and first.findtext("type") == "realtime"
     assert first.find("description").text is None  # no description: an empty element
@@ -290,12 +309,19 @@ def test_post_answers_in_xml(client, dumping):
 def test_post_accepts_address_alone_and_list_and_number_attributes(client, api_key, categories):
     from dasan.complaints.models import Complaint
 
-    response = post(client, {
-        "api_key": api_key, "service_code": "pothole", "address_string": "세종대로 앞 횡단보도",
-        "description": "횡단보도 앞 도로가 크게 패였어요",
-        "attribute[size]": "large", "attribute[where][]": ["roadway", "crosswalk"], "attribute[depth_cm]": "7",
-        "phone": "02-123-4567",
-    })
+    response = post(
+        client,
+        {
+            "api_key": api_key,
+            "service_code": "pothole",
+            "address_string": "세종대로 앞 횡단보도",
+            "description": "횡단보도 앞 도로가 크게 패였어요",
+            "attribute[size]": "large",
+            "attribute[where][]": ["roadway", "crosswalk"],
+            "attribute[depth_cm]": "7",
+            "phone": "02-123-4567",
+        },
+    )
     (answer,) = as_json(response)
     complaint = Complaint.objects.get(number=answer["service_request_id"])
     assert complaint.latitude is None and complaint.address == "세종대로 앞 횡단보도"
@@ -310,18 +336,35 @@ def test_post_accepts_address_alone_and_list_and_number_attributes(client, api_k
 def test_anonymous_requests_only_where_the_service_allows_them(client, api_key, categories):
     from dasan.complaints.models import Complaint
 
-    (answer,) = as_json(post(client, {
-        "api_key": api_key, "service_code": "illegal-dumping", "lat": "37.5", "long": "127.0",
-        "attribute[waste_type]": "food",
-    }))
+    (answer,) = as_json(
+        post(
+            client,
+            {
+                "api_key": api_key,
+                "service_code": "illegal-dumping",
+                "lat": "37.5",
+                "long": "127.0",
+                "attribute[waste_type]": "food",
+            },
+        )
+    )
     complaint = Complaint.objects.get(number=answer["service_request_id"])
     assert complaint.is_anonymous and complaint.contact_preference == "none"
     assert complaint.title == "쓰레기 무단투기"  # no description: the service's name
     assert "버려진 쓰레기의 종류: 음식물쓰레기" in complaint.description
 
-    (description,) = errors_of(post(client, {
-        "api_key": api_key, "service_code": "pothole", "address_string": "세종대로 앞", "description": "도로가 패였어요",
-    }), 400)
+    (description,) = errors_of(
+        post(
+            client,
+            {
+                "api_key": api_key,
+                "service_code": "pothole",
+                "address_string": "세종대로 앞",
+                "description": "도로가 패였어요",
+            },
+        ),
+        400,
+    )
     assert "익명" in description and "email" in description
 
 
@@ -492,7 +535,9 @@ def test_token_leads_to_the_request(client, dumping):
 def test_get_requests_shows_public_and_open311_requests_only(client, dumping, categories, resident):
     private = file_web_complaint(categories["pothole"], resident=resident, is_public=False)
     public = file_web_complaint(
-        categories["pothole"], resident=resident, is_public=True,
+        categories["pothole"],
+        resident=resident,
+        is_public=True,
         description="보도블록이 깨졌어요. 연락은 010-1234-5678로",
     )
     (answer,) = as_json(post(client, dumping))
@@ -517,12 +562,15 @@ def test_get_requests_filters(client, categories, resident, make_staff, departme
     from dasan.complaints import services
 
     now = timezone.now()
-    old = file_web_complaint(categories["pothole"], resident=resident, is_public=True,
-                             received_at=now - dt.timedelta(days=120))
-    pothole = file_web_complaint(categories["pothole"], resident=resident, is_public=True,
-                                 received_at=now - dt.timedelta(days=10))
-    dumping = file_web_complaint(categories["waste"], resident=resident, is_public=True,
-                                 received_at=now - dt.timedelta(days=2))
+    old = file_web_complaint(
+        categories["pothole"], resident=resident, is_public=True, received_at=now - dt.timedelta(days=120)
+    )
+    pothole = file_web_complaint(
+        categories["pothole"], resident=resident, is_public=True, received_at=now - dt.timedelta(days=10)
+    )
+    dumping = file_web_complaint(
+        categories["waste"], resident=resident, is_public=True, received_at=now - dt.timedelta(days=2)
+    )
     services.answer(pothole, actor=make_staff("roads", department=departments["roads"]), text="보수했습니다.")
 
     def ids(**query):
@@ -537,7 +585,10 @@ def test_get_requests_filters(client, categories, resident, make_staff, departme
     assert ids(status="open") == [dumping.number]
     assert ids(status="closed") == [pothole.number]
     assert ids(status="open,closed") == [dumping.number, pothole.number]
-    window = {"start_date": (now - dt.timedelta(days=130)).isoformat(), "end_date": (now - dt.timedelta(days=60)).isoformat()}
+    window = {
+        "start_date": (now - dt.timedelta(days=130)).isoformat(),
+        "end_date": (now - dt.timedelta(days=60)).isoformat(),
+    }
     assert ids(**window) == [old.number]
     assert ids(start_date=(now - dt.timedelta(days=5)).isoformat()) == [dumping.number]
     assert ids(end_date=(now - dt.timedelta(days=5)).isoformat()) == [pothole.number]
@@ -606,4 +657,3 @@ def test_withdrawn_public_complaint_shows_closed(client, categories, resident):
     assert_valid("request", request)
     assert request["status"] == "closed" and "취하" in request["status_notes"]
     assert request["service_notice"] is None
-

@@ -31,8 +31,14 @@ def _photos(gap: dt.timedelta = dt.timedelta(seconds=75), *, gps=None, first_at=
 
 def _report(resident, **extra):
     values = dict(
-        resident=resident, plate="12가 3456", place="데모시 중앙로 15 앞 횡단보도", latitude="37.566500",
-        longitude="126.978000", photos=_photos(), signer_name="김주민", consent=True,
+        resident=resident,
+        plate="12가 3456",
+        place="데모시 중앙로 15 앞 횡단보도",
+        latitude="37.566500",
+        longitude="126.978000",
+        photos=_photos(),
+        signer_name="김주민",
+        consent=True,
     )
     values.update(extra)
     return services.file_parking_report(**values)
@@ -57,8 +63,22 @@ def test_real_plate_formats_are_accepted(written, normal):
 
 @pytest.mark.parametrize(
     "written",
-    ["", "1234", "12345678", "12A3456", "12가345", "1가3456", "1234가5678", "뉴욕12가3456", "12각3456",
-     "12가0000", "00가1234", "서울123가4567", "12가3456가", "ABC-123"],
+    [
+        "",
+        "1234",
+        "12345678",
+        "12A3456",
+        "12가345",
+        "1가3456",
+        "1234가5678",
+        "뉴욕12가3456",
+        "12각3456",
+        "12가0000",
+        "00가1234",
+        "서울123가4567",
+        "12가3456가",
+        "ABC-123",
+    ],
 )
 def test_garbage_plates_are_refused(written):
     with pytest.raises(DasanError) as caught:
@@ -84,8 +104,10 @@ def test_a_report_is_filed_signed_and_verifiable(city, categories, resident):
     assert len(report.content_hash) == 64
     assert services.verify_parking_report(report)
     assert complaint.photos.count() == 2
-    assert [p.taken_at for p in complaint.photos.order_by("position")] == [report.first_photo_at,
-                                                                          report.second_photo_at]
+    assert [p.taken_at for p in complaint.photos.order_by("position")] == [
+        report.first_photo_at,
+        report.second_photo_at,
+    ]
 
 
 @pytest.mark.django_db

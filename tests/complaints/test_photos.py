@@ -35,8 +35,15 @@ def _dms(value: Decimal):
     return (IFDRational(degrees), IFDRational(minutes), IFDRational(seconds, 100))
 
 
-def jpeg_bytes(*, size=(640, 480), taken_at: dt.datetime | None = None, gps=None, orientation: int | None = None,
-               fmt: str = "JPEG", color=(180, 40, 40)) -> bytes:
+def jpeg_bytes(
+    *,
+    size=(640, 480),
+    taken_at: dt.datetime | None = None,
+    gps=None,
+    orientation: int | None = None,
+    fmt: str = "JPEG",
+    color=(180, 40, 40),
+) -> bytes:
     """A photo as a phone writes it: left half ``color``, right half blue, with EXIF."""
     image = Image.new("RGB", size, color)
     image.paste((20, 40, 200), (size[0] // 2, 0, size[0], size[1]))
@@ -75,7 +82,9 @@ def _png_header_only(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 # --- prepare() on its own -----------------------------------------------------------------------
@@ -162,8 +171,11 @@ def test_oversize_upload_is_refused(settings):
 def test_filed_photo_is_stored_clean_and_lends_the_complaint_its_place(categories, resident):
     taken = dt.datetime(2025, 10, 3, 9, 15, tzinfo=SEOUL)
     complaint = services.file_complaint(
-        title="골목 쓰레기 무단투기", description="전봇대 아래에 쓰레기봉투가 쌓여 있습니다.", channel="web",
-        category=categories["waste"], resident=resident,
+        title="골목 쓰레기 무단투기",
+        description="전봇대 아래에 쓰레기봉투가 쌓여 있습니다.",
+        channel="web",
+        category=categories["waste"],
+        resident=resident,
         photos=[upload(jpeg_bytes(taken_at=taken, gps=CITY_HALL))],
     )
     assert abs(complaint.latitude - CITY_HALL[0]) < Decimal("0.0001")
@@ -184,8 +196,13 @@ def test_filed_photo_is_stored_clean_and_lends_the_complaint_its_place(categorie
 @pytest.mark.django_db
 def test_location_given_by_the_resident_wins_over_the_photo(categories, resident):
     complaint = services.file_complaint(
-        title="도로가 파였어요", description="횡단보도 앞 도로가 크게 파였습니다.", channel="web",
-        category=categories["pothole"], resident=resident, latitude="35.1796", longitude="129.0756",
+        title="도로가 파였어요",
+        description="횡단보도 앞 도로가 크게 파였습니다.",
+        channel="web",
+        category=categories["pothole"],
+        resident=resident,
+        latitude="35.1796",
+        longitude="129.0756",
         photos=[upload(jpeg_bytes(gps=CITY_HALL))],
     )
     assert complaint.latitude == Decimal("35.179600")
@@ -195,13 +212,21 @@ def test_location_given_by_the_resident_wins_over_the_photo(categories, resident
 def test_a_photo_with_gps_satisfies_a_category_that_needs_a_location(categories, resident):
     with pytest.raises(DasanError) as caught:
         services.file_complaint(
-            title="도로가 파였어요", description="횡단보도 앞 도로가 크게 파였습니다.", channel="web",
-            category=categories["pothole"], resident=resident, photos=[upload(jpeg_bytes())],
+            title="도로가 파였어요",
+            description="횡단보도 앞 도로가 크게 파였습니다.",
+            channel="web",
+            category=categories["pothole"],
+            resident=resident,
+            photos=[upload(jpeg_bytes())],
         )
     assert caught.value.code == "location_required"
     complaint = services.file_complaint(
-        title="도로가 파였어요", description="횡단보도 앞 도로가 크게 파였습니다.", channel="web",
-        category=categories["pothole"], resident=resident, photos=[upload(jpeg_bytes(gps=CITY_HALL))],
+        title="도로가 파였어요",
+        description="횡단보도 앞 도로가 크게 파였습니다.",
+        channel="web",
+        category=categories["pothole"],
+        resident=resident,
+        photos=[upload(jpeg_bytes(gps=CITY_HALL))],
     )
     assert complaint.latitude is not None
 
@@ -211,8 +236,14 @@ def test_too_many_photos_are_refused_and_nothing_is_filed(settings, categories, 
     settings.DASAN = {**settings.DASAN, "COMPLAINT_PHOTO_MAX_COUNT": 2}
     with pytest.raises(DasanError) as caught:
         services.file_complaint(
-            title="쓰레기", description="쓰레기가 많이 버려져 있어요.", channel="web", category=categories["waste"],
-            resident=resident, latitude=37.5, longitude=127.0, photos=[upload(jpeg_bytes()) for _ in range(3)],
+            title="쓰레기",
+            description="쓰레기가 많이 버려져 있어요.",
+            channel="web",
+            category=categories["waste"],
+            resident=resident,
+            latitude=37.5,
+            longitude=127.0,
+            photos=[upload(jpeg_bytes()) for _ in range(3)],
         )
     assert caught.value.code == "too_many_photos"
     assert "2장" in str(caught.value.message)
@@ -225,8 +256,13 @@ def test_a_bad_photo_among_good_ones_files_nothing(categories, resident):
 
     with pytest.raises(DasanError):
         services.file_complaint(
-            title="쓰레기", description="쓰레기가 많이 버려져 있어요.", channel="web", category=categories["waste"],
-            resident=resident, latitude=37.5, longitude=127.0,
+            title="쓰레기",
+            description="쓰레기가 많이 버려져 있어요.",
+            channel="web",
+            category=categories["waste"],
+            resident=resident,
+            latitude=37.5,
+            longitude=127.0,
             photos=[upload(jpeg_bytes()), upload(b"MZ\x90\x00 not a photo", name="virus.jpg")],
         )
     assert not Complaint.objects.exists()

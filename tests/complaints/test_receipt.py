@@ -40,8 +40,12 @@ def _squeeze(value: str) -> str:
 def test_receipt_of_a_complaint(city, categories, resident, settings):
     settings.DASAN = {**settings.DASAN, "PUBLIC_URL": "https://minwon.test.go.kr"}
     complaint = services.file_complaint(
-        title="가로등이 꺼져 있습니다", description="중앙공원 북문 앞 가로등이 일주일째 꺼져 있습니다.", channel="web",
-        category=categories["question"], resident=resident, address="테스트시 중앙로 1",
+        title="가로등이 꺼져 있습니다",
+        description="중앙공원 북문 앞 가로등이 일주일째 꺼져 있습니다.",
+        channel="web",
+        category=categories["question"],
+        resident=resident,
+        address="테스트시 중앙로 1",
     )
     pdf = services.receipt_pdf(complaint)
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
@@ -49,8 +53,16 @@ def test_receipt_of_a_complaint(city, categories, resident, settings):
     assert len(reader.pages) == 1
     assert reader.metadata.title == f"민원 접수증 {complaint.number}"
     text = _text(pdf)
-    for expected in ("테스트시", "민원접수증", complaint.number, "가로등이꺼져있습니다", "제도·절차문의", "테스트시중앙로1",
-                     timezone.localtime(complaint.due_at).strftime("%Y-%m-%d"), "접수"):
+    for expected in (
+        "테스트시",
+        "민원접수증",
+        complaint.number,
+        "가로등이꺼져있습니다",
+        "제도·절차문의",
+        "테스트시중앙로1",
+        timezone.localtime(complaint.due_at).strftime("%Y-%m-%d"),
+        "접수",
+    ):
         assert _squeeze(expected) in text, expected
     assert f"https://minwon.test.go.kr/complaints/{complaint.number}/" in text
     # Only the glyphs used are embedded: a receipt stays small.
@@ -61,7 +73,10 @@ def test_receipt_of_a_complaint(city, categories, resident, settings):
 def test_receipt_of_a_triage_complaint_says_it_is_being_classified(city, categories, resident, settings):
     settings.DASAN = {**settings.DASAN, "COMPLAINT_AUTO_ASSIGN": 1.01}
     complaint = services.file_complaint(
-        title="건의합니다", description="민원실 의자를 늘려 주세요. 기다리기 힘듭니다.", channel="web", resident=resident,
+        title="건의합니다",
+        description="민원실 의자를 늘려 주세요. 기다리기 힘듭니다.",
+        channel="web",
+        resident=resident,
     )
     text = _text(services.receipt_pdf(complaint))
     assert complaint.number in text and "분류중" in text and "배정중" in text

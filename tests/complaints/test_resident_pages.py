@@ -31,8 +31,9 @@ GPS_IFD = 0x8825
 # --- photos a phone would send ------------------------------------------------------------
 
 
-def jpeg_bytes(color=(200, 40, 40), *, taken_at: dt.datetime | None = None, gps: tuple[float, float] | None = None,
-               size=(64, 48)) -> bytes:
+def jpeg_bytes(
+    color=(200, 40, 40), *, taken_at: dt.datetime | None = None, gps: tuple[float, float] | None = None, size=(64, 48)
+) -> bytes:
     """A JPEG; ``taken_at`` (Korean local time) goes into EXIF DateTimeOriginal, ``gps`` into the GPS IFD."""
     image = Image.new("RGB", size, color)
     exif = Image.Exif()
@@ -41,6 +42,7 @@ def jpeg_bytes(color=(200, 40, 40), *, taken_at: dt.datetime | None = None, gps:
         sub[DATETIME_ORIGINAL] = taken_at.strftime("%Y:%m:%d %H:%M:%S")
         sub[OFFSET_TIME_ORIGINAL] = "+09:00"
     if gps is not None:
+
         def dms(value: float):
             value = abs(value)
             degrees = int(value)
@@ -100,15 +102,19 @@ def test_resident_files_a_complaint_with_a_photo_and_finds_it_in_my_complaints(r
     assert 'capture="environment"' in html and 'enctype="multipart/form-data"' in html
     assert accessibility_problems(html) == []
 
-    response = resident_client.post(NEW, {
-        "category": "illegal-dumping",
-        "title": "골목에 쓰레기가 쌓여 있어요",
-        "description": "다산로 12 골목 입구에 일주일째 쓰레기가 쌓여 있습니다.",
-        "address": "다산로 12",
-        "latitude": "37.566500", "longitude": "126.978000",
-        "contact_preference": "sms",
-        "photos": [jpeg_upload(gps=(37.5665, 126.978), taken_at=seoul(2026, 3, 2, 9, 0))],
-    })
+    response = resident_client.post(
+        NEW,
+        {
+            "category": "illegal-dumping",
+            "title": "골목에 쓰레기가 쌓여 있어요",
+            "description": "다산로 12 골목 입구에 일주일째 쓰레기가 쌓여 있습니다.",
+            "address": "다산로 12",
+            "latitude": "37.566500",
+            "longitude": "126.978000",
+            "contact_preference": "sms",
+            "photos": [jpeg_upload(gps=(37.5665, 126.978), taken_at=seoul(2026, 3, 2, 9, 0))],
+        },
+    )
 
     complaint = Complaint.objects.get()
     assert response.status_code == 302
@@ -155,10 +161,16 @@ def test_category_in_the_link_is_preselected_and_parking_goes_to_its_own_form(re
 
 
 def test_mistakes_are_shown_next_to_their_fields(resident_client, categories):
-    response = resident_client.post(NEW, {
-        "category": "pothole", "title": "", "description": "인도 블록이 깨졌어요", "contact_preference": "sms",
-        "anonymous": "on",
-    })
+    response = resident_client.post(
+        NEW,
+        {
+            "category": "pothole",
+            "title": "",
+            "description": "인도 블록이 깨졌어요",
+            "contact_preference": "sms",
+            "anonymous": "on",
+        },
+    )
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -174,10 +186,17 @@ def test_mistakes_are_shown_next_to_their_fields(resident_client, categories):
 
 
 def test_anonymous_filing_where_the_category_allows_it(resident_client, resident, categories):
-    response = resident_client.post(NEW, {
-        "category": "illegal-dumping", "title": "무단투기", "description": "밤마다 버려요",
-        "address": "다산로 3", "contact_preference": "none", "anonymous": "on",
-    })
+    response = resident_client.post(
+        NEW,
+        {
+            "category": "illegal-dumping",
+            "title": "무단투기",
+            "description": "밤마다 버려요",
+            "address": "다산로 3",
+            "contact_preference": "none",
+            "anonymous": "on",
+        },
+    )
     assert response.status_code == 302
     complaint = Complaint.objects.get()
     assert complaint.is_anonymous
@@ -189,10 +208,17 @@ def test_a_duplicate_is_explained_on_the_confirmation_page(resident_client, make
     neighbour = make_resident(name="이웃")
     _file(categories["pothole"], neighbour, title="도로 구멍", latitude="37.566500", longitude="126.978000")
 
-    response = resident_client.post(NEW, {
-        "category": "pothole", "title": "여기 도로가 파였어요", "description": "차가 덜컹거려요",
-        "latitude": "37.566510", "longitude": "126.978010", "contact_preference": "sms",
-    })
+    response = resident_client.post(
+        NEW,
+        {
+            "category": "pothole",
+            "title": "여기 도로가 파였어요",
+            "description": "차가 덜컹거려요",
+            "latitude": "37.566510",
+            "longitude": "126.978010",
+            "contact_preference": "sms",
+        },
+    )
 
     mine = Complaint.objects.get(title="여기 도로가 파였어요")
     assert mine.duplicate_of is not None
@@ -206,7 +232,9 @@ def test_the_assistant_hand_off_prefills_the_form_and_is_recorded(resident_clien
     from dasan.assistant.models import Conversation, Turn
 
     conversation = Conversation.objects.create(user=resident, channel="web")
-    Turn.objects.create(conversation=conversation, question="집 앞 도로에 큰 구멍이 생겼어요", answer="", kind="unknown")
+    Turn.objects.create(
+        conversation=conversation, question="집 앞 도로에 큰 구멍이 생겼어요", answer="", kind="unknown"
+    )
     stranger = Conversation.objects.create(user=make_resident(name="남"), channel="web")
     Turn.objects.create(conversation=stranger, question="남의 비밀 질문", answer="", kind="unknown")
 
@@ -218,10 +246,17 @@ def test_the_assistant_hand_off_prefills_the_form_and_is_recorded(resident_clien
     other = resident_client.get(NEW + f"?from={stranger.pk}").content.decode()
     assert "남의 비밀 질문" not in other and f'value="{stranger.pk}"' not in other
 
-    resident_client.post(NEW, {
-        "category": "pothole", "title": "집 앞 도로 구멍", "description": "집 앞 도로에 큰 구멍이 생겼어요",
-        "address": "다산로 5", "contact_preference": "sms", "source": str(conversation.pk),
-    })
+    resident_client.post(
+        NEW,
+        {
+            "category": "pothole",
+            "title": "집 앞 도로 구멍",
+            "description": "집 앞 도로에 큰 구멍이 생겼어요",
+            "address": "다산로 5",
+            "contact_preference": "sms",
+            "source": str(conversation.pk),
+        },
+    )
     complaint = Complaint.objects.get()
     assert complaint.source_reference == str(conversation.pk)
     assert complaint.channel == Channel.ASSISTANT
@@ -240,10 +275,17 @@ def test_the_hand_off_preselects_the_category_the_router_is_sure_of(resident_cli
 
 
 def test_a_hand_off_reference_that_was_not_offered_is_ignored(resident_client, categories):
-    resident_client.post(NEW, {
-        "category": "pothole", "title": "도로 구멍", "description": "도로에 구멍이 났어요", "address": "다산로 5",
-        "contact_preference": "sms", "source": "12345",
-    })
+    resident_client.post(
+        NEW,
+        {
+            "category": "pothole",
+            "title": "도로 구멍",
+            "description": "도로에 구멍이 났어요",
+            "address": "다산로 5",
+            "contact_preference": "sms",
+            "source": "12345",
+        },
+    )
     complaint = Complaint.objects.get()
     assert complaint.source_reference == "" and complaint.channel == Channel.WEB
 
@@ -312,7 +354,9 @@ def test_rating_comes_only_after_the_answer(resident_client, resident, make_staf
     assert "5점 만점에 4점을 주셨습니다." in after and 'name="score"' not in after
 
 
-def test_rating_out_of_range_is_refused_next_to_the_field(resident_client, resident, make_staff, departments, categories):
+def test_rating_out_of_range_is_refused_next_to_the_field(
+    resident_client, resident, make_staff, departments, categories
+):
     complaint = _file(categories["waste"], resident)
     _answer(complaint, make_staff("waste-officer", department=departments["waste"]))
     response = resident_client.post(f"/complaints/{complaint.number}/rate/", {"score": "9"})
@@ -353,7 +397,8 @@ def _parking_post(first_at, second_at, **extra):
     data = {
         "plate": "12가 3456",
         "place": "다산로 20 소화전 앞",
-        "latitude": "37.570000", "longitude": "126.980000",
+        "latitude": "37.570000",
+        "longitude": "126.980000",
         "photo_first": jpeg_upload("a.jpg", taken_at=first_at, color=(10, 10, 200)),
         "photo_second": jpeg_upload("b.jpg", taken_at=second_at, color=(10, 200, 10)),
         "signer_name": "김주민",
@@ -381,7 +426,9 @@ def test_parking_photos_less_than_a_minute_apart_are_refused(resident_client, ca
     assert Complaint.objects.count() == 0 and ParkingReport.objects.count() == 0
     html = response.content.decode()
     # The service's reason, next to the second photo's input.
-    assert re.search(r'id="id_photo_second-error"><p class="error">두 사진의 촬영 시각이 1분 이상 차이 나야 합니다.', html)
+    assert re.search(
+        r'id="id_photo_second-error"><p class="error">두 사진의 촬영 시각이 1분 이상 차이 나야 합니다.', html
+    )
     assert 'aria-describedby="id_photo_second-help id_photo_second-error"' in html
     assert 'role="alert"' in html
     assert "선택했던 사진은 다시 선택해 주세요." in html

@@ -1,5 +1,6 @@
 """Automatic routing (민원 자동 분류): keyword cold start, training on the city's past
 complaints, staff corrections feeding the next model, the command and the nightly job."""
+
 from __future__ import annotations
 
 import itertools
@@ -66,9 +67,15 @@ def _past(category, line: str, *, status=Status.CLOSED, department="same", days_
     title, description = line.split("|")
     received = timezone.now() - timedelta(days=days_ago)
     return Complaint.objects.create(
-        number=f"2025-{next(_numbers):06d}", kind=Kind.GRIEVANCE, title=title, description=description,
-        category=category, department=category.department if department == "same" else department,
-        status=status, received_at=received, due_at=received + timedelta(days=7),
+        number=f"2025-{next(_numbers):06d}",
+        kind=Kind.GRIEVANCE,
+        title=title,
+        description=description,
+        category=category,
+        department=category.department if department == "same" else department,
+        status=status,
+        received_at=received,
+        due_at=received + timedelta(days=7),
     )
 
 
@@ -91,6 +98,7 @@ def _fresh_model_cache():
 
 
 # --- cold start: keywords --------------------------------------------------------------------------
+
 
 def test_keywords_route_dumping_to_the_waste_department_before_any_training(categories):
     s = routing.suggest("아파트 앞에 쓰레기 무단투기가 심해요")
@@ -123,6 +131,7 @@ def test_an_inactive_category_is_never_suggested(categories):
 
 
 # --- training ---------------------------------------------------------------------------------------
+
 
 def test_too_few_labelled_complaints_means_no_model(categories):
     for line in PAST["waste"][:3]:
@@ -158,13 +167,15 @@ def test_only_complaints_staff_confirmed_are_learned(history, make_staff, depart
     received = _past(history["waste"], "가로등 불이 나갔어요|골목이 어둡습니다.", status=Status.RECEIVED)
     transferred = _past(history["pothole"], "국도 포장 보수|국도 관리청에 보낼 일입니다.", status=Status.TRANSFERRED)
     # From the triage queue (no category) to 도로과 by a staff member: learned as 도로 파손.
-    triaged = _past(history["waste"], "인도 가운데가 푹 꺼졌어요|지나가다 발을 다칠 뻔했습니다.",
-                    status=Status.ASSIGNED)
+    triaged = _past(
+        history["waste"], "인도 가운데가 푹 꺼졌어요|지나가다 발을 다칠 뻔했습니다.", status=Status.ASSIGNED
+    )
     triaged.category, triaged.department = None, departments["roads"]
     triaged.save()
     officer = make_staff("road-officer", department=departments["roads"])
-    ComplaintEvent.objects.create(complaint=triaged, kind=EventKind.ASSIGNED, actor=officer,
-                                  to_department=departments["roads"])
+    ComplaintEvent.objects.create(
+        complaint=triaged, kind=EventKind.ASSIGNED, actor=officer, to_department=departments["roads"]
+    )
     data = routing.training_set()
     labels = dict(zip(data.ids, data.labels))
     assert received.pk not in labels and transferred.pk not in labels
@@ -182,8 +193,13 @@ def test_staff_reassignment_changes_what_the_next_model_learns(history, make_sta
     # ...then staff moved them to 도로과, which maintains the lights.
     officer = make_staff("desk-officer", department=departments["root"])
     for c in lights:
-        ComplaintEvent.objects.create(complaint=c, kind=EventKind.REASSIGNED, actor=officer,
-                                      from_department=departments["root"], to_department=departments["roads"])
+        ComplaintEvent.objects.create(
+            complaint=c,
+            kind=EventKind.REASSIGNED,
+            actor=officer,
+            from_department=departments["root"],
+            to_department=departments["roads"],
+        )
         c.department = departments["roads"]
         c.save()
     second = routing.train()
@@ -218,6 +234,7 @@ def test_stored_model_scores_the_same_after_loading(history):
 
 
 # --- command and schedule -----------------------------------------------------------------------------
+
 
 def test_command_trains_and_prints_a_report(history):
     out = StringIO()

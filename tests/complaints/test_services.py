@@ -46,9 +46,13 @@ def manager(make_staff, departments):
 
 def _file(categories, resident, **extra):
     values = dict(
-        title="골목에 쓰레기 무단투기", description="편의점 옆 골목에 쓰레기봉투가 며칠째 쌓여 있습니다.",
-        channel="web", category=categories["waste"], resident=resident,
-        latitude=HERE[0], longitude=HERE[1],
+        title="골목에 쓰레기 무단투기",
+        description="편의점 옆 골목에 쓰레기봉투가 며칠째 쌓여 있습니다.",
+        channel="web",
+        category=categories["waste"],
+        resident=resident,
+        latitude=HERE[0],
+        longitude=HERE[1],
     )
     values.update(extra)
     return services.file_complaint(**values)
@@ -71,8 +75,14 @@ def test_a_filed_complaint_gets_a_number_a_due_date_and_a_receipt_message(city, 
     assert complaint.kind == categories["waste"].kind  # 고충민원: 7 days
     # 7 business days counting the Monday of receipt: Tuesday of the next week, end of the working day.
     assert timezone.localtime(complaint.due_at).date() == dt.date(2025, 10, 21)
-    second = _file(categories, resident, received_at=received + dt.timedelta(minutes=5), latitude=None,
-                   longitude=None, address="데모시 시청로 1")
+    second = _file(
+        categories,
+        resident,
+        received_at=received + dt.timedelta(minutes=5),
+        latitude=None,
+        longitude=None,
+        address="데모시 시청로 1",
+    )
     assert int(second.number[-6:]) == int(complaint.number[-6:]) + 1
     filed = complaint.events.get(kind=EventKind.FILED)
     assert filed.actor == resident and filed.to_status == Status.RECEIVED
@@ -147,8 +157,14 @@ def test_location_is_required_where_the_category_says_so(categories, resident):
     assert caught.value.code == "location_required"
     assert "위치" in str(caught.value.message)
     # An address is enough.
-    complaint = _file(categories, resident, category=categories["pothole"], latitude=None, longitude=None,
-                      address="데모시 중앙로 12 앞")
+    complaint = _file(
+        categories,
+        resident,
+        category=categories["pothole"],
+        latitude=None,
+        longitude=None,
+        address="데모시 중앙로 12 앞",
+    )
     assert complaint.address == "데모시 중앙로 12 앞"
 
 
@@ -214,8 +230,13 @@ def test_no_notifications_when_the_resident_asked_for_none(categories, resident,
 @pytest.mark.django_db
 def test_unsure_classification_leaves_the_complaint_in_triage(settings, categories, resident, manager, officer):
     settings.DASAN = {**settings.DASAN, "COMPLAINT_AUTO_ASSIGN": 1.01}  # nothing is ever that sure
-    complaint = _file(categories, resident, category=None, title="건의드립니다",
-                      description="시청 민원실 대기 의자가 부족해 보입니다. 늘려 주시면 좋겠습니다.")
+    complaint = _file(
+        categories,
+        resident,
+        category=None,
+        title="건의드립니다",
+        description="시청 민원실 대기 의자가 부족해 보입니다. 늘려 주시면 좋겠습니다.",
+    )
     assert complaint.department is None and complaint.routing == Routing.TRIAGE
     assert complaint.status == Status.RECEIVED
     assert complaint.due_at > complaint.received_at
@@ -244,8 +265,13 @@ def test_officer_cannot_route_a_triage_complaint(settings, categories, resident,
 @pytest.mark.django_db
 def test_a_confident_suggestion_assigns_automatically(settings, categories, resident):
     settings.DASAN = {**settings.DASAN, "COMPLAINT_AUTO_ASSIGN": 0.0}
-    complaint = _file(categories, resident, category=None, title="쓰레기 무단투기 신고",
-                      description="골목에 쓰레기 무단투기가 계속되어 악취가 납니다. 쓰레기 분리수거도 안 됩니다.")
+    complaint = _file(
+        categories,
+        resident,
+        category=None,
+        title="쓰레기 무단투기 신고",
+        description="골목에 쓰레기 무단투기가 계속되어 악취가 납니다. 쓰레기 분리수거도 안 됩니다.",
+    )
     assert complaint.routing == Routing.AUTO
     assert complaint.category == categories["waste"]
     assert complaint.department == categories["waste"].department
@@ -356,11 +382,23 @@ def test_the_full_path_to_closing_and_rating(categories, resident, officer):
     services.close(complaint, actor=officer)
     assert complaint.status == Status.CLOSED and complaint.closed_at is not None
     kinds = [e.kind for e in services.timeline(complaint, for_staff=False)]
-    assert kinds == [EventKind.FILED, EventKind.ASSIGNED, EventKind.STATUS, EventKind.ANSWERED, EventKind.RATED,
-                     EventKind.STATUS]
+    assert kinds == [
+        EventKind.FILED,
+        EventKind.ASSIGNED,
+        EventKind.STATUS,
+        EventKind.ANSWERED,
+        EventKind.RATED,
+        EventKind.STATUS,
+    ]
     actions = set(AuditEvent.objects.filter(target_id=str(complaint.pk)).values_list("action", flat=True))
-    assert {"complaints.filed", "complaints.assigned", "complaints.started", "complaints.answered",
-            "complaints.rated", "complaints.closed"} <= actions
+    assert {
+        "complaints.filed",
+        "complaints.assigned",
+        "complaints.started",
+        "complaints.answered",
+        "complaints.rated",
+        "complaints.closed",
+    } <= actions
 
 
 @pytest.mark.django_db
@@ -423,8 +461,9 @@ def test_withdrawn_and_transferred_complaints_are_final(city, categories, reside
     with pytest.raises(Conflict):
         services.answer(moved, actor=officer, text="이미 이송된 민원에 답변합니다.")
     with pytest.raises(DasanError) as caught:
-        services.transfer(_file(categories, other, latitude="37.30", longitude="127.20"), actor=officer,
-                          agency="경찰청", reason="")
+        services.transfer(
+            _file(categories, other, latitude="37.30", longitude="127.20"), actor=officer, agency="경찰청", reason=""
+        )
     assert caught.value.code == "reason_required"
 
 
@@ -503,11 +542,16 @@ def test_assignee_must_work_in_the_department(categories, resident, officer, roa
 def test_bulk_reassign_moves_only_what_the_actor_holds(categories, resident, officer, departments, make_resident):
     mine = [_file(categories, resident, latitude=f"37.{i}0", longitude="127.00") for i in range(1, 4)]
     roads_case = _file(categories, make_resident(), category=categories["pothole"], latitude="36.00", longitude="128.0")
-    moved = services.bulk_reassign([c.number for c in mine] + [roads_case.number, "2099-999999"],
-                                   department=departments["roads"], actor=officer, reason="도로과 소관")
+    moved = services.bulk_reassign(
+        [c.number for c in mine] + [roads_case.number, "2099-999999"],
+        department=departments["roads"],
+        actor=officer,
+        reason="도로과 소관",
+    )
     assert moved == 3
     assert set(Complaint.objects.filter(department=departments["roads"]).values_list("number", flat=True)) == {
-        c.number for c in mine} | {roads_case.number}
+        c.number for c in mine
+    } | {roads_case.number}
     assert ComplaintEvent.objects.filter(kind=EventKind.REASSIGNED).count() == 3
     with pytest.raises(DasanError) as caught:
         services.bulk_reassign([mine[0].number], department=departments["waste"], actor=officer, reason="")
@@ -546,8 +590,13 @@ def test_far_away_other_category_or_finished_complaints_are_not_linked(categorie
     again = _file(categories, resident)
     assert again.duplicate_of is None
     settings.DASAN = {**settings.DASAN, "COMPLAINT_DUPLICATE_DAYS": 30}
-    old = _file(categories, resident, latitude="35.000000", longitude="129.000000",
-                received_at=timezone.now() - dt.timedelta(days=45))
+    old = _file(
+        categories,
+        resident,
+        latitude="35.000000",
+        longitude="129.000000",
+        received_at=timezone.now() - dt.timedelta(days=45),
+    )
     recent = _file(categories, resident, latitude="35.000000", longitude="129.000000")
     assert old.duplicate_of is None and recent.duplicate_of is None
 
@@ -608,8 +657,11 @@ def test_simultaneous_filings_get_distinct_consecutive_numbers(is_postgres, cate
         try:
             barrier.wait(10)
             complaint = services.file_complaint(
-                title="동시 접수 시험", description="여러 사람이 같은 순간에 접수합니다.", channel="web",
-                category=categories["question"], resident=who,
+                title="동시 접수 시험",
+                description="여러 사람이 같은 순간에 접수합니다.",
+                channel="web",
+                category=categories["question"],
+                resident=who,
             )
             with lock:
                 numbers.append(complaint.number)
@@ -644,8 +696,14 @@ def test_demo_loads_categories_and_samples_once(settings):
     first = load_demo()
     assert first["categories"] >= 12 and first["complaints_added"] >= 10
     statuses = set(Complaint.objects.values_list("status", flat=True))
-    assert {Status.RECEIVED, Status.IN_PROGRESS, Status.EXTENDED, Status.ANSWERED, Status.CLOSED,
-            Status.TRANSFERRED} <= statuses
+    assert {
+        Status.RECEIVED,
+        Status.IN_PROGRESS,
+        Status.EXTENDED,
+        Status.ANSWERED,
+        Status.CLOSED,
+        Status.TRANSFERRED,
+    } <= statuses
     assert Complaint.objects.filter(duplicate_of__isnull=False).exists()
     assert Complaint.objects.filter(department__isnull=True, routing=Routing.TRIAGE).exists()
     report = ParkingReport.objects.get()

@@ -28,7 +28,9 @@ def _file(category, resident, *, days_ago: float = 0, title="민원", **extra):
 
 def _table_row(html: str, table_id: str, label: str) -> tuple[str, str]:
     table = re.search(rf'<table class="cx-table" id="{table_id}">.*?</table>', html, re.S).group(0)
-    row = re.search(rf'<th scope="row">{re.escape(label)}</th><td class="num">(\d+)</td><td class="num">([\d.]+)%</td>', table)
+    row = re.search(
+        rf'<th scope="row">{re.escape(label)}</th><td class="num">(\d+)</td><td class="num">([\d.]+)%</td>', table
+    )
     assert row, f"{label!r} is not in #{table_id}"
     return row.group(1), row.group(2)
 
@@ -100,7 +102,8 @@ def test_the_page_shows_the_median_and_share(client, city, resident, officer, ca
     complaint = _file(categories["waste"], resident, days_ago=5)
     services.answer(services.start(complaint, actor=officer), actor=officer, text="처리했습니다.")
     Complaint.objects.filter(pk=complaint.pk).update(
-        answered_at=complaint.received_at + dt.timedelta(days=1, hours=3), due_at=complaint.received_at + dt.timedelta(days=7)
+        answered_at=complaint.received_at + dt.timedelta(days=1, hours=3),
+        due_at=complaint.received_at + dt.timedelta(days=7),
     )
 
     html = client.get(STATS).content.decode()
@@ -121,7 +124,9 @@ def test_median_of_an_odd_count_is_the_middle_one(resident, officer, categories)
 def test_a_median_under_a_day_is_shown_in_hours_and_minutes(client, city, resident, officer, categories):
     complaint = _file(categories["waste"], resident, days_ago=2)
     services.answer(complaint, actor=officer, text="처리했습니다.")
-    Complaint.objects.filter(pk=complaint.pk).update(answered_at=complaint.received_at + dt.timedelta(hours=3, minutes=20))
+    Complaint.objects.filter(pk=complaint.pk).update(
+        answered_at=complaint.received_at + dt.timedelta(hours=3, minutes=20)
+    )
 
     html = client.get(STATS).content.decode()
 

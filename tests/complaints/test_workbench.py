@@ -103,8 +103,9 @@ def test_answer_from_a_template_reaches_the_resident(staff_client, officer, cate
     assert re.search(r'<textarea[^>]*name="answer"[^>]*>말씀하신 곳의 쓰레기를 오늘 수거했습니다', page)
     assert "도로과 서식" not in page
 
-    response = staff_client.post(reverse("complaints_staff:act", args=[complaint.number, "answer"]),
-                                 {"answer": template.body})
+    response = staff_client.post(
+        reverse("complaints_staff:act", args=[complaint.number, "answer"]), {"answer": template.body}
+    )
     assert response.status_code == 302 and response["Location"] == detail_url
 
     complaint.refresh_from_db()
@@ -136,16 +137,20 @@ def test_bulk_reassign_moves_complaints_and_records_it(staff_client, categories,
     second = _file(categories["waste"], resident, title="도로 쪽 민원 둘")
     stays = _file(categories["waste"], resident, title="남는 민원")
 
-    response = staff_client.post(reverse("complaints_staff:bulk_reassign"), {
-        "numbers": [first.number, second.number],
-        "department": departments["roads"].pk,
-        "reason": "도로 파손 건이라 도로과 소관",
-        "next": QUEUE,
-    })
+    response = staff_client.post(
+        reverse("complaints_staff:bulk_reassign"),
+        {
+            "numbers": [first.number, second.number],
+            "department": departments["roads"].pk,
+            "reason": "도로 파손 건이라 도로과 소관",
+            "next": QUEUE,
+        },
+    )
 
     assert response.status_code == 302 and response["Location"] == QUEUE
     assert set(Complaint.objects.filter(department=departments["roads"]).values_list("number", flat=True)) == {
-        first.number, second.number,
+        first.number,
+        second.number,
     }
     stays.refresh_from_db()
     assert stays.department == departments["waste"]
@@ -161,8 +166,9 @@ def test_bulk_reassign_moves_complaints_and_records_it(staff_client, categories,
 def test_bulk_reassign_without_a_department_keeps_the_ticks(staff_client, categories, resident):
     complaint = _file(categories["waste"], resident)
 
-    response = staff_client.post(reverse("complaints_staff:bulk_reassign"),
-                                 {"numbers": [complaint.number], "reason": "소관 아님", "next": QUEUE})
+    response = staff_client.post(
+        reverse("complaints_staff:bulk_reassign"), {"numbers": [complaint.number], "reason": "소관 아님", "next": QUEUE}
+    )
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -181,8 +187,12 @@ def test_another_departments_complaint_is_not_found(staff_client, categories, re
 
 def test_residents_and_visitors_get_no_access(client, categories, resident):
     complaint = _file(categories["waste"], resident)
-    pages = [QUEUE, reverse("complaints_staff:detail", args=[complaint.number]),
-             reverse("complaints_staff:counter"), reverse("complaints_staff:triage")]
+    pages = [
+        QUEUE,
+        reverse("complaints_staff:detail", args=[complaint.number]),
+        reverse("complaints_staff:counter"),
+        reverse("complaints_staff:triage"),
+    ]
 
     for url in pages:
         response = client.get(url)
@@ -191,7 +201,9 @@ def test_residents_and_visitors_get_no_access(client, categories, resident):
     client.force_login(resident)
     for url in pages:
         assert client.get(url).status_code == 403
-    response = client.post(reverse("complaints_staff:act", args=[complaint.number, "answer"]), {"answer": "스스로 답변"})
+    response = client.post(
+        reverse("complaints_staff:act", args=[complaint.number, "answer"]), {"answer": "스스로 답변"}
+    )
     assert response.status_code == 403
     complaint.refresh_from_db()
     assert complaint.answer == ""
@@ -225,7 +237,9 @@ def test_contact_is_masked_until_revealed_with_a_reason(staff_client, officer, c
     assert response.status_code == 400 and "01012345678" not in response.content.decode()
 
     staff_client.post(reveal_url, {"reveal_reason": "현장 위치 확인 전화"})
-    read = AuditEvent.objects.filter(action="personal_record.read", actor=officer, reason__contains="현장 위치 확인 전화")
+    read = AuditEvent.objects.filter(
+        action="personal_record.read", actor=officer, reason__contains="현장 위치 확인 전화"
+    )
     assert read.count() == 1
     revealed = staff_client.get(detail_url).content.decode()
     assert "01012345678" in revealed and "세종대로 110" in revealed
@@ -237,9 +251,15 @@ def test_counter_files_a_complaint_for_a_walk_in_resident(staff_client, officer,
     assert accessibility_problems(page) == []
     nonce = re.search(r'name="nonce" value="([0-9a-f]+)"', page).group(1)
     form = {
-        "nonce": nonce, "category": categories["waste"].pk, "title": "공원 입구 쓰레기",
-        "description": "공원 입구에 쓰레기 봉투가 쌓여 있다고 방문하여 말씀하심", "address": "시민공원 정문",
-        "contact_name": "박방문", "contact_phone": "010-2222-3333", "contact_preference": "sms", "language": "ko",
+        "nonce": nonce,
+        "category": categories["waste"].pk,
+        "title": "공원 입구 쓰레기",
+        "description": "공원 입구에 쓰레기 봉투가 쌓여 있다고 방문하여 말씀하심",
+        "address": "시민공원 정문",
+        "contact_name": "박방문",
+        "contact_phone": "010-2222-3333",
+        "contact_preference": "sms",
+        "language": "ko",
     }
 
     response = staff_client.post(reverse("complaints_staff:counter"), form)
@@ -263,10 +283,16 @@ def test_counter_form_errors_are_shown(staff_client, categories):
     assert "errorlist" in response.content.decode()
 
     # A rule the service enforces comes back on the form too, with what was typed kept.
-    response = staff_client.post(reverse("complaints_staff:counter"), {
-        "title": "가로등 고장", "description": "집 앞 가로등이 사흘째 꺼져 있습니다", "contact_name": "최방문",
-        "contact_preference": "sms", "language": "ko",
-    })
+    response = staff_client.post(
+        reverse("complaints_staff:counter"),
+        {
+            "title": "가로등 고장",
+            "description": "집 앞 가로등이 사흘째 꺼져 있습니다",
+            "contact_name": "최방문",
+            "contact_preference": "sms",
+            "language": "ko",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "휴대전화 번호가 필요합니다" in html and 'value="가로등 고장"' in html
@@ -275,7 +301,9 @@ def test_counter_form_errors_are_shown(staff_client, categories):
 
 def test_triage_shows_the_suggestion_and_managers_route(staff_client, make_staff, categories, departments):
     unrouted = services.file_complaint(
-        title="어디 소관인지 모를 민원", description="알 수 없는 내용입니다", channel="web",
+        title="어디 소관인지 모를 민원",
+        description="알 수 없는 내용입니다",
+        channel="web",
         contact_phone="01055556666",
     )
     Complaint.objects.filter(pk=unrouted.pk).update(
@@ -290,13 +318,14 @@ def test_triage_shows_the_suggestion_and_managers_route(staff_client, make_staff
     assert "도로 파손" in html and "42%" in html
     assert accessibility_problems(html) == []
 
-    response = client.post(reverse("complaints_staff:act", args=[unrouted.number, "assign"]),
-                           {"department": departments["roads"].pk, "next": reverse("complaints_staff:triage")})
+    response = client.post(
+        reverse("complaints_staff:act", args=[unrouted.number, "assign"]),
+        {"department": departments["roads"].pk, "next": reverse("complaints_staff:triage")},
+    )
     assert response.status_code == 302 and response["Location"] == reverse("complaints_staff:triage")
     unrouted.refresh_from_db()
     assert unrouted.department == departments["roads"]
     assert "어디 소관인지 모를 민원" not in client.get(reverse("complaints_staff:triage")).content.decode()
-
 
 
 def test_photos_link_to_the_photo_page(staff_client, categories, resident, settings, tmp_path):

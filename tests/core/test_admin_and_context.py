@@ -32,9 +32,18 @@ def test_municipality_change_is_audited(admin_client, city):
     response = admin_client.post(
         f"/admin/core/municipality/{city.pk}/change/",
         {
-            "name": "테스트시", "name_en": "Test City", "region_code": "99999", "time_zone": "Asia/Seoul",
-            "phone": "02-123-4567", "email": "", "address": "", "website": "",
-            "work_start": "09:00", "work_end": "18:00", "lunch_start": "12:00", "lunch_end": "13:00",
+            "name": "테스트시",
+            "name_en": "Test City",
+            "region_code": "99999",
+            "time_zone": "Asia/Seoul",
+            "phone": "02-123-4567",
+            "email": "",
+            "address": "",
+            "website": "",
+            "work_start": "09:00",
+            "work_end": "18:00",
+            "lunch_start": "12:00",
+            "lunch_end": "13:00",
         },
         REMOTE_ADDR="203.0.113.5",
     )
@@ -48,10 +57,22 @@ def test_municipality_change_is_audited(admin_client, city):
 
 @pytest.mark.django_db
 def test_department_and_holiday_create_delete_audited(admin_client, departments):
-    response = admin_client.post("/admin/core/department/add/", {"code": "1300", "name": "복지과", "phone": "", "email": "", "parent": departments["root"].pk, "is_active": "on"})
+    response = admin_client.post(
+        "/admin/core/department/add/",
+        {
+            "code": "1300",
+            "name": "복지과",
+            "phone": "",
+            "email": "",
+            "parent": departments["root"].pk,
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="core.department.create", target_label="복지과").exists()
-    response = admin_client.post("/admin/core/temporaryholiday/add/", {"date": "2025-11-12", "name": "시민의 날", "reason": "조례"})
+    response = admin_client.post(
+        "/admin/core/temporaryholiday/add/", {"date": "2025-11-12", "name": "시민의 날", "reason": "조례"}
+    )
     assert response.status_code == 302
     holiday = TemporaryHoliday.objects.get()
     response = admin_client.post(f"/admin/core/temporaryholiday/{holiday.pk}/delete/", {"post": "yes"})

@@ -11,7 +11,13 @@ def test_profile(client, city):
     assert response.status_code == 200
     body = response.json()
     assert body["name"] == "테스트시" and body["region_code"] == "99999" and body["phone"] == "02-000-0000"
-    assert body["working_hours"] == {"start": "09:00", "end": "18:00", "lunch_start": "12:00", "lunch_end": "13:00", "hours_per_day": 8.0}
+    assert body["working_hours"] == {
+        "start": "09:00",
+        "end": "18:00",
+        "lunch_start": "12:00",
+        "lunch_end": "13:00",
+        "hours_per_day": 8.0,
+    }
 
 
 @pytest.mark.django_db
@@ -85,5 +91,7 @@ def test_calendar_366_days_is_allowed(client):
 
 @pytest.mark.django_db
 def test_calendar_error_in_english(client):
-    response = client.get("/api/v1/city/calendar", {"start": "2025-10-10", "end": "2025-10-01"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        "/api/v1/city/calendar", {"start": "2025-10-10", "end": "2025-10-01"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.json()["error"]["message"] == "The end date cannot be before the start date."

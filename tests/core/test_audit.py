@@ -14,7 +14,13 @@ from dasan.core.models import AuditEvent, AuditLogIsAppendOnly
 @pytest.mark.django_db
 def test_record_with_model_target(departments, make_staff):
     officer = make_staff("officer1", department=departments["waste"])
-    event = audit.record("core.department.change", actor=officer, target=departments["waste"], reason="부서 전화 변경", data={"changed": ["phone"]})
+    event = audit.record(
+        "core.department.change",
+        actor=officer,
+        target=departments["waste"],
+        reason="부서 전화 변경",
+        data={"changed": ["phone"]},
+    )
     event = AuditEvent.objects.get(pk=event.pk)
     assert event.actor == officer
     assert event.actor_label == "officer1"
@@ -34,10 +40,20 @@ def test_record_masks_reason_data_and_labels(resident, make_staff):
         actor=staff,
         target=resident,
         reason="010-1234-5678로 회신 요청, 900101-1234567",
-        data={"phone": "01012345678", "email": "kim@example.com", "otp": "123456", "when": __import__("datetime").date(2025, 10, 3)},
+        data={
+            "phone": "01012345678",
+            "email": "kim@example.com",
+            "otp": "123456",
+            "when": __import__("datetime").date(2025, 10, 3),
+        },
     )
     assert event.reason == "010-****-5678로 회신 요청, 900101-1******"
-    assert event.data == {"phone": "010****5678", "email": "k***@example.com", "otp": "[redacted]", "when": "2025-10-03"}
+    assert event.data == {
+        "phone": "010****5678",
+        "email": "k***@example.com",
+        "otp": "[redacted]",
+        "when": "2025-10-03",
+    }
     assert "12345678" not in event.target_label
 
 

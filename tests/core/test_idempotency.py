@@ -33,7 +33,9 @@ def run(produce, key="k-1", payload=None, owner="user:1", scope="waste.report"):
 def test_first_call_produces_and_retry_replays():
     produce = Producer()
     first = run(produce)
-    assert first == Replay(status=201, body={"id": 1, "name": "대형폐기물"}, content_type="application/json", replayed=False)
+    assert first == Replay(
+        status=201, body={"id": 1, "name": "대형폐기물"}, content_type="application/json", replayed=False
+    )
     again = run(produce, payload={"b": [1, 2], "a": 1})  # key order does not matter
     assert again.replayed is True
     assert (again.status, again.body) == (201, {"id": 1, "name": "대형폐기물"})
@@ -82,7 +84,9 @@ def test_key_of_200_chars_is_fine():
 @pytest.mark.django_db
 def test_in_progress_duplicate_gets_conflict():
     # A record without a status is a first request still running.
-    IdempotencyRecord.objects.create(key="k-1", scope="waste.report", owner="user:1", request_hash=idempotency.payload_hash({"a": 1, "b": [1, 2]}))
+    IdempotencyRecord.objects.create(
+        key="k-1", scope="waste.report", owner="user:1", request_hash=idempotency.payload_hash({"a": 1, "b": [1, 2]})
+    )
     with pytest.raises(Conflict) as info:
         run(Producer())
     assert info.value.status == 409 and info.value.code == "idempotency_in_progress"
@@ -90,7 +94,9 @@ def test_in_progress_duplicate_gets_conflict():
 
 @pytest.mark.django_db
 def test_abandoned_in_progress_record_is_taken_over():
-    record = IdempotencyRecord.objects.create(key="k-1", scope="waste.report", owner="user:1", request_hash=idempotency.payload_hash({"a": 1, "b": [1, 2]}))
+    record = IdempotencyRecord.objects.create(
+        key="k-1", scope="waste.report", owner="user:1", request_hash=idempotency.payload_hash({"a": 1, "b": [1, 2]})
+    )
     IdempotencyRecord.objects.filter(pk=record.pk).update(created_at=timezone.now() - dt.timedelta(minutes=10))
     produce = Producer()
     assert run(produce).replayed is False
@@ -109,7 +115,11 @@ def test_dasan_error_is_stored_and_replayed():
         run(produce)
     with pytest.raises(DasanError) as info:
         run(produce)
-    assert (info.value.status, info.value.code, str(info.value.message)) == (409, "slot_full", "이미 마감된 시간입니다.")
+    assert (info.value.status, info.value.code, str(info.value.message)) == (
+        409,
+        "slot_full",
+        "이미 마감된 시간입니다.",
+    )
     assert info.value.replayed is True
     assert len(calls) == 1
 

@@ -116,8 +116,21 @@ def test_mixed_text_goes_to_the_dominant_script(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    [None, "", "   ", "12345", "2025-10-03 14:30", "?!...", "👍👍", "ok", "hi", "QR", "A-1234",
-     "https://minwon.example.go.kr/waste/", "kim@example.com"],
+    [
+        None,
+        "",
+        "   ",
+        "12345",
+        "2025-10-03 14:30",
+        "?!...",
+        "👍👍",
+        "ok",
+        "hi",
+        "QR",
+        "A-1234",
+        "https://minwon.example.go.kr/waste/",
+        "kim@example.com",
+    ],
 )
 def test_not_enough_signal(text):
     assert detect(text) is None

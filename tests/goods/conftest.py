@@ -12,10 +12,19 @@ from dasan.goods.models import Product, ProductKind
 
 @pytest.fixture
 def make_product(db):
-    def make(code="general-20", *, name="일반용 종량제봉투 20ℓ", price=5_700, stock=100, monthly_limit=3,
-             kind=ProductKind.GENERAL, litres=20):
-        product = Product.objects.create(code=code, name=name, kind=kind, litres=litres, stock=stock,
-                                         monthly_limit=monthly_limit)
+    def make(
+        code="general-20",
+        *,
+        name="일반용 종량제봉투 20ℓ",
+        price=5_700,
+        stock=100,
+        monthly_limit=3,
+        kind=ProductKind.GENERAL,
+        litres=20,
+    ):
+        product = Product.objects.create(
+            code=code, name=name, kind=kind, litres=litres, stock=stock, monthly_limit=monthly_limit
+        )
         services.set_price(product, price, dt.date(2020, 1, 1))
         return product
 
@@ -29,13 +38,22 @@ def bags(make_product):
 
 @pytest.fixture
 def food(make_product):
-    return make_product("food-3", name="음식물 종량제봉투 3ℓ", price=2_600, stock=50, monthly_limit=None,
-                        kind=ProductKind.FOOD, litres=3)
+    return make_product(
+        "food-3",
+        name="음식물 종량제봉투 3ℓ",
+        price=2_600,
+        stock=50,
+        monthly_limit=None,
+        kind=ProductKind.FOOD,
+        litres=3,
+    )
 
 
 @pytest.fixture
 def home():
-    return services.Delivery(recipient_name="김주민", phone="010-1234-5678", address="데모시 중앙로 12", address_detail="101동 202호")
+    return services.Delivery(
+        recipient_name="김주민", phone="010-1234-5678", address="데모시 중앙로 12", address_detail="101동 202호"
+    )
 
 
 @pytest.fixture

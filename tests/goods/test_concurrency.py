@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.concurrency import need_postgres, race
-
 from dasan.goods import services
 from dasan.goods.models import Order, Product
+from tests.concurrency import need_postgres, race
 
 THREADS = 8
 

@@ -114,7 +114,9 @@ def test_status_change_by_a_resident_is_refused(client, resident, bags, home, st
 
 def test_staff_delivers_from_the_list_and_the_resident_is_told(staff_client, staff, resident, bags, home):
     order = services.place_order(resident, {"general-20": 1}, home)
-    unpaid = services.place_order(resident, {"general-20": 1}, services.Delivery("박주민", "01099998888", "데모시 다른로 3"))
+    unpaid = services.place_order(
+        resident, {"general-20": 1}, services.Delivery("박주민", "01099998888", "데모시 다른로 3")
+    )
     payments.mark_paid_at_office(PaymentOrder.objects.get(public_id=order.payment_order), actor=staff)
 
     html = staff_client.get("/goods/staff/").content.decode()
@@ -125,7 +127,9 @@ def test_staff_delivers_from_the_list_and_the_resident_is_told(staff_client, sta
     assert AuditEvent.objects.filter(action="personal_record.read", actor=staff, target_id=str(order.pk)).exists()
 
     for status in ("preparing", "shipping", "delivered"):
-        response = staff_client.post(f"/goods/staff/orders/{order.number}/status/", {"status": status, "filter": "open"})
+        response = staff_client.post(
+            f"/goods/staff/orders/{order.number}/status/", {"status": status, "filter": "open"}
+        )
         assert response.status_code == 302
 
     order.refresh_from_db()
@@ -149,15 +153,22 @@ def test_staff_adjusts_stock_with_a_reason(staff_client, staff, bags):
 
 def test_api_orders_once_per_idempotency_key(resident_client, resident, bags):
     body = {"items": [{"product": "general-20", "quantity": 1}], **FORM}
-    first = resident_client.post("/api/v1/goods/orders", body, content_type="application/json", headers={"Idempotency-Key": "k-1"})
-    again = resident_client.post("/api/v1/goods/orders", body, content_type="application/json", headers={"Idempotency-Key": "k-1"})
+    first = resident_client.post(
+        "/api/v1/goods/orders", body, content_type="application/json", headers={"Idempotency-Key": "k-1"}
+    )
+    again = resident_client.post(
+        "/api/v1/goods/orders", body, content_type="application/json", headers={"Idempotency-Key": "k-1"}
+    )
     assert first.status_code == 201 and again.status_code == 200
     assert first.json()["number"] == again.json()["number"]
     assert first.json()["total_amount"] == 5_700
     assert Order.objects.filter(resident=resident).count() == 1
 
-    refused = resident_client.post("/api/v1/goods/orders", {**body, "items": [{"product": "general-20", "quantity": 9}]},
-                                   content_type="application/json")
+    refused = resident_client.post(
+        "/api/v1/goods/orders",
+        {**body, "items": [{"product": "general-20", "quantity": 9}]},
+        content_type="application/json",
+    )
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "monthly_limit"
 
 
@@ -166,4 +177,3 @@ def test_tiles_lead_to_the_shop_and_the_staff_page(client, resident, staff):
     assert 'href="/goods/"' in client.get("/").content.decode()
     client.force_login(staff)
     assert 'href="/goods/staff/"' in client.get("/staff/").content.decode()
-

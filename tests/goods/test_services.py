@@ -86,15 +86,18 @@ def test_more_than_the_stock_is_refused(resident, make_product, home):
     assert refused.value.code == "out_of_stock" and "남은 수량: 1묶음" in str(refused.value.message)
 
 
-@pytest.mark.parametrize("items, code", [
-    ({"general-20": 0}, "empty_order"),
-    ({}, "empty_order"),
-    ({"general-20": -1}, "invalid_quantity"),
-    ({"general-20": "1.5"}, "invalid_quantity"),
-    ({"general-20": "두 개"}, "invalid_quantity"),
-    ({"general-20": 100}, "invalid_quantity"),
-    ({"no-such-bag": 1}, "unknown_product"),
-])
+@pytest.mark.parametrize(
+    "items, code",
+    [
+        ({"general-20": 0}, "empty_order"),
+        ({}, "empty_order"),
+        ({"general-20": -1}, "invalid_quantity"),
+        ({"general-20": "1.5"}, "invalid_quantity"),
+        ({"general-20": "두 개"}, "invalid_quantity"),
+        ({"general-20": 100}, "invalid_quantity"),
+        ({"no-such-bag": 1}, "unknown_product"),
+    ],
+)
 def test_bad_items_are_refused(resident, bags, home, items, code):
     with pytest.raises(DasanError) as refused:
         services.place_order(resident, items, home)
@@ -149,7 +152,9 @@ def test_paid_order_is_confirmed_and_the_resident_told(resident, bags, home, sta
 def test_expired_payment_releases_the_stock(resident, bags, home):
     order = services.place_order(resident, {"general-20": 3}, home)
     assert _stock(bags) == 97
-    PaymentOrder.objects.filter(public_id=order.payment_order).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    PaymentOrder.objects.filter(public_id=order.payment_order).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
 
     assert payments.expire_stale_orders() == 1
 

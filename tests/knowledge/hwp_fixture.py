@@ -5,6 +5,7 @@ writes a version-3 compound file by hand: one FAT sector, one directory sector, 
 streams padded to at least 4096 bytes so that none lives in the mini stream.
 Entries: Root > FileHeader, Root > BodyText > Section0.
 """
+
 from __future__ import annotations
 
 import struct
@@ -60,12 +61,14 @@ def make_hwp(paragraphs: list[str], compressed: bool = True, flags: int = 0) -> 
     assert len(fat) <= SECTOR // 4, "one FAT sector only"
     fat += [FREESECT] * (SECTOR // 4 - len(fat))
 
-    directory = b"".join([
-        _entry("Root Entry", 5, child=1),
-        _entry("FileHeader", 2, left=2, start=starts[0], size=len(header)),
-        _entry("BodyText", 1, child=3),
-        _entry("Section0", 2, start=starts[1], size=size_body),
-    ])
+    directory = b"".join(
+        [
+            _entry("Root Entry", 5, child=1),
+            _entry("FileHeader", 2, left=2, start=starts[0], size=len(header)),
+            _entry("BodyText", 1, child=3),
+            _entry("Section0", 2, start=starts[1], size=size_body),
+        ]
+    )
     hdr = bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 16
     hdr += struct.pack("<HHHHH", 0x003E, 0x0003, 0xFFFE, 9, 6) + b"\x00" * 6
     hdr += struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, ENDOFCHAIN, 0, ENDOFCHAIN, 0)

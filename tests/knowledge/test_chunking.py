@@ -55,8 +55,9 @@ def test_ids_are_stable_and_change_only_with_the_chunk():
 
 
 def test_faq_rows_become_one_chunk_each_with_the_question_as_title():
-    chunks = chunk_faq("faq:welfare", WELFARE_FAQ + [{"question": "", "answer": "x"}, WELFARE_FAQ[0]],
-                       metadata={"audience": "public"})
+    chunks = chunk_faq(
+        "faq:welfare", WELFARE_FAQ + [{"question": "", "answer": "x"}, WELFARE_FAQ[0]], metadata={"audience": "public"}
+    )
     assert len(chunks) == len(WELFARE_FAQ)
     c = chunks[0]
     assert c.title == "기초연금은 누가 받을 수 있나요?"

@@ -1,4 +1,5 @@
 """The demo city's articles answer the questions residents ask about them."""
+
 from __future__ import annotations
 
 import pytest

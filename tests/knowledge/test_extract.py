@@ -1,4 +1,5 @@
 """Extraction from every supported format, made in the test itself."""
+
 from __future__ import annotations
 
 import io
@@ -20,9 +21,11 @@ def test_markdown_keeps_headings_and_title():
 
 
 def test_html_headings_become_markdown_and_scripts_vanish():
-    html = ("<html><head><title>주차 안내</title><script>alert(1)</script></head><body>"
-            "<h1>주차</h1><p>공영주차장 요금은 <b>30분 1,000원</b>입니다.</p>"
-            "<h2>불법 주정차 신고</h2><ul><li>안전신문고 앱</li><li>사진 두 장</li></ul></body></html>")
+    html = (
+        "<html><head><title>주차 안내</title><script>alert(1)</script></head><body>"
+        "<h1>주차</h1><p>공영주차장 요금은 <b>30분 1,000원</b>입니다.</p>"
+        "<h2>불법 주정차 신고</h2><ul><li>안전신문고 앱</li><li>사진 두 장</li></ul></body></html>"
+    )
     doc = extract.extract(html.encode(), "parking.html")
     assert doc.title == "주차"
     assert "# 주차" in doc.markdown and "## 불법 주정차 신고" in doc.markdown
@@ -32,6 +35,7 @@ def test_html_headings_become_markdown_and_scripts_vanish():
 
 def _docx(paragraphs, styles_xml=None):
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
     def ppr(style):
         return f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
 
@@ -58,10 +62,12 @@ def test_hwpx_paragraphs_and_outline_headings():
     hp = "http://www.hancom.co.kr/hwpml/2011/paragraph"
     hh = "http://www.hancom.co.kr/hwpml/2011/head"
     header = f'<hh:head xmlns:hh="{hh}"><hh:styles><hh:style id="2" name="개요 1"/></hh:styles></hh:head>'
-    section = (f'<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" xmlns:hp="{hp}">'
-               '<hp:p styleIDRef="2"><hp:run><hp:t>재산세</hp:t></hp:run></hp:p>'
-               '<hp:p styleIDRef="0"><hp:run><hp:t>7월과 9월에 </hp:t></hp:run><hp:run><hp:t>나누어 냅니다.</hp:t></hp:run></hp:p>'
-               '</hs:sec>')
+    section = (
+        f'<hs:sec xmlns:hs="http://www.hancom.co.kr/hwpml/2011/section" xmlns:hp="{hp}">'
+        '<hp:p styleIDRef="2"><hp:run><hp:t>재산세</hp:t></hp:run></hp:p>'
+        '<hp:p styleIDRef="0"><hp:run><hp:t>7월과 9월에 </hp:t></hp:run><hp:run><hp:t>나누어 냅니다.</hp:t></hp:run></hp:p>'
+        "</hs:sec>"
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("mimetype", "application/hwp+zip")
@@ -77,10 +83,16 @@ def test_pdf_text_is_extracted():
 
     writer = pypdf.PdfWriter()
     page = writer.add_blank_page(width=300, height=200)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-        {NameObject("/F1"): writer._add_object(font)})})
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
     stream = DecodedStreamObject()
     stream.set_data(b"BT /F1 12 Tf 20 100 Td (Bulky waste fee 5000 won) Tj ET")
     page[NameObject("/Contents")] = writer._add_object(stream)
@@ -141,14 +153,17 @@ def test_faq_xlsx():
     assert table.rows[0]["topic"] == "아동수당"
 
 
-@pytest.mark.parametrize("name,data", [
-    ("x.pdf", b"not a pdf"),
-    ("x.docx", b"PK not a zip"),
-    ("x.hwpx", b"garbage"),
-    ("x.xlsx", b"garbage"),
-    ("x.csv", b"a,b\n1,2\n"),
-    ("x.exe", b"MZ"),
-])
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("x.pdf", b"not a pdf"),
+        ("x.docx", b"PK not a zip"),
+        ("x.hwpx", b"garbage"),
+        ("x.xlsx", b"garbage"),
+        ("x.csv", b"a,b\n1,2\n"),
+        ("x.exe", b"MZ"),
+    ],
+)
 def test_corrupt_or_unknown_files_raise_a_korean_error(name, data):
     with pytest.raises(ExtractionError) as exc:
         extract.extract(data, name)

@@ -79,8 +79,12 @@ def test_update_re_embeds_only_the_changed_chunk(e5):
 
     # Same chunks again: nothing to do. Metadata changes cost nothing either.
     assert index.update(chunks).embedded == 0
-    restricted = [c if c.source_id != "article:noise" else type(c).create(
-        c.source_id, c.title_path, c.text, {"audience": "staff", "language": "ko"}) for c in chunks]
+    restricted = [
+        c
+        if c.source_id != "article:noise"
+        else type(c).create(c.source_id, c.title_path, c.text, {"audience": "staff", "language": "ko"})
+        for c in chunks
+    ]
     assert index.update(restricted).embedded == 0
     assert index.search("층간소음", k=20, filters=PUBLIC).hits[0].chunk.source_id != "article:noise"
     assert counting.passages_embedded == len(corpus_chunks()) + 1
@@ -91,7 +95,9 @@ def test_update_source_and_remove_source(e5):
     index = HybridIndex(embedder=counting)
     index.update(corpus_chunks())
     before = counting.passages_embedded
-    stats = index.update_source("article:noise", chunk_markdown("article:noise", "# 층간소음\n\n밤 10시 이후에는 조용히 해 주세요."))
+    stats = index.update_source(
+        "article:noise", chunk_markdown("article:noise", "# 층간소음\n\n밤 10시 이후에는 조용히 해 주세요.")
+    )
     assert (stats.embedded, stats.removed) == (1, 1)
     assert counting.passages_embedded == before + 1
     assert any(c.source_id == "faq:welfare" for c in index.chunks)

@@ -1,4 +1,5 @@
 """Grouped search: topics ranked on all their passages (dasan.knowledge.ranking)."""
+
 import json
 
 import numpy as np
@@ -83,8 +84,14 @@ def test_saved_index_follows_the_shipped_defaults_and_keeps_a_citys_own(tmp_path
     assert loaded.calibration is cal.DEFAULT and loaded.ranker is ranking.DEFAULT
 
     # An index saved by an earlier version wrote its then default down: it follows today's.
-    old = {"features": list(cal.FEATURES), "weights": [1, 1, 1, 1], "bias": 2.5223987277736764, "threshold": 0.72,
-           "mean": [0, 0, 0, 0], "scale": [1, 1, 1, 1]}
+    old = {
+        "features": list(cal.FEATURES),
+        "weights": [1, 1, 1, 1],
+        "bias": 2.5223987277736764,
+        "threshold": 0.72,
+        "mean": [0, 0, 0, 0],
+        "scale": [1, 1, 1, 1],
+    }
     (path / "manifest.json").write_text(json.dumps({**manifest, "calibration": old}))
     assert HybridIndex.load(path, embedder=e5).calibration is cal.DEFAULT
 

@@ -1,4 +1,5 @@
 """Sources in the database, ingestion into the shared index, and the search contract."""
+
 from __future__ import annotations
 
 import datetime
@@ -55,6 +56,7 @@ def test_ingest_stores_chunks_and_search_returns_cited_hits(kb, departments):
     assert result.answerable == (result.confidence >= 0.0 and result.answerable)
 
     from dasan.core.models import AuditEvent
+
     assert AuditEvent.objects.filter(action="knowledge.source_ingested").exists()
 
 
@@ -112,6 +114,7 @@ def test_hourly_sync_queues_sources_whose_validity_changed(kb):
     Source.objects.filter(pk=parking.pk).update(valid_until=timezone.localdate() - datetime.timedelta(days=1))
     queued = []
     import dasan.knowledge.services as s
+
     orig = s._enqueue
     s._enqueue = queued.append
     try:
@@ -130,9 +133,11 @@ def test_staff_sources_only_for_staff(kb):
 
 
 def test_faq_source_topics_and_related_topics(kb, tmp_path):
-    data = ("question,answer,topic\n"
-            "기초연금은 누가 받을 수 있나요?,만 65세 이상 소득인정액이 선정기준액 이하인 어르신이 받습니다.,기초연금\n"
-            "긴급복지 생계지원은 얼마인가요?,위기 가구에 한 달 생계비를 지원하며 최대 6회까지 받을 수 있습니다.,긴급복지\n")
+    data = (
+        "question,answer,topic\n"
+        "기초연금은 누가 받을 수 있나요?,만 65세 이상 소득인정액이 선정기준액 이하인 어르신이 받습니다.,기초연금\n"
+        "긴급복지 생계지원은 얼마인가요?,위기 가구에 한 달 생계비를 지원하며 최대 6회까지 받을 수 있습니다.,긴급복지\n"
+    )
     faq = Source(title="복지 FAQ", kind=Kind.FAQ, status=Status.PUBLISHED)
     faq.file.save("faq.csv", ContentFile(data.encode()), save=False)
     faq.save()

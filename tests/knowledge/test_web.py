@@ -1,4 +1,5 @@
 """The article page, the public search API, the admin, the `kb` command and the demo loader."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,10 @@ def kb(tmp_path, e5, settings):
 
 
 def test_markdown_renderer_escapes_html_and_gives_headings_ids():
-    html = render_markdown("# 제목\n\n## 수수료 안내\n\n<script>x</script> **굵게** [링크](javascript:alert(1)) "
-                           "[누리집](https://example.org)\n\n- 하나\n- 둘\n\n## 수수료 안내\n")
+    html = render_markdown(
+        "# 제목\n\n## 수수료 안내\n\n<script>x</script> **굵게** [링크](javascript:alert(1)) "
+        "[누리집](https://example.org)\n\n- 하나\n- 둘\n\n## 수수료 안내\n"
+    )
     assert '<h2 id="수수료-안내">' in html and '<h2 id="수수료-안내-2">' in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<strong>굵게</strong>" in html and "<li>하나</li>" in html
@@ -43,7 +46,9 @@ def test_article_page_by_id_and_slug(client, kb):
 
 def test_drafts_and_staff_sources_are_hidden_from_residents(client, kb, make_staff):
     draft = Source.objects.create(title="초안", body="내용", status=Status.DRAFT)
-    staff_only = Source.objects.create(title="내부", body=STAFF_MANUAL, audience=Audience.STAFF, status=Status.PUBLISHED)
+    staff_only = Source.objects.create(
+        title="내부", body=STAFF_MANUAL, audience=Audience.STAFF, status=Status.PUBLISHED
+    )
     assert client.get(f"/kb/{draft.pk}/").status_code == 404
     assert client.get(f"/kb/{staff_only.pk}/").status_code == 404
     client.force_login(make_staff("officer"))
@@ -64,7 +69,9 @@ def test_faq_page_shows_sections_with_citation_anchors(client, kb):
 
 def test_search_api_returns_residents_hits_only(client, kb):
     noise = Source.objects.create(title="층간소음", body=NOISE, status=Status.PUBLISHED)
-    manual = Source.objects.create(title="내부 지침", body=STAFF_MANUAL, audience=Audience.STAFF, status=Status.PUBLISHED)
+    manual = Source.objects.create(
+        title="내부 지침", body=STAFF_MANUAL, audience=Audience.STAFF, status=Status.PUBLISHED
+    )
     services.ingest(noise)
     services.ingest(manual)
     r = client.get("/api/v1/kb/search", {"q": "층간소음 상담 전화"})
@@ -112,11 +119,18 @@ def test_kb_command_ingests_a_directory_and_reports_status(kb, tmp_path, departm
 
 
 def test_demo_sources_load_idempotently(kb, monkeypatch, django_capture_on_commit_callbacks):
-    from dasan.knowledge import demo
     from dasan.core.models import Department
+    from dasan.knowledge import demo
 
-    for code, name in (("1000", "시청"), ("1100", "민원"), ("1200", "청소"), ("1300", "교통"), ("1400", "복지"),
-                       ("1500", "세무"), ("1600", "체육")):
+    for code, name in (
+        ("1000", "시청"),
+        ("1100", "민원"),
+        ("1200", "청소"),
+        ("1300", "교통"),
+        ("1400", "복지"),
+        ("1500", "세무"),
+        ("1600", "체육"),
+    ):
         Department.objects.create(code=code, name=name)
     queued = []
     monkeypatch.setattr(demo, "_enqueue", queued.append)
@@ -131,9 +145,10 @@ def test_demo_sources_load_idempotently(kb, monkeypatch, django_capture_on_commi
     # Index the articles (not the 4.7k-row FAQ: too slow for a unit test).
     for s in sources[:-1]:
         Source.objects.filter(pk=s.pk).update(last_ingested_at="2026-01-01T00:00:00Z")
-    Source.objects.filter(pk=sources[-1].pk).update(last_ingested_at="2026-01-01T00:00:00Z",
-                                                   content_hash=__import__("hashlib").sha256(
-                                                       (demo.HERE / "welfare_faq/kb.csv").read_bytes()).hexdigest())
+    Source.objects.filter(pk=sources[-1].pk).update(
+        last_ingested_at="2026-01-01T00:00:00Z",
+        content_hash=__import__("hashlib").sha256((demo.HERE / "welfare_faq/kb.csv").read_bytes()).hexdigest(),
+    )
     queued.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert len(demo.load_demo_sources()) == 13
@@ -146,10 +161,19 @@ def test_admin_refuses_unknown_file_types(client, kb):
     from dasan.accounts.models import User
 
     client.force_login(User.objects.create_superuser(username="root", password="pw-123456789", kind="staff"))
-    r = client.post("/admin/knowledge/source/add/", {
-        "title": "실행 파일", "kind": "file", "status": "draft", "audience": "residents", "language": "ko",
-        "file": SimpleUploadedFile("virus.exe", b"MZ"), "chunks-TOTAL_FORMS": "0", "chunks-INITIAL_FORMS": "0",
-    })
+    r = client.post(
+        "/admin/knowledge/source/add/",
+        {
+            "title": "실행 파일",
+            "kind": "file",
+            "status": "draft",
+            "audience": "residents",
+            "language": "ko",
+            "file": SimpleUploadedFile("virus.exe", b"MZ"),
+            "chunks-TOTAL_FORMS": "0",
+            "chunks-INITIAL_FORMS": "0",
+        },
+    )
     assert r.status_code == 200 and "지원하지 않는 파일 형식" in r.content.decode()
     assert not Source.objects.exists()
 

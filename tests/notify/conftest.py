@@ -64,14 +64,22 @@ def _make_handler(fake: FakeNhn):
         def do_POST(self):
             url = urlparse(self.path)
             payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-            entry = {"method": "POST", "path": url.path, "json": payload, "headers": dict(self.headers), "accepted": False}
+            entry = {
+                "method": "POST",
+                "path": url.path,
+                "json": payload,
+                "headers": dict(self.headers),
+                "accepted": False,
+            }
             with fake.lock:
                 fake.requests.append(entry)
                 if not self._authorised():
                     return
                 if fake.fail_next:
                     status = fake.fail_next.pop(0)
-                    self._reply(status, {"header": {"isSuccessful": False, "resultCode": -status, "resultMessage": "failure"}})
+                    self._reply(
+                        status, {"header": {"isSuccessful": False, "resultCode": -status, "resultMessage": "failure"}}
+                    )
                     return
                 parts = url.path.strip("/").split("/")
                 ok = {"isSuccessful": True, "resultCode": 0, "resultMessage": "SUCCESS"}
@@ -80,21 +88,47 @@ def _make_handler(fake: FakeNhn):
                     ref = recipient.get("recipientGroupingKey")
                     entry["reference"] = ref
                     if not payload.get("sendNo") or not payload.get("body"):
-                        self._reply(400, {"header": {"isSuccessful": False, "resultCode": -1000, "resultMessage": "invalid"}})
+                        self._reply(
+                            400, {"header": {"isSuccessful": False, "resultCode": -1000, "resultMessage": "invalid"}}
+                        )
                         return
                     request_id = uuid.uuid4().hex
                     fake.sms[ref] = {
-                        "requestId": request_id, "recipientSeq": 1, "recipientNo": recipient["recipientNo"],
-                        "body": payload["body"], "title": payload.get("title"), "sendType": parts[5],
-                        "msgStatus": "2", "msgStatusName": "처리중", "resultCode": "",
-                        "senderGroupingKey": payload.get("senderGroupingKey"), "recipientGroupingKey": ref,
+                        "requestId": request_id,
+                        "recipientSeq": 1,
+                        "recipientNo": recipient["recipientNo"],
+                        "body": payload["body"],
+                        "title": payload.get("title"),
+                        "sendType": parts[5],
+                        "msgStatus": "2",
+                        "msgStatusName": "처리중",
+                        "resultCode": "",
+                        "senderGroupingKey": payload.get("senderGroupingKey"),
+                        "recipientGroupingKey": ref,
                     }
                     entry["accepted"] = True
-                    self._reply(200, {"header": ok, "body": {"data": {
-                        "requestId": request_id, "statusCode": "2", "senderGroupingKey": payload.get("senderGroupingKey"),
-                        "sendResultList": [{"recipientNo": recipient["recipientNo"], "resultCode": 0, "resultMessage": "SUCCESS",
-                                            "recipientSeq": 1, "recipientGroupingKey": ref}],
-                    }}})
+                    self._reply(
+                        200,
+                        {
+                            "header": ok,
+                            "body": {
+                                "data": {
+                                    "requestId": request_id,
+                                    "statusCode": "2",
+                                    "senderGroupingKey": payload.get("senderGroupingKey"),
+                                    "sendResultList": [
+                                        {
+                                            "recipientNo": recipient["recipientNo"],
+                                            "resultCode": 0,
+                                            "resultMessage": "SUCCESS",
+                                            "recipientSeq": 1,
+                                            "recipientGroupingKey": ref,
+                                        }
+                                    ],
+                                }
+                            },
+                        },
+                    )
                     return
                 if parts[:2] == ["alimtalk", "v2.3"] and parts[3] == APP_KEY and parts[4] == "raw-messages":
                     key = self.headers.get("X-NC-API-IDEMPOTENCY-KEY")
@@ -102,26 +136,52 @@ def _make_handler(fake: FakeNhn):
                     ref = recipient.get("recipientGroupingKey")
                     entry["reference"] = ref
                     if key in fake.idempotency_keys:
-                        self._reply(200, {"header": {"isSuccessful": False, "resultCode": -9, "resultMessage": "duplicated"}})
+                        self._reply(
+                            200, {"header": {"isSuccessful": False, "resultCode": -9, "resultMessage": "duplicated"}}
+                        )
                         return
                     if payload.get("senderKey") != SENDER_KEY:
-                        self._reply(400, {"header": {"isSuccessful": False, "resultCode": -1, "resultMessage": "sender"}})
+                        self._reply(
+                            400, {"header": {"isSuccessful": False, "resultCode": -1, "resultMessage": "sender"}}
+                        )
                         return
                     fake.idempotency_keys.add(key)
                     request_id = uuid.uuid4().hex
                     code = "3018" if recipient["recipientNo"] in fake.cannot_receive else 0
                     if code == 0:
                         fake.alimtalk[ref] = {
-                            "requestId": request_id, "recipientSeq": 1, "recipientNo": recipient["recipientNo"],
-                            "content": recipient["content"], "templateCode": payload["templateCode"],
-                            "messageStatus": "READY", "resultCode": "", "recipientGroupingKey": ref,
+                            "requestId": request_id,
+                            "recipientSeq": 1,
+                            "recipientNo": recipient["recipientNo"],
+                            "content": recipient["content"],
+                            "templateCode": payload["templateCode"],
+                            "messageStatus": "READY",
+                            "resultCode": "",
+                            "recipientGroupingKey": ref,
                         }
                         entry["accepted"] = True
-                    self._reply(200, {"header": ok, "message": {"requestId": request_id, "sendResults": [
-                        {"recipientSeq": 1, "recipientNo": recipient["recipientNo"], "resultCode": code,
-                         "resultMessage": "SUCCESS" if code == 0 else "cannot receive", "recipientGroupingKey": ref}]}})
+                    self._reply(
+                        200,
+                        {
+                            "header": ok,
+                            "message": {
+                                "requestId": request_id,
+                                "sendResults": [
+                                    {
+                                        "recipientSeq": 1,
+                                        "recipientNo": recipient["recipientNo"],
+                                        "resultCode": code,
+                                        "resultMessage": "SUCCESS" if code == 0 else "cannot receive",
+                                        "recipientGroupingKey": ref,
+                                    }
+                                ],
+                            },
+                        },
+                    )
                     return
-                self._reply(404, {"header": {"isSuccessful": False, "resultCode": -404, "resultMessage": "no such API"}})
+                self._reply(
+                    404, {"header": {"isSuccessful": False, "resultCode": -404, "resultMessage": "no such API"}}
+                )
 
         def do_GET(self):
             url = urlparse(self.path)
@@ -132,21 +192,31 @@ def _make_handler(fake: FakeNhn):
                     return
                 fake.lookups += 1
                 if "startRequestDate" not in query or "endRequestDate" not in query:
-                    self._reply(400, {"header": {"isSuccessful": False, "resultCode": -1, "resultMessage": "dates required"}})
+                    self._reply(
+                        400, {"header": {"isSuccessful": False, "resultCode": -1, "resultMessage": "dates required"}}
+                    )
                     return
                 ok = {"isSuccessful": True, "resultCode": 0, "resultMessage": "SUCCESS"}
                 parts = url.path.strip("/").split("/")
                 if parts[:2] == ["sms", "v3.0"]:
                     ref = query.get("senderGroupingKey") or query.get("recipientGroupingKey")
                     found = [fake.sms[ref]] if ref in fake.sms else []
-                    self._reply(200, {"header": ok, "body": {"pageNum": 1, "pageSize": 10, "totalCount": len(found), "data": found}})
+                    self._reply(
+                        200,
+                        {"header": ok, "body": {"pageNum": 1, "pageSize": 10, "totalCount": len(found), "data": found}},
+                    )
                     return
                 if parts[:2] == ["alimtalk", "v2.3"]:
                     ref = query.get("recipientGroupingKey")
                     found = [fake.alimtalk[ref]] if ref in fake.alimtalk else []
-                    self._reply(200, {"header": ok, "messageSearchResultResponse": {"messages": found, "totalCount": len(found)}})
+                    self._reply(
+                        200,
+                        {"header": ok, "messageSearchResultResponse": {"messages": found, "totalCount": len(found)}},
+                    )
                     return
-                self._reply(404, {"header": {"isSuccessful": False, "resultCode": -404, "resultMessage": "no such API"}})
+                self._reply(
+                    404, {"header": {"isSuccessful": False, "resultCode": -404, "resultMessage": "no such API"}}
+                )
 
     return Handler
 
@@ -233,7 +303,8 @@ def test_templates(db):
         },
     )
     templates.register(
-        "test.promo", category="promotional",
+        "test.promo",
+        category="promotional",
         text={"ko": {"subject": "축제 안내", "body": "{{ city }} 축제에 초대합니다."}},
     )
     templates.register("test.markup", text={"ko": {"subject": "표시", "body": "A & B <b>{{ value }}</b>"}})

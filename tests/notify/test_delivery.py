@@ -29,7 +29,9 @@ def test_sms_goes_to_the_gateway_with_our_reference(db, resident, fake_nhn, deli
     assert post["path"] == "/sms/v3.0/appKeys/testAppKey/sender/sms"
     assert post["headers"]["X-Secret-Key"] == SECRET
     assert post["json"]["sendNo"] == "0212345678"
-    assert post["json"]["recipientList"] == [{"recipientNo": "01012345678", "recipientGroupingKey": str(message.reference)}]
+    assert post["json"]["recipientList"] == [
+        {"recipientNo": "01012345678", "recipientGroupingKey": str(message.reference)}
+    ]
     stored = fake_nhn.sms[str(message.reference)]
     assert message.provider_ref == f"{stored['requestId']}:1"
     assert stored["body"] == message.body
@@ -279,8 +281,10 @@ def test_kakao_falls_back_to_sms_when_recipient_cannot_receive(db, resident, fak
 
 def _receipt(client, channel, hooks, secret="receipt-secret"):
     return client.post(
-        f"/notifications/receipts/{channel}/", {"event": "MESSAGE_RESULT_UPDATE", "hooks": hooks},
-        content_type="application/json", headers={"X-Toast-Webhook-Signature": secret},
+        f"/notifications/receipts/{channel}/",
+        {"event": "MESSAGE_RESULT_UPDATE", "hooks": hooks},
+        content_type="application/json",
+        headers={"X-Toast-Webhook-Signature": secret},
     )
 
 
@@ -290,7 +294,9 @@ def test_delivery_receipt_webhook(db, client, resident, fake_nhn, deliver_now):
     assert _receipt(client, "sms", [{"recipientGroupingKey": ref, "msgStatus": "3"}], secret="wrong").status_code == 403
     message.refresh_from_db()
     assert message.status == Status.SENT
-    assert _receipt(client, "sms", [{"recipientGroupingKey": ref, "msgStatus": "3", "requestId": "r"}]).status_code == 204
+    assert (
+        _receipt(client, "sms", [{"recipientGroupingKey": ref, "msgStatus": "3", "requestId": "r"}]).status_code == 204
+    )
     message.refresh_from_db()
     assert message.status == Status.DELIVERED and message.delivered_at is not None
     # A late "failed" receipt never takes a delivered message back.
@@ -301,9 +307,18 @@ def test_delivery_receipt_webhook(db, client, resident, fake_nhn, deliver_now):
 
 def test_failure_receipt_for_kakao_triggers_sms_fallback(db, client, resident, fake_nhn, deliver_now):
     message = _send(resident, deliver_now, channel="kakao")
-    response = _receipt(client, "kakao", [
-        {"recipientGroupingKey": str(message.reference), "messageStatus": "FAILED", "resultCode": "3019", "resultCodeName": "톡 유저 아님"}
-    ])
+    response = _receipt(
+        client,
+        "kakao",
+        [
+            {
+                "recipientGroupingKey": str(message.reference),
+                "messageStatus": "FAILED",
+                "resultCode": "3019",
+                "resultCodeName": "톡 유저 아님",
+            }
+        ],
+    )
     assert response.status_code == 204
     message.refresh_from_db()
     assert message.status == Status.PERMANENT_FAILURE

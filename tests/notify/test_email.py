@@ -25,8 +25,11 @@ def test_email_arrives_with_subject_body_and_message_id(db, make_resident, smtp_
     assert received["Message-ID"] == f"<{message.reference}@city.example.kr>"
     assert message.provider_ref == received["Message-ID"]
     assert received["To"] == "mail@example.com"
-    parts = {part.get_content_type(): part.get_payload(decode=True).decode(part.get_content_charset()) for part in received.walk()
-             if not part.is_multipart()}
+    parts = {
+        part.get_content_type(): part.get_payload(decode=True).decode(part.get_content_charset())
+        for part in received.walk()
+        if not part.is_multipart()
+    }
     assert parts["text/plain"].strip() == "이메일님, 접수번호 3번이 접수되었습니다."
     assert "이메일님, 접수번호 3번이 접수되었습니다." in parts["text/html"]
     assert "List-Unsubscribe" not in received
@@ -36,7 +39,9 @@ def test_promotional_email_has_list_unsubscribe(db, make_resident, smtp_server, 
     person = make_resident(email="fan@example.com", promo_opt_in=True)
     message = _mail(person, deliver_now, template="test.promo")
     received = smtp_server.messages[0]
-    assert "".join(received["List-Unsubscribe"].split()).startswith("<https://dasan.example.kr/notifications/unsubscribe/")
+    assert "".join(received["List-Unsubscribe"].split()).startswith(
+        "<https://dasan.example.kr/notifications/unsubscribe/"
+    )
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.subject.startswith("(광고)")
 
@@ -77,7 +82,9 @@ def test_recovery_resends_with_the_same_message_id(db, make_resident, smtp_serve
             raise KeyboardInterrupt  # the worker dies after the server said 250
         return real_finish(message, lease, fields, *args)
 
-    message = enqueue("test.hello", recipient=make_resident(email="twice@example.com"), channel="email", context={"number": 1})
+    message = enqueue(
+        "test.hello", recipient=make_resident(email="twice@example.com"), channel="email", context={"number": 1}
+    )
     monkeypatch.setattr(services, "_finish", crash)
     try:
         services.deliver(message.pk)

@@ -53,7 +53,9 @@ def test_explicit_address_wins(db, resident):
     assert (nobody.channel, nobody.recipient, nobody.language) == ("sms", None, "ko")
 
 
-def test_stored_in_callers_transaction_and_rolled_back_with_it(db, resident, fake_nhn, django_capture_on_commit_callbacks):
+def test_stored_in_callers_transaction_and_rolled_back_with_it(
+    db, resident, fake_nhn, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError):
             with transaction.atomic():

@@ -51,10 +51,14 @@ def test_api_needs_authentication(db, client):
 
 def _post(client, body, key=None):
     headers = {"Idempotency-Key": key} if key else {}
-    return client.post("/api/v1/notifications/messages", json.dumps(body), content_type="application/json", headers=headers)
+    return client.post(
+        "/api/v1/notifications/messages", json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
-def test_staff_send_is_idempotent(db, client, resident, make_staff, departments, fake_nhn, django_capture_on_commit_callbacks):
+def test_staff_send_is_idempotent(
+    db, client, resident, make_staff, departments, fake_nhn, django_capture_on_commit_callbacks
+):
     from django.test import Client
 
     staff_client = Client(enforce_csrf_checks=False)

@@ -34,8 +34,9 @@ def test_promotional_text_is_marked_and_has_an_unsubscribe_link(db, make_residen
 
 
 def test_unsubscribe_line_in_the_residents_language(db, make_resident, test_templates):
-    test_templates.register("test.promo", category="promotional", text={
-        "ko": {"body": "축제"}, "en": {"body": "Festival"}})
+    test_templates.register(
+        "test.promo", category="promotional", text={"ko": {"body": "축제"}, "en": {"body": "Festival"}}
+    )
     message = enqueue("test.promo", recipient=make_resident(language="en", promo_opt_in=True), channel="console")
     assert "Unsubscribe: https://dasan.example.kr/notifications/unsubscribe/" in message.body
 

@@ -27,7 +27,9 @@ def test_sync_is_idempotent_and_versions_changed_text(db):
 def test_admin_edit_wins_over_later_code_change(db, make_staff):
     templates.sync(["test.hello"])
     v1 = Template.objects.get(key="test.hello", language="ko", version=1)
-    admin_version = templates.save_new_version(v1, subject="시청 알림", body="접수 {{ number }}", user=make_staff("editor"))
+    admin_version = templates.save_new_version(
+        v1, subject="시청 알림", body="접수 {{ number }}", user=make_staff("editor")
+    )
     assert admin_version.version == 2 and admin_version.origin == "admin" and admin_version.active
     templates.register("test.hello", text={"ko": {"subject": "코드", "body": "코드 {{ number }}"}})
     templates.sync(["test.hello"])

@@ -90,8 +90,12 @@ def _handler(fake: FakeToss):
         def _begin(self, method: str) -> tuple[dict, dict] | None:
             length = int(self.headers.get("Content-Length") or 0)
             payload = json.loads(self.rfile.read(length) or b"{}") if length else {}
-            entry = {"method": method, "path": urlparse(self.path).path, "json": payload,
-                     "idempotency_key": self.headers.get("Idempotency-Key")}
+            entry = {
+                "method": method,
+                "path": urlparse(self.path).path,
+                "json": payload,
+                "idempotency_key": self.headers.get("Idempotency-Key"),
+            }
             with fake.lock:
                 fake.requests.append(entry)
                 delay = fake.delays.pop(0) if fake.delays else 0
@@ -150,10 +154,20 @@ def _handler(fake: FakeToss):
                     return self._error(400, "INVALID_REQUEST", f"{field} is required")
             key = "tpk_" + uuid.uuid4().hex
             fake.payments[key] = {
-                "mId": "tosspayments", "version": "2022-11-16", "paymentKey": key, "orderId": payload["orderId"],
-                "orderName": payload["orderName"], "currency": "KRW", "method": "카드", "status": "READY",
-                "totalAmount": payload["amount"], "balanceAmount": payload["amount"], "requestedAt": _now(),
-                "approvedAt": None, "cancels": None, "secret": "ps_should_never_be_stored",
+                "mId": "tosspayments",
+                "version": "2022-11-16",
+                "paymentKey": key,
+                "orderId": payload["orderId"],
+                "orderName": payload["orderName"],
+                "currency": "KRW",
+                "method": "카드",
+                "status": "READY",
+                "totalAmount": payload["amount"],
+                "balanceAmount": payload["amount"],
+                "requestedAt": _now(),
+                "approvedAt": None,
+                "cancels": None,
+                "secret": "ps_should_never_be_stored",
                 "checkout": {"url": f"{fake.base_url}/v1/payments/{key}/checkout"},
             }
             self._reply(200, fake.payments[key])
@@ -162,13 +176,18 @@ def _handler(fake: FakeToss):
             key = payload.get("paymentKey", "")
             payment = fake.payments.get(key)
             if payment is None:
-                return self._error(404, "NOT_FOUND_PAYMENT_SESSION", "결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.")
+                return self._error(
+                    404, "NOT_FOUND_PAYMENT_SESSION", "결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다."
+                )
             if payment["status"] in ("DONE", "CANCELED", "PARTIAL_CANCELED"):
                 return self._error(400, "ALREADY_PROCESSED_PAYMENT", "이미 처리된 결제 입니다.")
             if payload.get("orderId") != payment["orderId"] or payload.get("amount") != payment["totalAmount"]:
                 return self._error(400, "INVALID_REQUEST", "요청한 결제 정보가 결제창의 정보와 다릅니다.")
-            payment.update(status="DONE", approvedAt=_now(),
-                           card={"issuerCode": "4V", "number": "43301234****123*", "approveNo": "00000000"})
+            payment.update(
+                status="DONE",
+                approvedAt=_now(),
+                card={"issuerCode": "4V", "number": "43301234****123*", "approveNo": "00000000"},
+            )
             if fake.tamper_amount is not None:
                 payment.update(totalAmount=fake.tamper_amount, balanceAmount=fake.tamper_amount)
             entry.update(approved=True, key=key)
@@ -190,10 +209,15 @@ def _handler(fake: FakeToss):
                 return self._error(403, "NOT_CANCELABLE_AMOUNT", "취소 할 수 없는 금액 입니다.")
             payment["balanceAmount"] -= amount
             payment["status"] = "CANCELED" if payment["balanceAmount"] == 0 else "PARTIAL_CANCELED"
-            payment["cancels"] = (payment["cancels"] or []) + [{
-                "cancelAmount": amount, "cancelReason": payload["cancelReason"], "canceledAt": _now(),
-                "transactionKey": uuid.uuid4().hex.upper(), "refundableAmount": payment["balanceAmount"],
-            }]
+            payment["cancels"] = (payment["cancels"] or []) + [
+                {
+                    "cancelAmount": amount,
+                    "cancelReason": payload["cancelReason"],
+                    "canceledAt": _now(),
+                    "transactionKey": uuid.uuid4().hex.upper(),
+                    "refundableAmount": payment["balanceAmount"],
+                }
+            ]
             entry.update(cancelled=True)
             answer = (200, json.loads(json.dumps(payment)))
             if idem:
@@ -284,9 +308,12 @@ def make_order(resident, pay_settings):
 
     def make(lines=None, *, payer=None, provider=None, **kwargs):
         return services.create_order(
-            payer or resident, PURPOSE, kwargs.pop("reference", "42"),
+            payer or resident,
+            PURPOSE,
+            kwargs.pop("reference", "42"),
             lines if lines is not None else [Line("소파 3인용", 15000, 1), Line("냉장고 300ℓ 이상", 10000, 2)],
-            provider=provider, **kwargs,
+            provider=provider,
+            **kwargs,
         )
 
     return make

@@ -31,10 +31,14 @@ def test_others_get_the_error_envelope(client, make_order, make_resident):
 def test_start_returns_the_virtual_account(client, make_order, resident):
     order = make_order()
     client.force_login(resident)
-    body = client.post(f"/api/v1/payments/orders/{order.public_id}/start", {"provider": "office"},
-                       content_type="application/json").json()
+    body = client.post(
+        f"/api/v1/payments/orders/{order.public_id}/start", {"provider": "office"}, content_type="application/json"
+    ).json()
     assert body["kind"] == "virtual_account" and body["account_number"].startswith("790-")
-    assert client.get(f"/api/v1/payments/orders/{order.public_id}").json()["next_step"]["account_number"] == body["account_number"]
+    assert (
+        client.get(f"/api/v1/payments/orders/{order.public_id}").json()["next_step"]["account_number"]
+        == body["account_number"]
+    )
 
 
 def test_confirm_with_idempotency_key_replays_and_charges_once(client, make_order, resident, fake_toss, calls):
@@ -70,8 +74,11 @@ def test_confirm_errors_come_as_envelopes(client, make_order, resident, fake_tos
 def test_payer_cannot_confirm_an_office_order_by_themselves(client, make_order, resident):
     order = make_order()  # the office provider
     client.force_login(resident)
-    response = client.post(f"/api/v1/payments/orders/{order.public_id}/confirm",
-                           {"params": {"amount": 35000, "reference": "x"}}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/payments/orders/{order.public_id}/confirm",
+        {"params": {"amount": 35000, "reference": "x"}},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING

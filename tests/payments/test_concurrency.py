@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.concurrency import need_postgres, race
-
 from dasan.payments import services
 from dasan.payments.models import Order, Payment, Refund
+from tests.concurrency import need_postgres, race
 
 from .conftest import pay_by_card
 

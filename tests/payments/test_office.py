@@ -45,7 +45,12 @@ def test_staff_mark_paid_once_and_owner_told_once(make_order, staff, calls):
     payment = services.mark_paid_at_office(order, actor=staff, method="cash", note="민원실 1번 창구")
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID and order.paid_amount == 35000 and order.paid_at
-    assert (payment.amount, payment.method, payment.received_by, payment.status) == (35000, "cash", staff, PaymentStatus.APPROVED)
+    assert (payment.amount, payment.method, payment.received_by, payment.status) == (
+        35000,
+        "cash",
+        staff,
+        PaymentStatus.APPROVED,
+    )
     assert calls.paid == [order.public_id]
     # The double click at the counter.
     with pytest.raises(DasanError) as caught:
@@ -67,10 +72,20 @@ def test_residents_cannot_mark_orders_paid(make_order, resident):
 
 
 def _deposit(client, order, amount, *, transaction="TX-1", secret="deposit-secret", signature=None):
-    body = json.dumps({"orderId": order.public_id, "amount": amount, "transactionId": transaction,
-                       "depositedAt": "2025-03-14T10:15:00+09:00"}).encode()
-    return client.post("/payments/webhooks/office/", data=body, content_type="application/json",
-                       headers={"X-Dasan-Signature": signature or sign(body, secret)})
+    body = json.dumps(
+        {
+            "orderId": order.public_id,
+            "amount": amount,
+            "transactionId": transaction,
+            "depositedAt": "2025-03-14T10:15:00+09:00",
+        }
+    ).encode()
+    return client.post(
+        "/payments/webhooks/office/",
+        data=body,
+        content_type="application/json",
+        headers={"X-Dasan-Signature": signature or sign(body, secret)},
+    )
 
 
 def test_signed_deposit_notice_pays_the_order_once(client, make_order, calls):
@@ -108,7 +123,11 @@ def test_office_refunds_partial_then_the_rest_never_more(make_order, staff, call
     services.mark_paid_at_office(order, actor=staff)
     first = services.refund(order, 10000, "품목 1개 취소", actor=staff)
     order.refresh_from_db()
-    assert (order.status, order.refunded_amount, services.refundable_amount(order)) == ("partially_refunded", 10000, 25000)
+    assert (order.status, order.refunded_amount, services.refundable_amount(order)) == (
+        "partially_refunded",
+        10000,
+        25000,
+    )
     with pytest.raises(DasanError) as caught:
         services.refund(order, 25001, "너무 많이", actor=staff)
     assert caught.value.code == "refund_exceeds_paid"
@@ -117,7 +136,12 @@ def test_office_refunds_partial_then_the_rest_never_more(make_order, staff, call
     order.refresh_from_db()
     payment = Payment.objects.get(order=order)
     assert (first.amount, rest.amount) == (10000, 25000)
-    assert (order.status, order.refunded_amount, payment.refunded_amount, payment.status) == ("refunded", 35000, 35000, "refunded")
+    assert (order.status, order.refunded_amount, payment.refunded_amount, payment.status) == (
+        "refunded",
+        35000,
+        35000,
+        "refunded",
+    )
     assert calls.refunded == [(order.public_id, 10000), (order.public_id, 25000)]
     with pytest.raises(DasanError) as caught:
         services.refund(order, 1, "또", actor=staff)

@@ -25,7 +25,8 @@ def test_order_total_is_the_sum_of_its_lines(make_order, resident):
     assert order.status == OrderStatus.PENDING
     assert order.payer == resident
     assert [(l.name, l.unit_price, l.quantity, l.amount) for l in order.lines.all()] == [
-        ("소파 3인용", 15000, 1, 15000), ("냉장고 300ℓ 이상", 10000, 2, 20000),
+        ("소파 3인용", 15000, 1, 15000),
+        ("냉장고 300ℓ 이상", 10000, 2, 20000),
     ]
     assert order.title == "소파 3인용 외 1건"
     assert order.provider == "office"

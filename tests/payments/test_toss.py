@@ -30,7 +30,10 @@ def test_card_payment_start_and_confirm(make_order, fake_toss, calls):
     step = services.start_payment(order, provider="tosspayments")
     created = fake_toss.requests[-1]["json"]
     assert created == {
-        "method": "CARD", "amount": 35000, "orderId": order.public_id, "orderName": "소파 3인용 외 1건",
+        "method": "CARD",
+        "amount": 35000,
+        "orderId": order.public_id,
+        "orderName": "소파 3인용 외 1건",
         "successUrl": f"https://city.example/payments/{order.public_id}/return/success/",
         "failUrl": f"https://city.example/payments/{order.public_id}/return/fail/",
     }
@@ -232,18 +235,25 @@ def test_pg_refusing_a_refund_is_recorded(make_order, fake_toss, staff, calls):
 def test_webhook_is_verified_by_asking_the_pg(client, make_order, fake_toss, calls):
     order = make_order()
     params = pay_by_card(order, fake_toss)
-    forged = {"eventType": "PAYMENT_STATUS_CHANGED", "data": {"paymentKey": "tpk_forged", "orderId": order.public_id,
-                                                              "status": "DONE", "totalAmount": 35000}}
+    forged = {
+        "eventType": "PAYMENT_STATUS_CHANGED",
+        "data": {"paymentKey": "tpk_forged", "orderId": order.public_id, "status": "DONE", "totalAmount": 35000},
+    }
     response = client.post("/payments/webhooks/tosspayments/", data=json.dumps(forged), content_type="application/json")
     assert response.status_code == 403
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
     # The payer's browser never came back, but the PG did approve (e.g. our answer was lost).
     token = base64.b64encode(f"{SECRET_KEY}:".encode()).decode()
-    httpx.post(f"{fake_toss.base_url}/v1/payments/confirm", headers={"Authorization": f"Basic {token}"},
-               json={"paymentKey": params["paymentKey"], "orderId": order.public_id, "amount": 35000})
+    httpx.post(
+        f"{fake_toss.base_url}/v1/payments/confirm",
+        headers={"Authorization": f"Basic {token}"},
+        json={"paymentKey": params["paymentKey"], "orderId": order.public_id, "amount": 35000},
+    )
     genuine = {"eventType": "PAYMENT_STATUS_CHANGED", "data": {"paymentKey": params["paymentKey"], "status": "DONE"}}
-    response = client.post("/payments/webhooks/tosspayments/", data=json.dumps(genuine), content_type="application/json")
+    response = client.post(
+        "/payments/webhooks/tosspayments/", data=json.dumps(genuine), content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["status"] == "paid"
     assert calls.paid == [order.public_id]
     # The browser comes back after all: nothing more is charged.

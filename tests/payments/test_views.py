@@ -59,8 +59,10 @@ def test_tampered_return_url_is_refused_with_a_message(client, make_order, resid
     client.force_login(resident)
     client.post(f"/payments/{order.public_id}/start/", {"provider": "tosspayments"})
     key = fake_toss.open_window(order)
-    response = client.get(f"/payments/{order.public_id}/return/success/?paymentKey={key}&orderId={order.public_id}&amount=100",
-                          follow=True)
+    response = client.get(
+        f"/payments/{order.public_id}/return/success/?paymentKey={key}&orderId={order.public_id}&amount=100",
+        follow=True,
+    )
     assert "결제 금액이 주문 금액과 다릅니다" in response.content.decode()
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING
@@ -69,8 +71,9 @@ def test_tampered_return_url_is_refused_with_a_message(client, make_order, resid
 def test_fail_return_shows_our_message_not_the_query_text(client, make_order, resident):
     order = make_order()
     client.force_login(resident)
-    response = client.get(f"/payments/{order.public_id}/return/fail/?code=PAY_PROCESS_CANCELED&message=Call+010-1234-5678",
-                          follow=True)
+    response = client.get(
+        f"/payments/{order.public_id}/return/fail/?code=PAY_PROCESS_CANCELED&message=Call+010-1234-5678", follow=True
+    )
     html = response.content.decode()
     assert "결제를 취소하셨습니다." in html and "010-1234-5678" not in html
 
@@ -98,9 +101,13 @@ def test_staff_pages_mark_paid_and_refund(client, make_order, staff, resident, c
     assert "수납 처리했습니다." in response.content.decode()
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID and calls.paid == [order.public_id]
-    response = client.post(f"/payments/staff/{order.public_id}/refund/", {"amount": "40,000", "reason": "과다"}, follow=True)
+    response = client.post(
+        f"/payments/staff/{order.public_id}/refund/", {"amount": "40,000", "reason": "과다"}, follow=True
+    )
     assert "환불 가능한 금액(35,000원)보다 큽니다" in response.content.decode()
-    response = client.post(f"/payments/staff/{order.public_id}/refund/", {"amount": "5,000", "reason": "품목 취소"}, follow=True)
+    response = client.post(
+        f"/payments/staff/{order.public_id}/refund/", {"amount": "5,000", "reason": "품목 취소"}, follow=True
+    )
     assert "5,000원을 환불했습니다." in response.content.decode()
     order.refresh_from_db()
     assert order.refunded_amount == 5000
@@ -121,7 +128,9 @@ def test_admin_is_read_only_and_its_actions_go_through_the_services(client, make
     page = client.get(f"/admin/payments/order/{order.pk}/change/")
     assert page.status_code == 200 and 'name="total_amount"' not in page.content.decode()
     assert client.get("/admin/payments/order/add/").status_code == 403
-    response = client.post("/admin/payments/order/", {"action": "mark_paid_cash", "_selected_action": [order.pk]}, follow=True)
+    response = client.post(
+        "/admin/payments/order/", {"action": "mark_paid_cash", "_selected_action": [order.pk]}, follow=True
+    )
     assert response.status_code == 200
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID and calls.paid == [order.public_id]

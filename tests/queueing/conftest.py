@@ -1,5 +1,6 @@
 """An office open 09:00–18:00 (tickets until 17:30) with three counters, and a clock set
 inside its hours on a business day, so tests do not depend on when they run."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,9 +27,14 @@ def workday():
 
 @pytest.fixture
 def types(db):
-    return {code: ServiceType.objects.create(code=code, name=name, prefix=prefix, default_minutes=minutes)
-            for code, name, prefix, minutes in [("move-in", "전입신고", "A", 10), ("seal", "인감", "B", 6),
-                                                 ("passport", "여권", "C", 12)]}
+    return {
+        code: ServiceType.objects.create(code=code, name=name, prefix=prefix, default_minutes=minutes)
+        for code, name, prefix, minutes in [
+            ("move-in", "전입신고", "A", 10),
+            ("seal", "인감", "B", 6),
+            ("passport", "여권", "C", 12),
+        ]
+    }
 
 
 @pytest.fixture

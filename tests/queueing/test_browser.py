@@ -1,6 +1,7 @@
 """The ticket on a phone and the hall display on a TV, in Chromium: a resident takes a
 number, the counter calls the one before it, and both screens follow without a reload
 (htmx polling). With DASAN_SCREENSHOTS=DIR the screens are saved there, and side by side."""
+
 from __future__ import annotations
 
 import re
@@ -9,12 +10,15 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from ..web.test_browser import CHROMIUM, save_screenshot, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, chromium, save_screenshot, sign_in_on_the_way  # noqa: F401 - the fixture
 from .test_pages import always_open  # noqa: F401 - the fixture
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+    ),
 ]
 
 
@@ -22,8 +26,9 @@ def _shot(page, name: str) -> str | None:
     return save_screenshot(page, f"queue-{name}", full_page=False)
 
 
-def test_ticket_page_and_hall_display_follow_the_counter(live_server, chromium, always_open, counters, clerk,
-                                                          make_resident):
+def test_ticket_page_and_hall_display_follow_the_counter(
+    live_server, chromium, always_open, counters, clerk, make_resident
+):
     from dasan.queueing import services
     from dasan.queueing.models import Ticket, TicketStatus
 

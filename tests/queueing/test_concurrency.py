@@ -1,4 +1,5 @@
 """Many clients at once on PostgreSQL: no duplicate numbers, no ticket called twice."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def test_residents_taking_numbers_at_once_get_distinct_consecutive_numbers(office, types, workday):
     need_postgres(connection.vendor == "postgresql")
-    works = [lambda i=i: services.take_ticket(office=office, service_type="move-in", now=at(workday, "10:00"))
-             for i in range(16)]
+    works = [
+        lambda i=i: services.take_ticket(office=office, service_type="move-in", now=at(workday, "10:00"))
+        for i in range(16)
+    ]
     results, errors = race(works)
     assert errors == []
     numbers = sorted(Ticket.objects.values_list("number", flat=True))

@@ -1,5 +1,6 @@
 """At the counter: call next by the counter's services with priority first, one call at a
 time, recall, served / no-show, transfer keeping the place; the hall display; statistics."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,11 +47,13 @@ def test_transfer_sends_the_ticket_to_another_counter_keeping_its_place(office, 
     # Another service type: 전입신고 becomes 인감 and keeps its issue time.
     services.call_next(clerk, counters[2], now=at(workday, "10:09"))
     retyped = services.transfer(clerk, counters[2], to_service="seal")
-    assert retyped.service_type == types["seal"] and services.call_next(clerk, counters[1], now=at(workday, "10:10")) == retyped
+    assert (
+        retyped.service_type == types["seal"]
+        and services.call_next(clerk, counters[1], now=at(workday, "10:10")) == retyped
+    )
 
 
-def test_recall_and_the_hall_display_show_numbers_never_names(office, types, counters, clerk, make_resident,
-                                                                workday):
+def test_recall_and_the_hall_display_show_numbers_never_names(office, types, counters, clerk, make_resident, workday):
     someone = make_resident(name="정민원")
     ticket = take(office, "move-in", workday, "10:00", resident=someone)
     services.call_next(clerk, counters[1], now=at(workday, "10:05"))

@@ -1,5 +1,6 @@
 """The pages with the real clock: an office open every day around the clock, so the
 resident's flow, the kiosk, the counter and the hall display work whenever tests run."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,9 @@ from dasan.queueing.models import Office, Ticket, TicketStatus
 
 @pytest.fixture
 def always_open(office):
-    Office.objects.filter(pk=office.pk).update(opens=dt.time(0, 0), cutoff=dt.time(23, 59, 59),
-                                               closes=dt.time(23, 59, 59), open_every_day=True)
+    Office.objects.filter(pk=office.pk).update(
+        opens=dt.time(0, 0), cutoff=dt.time(23, 59, 59), closes=dt.time(23, 59, 59), open_every_day=True
+    )
     office.refresh_from_db()
     return office
 
@@ -87,6 +89,7 @@ def test_the_api_lists_offices_and_takes_a_ticket_once_per_key(always_open, resi
     assert Ticket.objects.count() == 1
     token = Ticket.objects.get().token
     assert Client().get(f"/api/v1/queue/tickets/{token}").json()["ahead"] == 0
-    other = client.post("/api/v1/queue/tickets", {"office": "city-hall", "service_type": "move-in"},
-                        content_type="application/json")
+    other = client.post(
+        "/api/v1/queue/tickets", {"office": "city-hall", "service_type": "move-in"}, content_type="application/json"
+    )
     assert other.status_code == 409 and other.json()["error"]["code"] == "already_waiting"

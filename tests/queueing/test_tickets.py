@@ -1,5 +1,6 @@
 """Taking a number: consecutive numbers per service, reset each day, refused outside
 hours and on holidays, one live ticket per resident, the count ahead and the wait."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,7 +58,9 @@ def test_one_live_ticket_per_resident_and_office(office, types, resident, workda
     assert take(office, "seal", workday, "10:06", resident=resident).number == "B001"
 
 
-def test_ahead_counts_priority_first_and_the_estimate_uses_recent_service_times(office, types, counters, clerk, workday):
+def test_ahead_counts_priority_first_and_the_estimate_uses_recent_service_times(
+    office, types, counters, clerk, workday
+):
     a1, a2, a3 = (take(office, "move-in", workday, f"10:0{i}") for i in range(3))
     helped = take(office, "move-in", workday, "10:05", needs_assistance=True)
     assert helped.priority and services.ahead(helped) == 0
@@ -77,7 +80,7 @@ def test_ahead_counts_priority_first_and_the_estimate_uses_recent_service_times(
 def test_kiosk_tickets_without_an_account_can_get_the_text(office, types, counters, clerk, workday):
     first = take(office, "passport", workday, channel=Channel.KIOSK)
     mine = take(office, "passport", workday, "10:01", channel=Channel.KIOSK, phone="010-7777-8888")
-    later = take(office, "passport", workday, "10:02", channel=Channel.KIOSK, phone="010-7777-9999")
+    take(office, "passport", workday, "10:02", channel=Channel.KIOSK, phone="010-7777-9999")
     assert mine.phone == "01077778888" and mine.resident is None
     services.call_next(clerk, counters[3], now=at(workday, "10:10"))  # `first` goes to counter 3
     near = Message.objects.filter(template_key="queueing.near").order_by("id")

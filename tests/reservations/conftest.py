@@ -1,5 +1,6 @@
 """Fixtures of the reservation desk: a place, resources built to order, a day that
 is open for booking, staff."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,9 @@ def at(day: dt.date, hhmm: str) -> dt.datetime:
 
 @pytest.fixture
 def unit(db, city):
-    return Unit.objects.create(name="시민체육관", address="테스트시 체육로 10, 2층", phone="02-120-1610",
-                               accessibility="정문 경사로, 승강기")
+    return Unit.objects.create(
+        name="시민체육관", address="테스트시 체육로 10, 2층", phone="02-120-1610", accessibility="정문 경사로, 승강기"
+    )
 
 
 @pytest.fixture
@@ -39,22 +41,47 @@ def make_resource(unit):
 
     counter = {"n": 0}
 
-    def make(name=None, *, hours=((EVERY_DAY, "09:00", "18:00"),), price=None, per_person=False, discounts=None, deposit=0,
-             since=dt.date(2020, 1, 1), **rules):
+    def make(
+        name=None,
+        *,
+        hours=((EVERY_DAY, "09:00", "18:00"),),
+        price=None,
+        per_person=False,
+        discounts=None,
+        deposit=0,
+        since=dt.date(2020, 1, 1),
+        **rules,
+    ):
         counter["n"] += 1
-        defaults = {"type": ResourceType.SPORTS, "capacity": 6, "slot_minutes": 60, "min_minutes": 60,
-                    "max_minutes": 180, "opens_days_ahead": 60, "closes_hours_before": 1,
-                    "max_active_per_resident": 5}
-        resource = Resource.objects.create(unit=unit, name=name or f"배드민턴장 {counter['n']}", **{**defaults, **rules})
+        defaults = {
+            "type": ResourceType.SPORTS,
+            "capacity": 6,
+            "slot_minutes": 60,
+            "min_minutes": 60,
+            "max_minutes": 180,
+            "opens_days_ahead": 60,
+            "closes_hours_before": 1,
+            "max_active_per_resident": 5,
+        }
+        resource = Resource.objects.create(
+            unit=unit, name=name or f"배드민턴장 {counter['n']}", **{**defaults, **rules}
+        )
         period = OpeningPeriod.objects.create(resource=resource, name="연중", valid_from=since)
         for days, opens, closes in hours:
             for d in days:
-                OpeningHours.objects.create(period=period, weekday=d, opens=dt.time.fromisoformat(opens),
-                                            closes=dt.time.fromisoformat(closes))
+                OpeningHours.objects.create(
+                    period=period, weekday=d, opens=dt.time.fromisoformat(opens), closes=dt.time.fromisoformat(closes)
+                )
         if price is not None:
             kind, amount = price
-            rule = PriceRule.objects.create(resource=resource, effective_from=since, kind=kind, amount=amount,
-                                            per_person=per_person, deposit=deposit)
+            rule = PriceRule.objects.create(
+                resource=resource,
+                effective_from=since,
+                kind=kind,
+                amount=amount,
+                per_person=per_person,
+                deposit=deposit,
+            )
             for category, percent in (discounts or {}).items():
                 PriceDiscount.objects.create(rule=rule, category=category, percent=percent)
         return resource

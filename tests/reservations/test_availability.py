@@ -1,5 +1,6 @@
 """What a resident sees as free: opening hours by period, closed dates, holidays,
 buffers, other reservations and the booking window."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,9 @@ def test_closed_dates_and_holidays_close_the_day(make_resource, day):
     assert closed.slots == [] and closed.closed == "바닥 공사"
 
     today = timezone.localdate()
-    holiday, name = next((d, n) for d, n in calendar.holidays_between(today + dt.timedelta(days=2), today + dt.timedelta(days=380)))
+    holiday, name = next(
+        (d, n) for d, n in calendar.holidays_between(today + dt.timedelta(days=2), today + dt.timedelta(days=380))
+    )
     shut = services.availability(room, holiday)
     assert shut.slots == [] and shut.closed == name
     room.open_on_holidays = True

@@ -1,5 +1,6 @@
 """Booking: every refusal a resident can meet, instant and approval flows, payment,
 expiry, cancellation refunds, staff decisions, blocks and no-show penalties."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,13 +49,31 @@ def test_times_outside_the_rules_are_refused_with_a_clear_code(court, resident, 
 
 def test_the_booking_window(make_resource, resident, day):
     room = make_resource(opens_days_ahead=2, closes_hours_before=24)
-    error = refused("window_not_open", services.book, resident, room, at(day, "10:00"), at(day, "11:00"),
-                    now=at(day - dt.timedelta(days=3), "12:00"))
+    error = refused(
+        "window_not_open",
+        services.book,
+        resident,
+        room,
+        at(day, "10:00"),
+        at(day, "11:00"),
+        now=at(day - dt.timedelta(days=3), "12:00"),
+    )
     assert "부터 받습니다" in str(error.message)
-    refused("window_closed", services.book, resident, room, at(day, "10:00"), at(day, "11:00"),
-            now=at(day - dt.timedelta(days=1), "10:30"))
-    assert services.book(resident, room, at(day, "10:00"), at(day, "11:00"),
-                         now=at(day - dt.timedelta(days=1), "09:00")).status == Status.CONFIRMED
+    refused(
+        "window_closed",
+        services.book,
+        resident,
+        room,
+        at(day, "10:00"),
+        at(day, "11:00"),
+        now=at(day - dt.timedelta(days=1), "10:30"),
+    )
+    assert (
+        services.book(
+            resident, room, at(day, "10:00"), at(day, "11:00"), now=at(day - dt.timedelta(days=1), "09:00")
+        ).status
+        == Status.CONFIRMED
+    )
 
 
 def test_overlapping_and_buffered_times_are_taken(make_resource, resident, make_resident, day):
@@ -70,7 +89,9 @@ def test_overlapping_and_buffered_times_are_taken(make_resource, resident, make_
 
 def test_party_size_and_capacity(make_resource, resident, make_resident, day):
     court = make_resource(capacity=6)
-    refused("invalid_party_size", services.book, resident, court, at(day, "10:00"), at(day, "11:00"), party_size="두 명")
+    refused(
+        "invalid_party_size", services.book, resident, court, at(day, "10:00"), at(day, "11:00"), party_size="두 명"
+    )
     refused("invalid_party_size", services.book, resident, court, at(day, "10:00"), at(day, "11:00"), party_size=0)
     error = refused("over_capacity", services.book, resident, court, at(day, "10:00"), at(day, "11:00"), party_size=7)
     assert error.status == 400
@@ -88,8 +109,9 @@ def test_limits_on_the_resident(make_resource, resident, day, staff):
     court = make_resource(max_active_per_resident=1, residents_only=True)
     refused("residents_only", services.book, resident, court, at(day, "10:00"), at(day, "11:00"))
     first = services.book(resident, court, at(day, "10:00"), at(day, "11:00"), declared_resident=True)
-    refused("too_many_bookings", services.book, resident, court, at(day, "14:00"), at(day, "15:00"),
-            declared_resident=True)
+    refused(
+        "too_many_bookings", services.book, resident, court, at(day, "14:00"), at(day, "15:00"), declared_resident=True
+    )
     services.cancel(resident, first)
     assert services.book(resident, court, at(day, "14:00"), at(day, "15:00"), declared_resident=True).is_active
     refused("login_required", services.book, None, court, at(day, "10:00"), at(day, "11:00"))
@@ -98,15 +120,32 @@ def test_limits_on_the_resident(make_resource, resident, day, staff):
 
 def test_discounts_are_priced_and_must_be_offered(paid_court, court, resident, day):
     refused("unknown_discount", services.book, resident, paid_court, at(day, "10:00"), at(day, "12:00"), discount="vip")
-    refused("discount_not_offered", services.book, resident, paid_court, at(day, "10:00"), at(day, "12:00"),
-            discount="veteran")
-    refused("discount_not_offered", services.book, resident, court, at(day, "10:00"), at(day, "12:00"),
-            discount="disabled")  # a free court has nothing to discount
-    error = refused("price_changed", services.book, resident, paid_court, at(day, "10:00"), at(day, "12:00"),
-                    discount="disabled", expected_total=16_000)
+    refused(
+        "discount_not_offered",
+        services.book,
+        resident,
+        paid_court,
+        at(day, "10:00"),
+        at(day, "12:00"),
+        discount="veteran",
+    )
+    refused(
+        "discount_not_offered", services.book, resident, court, at(day, "10:00"), at(day, "12:00"), discount="disabled"
+    )  # a free court has nothing to discount
+    error = refused(
+        "price_changed",
+        services.book,
+        resident,
+        paid_court,
+        at(day, "10:00"),
+        at(day, "12:00"),
+        discount="disabled",
+        expected_total=16_000,
+    )
     assert error.status == 409 and "8,000원" in str(error.message)
-    reservation = services.book(resident, paid_court, at(day, "10:00"), at(day, "12:00"), discount="disabled",
-                                expected_total=8_000)
+    reservation = services.book(
+        resident, paid_court, at(day, "10:00"), at(day, "12:00"), discount="disabled", expected_total=8_000
+    )
     assert (reservation.subtotal, reservation.discount_percent, reservation.price) == (16_000, 50, 8_000)
     order = Order.objects.get(public_id=reservation.order_id)
     assert order.total_amount == 8_000
@@ -116,8 +155,9 @@ def test_discounts_are_priced_and_must_be_offered(paid_court, court, resident, d
 def test_prices_follow_their_effective_date_and_per_person_rules(make_resource, resident, day):
     yoga = make_resource("요가", capacity=20, exclusive=False, price=("fixed", 3_000), per_person=True)
     PriceRule.objects.create(resource=yoga, effective_from=day, kind="fixed", amount=4_000, per_person=True)
-    earlier = services.quote(yoga, at(day - dt.timedelta(days=1), "10:00"), at(day - dt.timedelta(days=1), "11:00"),
-                             party_size=2)
+    earlier = services.quote(
+        yoga, at(day - dt.timedelta(days=1), "10:00"), at(day - dt.timedelta(days=1), "11:00"), party_size=2
+    )
     assert earlier.total == 6_000
     assert services.book(resident, yoga, at(day, "10:00"), at(day, "11:00"), party_size=3).price == 12_000
 
@@ -213,8 +253,9 @@ def test_requests_nobody_decided_expire_at_their_start(make_resource, resident, 
     assert request.status == Status.EXPIRED
 
 
-@pytest.mark.parametrize("before, refund", [(dt.timedelta(days=8), 8_000), (dt.timedelta(days=2), 4_000),
-                                            (dt.timedelta(hours=12), 0)])
+@pytest.mark.parametrize(
+    "before, refund", [(dt.timedelta(days=8), 8_000), (dt.timedelta(days=2), 4_000), (dt.timedelta(hours=12), 0)]
+)
 def test_cancellation_refunds_by_the_schedule(paid_court, resident, staff, before, refund):
     day = timezone.localdate() + dt.timedelta(days=12)
     reservation = services.book(resident, paid_court, at(day, "10:00"), at(day, "11:00"))
@@ -291,8 +332,7 @@ def test_check_in_on_the_day_and_no_show_penalty(court, resident, staff, day):
     penalty = Penalty.objects.get(resident=resident)
     assert penalty.until == at(day, "14:20") + dt.timedelta(days=30)
     assert AuditEvent.objects.filter(action="reservations.no_show", actor=staff).exists()
-    refused("no_show_penalty", services.book, resident, court, at(day, "16:00"), at(day, "17:00"),
-            now=at(day, "14:30"))
+    refused("no_show_penalty", services.book, resident, court, at(day, "16:00"), at(day, "17:00"), now=at(day, "14:30"))
 
 
 def test_no_show_penalty_length_is_a_setting(court, resident, staff, day, settings):

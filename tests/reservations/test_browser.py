@@ -3,6 +3,7 @@ phone-sized screen: a resident finds a court by type and date, picks a free slot
 week calendar, declares a discount, pays, gets the .ics file and sees "내 예약"; then
 applies for a lottery slot, staff draw it, and the audit page shows the seed and the
 ranks anyone can recompute. With DASAN_SCREENSHOTS=DIR the pages are saved there."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,12 +13,15 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ..web.test_browser import CHROMIUM, save_screenshot, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, chromium, save_screenshot, sign_in_on_the_way  # noqa: F401 - the fixture
 from .conftest import at
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+    ),
 ]
 
 
@@ -90,8 +94,14 @@ def test_find_book_pay_and_a_lottery_draw(live_server, chromium, paid_court, cou
 
     # A popular slot goes by lottery: the resident applies from the resource page.
     now = timezone.now()
-    lottery = lotteries.create_lottery(staff, paid_court, at(day, "14:00"), at(day, "16:00"),
-                                       now - dt.timedelta(minutes=5), now + dt.timedelta(hours=1))
+    lottery = lotteries.create_lottery(
+        staff,
+        paid_court,
+        at(day, "14:00"),
+        at(day, "16:00"),
+        now - dt.timedelta(minutes=5),
+        now + dt.timedelta(hours=1),
+    )
     others = [make_resident(name=name) for name in ("김추첨", "이추첨", "박추첨")]
     for person in others:
         lotteries.apply(person, lottery, 2)

@@ -1,4 +1,5 @@
 """The demo city's reservation desk loads once, again without duplicates, and can be booked."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,11 +16,21 @@ def test_demo_loads_idempotently_with_every_kind_of_resource(city):
     load_demo()
     counts = (Unit.objects.count(), Resource.objects.count(), OpeningHours.objects.count(), PriceRule.objects.count())
     load_demo()
-    assert (Unit.objects.count(), Resource.objects.count(), OpeningHours.objects.count(),
-            PriceRule.objects.count()) == counts
+    assert (
+        Unit.objects.count(),
+        Resource.objects.count(),
+        OpeningHours.objects.count(),
+        PriceRule.objects.count(),
+    ) == counts
     assert {"시민체육관", "시청 별관", "데모 캠핑장", "공구 도서관"} <= set(Unit.objects.values_list("name", flat=True))
     assert set(Resource.objects.values_list("type", flat=True)) == {
-        "sports", "meeting_room", "campsite", "hall", "equipment", "class"}
+        "sports",
+        "meeting_room",
+        "campsite",
+        "hall",
+        "equipment",
+        "class",
+    }
 
 
 def test_a_demo_court_can_be_booked(city, resident):

@@ -1,5 +1,6 @@
 """보증금 (deposits): paid with the fee, never discounted, returned after the use less what
 staff withhold with a reason, returned in full on cancellation, never counted as revenue."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,8 +38,9 @@ def paid_booking(resident, hall, staff, day, **kwargs):
 def test_the_deposit_is_charged_with_the_fee_and_not_discounted(hall, resident, day):
     quote = services.quote(hall, at(day, "10:00"), at(day, "12:00"), discount="disabled")
     assert (quote.total, quote.deposit, quote.payable) == (30_000, 100_000, 130_000)
-    reservation = services.book(resident, hall, at(day, "10:00"), at(day, "12:00"), discount="disabled",
-                                expected_total=130_000)
+    reservation = services.book(
+        resident, hall, at(day, "10:00"), at(day, "12:00"), discount="disabled", expected_total=130_000
+    )
     assert (reservation.price, reservation.deposit, reservation.payable) == (30_000, 100_000, 130_000)
     order = services.order_for(reservation)
     assert order.total_amount == 130_000
@@ -46,8 +48,9 @@ def test_the_deposit_is_charged_with_the_fee_and_not_discounted(hall, resident, 
 
 
 def test_a_total_seen_without_the_deposit_is_refused_as_changed(hall, resident, day):
-    error = refused("price_changed", services.book, resident, hall, at(day, "10:00"), at(day, "12:00"),
-                    expected_total=60_000)
+    error = refused(
+        "price_changed", services.book, resident, hall, at(day, "10:00"), at(day, "12:00"), expected_total=60_000
+    )
     assert "160,000" in str(error.message)
 
 
@@ -68,11 +71,19 @@ def test_withholding_part_of_the_deposit_needs_a_reason_within_the_deposit(hall,
     reservation = paid_booking(resident, hall, staff, day)
     services.check_in(staff, reservation, now=at(day, "10:05"))
     refused("reason_required", services.settle_deposit, staff, reservation, withheld=20_000, now=at(day, "12:30"))
-    refused("invalid_amount", services.settle_deposit, staff, reservation, withheld=150_000, reason="파손",
-            now=at(day, "12:30"))
+    refused(
+        "invalid_amount",
+        services.settle_deposit,
+        staff,
+        reservation,
+        withheld=150_000,
+        reason="파손",
+        now=at(day, "12:30"),
+    )
     refused("invalid_amount", services.settle_deposit, staff, reservation, withheld="많이", now=at(day, "12:30"))
-    settled = services.settle_deposit(staff, reservation, withheld="20,000", reason="의자 2개 파손",
-                                      now=at(day, "12:30"))
+    settled = services.settle_deposit(
+        staff, reservation, withheld="20,000", reason="의자 2개 파손", now=at(day, "12:30")
+    )
     assert (settled.deposit_returned, settled.deposit_withheld, settled.refunded_amount) == (80_000, 20_000, 80_000)
     body = Message.objects.get(recipient=resident, template_key="reservations.deposit_settled").body
     assert "80,000" in body and "20,000" in body and "의자 2개 파손" in body

@@ -1,5 +1,6 @@
 """이용 단체: a representative registers a group, staff approve or reject it with a reason,
 and only an approved group's representative books a groups-only resource in its name."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,28 +38,41 @@ def test_staff_decide_and_the_representative_is_told(resident, staff):
     refused("not_pending", groups.decide_group, staff, group, approve=False, reason="중복")
     body = Message.objects.get(recipient=resident, template_key="reservations.group_decided").body
     assert "마을 합창단" in body and "승인" in body
-    rejected = groups.decide_group(staff, groups.register_group(resident, "두 번째 모임", members=3), approve=False,
-                                   reason="활동 내용을 확인할 수 없습니다")
+    rejected = groups.decide_group(
+        staff,
+        groups.register_group(resident, "두 번째 모임", members=3),
+        approve=False,
+        reason="활동 내용을 확인할 수 없습니다",
+    )
     assert rejected.status == GroupStatus.REJECTED
-    assert AuditEvent.objects.filter(action__in=["reservations.group_approve", "reservations.group_reject"]).count() == 2
+    assert (
+        AuditEvent.objects.filter(action__in=["reservations.group_approve", "reservations.group_reject"]).count() == 2
+    )
 
 
-def test_only_an_approved_groups_representative_books_a_groups_only_resource(club_court, court, resident,
-                                                                              make_resident, staff, day):
+def test_only_an_approved_groups_representative_books_a_groups_only_resource(
+    club_court, court, resident, make_resident, staff, day
+):
     error = refused("group_required", services.book, resident, club_court, at(day, "10:00"), at(day, "11:00"))
     assert error.status == 403
     group = groups.register_group(resident, "배드민턴 동호회", members=24)
-    refused("group_not_approved", services.book, resident, club_court, at(day, "10:00"), at(day, "11:00"), group=group.pk)
+    refused(
+        "group_not_approved", services.book, resident, club_court, at(day, "10:00"), at(day, "11:00"), group=group.pk
+    )
     groups.decide_group(staff, group, approve=True)
     someone_else = make_resident()
-    refused("unknown_group", services.book, someone_else, club_court, at(day, "10:00"), at(day, "11:00"), group=group.pk)
+    refused(
+        "unknown_group", services.book, someone_else, club_court, at(day, "10:00"), at(day, "11:00"), group=group.pk
+    )
     booked = services.book(resident, club_court, at(day, "10:00"), at(day, "11:00"), group=group.pk)
     assert booked.group == group
     # A group may also book an ordinary resource in its name, and a person still books alone.
     assert services.book(resident, court, at(day, "12:00"), at(day, "13:00"), group=group.pk).group == group
     assert services.book(resident, court, at(day, "14:00"), at(day, "15:00")).group is None
     groups.withdraw_group(resident, group)
-    refused("group_not_approved", services.book, resident, club_court, at(day, "15:00"), at(day, "16:00"), group=group.pk)
+    refused(
+        "group_not_approved", services.book, resident, club_court, at(day, "15:00"), at(day, "16:00"), group=group.pk
+    )
 
 
 def test_the_pages_register_approve_and_book(club_court, resident, resident_client, staff, day):
@@ -80,9 +94,17 @@ def test_the_pages_register_approve_and_book(club_court, resident, resident_clie
 
     form = resident_client.get(f"/reservations/r/{club_court.pk}/book/?date={day:%Y-%m-%d}").content.decode()
     assert "강변 러닝 크루" in form and 'name="group"' in form
-    resident_client.post(f"/reservations/r/{club_court.pk}/book/", {
-        "date": f"{day:%Y-%m-%d}", "begin": f"{day:%Y-%m-%d}T10:00", "minutes": "60", "party_size": "6",
-        "group": str(group.pk), "token": "g-1"})
+    resident_client.post(
+        f"/reservations/r/{club_court.pk}/book/",
+        {
+            "date": f"{day:%Y-%m-%d}",
+            "begin": f"{day:%Y-%m-%d}T10:00",
+            "minutes": "60",
+            "party_size": "6",
+            "group": str(group.pk),
+            "token": "g-1",
+        },
+    )
     reservation = club_court.reservations.get()
     assert reservation.group == group
     assert "강변 러닝 크루" in resident_client.get(f"/reservations/b/{reservation.pk}/").content.decode()
@@ -96,10 +118,11 @@ def test_my_reservations_lists_lottery_applications_in_the_page(paid_court, staf
     from dasan.reservations import lottery as lotteries
 
     now = timezone.now()
-    lottery = lotteries.create_lottery(staff, paid_court, at(day, "10:00"), at(day, "11:00"),
-                                       now - dt.timedelta(hours=1), now + dt.timedelta(hours=1))
+    lottery = lotteries.create_lottery(
+        staff, paid_court, at(day, "10:00"), at(day, "11:00"), now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)
+    )
     lotteries.apply(resident, lottery, 2)
     page = resident_client.get("/reservations/mine/").content.decode()
-    title = page[page.index("<title>"):page.index("</title>")]
-    body = page[page.index("<main"):]
+    title = page[page.index("<title>") : page.index("</title>")]
+    body = page[page.index("<main") :]
     assert "내 추첨 신청" not in title and "내 추첨 신청" in body and "추첨 신청 취소" in body

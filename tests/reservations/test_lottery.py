@@ -1,6 +1,7 @@
 """추첨제: the application window, duplicates, a reproducible draw (seed stored, anyone can
 recompute it), the winner's pending-payment reservation, messages to everyone, and the
 slot going to the next rank when the winner does not pay."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def open_lottery(paid_court, staff, day):
     now = timezone.now()
-    return lotteries.create_lottery(staff, paid_court, at(day, "10:00"), at(day, "12:00"),
-                                    now - dt.timedelta(hours=1), now + dt.timedelta(hours=1))
+    return lotteries.create_lottery(
+        staff, paid_court, at(day, "10:00"), at(day, "12:00"), now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)
+    )
 
 
 def _closed(lottery):
@@ -45,8 +47,16 @@ def test_create_checks_hours_overlap_and_staff(paid_court, staff, resident, day)
     window = (now, now + dt.timedelta(hours=1))
     refused("forbidden", lotteries.create_lottery, resident, paid_court, at(day, "10:00"), at(day, "11:00"), *window)
     refused("outside_hours", lotteries.create_lottery, staff, paid_court, at(day, "19:00"), at(day, "20:00"), *window)
-    refused("invalid_window", lotteries.create_lottery, staff, paid_court, at(day, "10:00"), at(day, "11:00"),
-            now + dt.timedelta(hours=1), now)
+    refused(
+        "invalid_window",
+        lotteries.create_lottery,
+        staff,
+        paid_court,
+        at(day, "10:00"),
+        at(day, "11:00"),
+        now + dt.timedelta(hours=1),
+        now,
+    )
     services.book(resident, paid_court, at(day, "14:00"), at(day, "15:00"))
     refused("slot_taken", lotteries.create_lottery, staff, paid_court, at(day, "14:00"), at(day, "16:00"), *window)
     lottery = lotteries.create_lottery(staff, paid_court, at(day, "10:00"), at(day, "11:00"), *window)
@@ -82,7 +92,12 @@ def test_penalty_blocks_applying(open_lottery, resident, court, day):
 
 
 def test_draw_is_reproducible_and_notifies(open_lottery, staff, resident, make_resident):
-    people = [make_resident(name="김민수"), make_resident(name="이영희", language="en"), make_resident(), make_resident()]
+    people = [
+        make_resident(name="김민수"),
+        make_resident(name="이영희", language="en"),
+        make_resident(),
+        make_resident(),
+    ]
     applied = [lotteries.apply(p, open_lottery, 1) for p in people]
     refused("lottery_still_open", lotteries.draw, staff, open_lottery)
     refused("forbidden", lotteries.draw, resident, open_lottery, now=_closed(open_lottery))
@@ -125,9 +140,12 @@ def test_unpaid_winner_goes_to_rank_two_until_exhausted(open_lottery, staff, mak
     lottery = lotteries.draw(staff, open_lottery, now=_closed(open_lottery))
     first, second, third = lotteries.ranked(lottery)
 
-    Order.objects.filter(public_id=first.reservation.order_id).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    Order.objects.filter(public_id=first.reservation.order_id).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     assert payments.expire_stale_orders() == 1
-    first.refresh_from_db(); second.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
     assert first.status == ApplicationStatus.LAPSED and first.reservation.status == Status.EXPIRED
     assert second.status == ApplicationStatus.WON and second.reservation.status == Status.PENDING_PAYMENT
     assert Message.objects.filter(recipient=second.resident, template_key="reservations.lottery_won").exists()
@@ -141,16 +159,20 @@ def test_unpaid_winner_goes_to_rank_two_until_exhausted(open_lottery, staff, mak
     third.refresh_from_db()
     assert third.status == ApplicationStatus.BOOKED and third.reservation.status == Status.CONFIRMED
     services.cancel(staff, third.reservation, reason="점검")  # nobody is left in line
-    third.refresh_from_db(); lottery.refresh_from_db()
+    third.refresh_from_db()
+    lottery.refresh_from_db()
     assert third.status == ApplicationStatus.LAPSED and lottery.status == LotteryStatus.CLOSED
-    assert Reservation.objects.filter(resource=lottery.resource, status__in=("pending_payment", "confirmed")).count() == 0
+    assert (
+        Reservation.objects.filter(resource=lottery.resource, status__in=("pending_payment", "confirmed")).count() == 0
+    )
     assert lotteries.verify_draw(lottery)
 
 
 def test_free_resource_winner_is_confirmed(court, staff, make_resident, day):
     now = timezone.now()
-    lottery = lotteries.create_lottery(staff, court, at(day, "10:00"), at(day, "11:00"), now - dt.timedelta(hours=1),
-                                       now + dt.timedelta(minutes=5))
+    lottery = lotteries.create_lottery(
+        staff, court, at(day, "10:00"), at(day, "11:00"), now - dt.timedelta(hours=1), now + dt.timedelta(minutes=5)
+    )
     lotteries.apply(make_resident(), lottery, 1)
     lottery = lotteries.draw(staff, lottery, now=_closed(lottery))
     (winner,) = lotteries.ranked(lottery)
@@ -199,11 +221,18 @@ def test_resident_applies_from_the_resource_page_and_sees_it_in_mine(resident_cl
 
 def test_staff_create_draw_and_audit_page(staff_client, staff, paid_court, make_resident, day):
     now = timezone.localtime()
-    response = staff_client.post("/staff/reservations/lotteries/", {
-        "resource": paid_court.pk, "date": day.isoformat(), "begin": "10:00", "end": "12:00",
-        "opens_at": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": (now + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), "pay_deadline_hours": "24",
-    })
+    response = staff_client.post(
+        "/staff/reservations/lotteries/",
+        {
+            "resource": paid_court.pk,
+            "date": day.isoformat(),
+            "begin": "10:00",
+            "end": "12:00",
+            "opens_at": (now - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "pay_deadline_hours": "24",
+        },
+    )
     assert response.status_code == 302
     from dasan.reservations.models import Lottery
 

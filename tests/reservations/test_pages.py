@@ -1,5 +1,6 @@
 """The resident and staff pages: search, week grid, booking form, my reservations,
 the .ics file, and the staff calendar with its actions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,14 @@ pytestmark = pytest.mark.django_db
 
 
 def _form(day, hhmm="10:00", **extra):
-    return {"date": day.isoformat(), "begin": f"{day.isoformat()}T{hhmm}", "minutes": "60", "party_size": "2",
-            "token": "tok-1", **extra}
+    return {
+        "date": day.isoformat(),
+        "begin": f"{day.isoformat()}T{hhmm}",
+        "minutes": "60",
+        "party_size": "2",
+        "token": "tok-1",
+        **extra,
+    }
 
 
 def test_search_by_type_and_date_shows_free_slots(client, court, make_resource, day):
@@ -38,7 +45,7 @@ def test_resource_page_has_a_week_grid_with_links_to_book(client, court, residen
     services.book(resident, court, at(day, "10:00"), at(day, "11:00"))
     page = client.get(f"/reservations/r/{court.pk}/", {"week": day.isoformat()}).content.decode()
     assert "예약됨" in page and "예약 가능" in page
-    assert f'/reservations/r/{court.pk}/book/?begin={day.isoformat()}T11:00' in page
+    assert f"/reservations/r/{court.pk}/book/?begin={day.isoformat()}T11:00" in page
     assert "7일 전까지 100%" in page and "접근성" in page
     assert accessibility_problems(page) == []
     assert client.get("/reservations/r/99999/").status_code == 404
@@ -72,11 +79,21 @@ def test_a_paid_booking_goes_to_checkout_and_shows_the_discount_note(resident_cl
     assert "이용료 결제하기" in detail and "4,000" in detail and "증빙" in detail
 
 
-@pytest.mark.parametrize("bad", [
-    {"minutes": "abc"}, {"minutes": "-60"}, {"minutes": "99999999"}, {"begin": "garbage"}, {"begin": ""},
-    {"party_size": "-1"}, {"party_size": "열"}, {"discount": "bogus"}, {"begin": "2020-01-01T10:00"},
-    {"begin": "9999-12-31T23:00"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"minutes": "abc"},
+        {"minutes": "-60"},
+        {"minutes": "99999999"},
+        {"begin": "garbage"},
+        {"begin": ""},
+        {"party_size": "-1"},
+        {"party_size": "열"},
+        {"discount": "bogus"},
+        {"begin": "2020-01-01T10:00"},
+        {"begin": "9999-12-31T23:00"},
+    ],
+)
 def test_bad_input_is_a_form_error_never_a_500(resident_client, court, day, bad):
     response = resident_client.post(f"/reservations/r/{court.pk}/book/", _form(day, **bad))
     assert 400 <= response.status_code < 500
@@ -95,13 +112,16 @@ def test_my_reservations_cancel_and_calendar_link(resident_client, resident, cou
     page = resident_client.get("/reservations/mine/").content.decode()
     assert reservation.code in page and f"/reservations/b/{reservation.pk}/calendar.ics" in page
     assert accessibility_problems(page) == []
-    response = resident_client.post(f"/reservations/b/{reservation.pk}/cancel/",
-                                    {"next": "/reservations/mine/"}, follow=True)
+    response = resident_client.post(
+        f"/reservations/b/{reservation.pk}/cancel/", {"next": "/reservations/mine/"}, follow=True
+    )
     assert "예약을 취소했습니다" in response.content.decode()
     reservation.refresh_from_db()
     assert reservation.status == Status.CANCELLED
-    assert resident_client.post(f"/reservations/b/{reservation.pk}/cancel/", {"next": "https://evil.example/"})[
-        "Location"] == f"/reservations/b/{reservation.pk}/"
+    assert (
+        resident_client.post(f"/reservations/b/{reservation.pk}/cancel/", {"next": "https://evil.example/"})["Location"]
+        == f"/reservations/b/{reservation.pk}/"
+    )
 
 
 def test_the_ics_file(resident_client, resident, court, day):
@@ -145,8 +165,13 @@ def test_staff_actions_are_refused_to_residents(client, resident, court, day):
     reservation = services.book(resident, court, at(day, "10:00"), at(day, "11:00"))
     client.force_login(resident)
     assert client.post(f"/staff/reservations/b/{reservation.pk}/cancel/", {"reason": "x"}).status_code == 403
-    assert client.post(f"/staff/reservations/r/{court.pk}/block/", {"date": day.isoformat(), "begin": "13:00",
-                                                                    "end": "14:00", "reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/staff/reservations/r/{court.pk}/block/",
+            {"date": day.isoformat(), "begin": "13:00", "end": "14:00", "reason": "x"},
+        ).status_code
+        == 403
+    )
     reservation.refresh_from_db()
     assert reservation.status == Status.CONFIRMED
 
@@ -160,8 +185,9 @@ def test_staff_approve_and_deny_from_the_queue(staff_client, staff, make_resourc
     assert accessibility_problems(page) == []
     assert AuditEvent.objects.filter(action="personal_record.read", actor=staff, target_id=str(one.pk)).exists()
     staff_client.post(f"/staff/reservations/b/{one.pk}/approve/", {"next": "/staff/reservations/"})
-    response = staff_client.post(f"/staff/reservations/b/{two.pk}/deny/", {"reason": "", "next": "/staff/reservations/"},
-                                 follow=True)
+    response = staff_client.post(
+        f"/staff/reservations/b/{two.pk}/deny/", {"reason": "", "next": "/staff/reservations/"}, follow=True
+    )
     assert "반려 사유를 적어 주세요" in response.content.decode()
     staff_client.post(f"/staff/reservations/b/{two.pk}/deny/", {"reason": "정기 점검일"})
     one.refresh_from_db()
@@ -174,8 +200,9 @@ def test_staff_approve_and_deny_from_the_queue(staff_client, staff, make_resourc
 def test_staff_calendar_blocks_time_and_marks_a_no_show(staff_client, staff, make_resource, resident, day):
     court = make_resource(hours=((EVERY_DAY, "00:00", "23:00"),), open_on_holidays=True)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    past = services.book(resident, court, at(yesterday, "10:00"), at(yesterday, "11:00"),
-                         discount="", now=at(yesterday, "08:00"))
+    past = services.book(
+        resident, court, at(yesterday, "10:00"), at(yesterday, "11:00"), discount="", now=at(yesterday, "08:00")
+    )
     page = staff_client.get(f"/staff/reservations/r/{court.pk}/", {"date": yesterday.isoformat()}).content.decode()
     assert past.code in page and "노쇼 처리" in page and resident.name in page
     assert accessibility_problems(page) == []
@@ -183,11 +210,16 @@ def test_staff_calendar_blocks_time_and_marks_a_no_show(staff_client, staff, mak
     past.refresh_from_db()
     assert past.status == Status.NO_SHOW and Penalty.objects.filter(resident=resident).exists()
 
-    bad = staff_client.post(f"/staff/reservations/r/{court.pk}/block/",
-                            {"date": day.isoformat(), "begin": "25:00", "end": "x", "reason": "점검"}, follow=True)
+    bad = staff_client.post(
+        f"/staff/reservations/r/{court.pk}/block/",
+        {"date": day.isoformat(), "begin": "25:00", "end": "x", "reason": "점검"},
+        follow=True,
+    )
     assert bad.status_code == 200 and "HH:MM" in bad.content.decode()
-    staff_client.post(f"/staff/reservations/r/{court.pk}/block/",
-                      {"date": day.isoformat(), "begin": "13:00", "end": "15:00", "reason": "조명 점검"})
+    staff_client.post(
+        f"/staff/reservations/r/{court.pk}/block/",
+        {"date": day.isoformat(), "begin": "13:00", "end": "15:00", "reason": "조명 점검"},
+    )
     week = staff_client.get(f"/staff/reservations/r/{court.pk}/", {"date": day.isoformat(), "view": "week"})
     assert "조명 점검" in week.content.decode() and "사용 중지 해제" in week.content.decode()
     assert Reservation.objects.filter(kind="block", resource=court).count() == 1

@@ -1,4 +1,5 @@
 """The staff month report: utilisation, bookings, revenue less refunds, no-shows, charts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,12 +20,23 @@ MONTH = dt.date(2031, 3, 1)  # March 2031: 31 days
 def _r(resource, resident, day, begin, end, status, price=0, refunded=0, paid=True):
     b, e = at(day, begin), at(day, end)
     return Reservation.objects.create(
-        resource=resource, resident=resident, status=status, begin=b, end=e, blocked_from=b, blocked_until=e,
-        subtotal=price, price=price, refunded_amount=refunded, confirmed_at=timezone.now() if paid else None)
+        resource=resource,
+        resident=resident,
+        status=status,
+        begin=b,
+        end=e,
+        blocked_from=b,
+        blocked_until=e,
+        subtotal=price,
+        price=price,
+        refunded_amount=refunded,
+        confirmed_at=timezone.now() if paid else None,
+    )
 
 
 def _no_holidays(monkeypatch):
     from dasan.core import calendar
+
     monkeypatch.setattr(calendar, "is_holiday", lambda day: False)
 
 
@@ -62,6 +74,7 @@ def test_report_page(staff_client, make_resource, resident, monkeypatch):
     assert "2031-03" in page and "16,000" in page and 'id="day-revenue-caption"' in page
     assert 'id="resource-utilisation-caption"' in page and "코트" in page
     from tests.web.html_checks import accessibility_problems
+
     assert accessibility_problems(page) == []
     today = timezone.localdate()
     for bad in ("garbage", "2031-13", "9999-01", "", "2031-02-30x"):

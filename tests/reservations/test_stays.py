@@ -1,5 +1,6 @@
 """Stays (숙박·대여): campsites booked by the night (check-in one day, check-out the
 next morning) and equipment lent by the day, priced per night or day, never overlapping."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,17 +17,35 @@ from .test_booking import refused
 @pytest.fixture
 def campsite(make_resource):
     """A campsite pitch: 30,000원 a night, 1–3 nights, check-in 14:00, check-out 11:00."""
-    return make_resource("오토캠핑 A-1", type=ResourceType.CAMPSITE, capacity=6, stay_unit="night",
-                         check_in_time=dt.time(14), check_out_time=dt.time(11), min_stay=1, max_stay=3, open_on_holidays=True,
-                         price=("daily", 30_000))
+    return make_resource(
+        "오토캠핑 A-1",
+        type=ResourceType.CAMPSITE,
+        capacity=6,
+        stay_unit="night",
+        check_in_time=dt.time(14),
+        check_out_time=dt.time(11),
+        min_stay=1,
+        max_stay=3,
+        open_on_holidays=True,
+        price=("daily", 30_000),
+    )
 
 
 @pytest.fixture
 def tents(make_resource):
     """Five lendable tents, shared, 1–4 days, picked up 10:00 and returned by 18:00."""
-    return make_resource("대여 텐트", type=ResourceType.EQUIPMENT, capacity=5, exclusive=False, stay_unit="day",
-                         check_in_time=dt.time(10), check_out_time=dt.time(18), min_stay=1, max_stay=4,
-                         open_on_holidays=True)
+    return make_resource(
+        "대여 텐트",
+        type=ResourceType.EQUIPMENT,
+        capacity=5,
+        exclusive=False,
+        stay_unit="day",
+        check_in_time=dt.time(10),
+        check_out_time=dt.time(18),
+        min_stay=1,
+        max_stay=4,
+        open_on_holidays=True,
+    )
 
 
 def nights(resource, day, n):
@@ -53,8 +72,9 @@ def test_nights_never_overlap_but_check_out_day_can_be_the_next_check_in(campsit
 
 
 def test_stays_must_match_the_times_and_the_allowed_length(campsite, resident, day):
-    refused("not_slot_aligned", services.book, resident, campsite, at(day, "13:00"),
-            at(day + dt.timedelta(days=1), "11:00"))
+    refused(
+        "not_slot_aligned", services.book, resident, campsite, at(day, "13:00"), at(day + dt.timedelta(days=1), "11:00")
+    )
     refused("too_long", services.book, resident, campsite, *nights(campsite, day, 4))
     refused("invalid_time", services.stay_bounds, campsite, day, "0")
 
@@ -70,18 +90,27 @@ def test_a_closed_night_in_the_middle_refuses_the_whole_stay(campsite, resident,
 def test_shared_equipment_counts_items_lent_over_the_same_days(tents, resident, make_resident, day):
     first = services.book(resident, tents, *services.stay_bounds(tents, day, 2), party_size=3)
     assert (first.begin, first.end) == (at(day, "10:00"), at(day + dt.timedelta(days=1), "18:00"))
-    error = refused("over_capacity", services.book, make_resident(), tents,
-                    *services.stay_bounds(tents, day + dt.timedelta(days=1), 1), party_size=3)
+    error = refused(
+        "over_capacity",
+        services.book,
+        make_resident(),
+        tents,
+        *services.stay_bounds(tents, day + dt.timedelta(days=1), 1),
+        party_size=3,
+    )
     assert error.details["remaining"] == 2
-    assert services.book(make_resident(), tents, *services.stay_bounds(tents, day + dt.timedelta(days=2), 1),
-                         party_size=5).is_active
+    assert services.book(
+        make_resident(), tents, *services.stay_bounds(tents, day + dt.timedelta(days=2), 1), party_size=5
+    ).is_active
 
 
 def test_the_booking_form_asks_for_nights(campsite, resident_client, resident, day):
     page = resident_client.get(f"/reservations/r/{campsite.pk}/book/?date={day:%Y-%m-%d}").content.decode()
     assert "입실일" in page and "숙박 (박)" in page and "입실 14:00, 다음 날 퇴실 11:00" in page
-    response = resident_client.post(f"/reservations/r/{campsite.pk}/book/", {
-        "date": f"{day:%Y-%m-%d}", "begin": f"{day:%Y-%m-%d}T14:00", "stay": "3", "party_size": "2", "token": "t-1"})
+    response = resident_client.post(
+        f"/reservations/r/{campsite.pk}/book/",
+        {"date": f"{day:%Y-%m-%d}", "begin": f"{day:%Y-%m-%d}T14:00", "stay": "3", "party_size": "2", "token": "t-1"},
+    )
     assert response.status_code == 302
     reservation = campsite.reservations.get()
     assert reservation.end == at(day + dt.timedelta(days=3), "11:00") and reservation.price == 90_000
@@ -106,15 +135,22 @@ def test_the_api_describes_stays_and_books_nights(campsite, resident_client, day
     listed = next(r for r in resident_client.get(f"{api}/resources").json() if r["id"] == campsite.pk)
     assert listed["rules"]["stay_unit"] == "night" and listed["rules"]["check_in_time"] == "14:00:00"
     assert listed["price"]["kind"] == "daily"
-    slots = resident_client.get(f"{api}/resources/{campsite.pk}/availability", {"date": day.isoformat()}).json()["slots"]
+    slots = resident_client.get(f"{api}/resources/{campsite.pk}/availability", {"date": day.isoformat()}).json()[
+        "slots"
+    ]
     assert len(slots) == 1 and slots[0]["state"] == "free"
     begin, end = nights(campsite, day, 2)
-    made = resident_client.post(f"{api}/bookings", {"resource": campsite.pk, "begin": begin.isoformat(),
-                                                     "end": end.isoformat()}, content_type="application/json")
+    made = resident_client.post(
+        f"{api}/bookings",
+        {"resource": campsite.pk, "begin": begin.isoformat(), "end": end.isoformat()},
+        content_type="application/json",
+    )
     assert made.status_code == 201 and made.json()["price"] == 60_000
-    wrong = resident_client.post(f"{api}/bookings", {"resource": campsite.pk, "begin": begin.isoformat(),
-                                                      "end": (end + dt.timedelta(hours=1)).isoformat()},
-                                 content_type="application/json")
+    wrong = resident_client.post(
+        f"{api}/bookings",
+        {"resource": campsite.pk, "begin": begin.isoformat(), "end": (end + dt.timedelta(hours=1)).isoformat()},
+        content_type="application/json",
+    )
     assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "not_slot_aligned"
 
 
@@ -125,7 +161,9 @@ def test_a_popular_night_can_go_by_lottery(campsite, staff, resident, make_resid
 
     now = timezone.now()
     begin, end = nights(campsite, day, 1)
-    lottery = lotteries.create_lottery(staff, campsite, begin, end, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1))
+    lottery = lotteries.create_lottery(
+        staff, campsite, begin, end, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)
+    )
     refused("slot_taken", services.book, resident, campsite, begin, end)  # held for the draw
     for person in (resident, make_resident()):
         lotteries.apply(person, lottery, 2)

@@ -1,6 +1,7 @@
 """대기 신청: joining a taken time, the offer when it frees up (held for the offered
 resident), accepting through the normal booking path, declining, and expiry moving the
 offer to the next person in line."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +38,8 @@ def test_the_whole_cycle(court, resident, make_resident, staff, day, settings):
 
     # The holder cancels: the oldest waiting entry is offered and told; the time is held for them.
     services.cancel(resident, holder)
-    a.refresh_from_db(); b.refresh_from_db()
+    a.refresh_from_db()
+    b.refresh_from_db()
     assert a.status == WaitlistStatus.OFFERED and b.status == WaitlistStatus.WAITING
     assert a.offer_expires_at - a.offered_at == dt.timedelta(minutes=30)
     assert Message.objects.filter(recipient=first, template_key="reservations.waitlist_offer").exists()
@@ -62,7 +64,8 @@ def test_the_whole_cycle(court, resident, make_resident, staff, day, settings):
     assert "free" in message.body
     assert waitlist.expire_offers(now=b.offer_expires_at - dt.timedelta(seconds=1)) == 0
     assert waitlist.expire_offers(now=b.offer_expires_at) == 1
-    b.refresh_from_db(); c.refresh_from_db()
+    b.refresh_from_db()
+    c.refresh_from_db()
     assert b.status == WaitlistStatus.EXPIRED and c.status == WaitlistStatus.OFFERED
     refused("offer_expired", waitlist.accept, third, c, now=c.offer_expires_at)
     refused("not_offered", waitlist.accept, second, b)
@@ -88,7 +91,9 @@ def test_refusals_of_book_surface_on_accept(make_resource, resident, make_reside
     assert waitlist.accept(other, entry, declared_resident=True).is_active
 
 
-def test_denied_and_released_reservations_offer_the_slot(make_resource, paid_court, resident, make_resident, staff, day):
+def test_denied_and_released_reservations_offer_the_slot(
+    make_resource, paid_court, resident, make_resident, staff, day
+):
     room = make_resource("대회의실", needs_approval=True)
     request = services.book(resident, room, at(day, "10:00"), at(day, "11:00"))
     waiting = waitlist.join(make_resident(), room, at(day, "10:00"), at(day, "11:00"))
@@ -114,7 +119,8 @@ def test_shared_resource_offers_only_what_fits(make_resource, make_resident, day
     big = waitlist.join(make_resident(), yoga, at(day, "10:00"), at(day, "11:00"), party_size=3)
     small = waitlist.join(make_resident(), yoga, at(day, "10:00"), at(day, "11:00"), party_size=2)
     services.cancel(two.resident, two)
-    big.refresh_from_db(); small.refresh_from_db()
+    big.refresh_from_db()
+    small.refresh_from_db()
     assert big.status == WaitlistStatus.WAITING and small.status == WaitlistStatus.OFFERED
 
 
@@ -125,13 +131,16 @@ def test_pages(client, court, resident, make_resident, day):
     link = f"/reservations/r/{court.pk}/waitlist/?begin={day.isoformat()}T10:00"
     assert link in page
     from tests.web.html_checks import accessibility_problems
+
     form = client.get(link)
     assert form.status_code == 200 and accessibility_problems(form.content.decode()) == []
     assert client.get(f"/reservations/r/{court.pk}/waitlist/", {"begin": "garbage"}).status_code == 400
     bad = client.post(f"/reservations/r/{court.pk}/waitlist/", {"begin": f"{day.isoformat()}T10:00", "minutes": "x"})
     assert bad.status_code == 400
-    response = client.post(f"/reservations/r/{court.pk}/waitlist/",
-                           {"begin": f"{day.isoformat()}T10:00", "minutes": "60", "party_size": "1"})
+    response = client.post(
+        f"/reservations/r/{court.pk}/waitlist/",
+        {"begin": f"{day.isoformat()}T10:00", "minutes": "60", "party_size": "1"},
+    )
     assert response.status_code == 302 and response["Location"] == "/reservations/mine/"
     entry = WaitlistEntry.objects.get()
     mine = client.get("/reservations/mine/").content.decode()

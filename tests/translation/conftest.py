@@ -156,25 +156,36 @@ class ChatApp:
         except ValueError:
             return h._send(400, {"error": {"message": "bad json"}})
         messages = req.get("messages")
-        if not isinstance(messages, list) or not messages or not all(
-            isinstance(m, dict) and m.get("role") in ("system", "user", "assistant") and isinstance(m.get("content"), str)
-            for m in messages
+        if (
+            not isinstance(messages, list)
+            or not messages
+            or not all(
+                isinstance(m, dict)
+                and m.get("role") in ("system", "user", "assistant")
+                and isinstance(m.get("content"), str)
+                for m in messages
+            )
         ):
             return h._send(400, {"error": {"message": "messages must be a list of {role, content}"}})
         if self.mode == "no_choices":
             return h._send(200, {"id": "x", "object": "chat.completion", "choices": []})
-        h._send(200, {
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "created": 1700000000,
-            "model": req.get("model", ""),
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": self.content},
-                "finish_reason": self.finish_reason,
-            }],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-        })
+        h._send(
+            200,
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion",
+                "created": 1700000000,
+                "model": req.get("model", ""),
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": self.content},
+                        "finish_reason": self.finish_reason,
+                    }
+                ],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+            },
+        )
 
 
 def _serve(app):

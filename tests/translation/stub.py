@@ -3,6 +3,7 @@ and complaints' language tests): it answers ``/languages`` and, on ``/translate`
 text in ``server.answers`` for the requested target; every request is kept in
 ``server.received`` (to check what left for the engine). The fixture points Dasan's
 settings at it."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,11 @@ def libretranslate(settings):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.received, server.answers = [], {}
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.DASAN = {**settings.DASAN, "TRANSLATION_ENGINE": "libretranslate",
-                      "TRANSLATION_URL": f"http://127.0.0.1:{server.server_port}"}
+    settings.DASAN = {
+        **settings.DASAN,
+        "TRANSLATION_ENGINE": "libretranslate",
+        "TRANSLATION_URL": f"http://127.0.0.1:{server.server_port}",
+    }
     clear_cache()
     yield server
     server.shutdown()

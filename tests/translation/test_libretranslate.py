@@ -99,7 +99,13 @@ def test_results_are_cached(libre, libre_server):
 
 @pytest.mark.parametrize(
     "mode, reason",
-    [("error500", "error"), ("malformed", "invalid"), ("list", "invalid"), ("empty", "empty"), ("echo", "untranslated")],
+    [
+        ("error500", "error"),
+        ("malformed", "invalid"),
+        ("list", "invalid"),
+        ("empty", "empty"),
+        ("echo", "untranslated"),
+    ],
 )
 def test_bad_answers_fail_cleanly(libre, libre_server, mode, reason):
     libre_server.app.mode = mode

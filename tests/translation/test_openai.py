@@ -41,7 +41,10 @@ def test_sends_a_chat_completion_and_reads_the_message(chat, chat_server):
 
 @pytest.mark.parametrize("target, name", [("vi", "Vietnamese"), ("zh-hans", "Simplified Chinese")])
 def test_target_language_is_named(chat, chat_server, target, name):
-    chat_server.app.content = {"vi": "Làm thế nào để đăng ký thu gom rác thải cồng kềnh?", "zh-hans": "如何申请大件垃圾回收？"}[target]
+    chat_server.app.content = {
+        "vi": "Làm thế nào để đăng ký thu gom rác thải cồng kềnh?",
+        "zh-hans": "如何申请大件垃圾回收？",
+    }[target]
     chat.translate(QUESTION, source="ko", target=target)
     _, body = _request(chat_server)
     assert f"from Korean to {name}" in body["messages"][0]["content"]

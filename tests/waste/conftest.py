@@ -1,4 +1,5 @@
 """Fixtures for the bulky-waste tests: the demo fee table, a district, a staff member."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,8 +50,14 @@ def book(resident, district, open_day, variant, city):
     def make(user=None, items=None, **extra):
         if items is None:
             items = {variant("소파", "3인용").pk: 1, variant("냉장고(온장고 포함)", "300ℓ 미만").pk: 1}
-        kwargs = {"district": district.pk, "address": "중앙로 12, 101동 1203호", "collection_date": open_day,
-                  "items": items, "placement": "1층 현관 앞", **extra}
+        kwargs = {
+            "district": district.pk,
+            "address": "중앙로 12, 101동 1203호",
+            "collection_date": open_day,
+            "items": items,
+            "placement": "1층 현관 앞",
+            **extra,
+        }
         return services.create_booking(user or resident, **kwargs)
 
     return make

@@ -1,4 +1,5 @@
 """Booking, payment, disposal number, cut-off, cancellation and refunds, double submits."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,9 @@ def test_booking_prices_from_the_table_holds_capacity_and_creates_an_order(book,
     order = services.order_for(booking)
     assert order.total_amount == 16000 and order.purpose == "waste.booking"
     assert [(l.name, l.unit_price) for l in order.lines.all()] == [
-        ("소파 3인용", 10000), ("냉장고(온장고 포함) 300ℓ 미만", 6000)]
+        ("소파 3인용", 10000),
+        ("냉장고(온장고 포함) 300ℓ 미만", 6000),
+    ]
     assert order.expires_at <= services.cutoff_for(open_day)
     assert _booked(district, open_day) == 2
 

@@ -2,6 +2,7 @@
 resident books a sofa on a phone-sized screen and prints the sticker; on the collection
 day a crew member's phone opens the sticker's QR link and records the collection with a
 photo, and the resident is told. With DASAN_SCREENSHOTS=DIR the pages are saved there."""
+
 from __future__ import annotations
 
 import io
@@ -12,11 +13,14 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from ..web.test_browser import CHROMIUM, save_screenshot, sign_in_on_the_way, chromium  # noqa: F401 - the fixture
+from ..web.test_browser import CHROMIUM, chromium, save_screenshot, sign_in_on_the_way  # noqa: F401 - the fixture
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+    ),
 ]
 
 
@@ -94,7 +98,8 @@ def test_booking_sticker_and_crew_scan(live_server, chromium, city, fee_table, d
     assert "중앙로 12, 101동 1203호" in main and "소파 3인용 × 1" in main
     crew_page.get_by_label("수거 완료").check()
     crew_page.get_by_label(re.compile("현장 사진")).set_input_files(
-        files=[{"name": "done.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}])
+        files=[{"name": "done.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}]
+    )
     _shot(crew_page, "5-crew-scan")
     crew_page.get_by_role("button", name="기록하기").click()
     crew_page.wait_for_url(re.compile(r"/staff/waste/scan/"))

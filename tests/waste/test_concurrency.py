@@ -1,6 +1,7 @@
 """Capacity and crew records under concurrency on PostgreSQL: a day never holds more
 items than its capacity, whether by new bookings or by bookings moved to it, and two
 crew phones scanning one sticker tell the resident once."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,24 +18,34 @@ THREADS = 8
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_concurrent_bookings_never_oversell_a_day(is_postgres, fee_table, district, open_day, variant,
-                                                  make_resident, city):
+def test_concurrent_bookings_never_oversell_a_day(
+    is_postgres, fee_table, district, open_day, variant, make_resident, city
+):
     need_postgres(is_postgres)
     district.daily_capacity = 5
     district.save()
     residents = [make_resident() for _ in range(THREADS)]
     sofa = variant("소파", "2인용").pk
-    results, errors = race([
-        (lambda user=user: services.create_booking(
-            user, district=district.pk, address="중앙로 1", collection_date=open_day, items={sofa: 1}).pk)
-        for user in residents])
+    results, errors = race(
+        [
+            (
+                lambda user=user: (
+                    services.create_booking(
+                        user, district=district.pk, address="중앙로 1", collection_date=open_day, items={sofa: 1}
+                    ).pk
+                )
+            )
+            for user in residents
+        ]
+    )
     assert len(results) == 5 and errors == ["day_full"] * 3
     assert DayCapacity.objects.get(district=district, date=open_day).booked == 5
     assert Booking.objects.count() == 5
 
 
-def test_concurrent_moves_to_one_day_never_oversell_it(is_postgres, fee_table, district, variant, make_resident,
-                                                       staff, city):
+def test_concurrent_moves_to_one_day_never_oversell_it(
+    is_postgres, fee_table, district, variant, make_resident, staff, city
+):
     need_postgres(is_postgres)
     district.daily_capacity = 3
     district.save()
@@ -42,21 +53,30 @@ def test_concurrent_moves_to_one_day_never_oversell_it(is_postgres, fee_table, d
     sofa = variant("소파", "2인용").pk
     bookings = []
     for day in (first_day, first_day, first_day, second_day, second_day):
-        booking = services.create_booking(make_resident(), district=district.pk, address="중앙로 1",
-                                          collection_date=day, items={sofa: 1})
+        booking = services.create_booking(
+            make_resident(), district=district.pk, address="중앙로 1", collection_date=day, items={sofa: 1}
+        )
         payments.mark_paid_at_office(services.order_for(booking), actor=staff)
         bookings.append(booking)
     # Three residents of the first day and both of the second swap days at once: the
     # second day holds 3, so exactly one of the first day's moves can get in, while
     # the second day's two moves free room on the first day.
-    results, errors = race([
-        (lambda b=b, day=(second_day if b.collection_date == first_day else first_day):
-         services.change_booking(b.resident, b.pk, collection_date=day).collection_date)
-        for b in bookings])
+    results, errors = race(
+        [
+            (
+                lambda b=b, day=(second_day if b.collection_date == first_day else first_day): (
+                    services.change_booking(b.resident, b.pk, collection_date=day).collection_date
+                )
+            )
+            for b in bookings
+        ]
+    )
     assert not [e for e in errors if e != "day_full"], errors
     booked = dict(DayCapacity.objects.filter(district=district).values_list("date", "booked"))
-    counted = {day: Booking.objects.filter(collection_date=day, status=BookingStatus.CONFIRMED).count()
-               for day in (first_day, second_day)}
+    counted = {
+        day: Booking.objects.filter(collection_date=day, status=BookingStatus.CONFIRMED).count()
+        for day in (first_day, second_day)
+    }
     assert booked == counted and all(n <= 3 for n in booked.values()) and sum(booked.values()) == 5
 
 
@@ -66,7 +86,8 @@ def test_two_phones_scanning_one_sticker_tell_the_resident_once(is_postgres, boo
     payments.mark_paid_at_office(services.order_for(booking), actor=staff)
     Booking.objects.filter(pk=booking.pk).update(collection_date=timezone.localdate())
     crew = [staff, make_staff("crew-2", department=departments["waste"])]
-    results, errors = race([(lambda who=who: services.record_outcome(who, booking, "collected").status)
-                            for who in crew])
+    results, errors = race(
+        [(lambda who=who: services.record_outcome(who, booking, "collected").status) for who in crew]
+    )
     assert errors == [] and results == ["collected", "collected"]
     assert Message.objects.filter(template_key="waste.collected").count() == 1

@@ -1,6 +1,7 @@
 """Crews and staff: the day's overview, route sheets (print and CSV), the sticker's QR
 link, recording what the crew found (with the resident told), changes by the resident,
 and the month's totals."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -98,7 +99,8 @@ def test_overview_counts_the_day_per_district_and_crew(staff_client, paid, book,
 
 
 def test_route_sheet_lists_paid_bookings_of_the_crews_districts_in_address_order(
-        staff_client, paid, book, crew, open_day, staff):
+    staff_client, paid, book, crew, open_day, staff
+):
     second = paid(address="가나로 3")
     first = paid()
     unpaid = book()
@@ -128,8 +130,11 @@ def test_route_sheet_as_csv_opens_in_korean_excel(staff_client, paid, open_day, 
 
 
 def test_a_bad_date_on_staff_pages_shows_today_instead_of_failing(staff_client):
-    for url in ("/staff/waste/?date=2026-13-40", "/staff/waste/route/?date=x&crew=abc",
-                "/staff/waste/report/?month=2026-99"):
+    for url in (
+        "/staff/waste/?date=2026-13-40",
+        "/staff/waste/route/?date=x&crew=abc",
+        "/staff/waste/report/?month=2026-99",
+    ):
         assert staff_client.get(url).status_code == 200
 
 
@@ -223,11 +228,14 @@ def test_a_correction_is_recorded_and_told(due, staff):
     assert Message.objects.filter(template_key__in=["waste.not_found", "waste.collected"]).count() == 2
     outcomes = AuditEvent.objects.filter(action="waste.booking.outcome").order_by("pk")
     assert [(e.data["previous"], e.data["outcome"]) for e in outcomes] == [
-        ("confirmed", "not_found"), ("not_found", "collected")]
+        ("confirmed", "not_found"),
+        ("not_found", "collected"),
+    ]
 
 
 def test_outcomes_are_refused_before_the_day_for_unpaid_and_cancelled_and_for_residents(
-        paid, book, staff, resident, client):
+    paid, book, staff, resident, client
+):
     future = paid()
     with pytest.raises(DasanError) as caught:
         services.record_outcome(staff, future, "collected")
@@ -277,8 +285,7 @@ def test_moving_the_day_moves_the_capacity_and_gives_a_new_number(paid, resident
     assert found.pk == booking.pk and stale
 
 
-def test_changes_are_refused_to_a_full_day_after_the_cutoff_and_before_payment(paid, book, resident, district,
-                                                                              variant):
+def test_changes_are_refused_to_a_full_day_after_the_cutoff_and_before_payment(paid, book, resident, district, variant):
     first_day, second_day = _two_days(district)
     booking = paid(collection_date=first_day)
     book(collection_date=second_day, items={variant("소파", "3인용").pk: 9})  # 9 of 10 taken
@@ -302,8 +309,10 @@ def test_change_page_moves_the_day(client, resident, paid, district):
     client.force_login(resident)
     page = client.get(f"/waste/b/{booking.pk}/change/").content.decode()
     assert second_day.isoformat() in page and '<label for="address">' in page
-    response = client.post(f"/waste/b/{booking.pk}/change/", {
-        "collection_date": second_day.isoformat(), "address": booking.address, "placement": booking.placement})
+    response = client.post(
+        f"/waste/b/{booking.pk}/change/",
+        {"collection_date": second_day.isoformat(), "address": booking.address, "placement": booking.placement},
+    )
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.collection_date == second_day

@@ -1,11 +1,11 @@
 """The demo city's districts and fee table; the resident tile; messages in four languages."""
+
 from __future__ import annotations
 
 from dasan.core.catalog import services as tiles
 from dasan.notify.models import Message
 from dasan.payments import services as payments
-from dasan.waste import services
-from dasan.waste import streets
+from dasan.waste import services, streets
 from dasan.waste.demo import DISTRICTS, load_demo
 from dasan.waste.models import Crew, District, Variant
 

@@ -1,4 +1,5 @@
 """Fee tables in the national standard layout: import report, export round trip, effective dates."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,21 +21,23 @@ def _row(name, spec, paid, fee, sigungu="데모시", kind="가구류"):
 
 
 def test_import_reports_imported_and_rejected_rows_with_reasons(db):
-    text = "\n".join([
-        HEADER,
-        _row("소파", "2인용", "유료", '"7,000"'),
-        _row("소파", "3인용", "유료", "10000"),
-        _row("유모차", "모든 규격", "무료", "0"),
-        _row("소파", "4인용", "유료", "만원"),          # not a number
-        _row("식탁", "4인용", "무료", "5000"),          # free with a fee
-        _row("책상", "대형", "유료", "0"),               # paid without a fee
-        _row("의자", "모든 규격", "반값", "1000"),       # neither 유료 nor 무료
-        _row("소파", "2인용", "유료", "7000"),          # repeated
-        _row("장롱", "1쪽", "유료", "9000", sigungu="다른시"),
-        ",,,,,,,,,,,",                                   # blank line: skipped
-        "데모도,데모시,,가구류,1인용,유료,3000,,,,,",      # no name
-        _row("침대", "1인용", "유료", "12,000"),         # unquoted comma: one value too many
-    ])
+    text = "\n".join(
+        [
+            HEADER,
+            _row("소파", "2인용", "유료", '"7,000"'),
+            _row("소파", "3인용", "유료", "10000"),
+            _row("유모차", "모든 규격", "무료", "0"),
+            _row("소파", "4인용", "유료", "만원"),  # not a number
+            _row("식탁", "4인용", "무료", "5000"),  # free with a fee
+            _row("책상", "대형", "유료", "0"),  # paid without a fee
+            _row("의자", "모든 규격", "반값", "1000"),  # neither 유료 nor 무료
+            _row("소파", "2인용", "유료", "7000"),  # repeated
+            _row("장롱", "1쪽", "유료", "9000", sigungu="다른시"),
+            ",,,,,,,,,,,",  # blank line: skipped
+            "데모도,데모시,,가구류,1인용,유료,3000,,,,,",  # no name
+            _row("침대", "1인용", "유료", "12,000"),  # unquoted comma: one value too many
+        ]
+    )
     report = import_fees(text.encode("utf-8"), effective_from=dt.date(2026, 1, 1))
     assert (report.imported, report.updated, report.unchanged) == (3, 0, 0)
     reasons = {r.line: r.reason for r in report.rejected}
@@ -54,8 +57,14 @@ def test_import_reports_imported_and_rejected_rows_with_reasons(db):
 def test_reimport_updates_changed_fees(db):
     first = "\n".join([HEADER, _row("소파", "2인용", "유료", "7000"), _row("소파", "3인용", "유료", "10000")])
     import_fees(first, effective_from=dt.date(2026, 1, 1))
-    second = "\n".join([HEADER, _row("소파", "2인용", "유료", "8000"), _row("소파", "3인용", "유료", "10000"),
-                        _row("소파", "1인용", "유료", "5000")])
+    second = "\n".join(
+        [
+            HEADER,
+            _row("소파", "2인용", "유료", "8000"),
+            _row("소파", "3인용", "유료", "10000"),
+            _row("소파", "1인용", "유료", "5000"),
+        ]
+    )
     report = import_fees(second.encode("cp949"), effective_from=dt.date(2026, 1, 1))
     assert (report.imported, report.updated, report.unchanged, len(report.rejected)) == (1, 1, 1, 0)
     assert Variant.objects.get(item__name="소파", spec="2인용").fee == 8000
@@ -63,7 +72,9 @@ def test_reimport_updates_changed_fees(db):
 
 
 def test_one_city_out_of_a_nationwide_file(db):
-    text = "\n".join([HEADER, _row("장롱", "1쪽", "유료", "9000", sigungu="다른시"), _row("소파", "2인용", "유료", "7000")])
+    text = "\n".join(
+        [HEADER, _row("장롱", "1쪽", "유료", "9000", sigungu="다른시"), _row("소파", "2인용", "유료", "7000")]
+    )
     report = import_fees(text, effective_from=dt.date(2026, 1, 1), sigungu="데모시")
     assert (report.imported, report.skipped, report.rejected) == (1, 1, [])
     assert report.table.sigungu == "데모시"
@@ -88,7 +99,8 @@ def test_export_round_trip_keeps_every_row(db):
     assert sorted(map(key, rows)) == sorted(map(key, original))
     again = import_fees(exported, effective_from=dt.date(2027, 1, 1))
     assert again.imported == 26 and export_fees(again.table).replace("2026-01-01", "X") == exported.replace(
-        "2026-01-01", "X")
+        "2026-01-01", "X"
+    )
 
 
 def test_the_table_in_force_is_the_latest_started(db):
@@ -117,8 +129,10 @@ def test_import_command_prints_the_report(db, tmp_path):
     from django.core.management import call_command
 
     path = tmp_path / "fees.csv"
-    path.write_text("\n".join([HEADER, _row("소파", "2인용", "유료", "7000"), _row("소파", "2인용", "무료", "7000")]),
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join([HEADER, _row("소파", "2인용", "유료", "7000"), _row("소파", "2인용", "무료", "7000")]),
+        encoding="utf-8",
+    )
     out = StringIO()
     call_command("waste", "import-fees", str(path), stdout=out, stderr=StringIO())
     text = out.getvalue()

@@ -1,4 +1,5 @@
 """The resident journey on the web: booking form → checkout → sticker; my bookings; cancel."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,16 @@ def signed_in(client, resident):
 
 
 def _form(district, day, variant, **extra):
-    return {"district": district.pk, "collection_date": day.isoformat(), "address": "중앙로 12, 101동 1203호",
-            "placement": "현관 앞", f"qty_{variant('소파', '3인용').pk}": "1", "token": "tok-1", "submit": "1", **extra}
+    return {
+        "district": district.pk,
+        "collection_date": day.isoformat(),
+        "address": "중앙로 12, 101동 1203호",
+        "placement": "현관 앞",
+        f"qty_{variant('소파', '3인용').pk}": "1",
+        "token": "tok-1",
+        "submit": "1",
+        **extra,
+    }
 
 
 def test_booking_form_needs_a_signed_in_resident(client, fee_table):
@@ -81,20 +90,27 @@ def test_someone_elses_booking_is_not_found(client, book, make_resident):
 
 
 def test_api_booking_with_idempotency_key_and_errors(signed_in, district, open_day, variant):
-    body = {"district": district.pk, "collection_date": open_day.isoformat(), "address": "중앙로 12",
-            "items": [{"variant": variant("소파", "2인용").pk, "quantity": 1}], "expected_total": 7000}
+    body = {
+        "district": district.pk,
+        "collection_date": open_day.isoformat(),
+        "address": "중앙로 12",
+        "items": [{"variant": variant("소파", "2인용").pk, "quantity": 1}],
+        "expected_total": 7000,
+    }
     first = signed_in.post("/api/v1/waste/bookings", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
     second = signed_in.post("/api/v1/waste/bookings", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
     assert re.match(r"^/payments/\d{8}-\w{10}/$", first.json()["payment_url"])
-    tampered = signed_in.post("/api/v1/waste/bookings", {**body, "expected_total": 1},
-                              content_type="application/json")
+    tampered = signed_in.post("/api/v1/waste/bookings", {**body, "expected_total": 1}, content_type="application/json")
     assert tampered.status_code == 409
     assert tampered.json()["error"]["code"] == "price_changed"
     assert "7,000원" in tampered.json()["error"]["message"]
-    zero = signed_in.post("/api/v1/waste/bookings", {**body, "items": [{"variant": 1, "quantity": 0}],
-                                                      "expected_total": None}, content_type="application/json")
+    zero = signed_in.post(
+        "/api/v1/waste/bookings",
+        {**body, "items": [{"variant": 1, "quantity": 0}], "expected_total": None},
+        content_type="application/json",
+    )
     assert zero.status_code == 400 and zero.json()["error"]["code"] == "no_items"
     days = signed_in.get(f"/api/v1/waste/districts/{district.pk}/days").json()
     assert days[0]["date"] == open_day.isoformat() and days[0]["remaining"] == 9
@@ -113,8 +129,9 @@ def _phone_photo() -> bytes:
     return out.getvalue()
 
 
-def test_photo_is_kept_as_a_clean_small_copy_for_its_owner(signed_in, district, open_day, variant, settings,
-                                                             tmp_path, client, make_resident):
+def test_photo_is_kept_as_a_clean_small_copy_for_its_owner(
+    signed_in, district, open_day, variant, settings, tmp_path, client, make_resident
+):
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -1,4 +1,5 @@
 """Residents find items however they spell or space them, and by initials (초성)."""
+
 from __future__ import annotations
 
 from dasan.waste import services

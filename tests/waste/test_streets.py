@@ -1,5 +1,6 @@
 """Addresses inside the city: once the road table is loaded, an address must be a
 road-name address on one of the city's roads, in the district chosen."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,30 +38,44 @@ def test_import_reports_rejected_rows_with_their_line(roads):
 
 def test_import_refuses_a_file_without_the_columns(db):
     with pytest.raises(DasanError) as caught:
-        streets.import_streets("road,from,to\n".encode())
+        streets.import_streets(b"road,from,to\n")
     assert caught.value.code == "invalid_file" and "도로명" in str(caught.value.message)
 
 
-@pytest.mark.parametrize("address, expected", [
-    ("중앙로 12, 101동 1203호", "중앙동"), ("데모시 중앙로 150", "동부동"), ("중앙로12번길 5-3", "중앙동"),
-    ("시청길 7 (별관)", "중앙동"), ("중앙로 300", None), ("세종대로 110", None),
-])
+@pytest.mark.parametrize(
+    "address, expected",
+    [
+        ("중앙로 12, 101동 1203호", "중앙동"),
+        ("데모시 중앙로 150", "동부동"),
+        ("중앙로12번길 5-3", "중앙동"),
+        ("시청길 7 (별관)", "중앙동"),
+        ("중앙로 300", None),
+        ("세종대로 110", None),
+    ],
+)
 def test_an_address_is_placed_by_road_and_building_number(roads, address, expected):
     found = streets.resolve(address)
     assert (found.name if found else None) == expected
 
 
-@pytest.mark.parametrize("address, code", [
-    ("세종대로 110", "outside_city"), ("중앙로 300", "outside_city"), ("우리 집 앞", "address_unrecognised"),
-    ("중앙로 150", "wrong_district"),
-])
+@pytest.mark.parametrize(
+    "address, code",
+    [
+        ("세종대로 110", "outside_city"),
+        ("중앙로 300", "outside_city"),
+        ("우리 집 앞", "address_unrecognised"),
+        ("중앙로 150", "wrong_district"),
+    ],
+)
 def test_booking_refuses_addresses_outside_the_city_or_its_district(roads, book, address, code):
     with pytest.raises(DasanError) as caught:
         book(address=address)
     assert caught.value.code == code
     if code == "wrong_district":
-        assert "동부동" in str(caught.value.message) and caught.value.details["district"] == \
-            District.objects.get(name="동부동").pk
+        assert (
+            "동부동" in str(caught.value.message)
+            and caught.value.details["district"] == District.objects.get(name="동부동").pk
+        )
     assert not Booking.objects.exists()
 
 

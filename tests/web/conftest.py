@@ -15,4 +15,3 @@ def city_admin(make_staff, departments):
     from dasan.accounts.models import Role
 
     return make_staff("admin1", department=departments["root"], role=Role.ADMIN)
-

@@ -31,7 +31,9 @@ def test_health_reports_version(client):
     assert response.json() == {"status": "ok", "version": dasan.__version__, "api_version": "1"}
 
 
-@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/v1/", "/api/v1/health/extra", "/api/v1/city/nothing-here/42"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/no-such-thing", "/api/v1/", "/api/v1/health/extra", "/api/v1/city/nothing-here/42"]
+)
 def test_unknown_route_is_enveloped_404(client, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -67,7 +69,9 @@ def test_error_message_follows_accept_language(client):
 def _json_operations(schema: dict):
     for path, item in schema["paths"].items():
         for method, operation in item.items():
-            if method in {"post", "put", "patch"} and "application/json" in operation.get("requestBody", {}).get("content", {}):
+            if method in {"post", "put", "patch"} and "application/json" in operation.get("requestBody", {}).get(
+                "content", {}
+            ):
                 yield path, method
 
 
@@ -148,7 +152,10 @@ def test_missing_body_and_bad_query_are_422(client):
 @envelope_urls
 def test_invalid_input_message_is_translated(client):
     response = client.post(
-        "/test-api/items", data={"name": "x", "count": "many"}, content_type="application/json", headers={"accept-language": "en"}
+        "/test-api/items",
+        data={"name": "x", "count": "many"},
+        content_type="application/json",
+        headers={"accept-language": "en"},
     )
     assert envelope(response)["message"] == "Invalid input: count"
 

@@ -38,7 +38,8 @@ def api_schema():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
-    ("path", "method", "mode"), _documented_cases(),
+    ("path", "method", "mode"),
+    _documented_cases(),
     ids=lambda v: ("valid" if v is GenerationMode.POSITIVE else "invalid") if isinstance(v, GenerationMode) else v,
 )
 def test_no_server_errors(api_schema, path, method, mode, caplog):

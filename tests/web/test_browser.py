@@ -21,7 +21,10 @@ CHROMIUM_ARGS = [
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+    ),
 ]
 
 
@@ -90,7 +93,9 @@ def test_resident_signs_in_and_switches_to_english(live_server, browser_page, ci
     page.goto(f"{live_server.url}/accounts/login/")
     assert page.locator("html").get_attribute("lang") == "ko"
     # The stylesheet and htmx are served by the application itself.
-    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == "rgb(15, 61, 122)"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor") == "rgb(15, 61, 122)"
+    )
     assert page.evaluate("typeof window.htmx") == "object"
     page.locator("input[name=phone]").fill("010-5555-0123")
     page.locator("form:has(input[name=phone]) button[type=submit]").click()

@@ -123,7 +123,12 @@ def test_home_shows_city_contact(client, city):
 @pytest.fixture
 def extra_service():
     catalog.register_service(
-        "test.health", title="건강 확인 서비스", description="시험용 타일", url_name="web:healthz", audience="resident", order=1
+        "test.health",
+        title="건강 확인 서비스",
+        description="시험용 타일",
+        url_name="web:healthz",
+        audience="resident",
+        order=1,
     )
     catalog.register_service(
         "test.missing", title="없는 서비스", description="", url_name="nowhere:at-all", audience="resident"
@@ -258,7 +263,9 @@ def test_staff_home_shows_business_day(client, staff_officer, monkeypatch):
 def test_staff_home_shows_recent_audit_events_to_admins(client, city, city_admin, staff_officer):
     from dasan.core.models import AuditEvent
 
-    AuditEvent.objects.create(actor=staff_officer, actor_label="officer1", action="complaint.viewed", target_label="민원 #7")
+    AuditEvent.objects.create(
+        actor=staff_officer, actor_label="officer1", action="complaint.viewed", target_label="민원 #7"
+    )
     client.force_login(city_admin)
     html = page(client, "/staff/")
     assert "최근 감사 기록" in html

@@ -80,7 +80,17 @@ class KindFilter(admin.SimpleListFilter):
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
-    list_display = ("username", "name", "kind", "role", "department", "phone_masked", "is_active", "totp_enrolled", "date_joined")
+    list_display = (
+        "username",
+        "name",
+        "kind",
+        "role",
+        "department",
+        "phone_masked",
+        "is_active",
+        "totp_enrolled",
+        "date_joined",
+    )
     list_filter = (KindFilter, "role", "department", "is_active", "language")
     search_fields = ("username", "name", "phone", "email")
     ordering = ("kind", "username")
@@ -93,7 +103,23 @@ class UserAdmin(DjangoUserAdmin):
         (_("기록"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "kind", "name", "phone", "role", "department", "language", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "kind",
+                    "name",
+                    "phone",
+                    "role",
+                    "department",
+                    "language",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
     )
     actions = ["reset_totp_action"]
 
@@ -111,7 +137,9 @@ class UserAdmin(DjangoUserAdmin):
         for user in queryset.filter(kind=Kind.STAFF):
             services.reset_totp(user, actor=request.user)
             count += 1
-        self.message_user(request, _("%(count)d명의 OTP를 초기화했습니다. 다음 로그인 때 다시 등록합니다.") % {"count": count})
+        self.message_user(
+            request, _("%(count)d명의 OTP를 초기화했습니다. 다음 로그인 때 다시 등록합니다.") % {"count": count}
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":

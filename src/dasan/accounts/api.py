@@ -31,7 +31,14 @@ def _me(user) -> dict:
 @router.post("/otp/request", response={202: OtpRequestOut}, auth=None, summary="Send a sign-in code by SMS")
 def otp_request(request, payload: OtpRequestIn):
     sent = services.request_otp(payload.phone, ip=client_ip(request), language=get_language())
-    return Status(202, {"phone": sent.masked_phone, "expires_at": sent.expires_at, "resend_after": services.OTP_SEND_LIMITS_PHONE[0][2]})
+    return Status(
+        202,
+        {
+            "phone": sent.masked_phone,
+            "expires_at": sent.expires_at,
+            "resend_after": services.OTP_SEND_LIMITS_PHONE[0][2],
+        },
+    )
 
 
 @router.post("/otp/verify", response=MeOut, auth=None, summary="Check the code and start a session")
@@ -46,7 +53,9 @@ def me(request):
     return _me(request.auth)
 
 
-@router.patch("/me", response=MeOut, auth=session_or_token, summary="Change language or consent to promotional messages")
+@router.patch(
+    "/me", response=MeOut, auth=session_or_token, summary="Change language or consent to promotional messages"
+)
 def update_me(request, payload: MePatch):
     user = request.auth
     services.update_profile(user, language=payload.language, promo_opt_in=payload.promo_opt_in, name=payload.name)

@@ -48,7 +48,9 @@ class SessionCsrfAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and not getattr(request, "_ninja_csrf_exempt", False):
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and not getattr(
+            request, "_ninja_csrf_exempt", False
+        ):
             if check_csrf(request):
                 from dasan.core.errors import PermissionDenied
 

@@ -1,4 +1,5 @@
 """View decorators for pages behind a sign-in."""
+
 from __future__ import annotations
 
 from functools import wraps

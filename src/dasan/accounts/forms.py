@@ -26,7 +26,9 @@ class CodeForm(forms.Form):
 
 
 class StaffLoginForm(forms.Form):
-    username = forms.CharField(label=_("아이디"), max_length=64, error_messages={"required": _("아이디를 입력해 주세요.")})
+    username = forms.CharField(
+        label=_("아이디"), max_length=64, error_messages={"required": _("아이디를 입력해 주세요.")}
+    )
     password = forms.CharField(
         label=_("비밀번호"), max_length=256, strip=False, error_messages={"required": _("비밀번호를 입력해 주세요.")}
     )
@@ -37,11 +39,16 @@ class TotpForm(forms.Form):
         label=_("OTP 인증번호 6자리"),
         regex=r"^\s*\d{6}\s*$",
         max_length=10,
-        error_messages={"required": _("OTP 인증번호를 입력해 주세요."), "invalid": _("OTP 인증번호는 숫자 6자리입니다.")},
+        error_messages={
+            "required": _("OTP 인증번호를 입력해 주세요."),
+            "invalid": _("OTP 인증번호는 숫자 6자리입니다."),
+        },
     )
 
 
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("이름"), max_length=60, required=False)
-    language = forms.ChoiceField(label=_("언어"), choices=settings.LANGUAGES, error_messages={"invalid_choice": _("지원하지 않는 언어입니다.")})
+    language = forms.ChoiceField(
+        label=_("언어"), choices=settings.LANGUAGES, error_messages={"invalid_choice": _("지원하지 않는 언어입니다.")}
+    )
     promo_opt_in = forms.BooleanField(label=_("소식·홍보 알림을 받겠습니다"), required=False)

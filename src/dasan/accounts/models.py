@@ -126,7 +126,9 @@ class OneTimeCode(models.Model):
         verbose_name_plural = _("인증번호")
         indexes = [models.Index(fields=["phone", "-created_at"], name="otp_phone_recent")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")), name="otp_expires_after_created"),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="otp_expires_after_created"
+            ),
         ]
 
     def __str__(self) -> str:

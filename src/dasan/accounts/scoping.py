@@ -24,7 +24,9 @@ def _department_ids(user) -> list[int]:
         frontier = [user.department_id]
         # Departments are a shallow tree (국 > 과 > 팀); walk it level by level.
         while frontier:
-            frontier = list(Department.objects.filter(parent_id__in=frontier).exclude(id__in=ids).values_list("id", flat=True))
+            frontier = list(
+                Department.objects.filter(parent_id__in=frontier).exclude(id__in=ids).values_list("id", flat=True)
+            )
             ids.extend(frontier)
     return ids
 
@@ -37,7 +39,9 @@ def _sees_all(user) -> bool:
     return user.is_superuser or (user.kind == Kind.STAFF and user.role == Role.ADMIN)
 
 
-def visible(user, queryset: QuerySet, *, owner_field: str | None = "resident", department_field: str | None = "department") -> QuerySet:
+def visible(
+    user, queryset: QuerySet, *, owner_field: str | None = "resident", department_field: str | None = "department"
+) -> QuerySet:
     """The rows of ``queryset`` that ``user`` may see (see the module docstring)."""
     if not _active(user):
         return queryset.none()

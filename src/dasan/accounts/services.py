@@ -147,7 +147,9 @@ def request_otp(phone: str, *, ip: str | None = None, language: str | None = Non
     the number, stores only a hash of the new code and queues the SMS through
     notify. Raises DasanError("invalid_phone") or RateLimited."""
     phone = normalize_phone(phone)
-    keys = [(f"accounts:otp-send:phone:{phone}:{suffix}", limit, window) for suffix, limit, window in OTP_SEND_LIMITS_PHONE]
+    keys = [
+        (f"accounts:otp-send:phone:{phone}:{suffix}", limit, window) for suffix, limit, window in OTP_SEND_LIMITS_PHONE
+    ]
     if ip:
         keys.append((f"accounts:otp-send:ip:{ip}", *OTP_SEND_LIMIT_IP))
     _enforce(keys, action="accounts.otp_rate_limited", data={"phone": masked_phone(phone)})
@@ -157,14 +159,20 @@ def request_otp(phone: str, *, ip: str | None = None, language: str | None = Non
         # Staff sign in with password + TOTP; an SMS code must never bypass that.
         raise _err_staff_phone()
     # A known resident gets the SMS in their saved language; a new number in the page's.
-    language = (existing.language if existing else None) or language or translation.get_language() or settings.LANGUAGE_CODE
+    language = (
+        (existing.language if existing else None) or language or translation.get_language() or settings.LANGUAGE_CODE
+    )
     code = f"{secrets.randbelow(10**OTP_DIGITS):0{OTP_DIGITS}d}"
     nonce = secrets.token_hex(16)
     now = timezone.now()
     with transaction.atomic():
         OneTimeCode.objects.filter(phone=phone, used_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
         otp = OneTimeCode.objects.create(
-            phone=phone, nonce=nonce, code_hash=_hash_code(phone, nonce, code), created_at=now, expires_at=now + OTP_LIFETIME
+            phone=phone,
+            nonce=nonce,
+            code_hash=_hash_code(phone, nonce, code),
+            created_at=now,
+            expires_at=now + OTP_LIFETIME,
         )
         enqueue(
             OTP_TEMPLATE,
@@ -225,7 +233,9 @@ def verify_otp(phone: str, code: str, *, ip: str | None = None, language: str | 
                     error = _err_staff_phone()
                     user = None
                 elif not user.is_active:
-                    error = DasanError("account_inactive", _("사용이 중지된 계정입니다. 시청에 문의해 주세요."), status=403)
+                    error = DasanError(
+                        "account_inactive", _("사용이 중지된 계정입니다. 시청에 문의해 주세요."), status=403
+                    )
                     user = None
             else:
                 if otp.attempts >= OTP_MAX_ATTEMPTS:
@@ -237,12 +247,15 @@ def verify_otp(phone: str, code: str, *, ip: str | None = None, language: str | 
                 else:
                     error = DasanError(
                         "otp_invalid",
-                        _("인증번호가 올바르지 않습니다. (남은 입력 횟수: %(left)d회)") % {"left": OTP_MAX_ATTEMPTS - otp.attempts},
+                        _("인증번호가 올바르지 않습니다. (남은 입력 횟수: %(left)d회)")
+                        % {"left": OTP_MAX_ATTEMPTS - otp.attempts},
                         attempts_left=OTP_MAX_ATTEMPTS - otp.attempts,
                     )
                 otp.save(update_fields=["attempts", "voided_at"])
     if error is not None:
-        audit.record("accounts.login_failed", data={"phone": masked_phone(phone), "method": "otp", "reason": error.code})
+        audit.record(
+            "accounts.login_failed", data={"phone": masked_phone(phone), "method": "otp", "reason": error.code}
+        )
         raise error
     ratelimit.reset(phone_key)
     if created:
@@ -265,7 +278,9 @@ def _resident_for_phone(phone: str, *, language: str | None):
 def create_resident(phone: str, name: str = "", language: str | None = None, *, _audit: bool = True):
     """Create a resident (주민) account for a mobile number; username "r-<random>"."""
     phone = normalize_phone(phone)
-    language = _valid_language(language) if language else _valid_language(translation.get_language() or "ko", fallback=True)
+    language = (
+        _valid_language(language) if language else _valid_language(translation.get_language() or "ko", fallback=True)
+    )
     user = User.objects.create_user(
         username=f"r-{secrets.token_hex(6)}", kind=Kind.RESIDENT, phone=phone, name=name, language=language
     )
@@ -294,7 +309,9 @@ def create_staff(username: str, password: str, name: str = "", department=None, 
         is_staff=True,
         is_superuser=(role == Role.ADMIN),
     )
-    audit.record("accounts.staff_created", target=user, data={"role": role, "department": getattr(department, "code", None)})
+    audit.record(
+        "accounts.staff_created", target=user, data={"role": role, "department": getattr(department, "code", None)}
+    )
     return user
 
 
@@ -348,14 +365,20 @@ def _matching_step(secret: str, code: str, at: datetime | None = None) -> int | 
 
 def _totp_limit(user) -> str:
     key = f"accounts:staff-totp:user:{user.pk}"
-    _enforce([(key, *STAFF_TOTP_LIMIT_USER)], action="accounts.login_locked", data={"username": user.username, "method": "totp"})
+    _enforce(
+        [(key, *STAFF_TOTP_LIMIT_USER)],
+        action="accounts.login_locked",
+        data={"username": user.username, "method": "totp"},
+    )
     return key
 
 
 def _accept_step(user, step: int) -> bool:
     """Record a used time-step; False when it (or a later one) was used before."""
-    updated = User.objects.filter(pk=user.pk).filter(Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step)).update(
-        totp_last_step=step
+    updated = (
+        User.objects.filter(pk=user.pk)
+        .filter(Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step))
+        .update(totp_last_step=step)
     )
     if updated:
         user.totp_last_step = step
@@ -376,7 +399,9 @@ def staff_verify_totp(user, code: str, *, ip: str | None = None):
         audit.record("accounts.login_failed", target=user, data={"username": user.username, "method": "totp"})
         raise DasanError("totp_invalid", _("OTP 인증번호가 올바르지 않습니다."))
     if not _accept_step(user, step):
-        audit.record("accounts.login_failed", target=user, data={"username": user.username, "method": "totp", "reason": "replay"})
+        audit.record(
+            "accounts.login_failed", target=user, data={"username": user.username, "method": "totp", "reason": "replay"}
+        )
         raise DasanError("totp_replayed", _("이미 사용한 OTP 인증번호입니다. 다음 번호가 나오면 입력해 주세요."))
     ratelimit.reset(key)
     audit.record("accounts.login", actor=user, target=user, data={"method": "password+totp"})

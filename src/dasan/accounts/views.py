@@ -140,7 +140,9 @@ def resident_verify(request):
             return _invalid_form(request, "accounts/verify.html", context)
         is_new = not User.objects.filter(phone=pending["phone"]).exists()
         try:
-            user = services.verify_otp(pending["phone"], form.cleaned_data["code"].strip(), ip=client_ip(request), language=get_language())
+            user = services.verify_otp(
+                pending["phone"], form.cleaned_data["code"].strip(), ip=client_ip(request), language=get_language()
+            )
         except DasanError as error:
             return _form_error(request, "accounts/verify.html", context, form, "code", error)
         login(request, user, backend=BACKEND)

@@ -103,7 +103,11 @@ def ask(request: HttpRequest, data: AskIn, response: HttpResponse):
 
     def produce():
         answer = services.ask(
-            data.question, conversation=conversation, user=user, channel=Channel.API, language=translation.get_language()
+            data.question,
+            conversation=conversation,
+            user=user,
+            channel=Channel.API,
+            language=translation.get_language(),
         )
         if hasattr(request, "session") and user is None:
             request.session[SESSION_CURRENT] = answer.conversation.pk
@@ -114,11 +118,19 @@ def ask(request: HttpRequest, data: AskIn, response: HttpResponse):
     key = request.headers.get("Idempotency-Key")
     if not key:
         return Status(*produce())
-    owner = user if user is not None else f"session:{request.session.session_key or ''}" if hasattr(request, "session") else None
+    owner = (
+        user
+        if user is not None
+        else f"session:{request.session.session_key or ''}"
+        if hasattr(request, "session")
+        else None
+    )
     if user is None and hasattr(request, "session") and not request.session.session_key:
         request.session.save()
         owner = f"session:{request.session.session_key}"
-    replay = idempotency.run(key, scope="assistant.ask", owner=owner, payload=data.model_dump(mode="json"), produce=produce)
+    replay = idempotency.run(
+        key, scope="assistant.ask", owner=owner, payload=data.model_dump(mode="json"), produce=produce
+    )
     if replay.replayed:
         response["Idempotent-Replayed"] = "true"
     return Status(replay.status, replay.body)

@@ -46,7 +46,6 @@ def enabled() -> bool:
     return bool(setting("LLM_URL"))
 
 
-
 def generate(question: str, passages: list[str]) -> tuple[str, list[int]]:
     """Answer ``question`` from ``passages`` (numbered from 1); returns the text
     and the passage numbers it cites. Raises GenerationFailed."""

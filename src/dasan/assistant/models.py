@@ -30,7 +30,11 @@ class Conversation(models.Model):
     """대화: one resident's (or anonymous visitor's) exchange with the assistant on one channel."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("사용자"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("사용자"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assistant_conversations",
     )
     channel = models.CharField(_("채널"), max_length=10, choices=Channel.choices, default=Channel.WEB)
@@ -59,7 +63,9 @@ class Conversation(models.Model):
 class Turn(models.Model):
     """One question and the answer given to it."""
 
-    conversation = models.ForeignKey(Conversation, verbose_name=_("대화"), on_delete=models.CASCADE, related_name="turns")
+    conversation = models.ForeignKey(
+        Conversation, verbose_name=_("대화"), on_delete=models.CASCADE, related_name="turns"
+    )
     question = models.TextField(_("질문(개인정보 가림)"))
     answer = models.TextField(_("답변"), blank=True)
     kind = models.CharField(_("종류"), max_length=10, choices=TurnKind.choices)
@@ -80,13 +86,16 @@ class Turn(models.Model):
         verbose_name_plural = _("대화 턴")
         ordering = ["created_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=[k.value for k in TurnKind]), name="assistant_turn_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in TurnKind]), name="assistant_turn_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=models.Q(feedback__isnull=True) | models.Q(feedback__in=[f.value for f in Feedback]),
                 name="assistant_turn_feedback_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(confidence__gte=0) & models.Q(confidence__lte=1), name="assistant_turn_confidence_range"
+                condition=models.Q(confidence__gte=0) & models.Q(confidence__lte=1),
+                name="assistant_turn_confidence_range",
             ),
         ]
 

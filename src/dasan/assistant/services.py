@@ -158,7 +158,9 @@ def conversation_for_external(channel: str, external_id: str, *, language: str =
     digest = hash_external_user(channel, external_id)
     since = timezone.now() - CONVERSATION_IDLE
     conversation = (
-        Conversation.objects.filter(channel=channel, external_user=digest, updated_at__gte=since).order_by("-updated_at").first()
+        Conversation.objects.filter(channel=channel, external_user=digest, updated_at__gte=since)
+        .order_by("-updated_at")
+        .first()
     )
     if conversation is None:
         conversation = Conversation.objects.create(channel=channel, external_user=digest, language=language)
@@ -187,7 +189,9 @@ def trim_passage(text: str, limit: int = ANSWER_CHARS) -> str:
     return result
 
 
-_FOLLOWUP_KO = re.compile(r"^(그럼|그러면|그건|그거|그리고|또|그래서|혹시)|(은|는|이|가)요\??$|^(얼마|언제|어디|어떻게)(예요|에요|인가요|요|나요)?\??$")
+_FOLLOWUP_KO = re.compile(
+    r"^(그럼|그러면|그건|그거|그리고|또|그래서|혹시)|(은|는|이|가)요\??$|^(얼마|언제|어디|어떻게)(예요|에요|인가요|요|나요)?\??$"
+)
 _FOLLOWUP_EN = re.compile(r"^(and|what about|how about|how much|how long|when|where|so|then)\b", re.IGNORECASE)
 
 
@@ -274,8 +278,10 @@ def complaint_url(conversation: Conversation | None) -> str | None:
     url = complaint_form_url()
     if url is None:
         return None
-    if conversation is not None and conversation.pk and (
-        conversation.user_id or conversation.channel in (Channel.WEB, Channel.API)
+    if (
+        conversation is not None
+        and conversation.pk
+        and (conversation.user_id or conversation.channel in (Channel.WEB, Channel.API))
     ):
         url = f"{url}?{urlencode({'from': conversation.pk})}"
     return url
@@ -288,7 +294,9 @@ REPORT_RE = re.compile(
     r"위험해|위험합니다|막혔|막혀|넘쳐|방치|안\s?치워|꺼져\s?있|신고하고|신고할게|민원\s?(넣|신청|접수))"
 )
 #: ... unless it is phrased as a question about how things work.
-QUESTION_RE = re.compile(r"(\?|얼마|어떻게|어디서|어디에|언제|무엇|뭐예요|뭔가요|되나요|하나요|할까요|있나요|인가요|알려\s?주)")
+QUESTION_RE = re.compile(
+    r"(\?|얼마|어떻게|어디서|어디에|언제|무엇|뭐예요|뭔가요|되나요|하나요|할까요|있나요|인가요|알려\s?주)"
+)
 
 
 def looks_like_report(text: str) -> bool:
@@ -356,8 +364,9 @@ def _localise(hit, language: str, query: str):
     return translated_passage(hit, language, query) or hit
 
 
-def _compose_retrieval(text: str, conversation: Conversation | None, audience: str, language: str,
-                       written: str | None = None) -> Answer:
+def _compose_retrieval(
+    text: str, conversation: Conversation | None, audience: str, language: str, written: str | None = None
+) -> Answer:
     """``language``: the resident's; ``written``: the question's own (detected; a Korean
     question from an English page is searched as Korean)."""
     written = written or language
@@ -368,8 +377,10 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
             query = f"{subject} {text}"
         elif not subject and needs_context(text):
             return Answer(
-                text=_("어떤 업무에 대한 질문인지 조금 더 자세히 알려 주세요. 예: \"대형폐기물 수수료는 얼마예요?\""),
-                kind=TurnKind.UNKNOWN, confidence=0.0, mode="no_context",
+                text=_('어떤 업무에 대한 질문인지 조금 더 자세히 알려 주세요. 예: "대형폐기물 수수료는 얼마예요?"'),
+                kind=TurnKind.UNKNOWN,
+                confidence=0.0,
+                mode="no_context",
             )
     cross_lingual = ""
     if written != "ko":
@@ -381,11 +392,17 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
         if korean is not None and korean.text.strip():
             query, cross_lingual = korean.text.strip(), "query_translated"
     result = _search(query, audience=audience, language=language, k=5)
-    if (written != "ko" and not cross_lingual and getattr(result, "hits", None)
-            and not getattr(result, "answerable", False)):
+    if (
+        written != "ko"
+        and not cross_lingual
+        and getattr(result, "hits", None)
+        and not getattr(result, "answerable", False)
+    ):
         features = getattr(result, "features", {}) or {}
-        if (features.get("dense_top", 0.0) >= CROSS_LINGUAL_DENSE_MIN
-                and features.get("dense_margin", 0.0) >= CROSS_LINGUAL_MARGIN_MIN):
+        if (
+            features.get("dense_top", 0.0) >= CROSS_LINGUAL_DENSE_MIN
+            and features.get("dense_margin", 0.0) >= CROSS_LINGUAL_MARGIN_MIN
+        ):
             result.answerable, cross_lingual = True, "cross_lingual"
     hits = list(getattr(result, "hits", []) or [])
     confidence = float(getattr(result, "confidence", 0.0) or 0.0)
@@ -395,15 +412,21 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
         handoff = _handoff()
         return Answer(
             text=_("안내 자료가 아직 준비되지 않아 답을 드릴 수 없습니다.") + " " + _handoff_line(handoff),
-            kind=TurnKind.UNKNOWN, confidence=0.0, handoff=handoff, mode="no_index",
+            kind=TurnKind.UNKNOWN,
+            confidence=0.0,
+            handoff=handoff,
+            mode="no_index",
         )
 
     if not hits or confidence < OFF_TOPIC_CONFIDENCE:
         handoff = _handoff()
         return Answer(
-            text=smalltalk.decline(language) + " " + _handoff_line(handoff), kind=TurnKind.UNKNOWN,
-            confidence=confidence, quick_replies=_quick(_related_topics(query, k=5, audience=audience)) if hits else [],
-            handoff=handoff, mode="off_topic",
+            text=smalltalk.decline(language) + " " + _handoff_line(handoff),
+            kind=TurnKind.UNKNOWN,
+            confidence=confidence,
+            quick_replies=_quick(_related_topics(query, k=5, audience=audience)) if hits else [],
+            handoff=handoff,
+            mode="off_topic",
         )
 
     if not getattr(result, "answerable", False):
@@ -415,15 +438,24 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
             parts.append(_("아래 주제 중에 찾으시는 내용이 있는지 살펴보세요."))
         parts.append(_handoff_line(handoff))
         return Answer(
-            text=" ".join(parts), kind=TurnKind.UNKNOWN, confidence=confidence, quick_replies=topics,
-            handoff=handoff, topic=getattr(closest, "topic", "") or getattr(closest, "source_title", ""), mode="none",
+            text=" ".join(parts),
+            kind=TurnKind.UNKNOWN,
+            confidence=confidence,
+            quick_replies=topics,
+            handoff=handoff,
+            topic=getattr(closest, "topic", "") or getattr(closest, "source_title", ""),
+            mode="none",
         )
 
     best = hits[0]
     chosen = [best]
     # Cross-lingual scores carry no lexical signal: the runner-up is no second answer.
     for hit in hits[1:] if cross_lingual != "cross_lingual" else []:
-        if hit.chunk_id != best.chunk_id and hit.score >= best.score * SECOND_PASSAGE_RATIO and len(best.text) < ANSWER_CHARS * 0.6:
+        if (
+            hit.chunk_id != best.chunk_id
+            and hit.score >= best.score * SECOND_PASSAGE_RATIO
+            and len(best.text) < ANSWER_CHARS * 0.6
+        ):
             if language != "ko" and _family(hit) == _family(best):
                 continue  # the same article in the other language says the same thing
             chosen.append(hit)
@@ -466,14 +498,23 @@ def _compose_retrieval(text: str, conversation: Conversation | None, audience: s
         # Information alone does not fix a broken streetlight: offer the 민원 form too.
         handoff = _handoff(best)
         if handoff["complaint_url"]:
-            handoff["complaint_note"] = _("불편 사항을 시에 알리려면 민원을 신청해 주세요. 담당 부서가 확인해 답변해 드립니다.")
+            handoff["complaint_note"] = _(
+                "불편 사항을 시에 알리려면 민원을 신청해 주세요. 담당 부서가 확인해 답변해 드립니다."
+            )
         else:
             handoff = None
     return Answer(
-        text=answer_text, kind=TurnKind.ANSWER, citations=citations, confidence=confidence,
-        quick_replies=quick, topic=topic, handoff=handoff,
+        text=answer_text,
+        kind=TurnKind.ANSWER,
+        citations=citations,
+        confidence=confidence,
+        quick_replies=quick,
+        topic=topic,
+        handoff=handoff,
         mode=mode + (f":{cross_lingual}" if cross_lingual else "") + (":translated" if machine else ""),
-        language=language, passage_language="ko" if korean_only else language, machine_translated=machine,
+        language=language,
+        passage_language="ko" if korean_only else language,
+        machine_translated=machine,
     )
 
 
@@ -497,8 +538,15 @@ def validate_question(text) -> str:
     return text
 
 
-def ask(text: str, *, conversation: Conversation | None = None, user=None, channel: str = Channel.WEB,
-        language: str | None = None, audience: str | None = None) -> Answer:
+def ask(
+    text: str,
+    *,
+    conversation: Conversation | None = None,
+    user=None,
+    channel: str = Channel.WEB,
+    language: str | None = None,
+    audience: str | None = None,
+) -> Answer:
     """Answer one question and record the turn.
 
     Small talk gets a short polite reply without retrieval; a question is searched
@@ -627,7 +675,9 @@ def complaint_draft(conversation_id: int, user=None, *, session_conversation_ids
         conversation = None
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    if conversation is None or not can_access(conversation, user=user, session_conversation_ids=session_conversation_ids):
+    if conversation is None or not can_access(
+        conversation, user=user, session_conversation_ids=session_conversation_ids
+    ):
         raise NotFound("conversation_not_found", _("대화를 찾을 수 없습니다."))
     turns = list(conversation.turns.filter(kind__in=(TurnKind.ANSWER, TurnKind.UNKNOWN)).order_by("created_at", "id"))
     questions = [mask(t.question).strip() for t in turns if t.question.strip()]
@@ -641,7 +691,9 @@ def complaint_draft(conversation_id: int, user=None, *, session_conversation_ids
     }
 
 
-def record_feedback(turn: Turn | int, helpful: bool, comment: str = "", *, user=None, session_conversation_ids=()) -> Turn:
+def record_feedback(
+    turn: Turn | int, helpful: bool, comment: str = "", *, user=None, session_conversation_ids=()
+) -> Turn:
     """Record whether an answer helped. Only the conversation's owner (or, for an
     anonymous web visitor, the same session) may rate it; rating again replaces it."""
     if not isinstance(turn, Turn):
@@ -675,8 +727,17 @@ def knowledge_gaps(*, days: int = 90, examples: int = 3) -> list[dict]:
     groups: dict[str, dict] = {}
     for row in turns.iterator():
         topic = row["topic"] or ""
-        group = groups.setdefault(topic, {"topic": topic, "unanswered": 0, "not_helpful": 0, "total": 0,
-                                          "latest": row["created_at"], "examples": []})
+        group = groups.setdefault(
+            topic,
+            {
+                "topic": topic,
+                "unanswered": 0,
+                "not_helpful": 0,
+                "total": 0,
+                "latest": row["created_at"],
+                "examples": [],
+            },
+        )
         if row["kind"] == TurnKind.UNKNOWN:
             group["unanswered"] += 1
         if row["feedback"] == Feedback.NOT_HELPFUL:

@@ -37,7 +37,9 @@ def _current_conversation(request: HttpRequest) -> Conversation | None:
         return None
     conversation = Conversation.objects.filter(pk=pk).first()
     user = request.user if request.user.is_authenticated else None
-    if conversation is None or not services.can_access(conversation, user=user, session_conversation_ids=_session_ids(request)):
+    if conversation is None or not services.can_access(
+        conversation, user=user, session_conversation_ids=_session_ids(request)
+    ):
         request.session.pop(SESSION_CURRENT, None)
         return None
     return conversation
@@ -61,8 +63,14 @@ def _page_context(request: HttpRequest, layout: str, error: str = "", question: 
     conversation = _current_conversation(request)
     turns = list(conversation.turns.all()) if conversation else []
     return {
-        "turns": turns, "layout": layout, "error": error, "question": question, "max_length": services.MAX_QUESTION,
-        "voice_available": voice.available(), "voice_limits": voice.limits(), "voice_note": voice_note,
+        "turns": turns,
+        "layout": layout,
+        "error": error,
+        "question": question,
+        "max_length": services.MAX_QUESTION,
+        "voice_available": voice.available(),
+        "voice_limits": voice.limits(),
+        "voice_note": voice_note,
     }
 
 
@@ -94,7 +102,10 @@ def ask(request: HttpRequest) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     try:
         answer = services.ask(
-            question, conversation=_current_conversation(request), user=user, channel=Channel.WEB,
+            question,
+            conversation=_current_conversation(request),
+            user=user,
+            channel=Channel.WEB,
             language=translation.get_language(),
         )
     except DasanError as error:
@@ -200,7 +211,6 @@ def staff_gaps(request: HttpRequest) -> HttpResponse:
     except ValueError:
         days = 90
     groups = services.knowledge_gaps(days=days)
-    return render(request, "assistant/staff_gaps.html", {"groups": groups, "days": days,
-                                                          "total": sum(g["total"] for g in groups)})
-
-
+    return render(
+        request, "assistant/staff_gaps.html", {"groups": groups, "days": days, "total": sum(g["total"] for g in groups)}
+    )

@@ -63,8 +63,21 @@ DEFAULTS = {
 # one of the many other formats it could parse.
 _DEMUXERS = {"webm": "matroska", "ogg": "ogg", "mp4": "mp4", "wav": "wav", "mp3": "mp3", "flac": "flac"}
 _CODECS = {
-    "opus", "libopus", "vorbis", "libvorbis", "aac", "mp3", "mp3float", "flac",
-    "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_u8", "pcm_alaw", "pcm_mulaw",
+    "opus",
+    "libopus",
+    "vorbis",
+    "libvorbis",
+    "aac",
+    "mp3",
+    "mp3float",
+    "flac",
+    "pcm_s16le",
+    "pcm_s24le",
+    "pcm_s32le",
+    "pcm_f32le",
+    "pcm_u8",
+    "pcm_alaw",
+    "pcm_mulaw",
 }
 _OTHER_CONTENT_TYPES = {"video/webm", "video/mp4", "application/ogg", "application/octet-stream", ""}
 # Words the model emits for noise and numbers it has no spelling for ("[2]", "[unk]").
@@ -93,8 +106,11 @@ class Transcript:
 
     def as_dict(self) -> dict:
         return {
-            "text": self.text, "seconds": round(self.seconds, 2), "elapsed": round(self.elapsed, 3),
-            "language": self.language, "confidence": None if self.confidence is None else round(self.confidence, 3),
+            "text": self.text,
+            "seconds": round(self.seconds, 2),
+            "elapsed": round(self.elapsed, 3),
+            "language": self.language,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
         }
 
 
@@ -297,8 +313,10 @@ def _undecodable() -> DasanError:
 def _too_long(max_seconds: float) -> DasanError:
     return DasanError(
         "voice_too_long",
-        _("%(seconds)d초 이내로 말씀해 주세요. 긴 질문은 나누어 말씀하시거나 글로 입력해 주세요.") % {"seconds": max_seconds},
-        status=413, max_seconds=max_seconds,
+        _("%(seconds)d초 이내로 말씀해 주세요. 긴 질문은 나누어 말씀하시거나 글로 입력해 주세요.")
+        % {"seconds": max_seconds},
+        status=413,
+        max_seconds=max_seconds,
     )
 
 
@@ -402,9 +420,10 @@ def recognize(pcm: bytes, *, timeout: float | None = None) -> tuple[str, float |
             raise DasanError(
                 "voice_timeout",
                 _("음성 인식이 너무 오래 걸려 멈췄습니다. 더 짧게 다시 말씀하시거나 글로 입력해 주세요."),
-                status=503, retry_after=5,
+                status=503,
+                retry_after=5,
             )
-        if recognizer.AcceptWaveform(pcm[offset:offset + step]):
+        if recognizer.AcceptWaveform(pcm[offset : offset + step]):
             words += _words(json.loads(recognizer.Result()))
     words += _words(json.loads(recognizer.FinalResult()))
     kept = [(w, c) for w, c in words if w and not _NOT_A_WORD.match(w)]
@@ -447,7 +466,11 @@ def transcribe(data: bytes, content_type: str = "", *, language: str = "ko") -> 
             status=422,
         )
     transcript = Transcript(
-        text=text, seconds=seconds, elapsed=time.monotonic() - started, language="ko", waited=waited,
+        text=text,
+        seconds=seconds,
+        elapsed=time.monotonic() - started,
+        language="ko",
+        waited=waited,
         confidence=confidence,
     )
     logger.info("transcribed %.1f s of audio in %.2f s (waited %.2f s)", seconds, transcript.elapsed, waited)
@@ -462,7 +485,8 @@ def too_large(max_bytes: int | None = None) -> DasanError:
     return DasanError(
         "voice_too_large",
         _("녹음 파일이 너무 큽니다(%(size)s MB까지). 더 짧게 말씀해 주세요.") % {"size": f"{megabytes:g}"},
-        status=413, max_bytes=max_bytes,
+        status=413,
+        max_bytes=max_bytes,
     )
 
 

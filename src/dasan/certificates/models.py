@@ -48,19 +48,30 @@ class DocumentType(models.Model):
     code = models.SlugField(_("코드"), max_length=40, unique=True)
     name = models.CharField(_("서류명"), max_length=100)
     source = models.CharField(_("발급 방식"), max_length=10, choices=Source.choices, default=Source.NATIONAL)
-    generator = models.CharField(_("생성 양식"), max_length=20, choices=Generator.choices, blank=True,
-                                 help_text=_("시 발급 서류만: 어떤 양식으로 만들지"))
+    generator = models.CharField(
+        _("생성 양식"),
+        max_length=20,
+        choices=Generator.choices,
+        blank=True,
+        help_text=_("시 발급 서류만: 어떤 양식으로 만들지"),
+    )
     description = models.TextField(_("설명"), blank=True)
     fee = models.PositiveIntegerField(_("수수료(원, 1통)"), default=0)
     fee_note = models.CharField(_("수수료 안내"), max_length=200, blank=True)
     legal_basis = models.CharField(_("근거 법령"), max_length=200, blank=True)
-    required_info = models.TextField(_("필요한 정보"), blank=True,
-                                     help_text=_("신청할 때 알아야 할 것 (예: 토지 소재지와 지번)"))
-    options = models.JSONField(_("선택 항목"), default=list, blank=True,
-                               help_text=_('[{"key": "past_addresses", "label": "과거 주소 변동 사항 포함"}]'))
+    required_info = models.TextField(
+        _("필요한 정보"), blank=True, help_text=_("신청할 때 알아야 할 것 (예: 토지 소재지와 지번)")
+    )
+    options = models.JSONField(
+        _("선택 항목"),
+        default=list,
+        blank=True,
+        help_text=_('[{"key": "past_addresses", "label": "과거 주소 변동 사항 포함"}]'),
+    )
     identity_check = models.BooleanField(_("수령 시 신분 확인"), default=True)
-    processing_hours = models.PositiveIntegerField(_("처리 시간(근무시간)"), default=2,
-                                                   help_text=_("신청부터 수령 가능까지 걸리는 근무시간 (8시간 = 1근무일)"))
+    processing_hours = models.PositiveIntegerField(
+        _("처리 시간(근무시간)"), default=2, help_text=_("신청부터 수령 가능까지 걸리는 근무시간 (8시간 = 1근무일)")
+    )
     max_copies = models.PositiveSmallIntegerField(_("최대 부수"), default=5)
     active = models.BooleanField(_("사용"), default=True)
     position = models.PositiveSmallIntegerField(_("순서"), default=0)
@@ -70,10 +81,12 @@ class DocumentType(models.Model):
         verbose_name_plural = _("발급 서류")
         ordering = ["position", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(max_copies__gte=1) & Q(max_copies__lte=50),
-                                   name="certificates_type_max_copies"),
-            models.CheckConstraint(condition=Q(source="national") | ~Q(generator=""),
-                                   name="certificates_city_type_has_generator"),
+            models.CheckConstraint(
+                condition=Q(max_copies__gte=1) & Q(max_copies__lte=50), name="certificates_type_max_copies"
+            ),
+            models.CheckConstraint(
+                condition=Q(source="national") | ~Q(generator=""), name="certificates_city_type_has_generator"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,13 +100,19 @@ class DocumentType(models.Model):
 class CertificateSettings(models.Model):
     """직인 and issuer of city-issued documents (one row; see :meth:`current`)."""
 
-    seal = models.ImageField(_("직인 이미지"), upload_to="certificates/seal/", blank=True,
-                             help_text=_("배경이 투명한 PNG를 권장합니다. 없으면 시 이름으로 만든 예시 직인을 씁니다."))
-    issuer_title = models.CharField(_("발급자 표기"), max_length=60, blank=True,
-                                    help_text=_("예: 데모시장. 비우면 '시 이름 + 장'"))
+    seal = models.ImageField(
+        _("직인 이미지"),
+        upload_to="certificates/seal/",
+        blank=True,
+        help_text=_("배경이 투명한 PNG를 권장합니다. 없으면 시 이름으로 만든 예시 직인을 씁니다."),
+    )
+    issuer_title = models.CharField(
+        _("발급자 표기"), max_length=60, blank=True, help_text=_("예: 데모시장. 비우면 '시 이름 + 장'")
+    )
     issuer_department = models.CharField(_("발급 부서"), max_length=100, blank=True)
-    ready_keep_days = models.PositiveSmallIntegerField(_("보관 기간(일)"), default=7,
-                                                       help_text=_("준비된 서류를 찾아가지 않으면 수령일 며칠 뒤 만료할지"))
+    ready_keep_days = models.PositiveSmallIntegerField(
+        _("보관 기간(일)"), default=7, help_text=_("준비된 서류를 찾아가지 않으면 수령일 며칠 뒤 만료할지")
+    )
     pickup_days_ahead = models.PositiveSmallIntegerField(_("수령일 선택 범위(근무일)"), default=10)
 
     class Meta:
@@ -136,31 +155,42 @@ class IdKind(models.TextChoices):
 class DocumentRequest(models.Model):
     """사전발급 신청: a resident's request to have a document ready at an office."""
 
-    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("신청인"), on_delete=models.PROTECT,
-                                 related_name="document_requests")
-    document_type = models.ForeignKey(DocumentType, verbose_name=_("서류"), on_delete=models.PROTECT,
-                                      related_name="requests")
-    office = models.ForeignKey("queueing.Office", verbose_name=_("수령 장소"), on_delete=models.PROTECT,
-                               related_name="document_requests")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("신청인"), on_delete=models.PROTECT, related_name="document_requests"
+    )
+    document_type = models.ForeignKey(
+        DocumentType, verbose_name=_("서류"), on_delete=models.PROTECT, related_name="requests"
+    )
+    office = models.ForeignKey(
+        "queueing.Office", verbose_name=_("수령 장소"), on_delete=models.PROTECT, related_name="document_requests"
+    )
     pickup_at = models.DateTimeField(_("수령 예정 일시"))
     copies = models.PositiveSmallIntegerField(_("부수"), default=1)
     options = models.JSONField(_("선택 항목"), default=dict, blank=True)
     purpose = models.CharField(_("용도"), max_length=100, blank=True)
     fee = models.PositiveIntegerField(_("수수료(원)"), default=0)
-    status = models.CharField(_("상태"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.REQUESTED,
-                              db_index=True)
+    status = models.CharField(
+        _("상태"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.REQUESTED, db_index=True
+    )
     created_at = models.DateTimeField(_("신청 일시"), default=timezone.now)
     # The file the national system produced; emptied once collected or expired.
     file = models.BinaryField(_("준비한 파일"), null=True, blank=True, editable=False)
     file_sha256 = models.CharField(max_length=64, blank=True, editable=False)
-    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     ready_at = models.DateTimeField(_("준비 완료 일시"), null=True, blank=True)
     ticket_number = models.CharField(_("번호표"), max_length=20, blank=True)
     ticket_url = models.CharField(max_length=200, blank=True)
     id_kind = models.CharField(_("확인한 신분증"), max_length=20, choices=IdKind.choices, blank=True)
-    id_checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("신분 확인자"),
-                                      on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    id_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("신분 확인자"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     collected_at = models.DateTimeField(_("수령 일시"), null=True, blank=True)
     fee_paid = models.BooleanField(_("수수료 수납"), default=False)
     closed_at = models.DateTimeField(_("종료 일시"), null=True, blank=True)
@@ -173,10 +203,12 @@ class DocumentRequest(models.Model):
         indexes = [models.Index(fields=["office", "pickup_at"], name="certificates_office_pickup")]
         constraints = [
             models.CheckConstraint(condition=Q(copies__gte=1) & Q(copies__lte=50), name="certificates_request_copies"),
-            models.CheckConstraint(condition=~Q(status="ready") | Q(ready_at__isnull=False),
-                                   name="certificates_ready_has_time"),
-            models.CheckConstraint(condition=~Q(status="collected") | Q(collected_at__isnull=False),
-                                   name="certificates_collected_has_time"),
+            models.CheckConstraint(
+                condition=~Q(status="ready") | Q(ready_at__isnull=False), name="certificates_ready_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="collected") | Q(collected_at__isnull=False), name="certificates_collected_has_time"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,15 +242,21 @@ class IssuedDocument(models.Model):
     number = models.CharField(_("문서확인번호"), max_length=16, unique=True, editable=False)
     generator = models.CharField(_("양식"), max_length=20, choices=Generator.choices)
     title = models.CharField(_("문서명"), max_length=100)
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("발급 대상"), on_delete=models.PROTECT,
-                               related_name="issued_documents")
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("발급 대상"), on_delete=models.PROTECT, related_name="issued_documents"
+    )
     holder_masked = models.CharField(_("발급 대상(가림)"), max_length=60)
-    source_reference = models.CharField(_("근거 번호"), max_length=40,
-                                        help_text=_("예약번호나 민원 접수번호"))
+    source_reference = models.CharField(_("근거 번호"), max_length=40, help_text=_("예약번호나 민원 접수번호"))
     department = models.CharField(_("발급 부서"), max_length=100, blank=True)
     issued_at = models.DateTimeField(_("발급 일시"), default=timezone.now)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("발급 직원"), on_delete=models.SET_NULL,
-                                  null=True, blank=True, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("발급 직원"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     pdf = models.BinaryField(_("PDF"), editable=False)
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
     signer = models.CharField(_("서명 인증서"), max_length=200, blank=True)
@@ -232,11 +270,15 @@ class IssuedDocument(models.Model):
         ordering = ["-issued_at", "-id"]
         constraints = [
             # One valid document per source: asking twice returns the one already issued.
-            models.UniqueConstraint(fields=["generator", "source_reference"], condition=Q(status="valid"),
-                                    name="certificates_one_valid_per_source"),
+            models.UniqueConstraint(
+                fields=["generator", "source_reference"],
+                condition=Q(status="valid"),
+                name="certificates_one_valid_per_source",
+            ),
             models.CheckConstraint(condition=Q(number__regex=r"^[0-9]{16}$"), name="certificates_number_16_digits"),
-            models.CheckConstraint(condition=~Q(status="revoked") | Q(revoked_at__isnull=False),
-                                   name="certificates_revoked_has_time"),
+            models.CheckConstraint(
+                condition=~Q(status="revoked") | Q(revoked_at__isnull=False), name="certificates_revoked_has_time"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -245,4 +287,4 @@ class IssuedDocument(models.Model):
     @property
     def display_number(self) -> str:
         """1234-5678-9012-3456"""
-        return "-".join(self.number[i:i + 4] for i in range(0, 16, 4))
+        return "-".join(self.number[i : i + 4] for i in range(0, 16, 4))

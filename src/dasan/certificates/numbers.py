@@ -31,7 +31,7 @@ def _luhn_digit(body: str) -> str:
 
 def new_number() -> str:
     """A fresh random number with its check digit (16 digits, no separators)."""
-    body = f"{secrets.randbelow(10 ** 15):015d}"
+    body = f"{secrets.randbelow(10**15):015d}"
     return body + _luhn_digit(body)
 
 
@@ -46,4 +46,4 @@ def is_well_formed(number: str) -> bool:
 
 
 def display(number: str) -> str:
-    return "-".join(number[i:i + 4] for i in range(0, len(number), 4))
+    return "-".join(number[i : i + 4] for i in range(0, len(number), 4))

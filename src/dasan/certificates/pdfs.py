@@ -31,13 +31,27 @@ class Body:
     note: str = ""
 
 
-def render(body: Body, *, number: str, city: str, issuer: str, department: str, verify_url: str,
-           seal: bytes, issued_at, language: str = "ko") -> bytes:
+def render(
+    body: Body,
+    *,
+    number: str,
+    city: str,
+    issuer: str,
+    department: str,
+    verify_url: str,
+    seal: bytes,
+    issued_at,
+    language: str = "ko",
+) -> bytes:
     """The unsigned PDF."""
     issued = timezone.localtime(issued_at)
-    doc = PdfDocument(title=f"{body.title} {numbers.display(number)}", author=city, subject=number,
-                      language=language,
-                      footer=_("%(city)s · 문서확인번호 %(number)s") % {"city": city, "number": numbers.display(number)})
+    doc = PdfDocument(
+        title=f"{body.title} {numbers.display(number)}",
+        author=city,
+        subject=number,
+        language=language,
+        footer=_("%(city)s · 문서확인번호 %(number)s") % {"city": city, "number": numbers.display(number)},
+    )
     pdf = doc.pdf
     doc.caption(city, align="C", size=11)
     doc.heading(body.title)
@@ -80,8 +94,13 @@ def render(body: Body, *, number: str, city: str, issuer: str, department: str, 
     pdf.cell(0, 9, numbers.display(number))
     pdf.set_xy(pdf.l_margin + 4, top + 17)
     pdf.set_font("dasan-sans", size=8.5)
-    pdf.multi_cell(pdf.epw - size - 12, 4.2,
-                   _("이 문서는 전자 서명되어 있습니다. 진위는 %(url)s 에서 문서확인번호로, "
-                     "또는 QR 코드로 확인할 수 있으며, 받은 PDF 파일을 올려 바뀌지 않았는지도 확인할 수 있습니다.")
-                   % {"url": verify_url.split("?")[0]})
+    pdf.multi_cell(
+        pdf.epw - size - 12,
+        4.2,
+        _(
+            "이 문서는 전자 서명되어 있습니다. 진위는 %(url)s 에서 문서확인번호로, "
+            "또는 QR 코드로 확인할 수 있으며, 받은 PDF 파일을 올려 바뀌지 않았는지도 확인할 수 있습니다."
+        )
+        % {"url": verify_url.split("?")[0]},
+    )
     return doc.to_bytes()

@@ -205,8 +205,9 @@ def _clean_options(doc_type: DocumentType, options) -> dict:
     chosen = {}
     for key, value in dict(options or {}).items():
         if key not in allowed:
-            raise DasanError("unknown_option", _("이 서류에 없는 선택 항목입니다: %(key)s") % {"key": str(key)[:40]},
-                             field="options")
+            raise DasanError(
+                "unknown_option", _("이 서류에 없는 선택 항목입니다: %(key)s") % {"key": str(key)[:40]}, field="options"
+            )
         chosen[key] = bool(value) and str(value).lower() not in ("0", "false", "off", "no")
     return {key: chosen.get(key, False) for key in allowed}
 
@@ -220,8 +221,9 @@ def option_labels(req: DocumentRequest) -> list[tuple[str, bool]]:
     return labels
 
 
-def request_document(resident, doc_type, *, office, pickup_at, copies=1, options=None, purpose: str = "",
-                     now: dt.datetime | None = None) -> DocumentRequest:
+def request_document(
+    resident, doc_type, *, office, pickup_at, copies=1, options=None, purpose: str = "", now: dt.datetime | None = None
+) -> DocumentRequest:
     """Ask for a national-system document to be prepared for pickup at ``office`` at
     ``pickup_at`` (one of :func:`pickup_slots`). The fee is taken from the catalogue now
     and paid at the counter."""
@@ -230,24 +232,30 @@ def request_document(resident, doc_type, *, office, pickup_at, copies=1, options
         raise PermissionDenied("login_required", _("로그인한 주민만 신청할 수 있습니다."))
     doc_type = get_type(doc_type)
     if doc_type.source != Source.NATIONAL:
-        raise DasanError("issued_online", _("이 서류는 방문하지 않고 온라인으로 바로 발급받을 수 있습니다."),
-                         field="document_type")
+        raise DasanError(
+            "issued_online", _("이 서류는 방문하지 않고 온라인으로 바로 발급받을 수 있습니다."), field="document_type"
+        )
     office = get_office(office)
     try:
         copies = int(copies)
     except (TypeError, ValueError):
         copies = 0
     if not 1 <= copies <= doc_type.max_copies:
-        raise DasanError("invalid_copies", _("부수는 1에서 %(max)d 사이로 정해 주세요.") % {"max": doc_type.max_copies},
-                         field="copies")
+        raise DasanError(
+            "invalid_copies",
+            _("부수는 1에서 %(max)d 사이로 정해 주세요.") % {"max": doc_type.max_copies},
+            field="copies",
+        )
     chosen = _clean_options(doc_type, options)
     purpose = " ".join(str(purpose or "").split())[:100]
     moment = parse_pickup(pickup_at)
     if moment < earliest_pickup(doc_type, now):
-        raise DasanError("pickup_too_early",
-                         _("이 서류는 준비에 %(time)s이 걸립니다. %(when)s 이후로 골라 주세요.") % {
-                             "time": processing_label(doc_type), "when": _fmt(earliest_pickup(doc_type, now))},
-                         field="pickup_at")
+        raise DasanError(
+            "pickup_too_early",
+            _("이 서류는 준비에 %(time)s이 걸립니다. %(when)s 이후로 골라 주세요.")
+            % {"time": processing_label(doc_type), "when": _fmt(earliest_pickup(doc_type, now))},
+            field="pickup_at",
+        )
     allowed = {m for _day, times in pickup_slots(doc_type, now) for m in times}
     if moment not in allowed:
         raise DasanError("invalid_pickup_time", _("민원실 운영 시간 안의 수령 시간을 골라 주세요."), field="pickup_at")
@@ -255,23 +263,41 @@ def request_document(resident, doc_type, *, office, pickup_at, copies=1, options
         # One resident's requests are counted under a lock on their row: two tabs cannot
         # both slip past the limit.
         get_user_model().objects.select_for_update().filter(pk=resident.pk).exists()
-        open_count = DocumentRequest.objects.filter(resident=resident, status__in=(
-            RequestStatus.REQUESTED, RequestStatus.PREPARING, RequestStatus.READY)).count()
+        open_count = DocumentRequest.objects.filter(
+            resident=resident, status__in=(RequestStatus.REQUESTED, RequestStatus.PREPARING, RequestStatus.READY)
+        ).count()
         if open_count >= MAX_OPEN_REQUESTS:
-            raise Conflict("too_many_requests", _("진행 중인 신청이 너무 많습니다. 받은 서류를 찾아가거나 취소한 뒤 신청해 주세요."))
+            raise Conflict(
+                "too_many_requests",
+                _("진행 중인 신청이 너무 많습니다. 받은 서류를 찾아가거나 취소한 뒤 신청해 주세요."),
+            )
         req = DocumentRequest.objects.create(
-            resident=resident, document_type=doc_type, office=office, pickup_at=moment, copies=copies,
-            options=chosen, purpose=purpose, fee=doc_type.fee, created_at=now,
+            resident=resident,
+            document_type=doc_type,
+            office=office,
+            pickup_at=moment,
+            copies=copies,
+            options=chosen,
+            purpose=purpose,
+            fee=doc_type.fee,
+            created_at=now,
         )
-        audit.record("certificates.request", actor=resident, target=req,
-                     data={"type": doc_type.code, "office": office.code, "copies": copies})
+        audit.record(
+            "certificates.request",
+            actor=resident,
+            target=req,
+            data={"type": doc_type.code, "office": office.code, "copies": copies},
+        )
         _notify(req, "certificates.requested")
     return req
 
 
 def requests_for(user):
-    return (DocumentRequest.objects.filter(resident=user)
-            .select_related("document_type", "office").order_by("-created_at", "-id"))
+    return (
+        DocumentRequest.objects.filter(resident=user)
+        .select_related("document_type", "office")
+        .order_by("-created_at", "-id")
+    )
 
 
 def get_request(user, pk) -> DocumentRequest:
@@ -289,8 +315,11 @@ def staff_request(staff, pk, *, reason: str = "") -> DocumentRequest:
     _staff(staff)
     req = None
     if str(pk).isdigit():
-        req = (DocumentRequest.objects.select_related("document_type", "office", "resident", "id_checked_by")
-               .filter(pk=int(pk)).first())
+        req = (
+            DocumentRequest.objects.select_related("document_type", "office", "resident", "id_checked_by")
+            .filter(pk=int(pk))
+            .first()
+        )
     if req is None:
         raise NotFound("request_not_found", _("신청을 찾을 수 없습니다."))
     audit.record_read(staff, req, reason=reason or "certificates.request")
@@ -315,14 +344,18 @@ def queue(*, office=None, day: dt.date | None = None, status: str = ""):
 
 def _lock(req) -> DocumentRequest:
     pk = req.pk if isinstance(req, DocumentRequest) else req
-    return (DocumentRequest.objects.select_for_update(of=("self",))
-            .select_related("document_type", "office", "resident").get(pk=pk))
+    return (
+        DocumentRequest.objects.select_for_update(of=("self",))
+        .select_related("document_type", "office", "resident")
+        .get(pk=pk)
+    )
 
 
 def _want(req: DocumentRequest, *statuses) -> None:
     if req.status not in statuses:
-        raise Conflict("wrong_status", _("지금 상태(%(status)s)에서는 할 수 없습니다.") % {
-            "status": req.get_status_display()})
+        raise Conflict(
+            "wrong_status", _("지금 상태(%(status)s)에서는 할 수 없습니다.") % {"status": req.get_status_display()}
+        )
 
 
 def start_preparing(staff, req) -> DocumentRequest:
@@ -346,8 +379,11 @@ def read_pdf_upload(upload, *, max_bytes: int | None = None) -> bytes:
         raise DasanError("file_required", _("PDF 파일을 골라 주세요."), field="file")
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
-        raise DasanError("file_too_large", _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
-                         field="file")
+        raise DasanError(
+            "file_too_large",
+            _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
+            field="file",
+        )
     if isinstance(upload, (bytes, bytearray)):
         data = bytes(upload)
     else:
@@ -355,13 +391,19 @@ def read_pdf_upload(upload, *, max_bytes: int | None = None) -> bytes:
         for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
             total += len(chunk)
             if total > max_bytes:
-                raise DasanError("file_too_large", _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {
-                    "mb": max_bytes // (1024 * 1024)}, field="file")
+                raise DasanError(
+                    "file_too_large",
+                    _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
+                    field="file",
+                )
             chunks.append(chunk)
         data = b"".join(chunks)
     if len(data) > max_bytes:
-        raise DasanError("file_too_large", _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
-                         field="file")
+        raise DasanError(
+            "file_too_large",
+            _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
+            field="file",
+        )
     if not data.lstrip()[:5] == b"%PDF-":
         raise DasanError("not_pdf", _("PDF 파일만 올릴 수 있습니다."), field="file")
     try:
@@ -388,8 +430,9 @@ def attach_file(staff, req, upload) -> DocumentRequest:
             req.status = RequestStatus.PREPARING
         req.prepared_by = staff
         req.save(update_fields=["file", "file_sha256", "status", "prepared_by"])
-        audit.record("certificates.attach", actor=staff, target=req, data={"sha256": req.file_sha256,
-                                                                           "bytes": len(data)})
+        audit.record(
+            "certificates.attach", actor=staff, target=req, data={"sha256": req.file_sha256, "bytes": len(data)}
+        )
     return req
 
 
@@ -417,8 +460,9 @@ def mark_ready(staff, req, *, now: dt.datetime | None = None) -> DocumentRequest
 
 def can_take_ticket(req: DocumentRequest, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
-    return (req.status == RequestStatus.READY and not req.ticket_number
-            and local(req.pickup_at).date() <= local(now).date())
+    return (
+        req.status == RequestStatus.READY and not req.ticket_number and local(req.pickup_at).date() <= local(now).date()
+    )
 
 
 def take_pickup_ticket(user, req, *, now: dt.datetime | None = None) -> DocumentRequest:
@@ -435,11 +479,18 @@ def take_pickup_ticket(user, req, *, now: dt.datetime | None = None) -> Document
             return req
         _want(req, RequestStatus.READY)
         if local(req.pickup_at).date() > local(now).date():
-            raise DasanError("not_pickup_day", _("번호표는 수령일(%(day)s)에 받을 수 있습니다.") % {
-                "day": local(req.pickup_at).strftime("%Y-%m-%d")})
+            raise DasanError(
+                "not_pickup_day",
+                _("번호표는 수령일(%(day)s)에 받을 수 있습니다.") % {"day": local(req.pickup_at).strftime("%Y-%m-%d")},
+            )
         ticket = queueing.take_ticket(
-            office=req.office, service_type=queueing.pickup_service_type(req.office), resident=req.resident,
-            channel="pickup", priority=True, reference=req.code, now=now,
+            office=req.office,
+            service_type=queueing.pickup_service_type(req.office),
+            resident=req.resident,
+            channel="pickup",
+            priority=True,
+            reference=req.code,
+            now=now,
         )
         req.ticket_number = str(ticket.number)[:20]
         try:
@@ -451,8 +502,9 @@ def take_pickup_ticket(user, req, *, now: dt.datetime | None = None) -> Document
     return req
 
 
-def record_collection(staff, req, *, id_kind: str = "", fee_paid: bool = True,
-                      now: dt.datetime | None = None) -> DocumentRequest:
+def record_collection(
+    staff, req, *, id_kind: str = "", fee_paid: bool = True, now: dt.datetime | None = None
+) -> DocumentRequest:
     """수령: identity checked at the counter (who checked, which kind of ID — not its
     number), fee taken, document handed over. The prepared file is deleted."""
     _staff(staff)
@@ -472,8 +524,12 @@ def record_collection(staff, req, *, id_kind: str = "", fee_paid: bool = True,
         req.fee_paid = bool(fee_paid) or req.total_fee == 0
         req.file = None
         req.save(update_fields=["status", "collected_at", "closed_at", "id_kind", "id_checked_by", "fee_paid", "file"])
-        audit.record("certificates.collected", actor=staff, target=req,
-                     data={"id_kind": id_kind, "fee": req.total_fee, "fee_paid": req.fee_paid})
+        audit.record(
+            "certificates.collected",
+            actor=staff,
+            target=req,
+            data={"id_kind": id_kind, "fee": req.total_fee, "fee_paid": req.fee_paid},
+        )
     return req
 
 
@@ -509,8 +565,11 @@ def expire_uncollected(now: dt.datetime | None = None) -> int:
     keep = CertificateSettings.current().ready_keep_days
     cutoff = dt.datetime.combine(local(now).date() - dt.timedelta(days=keep), dt.time(0, 0), tzinfo=_zone())
     count = 0
-    for pk in list(DocumentRequest.objects.filter(status=RequestStatus.READY, pickup_at__lt=cutoff)
-                   .values_list("pk", flat=True)[:500]):
+    for pk in list(
+        DocumentRequest.objects.filter(status=RequestStatus.READY, pickup_at__lt=cutoff).values_list("pk", flat=True)[
+            :500
+        ]
+    ):
         with transaction.atomic():
             req = _lock(pk)
             if req.status != RequestStatus.READY:
@@ -538,8 +597,13 @@ def _notify(req: DocumentRequest, template: str) -> None:
     resident = req.resident
     with translation.override(getattr(resident, "language", None) or "ko"):
         context = {
-            "city": _city_name(), "code": req.code, "document": req.document_type.name, "office": req.office.name,
-            "when": _fmt(req.pickup_at), "fee": f"{req.total_fee:,}", "reason": req.reason,
+            "city": _city_name(),
+            "code": req.code,
+            "document": req.document_type.name,
+            "office": req.office.name,
+            "when": _fmt(req.pickup_at),
+            "fee": f"{req.total_fee:,}",
+            "reason": req.reason,
             "url": _public(reverse("certificates:request", args=[req.pk])),
             "ticket": req.ticket_number,
         }
@@ -566,14 +630,23 @@ def _document_type_for(generator: str) -> DocumentType | None:
     return DocumentType.objects.filter(generator=generator, source=Source.CITY, active=True).first()
 
 
-def _issue(*, generator: str, holder, source_reference: str, body_for, department: str,
-           issued_by=None, now: dt.datetime | None = None) -> IssuedDocument:
+def _issue(
+    *,
+    generator: str,
+    holder,
+    source_reference: str,
+    body_for,
+    department: str,
+    issued_by=None,
+    now: dt.datetime | None = None,
+) -> IssuedDocument:
     """Build, seal, sign and store one document; asking again for the same source
     returns the document already issued (while it is valid)."""
     from . import seal
 
-    existing = IssuedDocument.objects.filter(generator=generator, source_reference=source_reference,
-                                             status=DocumentStatus.VALID).first()
+    existing = IssuedDocument.objects.filter(
+        generator=generator, source_reference=source_reference, status=DocumentStatus.VALID
+    ).first()
     if existing is not None:
         return existing
     if not signing.configured():
@@ -589,24 +662,45 @@ def _issue(*, generator: str, holder, source_reference: str, body_for, departmen
             continue
         with translation.override(language):
             body = body_for()
-            unsigned = pdfs.render(body, number=number, city=city, issuer=issuer, department=department,
-                                   verify_url=verify_url(number), seal=seal.seal_png(city), issued_at=now,
-                                   language=language)
+            unsigned = pdfs.render(
+                body,
+                number=number,
+                city=city,
+                issuer=issuer,
+                department=department,
+                verify_url=verify_url(number),
+                seal=seal.seal_png(city),
+                issued_at=now,
+                language=language,
+            )
             signed = signing.sign_pdf(unsigned, reason=str(body.title), location=city)
         try:
             with transaction.atomic():
                 document = IssuedDocument.objects.create(
-                    number=number, generator=generator, title=body.title, holder=holder,
-                    holder_masked=mask_name(getattr(holder, "name", "")), source_reference=source_reference,
-                    department=department, issued_at=now, issued_by=issued_by, pdf=signed,
-                    sha256=hashlib.sha256(signed).hexdigest(), signer=signing.signer_name()[:200],
+                    number=number,
+                    generator=generator,
+                    title=body.title,
+                    holder=holder,
+                    holder_masked=mask_name(getattr(holder, "name", "")),
+                    source_reference=source_reference,
+                    department=department,
+                    issued_at=now,
+                    issued_by=issued_by,
+                    pdf=signed,
+                    sha256=hashlib.sha256(signed).hexdigest(),
+                    signer=signing.signer_name()[:200],
                 )
-                audit.record("certificates.issue", actor=issued_by or holder, target=document,
-                             data={"generator": generator, "source": source_reference, "sha256": document.sha256})
+                audit.record(
+                    "certificates.issue",
+                    actor=issued_by or holder,
+                    target=document,
+                    data={"generator": generator, "source": source_reference, "sha256": document.sha256},
+                )
             return document
         except IntegrityError:
-            existing = IssuedDocument.objects.filter(generator=generator, source_reference=source_reference,
-                                                     status=DocumentStatus.VALID).first()
+            existing = IssuedDocument.objects.filter(
+                generator=generator, source_reference=source_reference, status=DocumentStatus.VALID
+            ).first()
             if existing is not None:  # a concurrent request issued it first
                 return existing
     raise DasanError("issue_failed", _("문서를 발급하지 못했습니다. 잠시 후 다시 시도해 주세요."), status=503)
@@ -628,9 +722,12 @@ def facility_uses(user):
 
     from dasan.reservations.models import Kind, Reservation, Status
 
-    return (Reservation.objects.filter(resident=user, kind=Kind.BOOKING)
-            .filter(Q(status=Status.CHECKED_IN) | Q(status=Status.CONFIRMED, end__lte=timezone.now()))
-            .select_related("resource", "resource__unit").order_by("-begin"))
+    return (
+        Reservation.objects.filter(resident=user, kind=Kind.BOOKING)
+        .filter(Q(status=Status.CHECKED_IN) | Q(status=Status.CONFIRMED, end__lte=timezone.now()))
+        .select_related("resource", "resource__unit")
+        .order_by("-begin")
+    )
 
 
 def issue_facility_use(user, reservation, *, now: dt.datetime | None = None) -> IssuedDocument:
@@ -640,8 +737,9 @@ def issue_facility_use(user, reservation, *, now: dt.datetime | None = None) -> 
     pk = reservation.pk if isinstance(reservation, Reservation) else reservation
     reservation = None
     if str(pk).isdigit():
-        reservation = (Reservation.objects.select_related("resource", "resource__unit", "resident")
-                       .filter(pk=int(pk)).first())
+        reservation = (
+            Reservation.objects.select_related("resource", "resource__unit", "resident").filter(pk=int(pk)).first()
+        )
     if reservation is None or reservation.resident_id is None:
         raise NotFound("source_not_found", _("발급할 근거를 찾을 수 없습니다."))
     staff, issued_by = _acting(user, reservation.resident_id)
@@ -666,17 +764,27 @@ def issue_facility_use(user, reservation, *, now: dt.datetime | None = None) -> 
             statement=_("위 사람이 위 시설을 위와 같이 사용하였음을 확인합니다."),
         )
 
-    return _issue(generator=Generator.FACILITY_USE, holder=reservation.resident,
-                  source_reference=reservation.code, body_for=body, department=resource.unit.name,
-                  issued_by=issued_by, now=now)
+    return _issue(
+        generator=Generator.FACILITY_USE,
+        holder=reservation.resident,
+        source_reference=reservation.code,
+        body_for=body,
+        department=resource.unit.name,
+        issued_by=issued_by,
+        now=now,
+    )
 
 
 def complaint_results(user):
     """The resident's complaints with a result to notify: answered or closed."""
     from dasan.complaints.models import Complaint, Status
 
-    return (Complaint.objects.filter(resident=user, status__in=(Status.ANSWERED, Status.CLOSED))
-            .exclude(answer="").select_related("department").order_by("-received_at"))
+    return (
+        Complaint.objects.filter(resident=user, status__in=(Status.ANSWERED, Status.CLOSED))
+        .exclude(answer="")
+        .select_related("department")
+        .order_by("-received_at")
+    )
 
 
 def issue_complaint_result(user, complaint, *, now: dt.datetime | None = None) -> IssuedDocument:
@@ -684,8 +792,9 @@ def issue_complaint_result(user, complaint, *, now: dt.datetime | None = None) -
     from dasan.complaints.models import Complaint
 
     value = complaint.number if isinstance(complaint, Complaint) else str(complaint or "").strip()
-    complaint = (Complaint.objects.select_related("department", "resident").filter(number=value[:20]).first()
-                 if value else None)
+    complaint = (
+        Complaint.objects.select_related("department", "resident").filter(number=value[:20]).first() if value else None
+    )
     if complaint is None or complaint.resident_id is None:
         raise NotFound("source_not_found", _("발급할 근거를 찾을 수 없습니다."))
     _staff_flag, issued_by = _acting(user, complaint.resident_id)
@@ -709,9 +818,15 @@ def issue_complaint_result(user, complaint, *, now: dt.datetime | None = None) -
             note=_("「민원 처리에 관한 법률」 제27조에 따른 처리 결과의 통지입니다."),
         )
 
-    return _issue(generator=Generator.COMPLAINT_RESULT, holder=complaint.resident,
-                  source_reference=complaint.number, body_for=body, department=department,
-                  issued_by=issued_by, now=now)
+    return _issue(
+        generator=Generator.COMPLAINT_RESULT,
+        holder=complaint.resident,
+        source_reference=complaint.number,
+        body_for=body,
+        department=department,
+        issued_by=issued_by,
+        now=now,
+    )
 
 
 def documents_for(user):
@@ -785,7 +900,9 @@ def verify(number: str = "", pdf: bytes | None = None) -> Verification:
     document = None
     if digits:
         if not numbers.is_well_formed(digits):
-            return Verification("not_found", None, [_("문서확인번호가 맞지 않습니다. 16자리 숫자를 다시 확인해 주세요.")])
+            return Verification(
+                "not_found", None, [_("문서확인번호가 맞지 않습니다. 16자리 숫자를 다시 확인해 주세요.")]
+            )
         document = IssuedDocument.objects.filter(number=digits).first()
         if document is None:
             return Verification("not_found", None, [_("이 번호로 발급한 문서가 없습니다.")])
@@ -812,7 +929,9 @@ def verify(number: str = "", pdf: bytes | None = None) -> Verification:
     if not ok:
         return Verification("not_genuine", document, reasons, file_checked=True)
     if document.status == DocumentStatus.REVOKED:
-        return Verification("revoked", document, reasons + [_("발급한 문서이지만 효력을 잃었습니다.")], file_checked=True)
+        return Verification(
+            "revoked", document, reasons + [_("발급한 문서이지만 효력을 잃었습니다.")], file_checked=True
+        )
     reasons.append(_("발급한 문서와 파일이 같습니다."))
     return Verification("genuine", document, reasons, file_checked=True)
 
@@ -822,7 +941,9 @@ def verify(number: str = "", pdf: bytes | None = None) -> Verification:
 
 def requested_message(req: DocumentRequest) -> str:
     return _("신청했습니다. 신청번호 %(code)s, 수령 %(when)s. 준비되면 알려 드립니다.") % {
-        "code": req.code, "when": _fmt(req.pickup_at)}
+        "code": req.code,
+        "when": _fmt(req.pickup_at),
+    }
 
 
 def cancelled_message() -> str:

@@ -46,8 +46,10 @@ class SigningUnavailable(DasanError):
     status = 503
 
     def __init__(self, detail: str = ""):
-        super().__init__("signing_unavailable",
-                         _("전자 서명용 인증서가 설정되지 않아 지금은 문서를 발급할 수 없습니다. 담당 부서에 문의해 주세요."))
+        super().__init__(
+            "signing_unavailable",
+            _("전자 서명용 인증서가 설정되지 않아 지금은 문서를 발급할 수 없습니다. 담당 부서에 문의해 주세요."),
+        )
         self.detail = detail
 
 
@@ -120,7 +122,10 @@ def sign_pdf(pdf: bytes, *, reason: str = "", location: str = "") -> bytes:
     signer, _roots = _signer_and_roots()
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
-        field_name="CitySeal", reason=reason or None, location=location or None, md_algorithm="sha256",
+        field_name="CitySeal",
+        reason=reason or None,
+        location=location or None,
+        md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
     )
     out = signers.sign_pdf(writer, meta, signer=signer)
@@ -141,8 +146,8 @@ def verify_signature(pdf: bytes) -> Check:
     """Check the city's signature on ``pdf`` (see the module docstring). Never raises
     for a bad file: a file that is not a PDF is an answer too."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     _signer, roots = _signer_and_roots()
@@ -159,18 +164,25 @@ def verify_signature(pdf: bytes) -> Check:
         status = validate_pdf_signature(embedded, context)
     except Exception as error:  # noqa: BLE001 - a mangled signature dictionary
         logger.info("signature check failed: %s", error)
-        return Check(False, "signature_broken", str(_("전자 서명을 확인할 수 없습니다. 파일이 손상되었거나 바뀌었습니다.")))
+        return Check(
+            False, "signature_broken", str(_("전자 서명을 확인할 수 없습니다. 파일이 손상되었거나 바뀌었습니다."))
+        )
     signer = ""
     try:
         signer = status.signing_cert.subject.human_friendly
     except Exception:  # noqa: BLE001
         pass
     if not status.intact or not status.valid:
-        return Check(False, "content_changed",
-                     str(_("서명한 뒤 파일 내용이 바뀌었습니다 (서명 값이 내용과 맞지 않습니다).")), signer)
+        return Check(
+            False,
+            "content_changed",
+            str(_("서명한 뒤 파일 내용이 바뀌었습니다 (서명 값이 내용과 맞지 않습니다).")),
+            signer,
+        )
     if not status.trusted:
         return Check(False, "untrusted", str(_("이 시의 인증서로 서명한 파일이 아닙니다.")), signer)
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE or len(signatures) != 1:
-        return Check(False, "modified_after_signing",
-                     str(_("서명한 뒤 파일에 내용이 덧붙여졌습니다 (증분 수정).")), signer)
+        return Check(
+            False, "modified_after_signing", str(_("서명한 뒤 파일에 내용이 덧붙여졌습니다 (증분 수정).")), signer
+        )
     return Check(True, "signature_valid", str(_("이 시의 인증서로 서명되었고, 서명 뒤 바뀌지 않았습니다.")), signer)

@@ -1,5 +1,6 @@
 """Resident and public pages (mounted at /documents/): the catalogue, requests for
 documents prepared before a visit (사전발급), city-issued documents and 문서 진위확인."""
+
 from django.urls import path
 
 from . import views

@@ -1,5 +1,6 @@
 """Staff pages (mounted at /staff/documents/): the queue of requests to prepare (사전발급)
 and city-issued documents — issue, list, revoke."""
+
 from django.urls import path
 
 from . import views

@@ -46,11 +46,16 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     mine = services.requests_for(user)[:20] if user.is_authenticated else []
     docs = services.documents_for(user)[:20] if user.is_authenticated else []
-    return render(request, "certificates/index.html", {
-        "national": [(t, services.processing_label(t)) for t in services.document_types(source=Source.NATIONAL)],
-        "city": list(services.document_types(source=Source.CITY)),
-        "mine": mine, "docs": docs,
-    })
+    return render(
+        request,
+        "certificates/index.html",
+        {
+            "national": [(t, services.processing_label(t)) for t in services.document_types(source=Source.NATIONAL)],
+            "city": list(services.document_types(source=Source.CITY)),
+            "mine": mine,
+            "docs": docs,
+        },
+    )
 
 
 @never_cache
@@ -65,14 +70,20 @@ def new_request(request: HttpRequest, code: str) -> HttpResponse:
     values = {"copies": "1", "office": "", "pickup_at": "", "purpose": "", "options": set()}
     if request.method == "POST":
         values = {
-            "copies": request.POST.get("copies", "1"), "office": request.POST.get("office", ""),
-            "pickup_at": request.POST.get("pickup_at", ""), "purpose": request.POST.get("purpose", ""),
+            "copies": request.POST.get("copies", "1"),
+            "office": request.POST.get("office", ""),
+            "pickup_at": request.POST.get("pickup_at", ""),
+            "purpose": request.POST.get("purpose", ""),
             "options": set(request.POST.getlist("options")),
         }
         try:
             req = services.request_document(
-                request.user, doc_type, office=values["office"], pickup_at=values["pickup_at"],
-                copies=values["copies"], purpose=values["purpose"],
+                request.user,
+                doc_type,
+                office=values["office"],
+                pickup_at=values["pickup_at"],
+                copies=values["copies"],
+                purpose=values["purpose"],
                 options={key: True for key in values["options"]},
             )
         except DasanError as exc:
@@ -80,12 +91,21 @@ def new_request(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, str(services.requested_message(req)))
             return redirect("certificates:request", pk=req.pk)
-    return render(request, "certificates/new.html", {
-        "type": doc_type, "processing": services.processing_label(doc_type),
-        "earliest": services.earliest_pickup(doc_type), "slots": services.pickup_slots(doc_type),
-        "offices": list(services.offices()), "values": values, "error": error,
-        "copies_range": range(1, doc_type.max_copies + 1),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "certificates/new.html",
+        {
+            "type": doc_type,
+            "processing": services.processing_label(doc_type),
+            "earliest": services.earliest_pickup(doc_type),
+            "slots": services.pickup_slots(doc_type),
+            "offices": list(services.offices()),
+            "values": values,
+            "error": error,
+            "copies_range": range(1, doc_type.max_copies + 1),
+        },
+        status=400 if error else 200,
+    )
 
 
 @never_cache
@@ -93,11 +113,16 @@ def new_request(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = _or_404(services.get_request, request.user, pk)
-    return render(request, "certificates/request.html", {
-        "req": req, "options": services.option_labels(req),
-        "cancellable": req.status in (RequestStatus.REQUESTED, RequestStatus.PREPARING),
-        "can_ticket": services.can_take_ticket(req),
-    })
+    return render(
+        request,
+        "certificates/request.html",
+        {
+            "req": req,
+            "options": services.option_labels(req),
+            "cancellable": req.status in (RequestStatus.REQUESTED, RequestStatus.PREPARING),
+            "can_ticket": services.can_take_ticket(req),
+        },
+    )
 
 
 @login_required
@@ -133,12 +158,16 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def issue(request: HttpRequest) -> HttpResponse:
     """시 발급 문서: what the resident can have issued right now."""
-    return render(request, "certificates/issue.html", {
-        "uses": list(services.facility_uses(request.user)[:30]),
-        "complaints": list(services.complaint_results(request.user)[:30]),
-        "docs": list(services.documents_for(request.user)[:30]),
-        "available": services.signing.configured(),
-    })
+    return render(
+        request,
+        "certificates/issue.html",
+        {
+            "uses": list(services.facility_uses(request.user)[:30]),
+            "complaints": list(services.complaint_results(request.user)[:30]),
+            "docs": list(services.documents_for(request.user)[:30]),
+            "available": services.signing.configured(),
+        },
+    )
 
 
 @login_required
@@ -203,10 +232,17 @@ def verify(request: HttpRequest) -> HttpResponse:
             error, status = exc, 429
         except DasanError as exc:
             error, status = exc, exc.status
-    response = render(request, "certificates/verify.html", {
-        "number": number, "result": result, "error": error,
-        "display_number": numbers.display(result.document.number) if result and result.document else "",
-    }, status=status)
+    response = render(
+        request,
+        "certificates/verify.html",
+        {
+            "number": number,
+            "result": result,
+            "error": error,
+            "display_number": numbers.display(result.document.number) if result and result.document else "",
+        },
+        status=status,
+    )
     if status == 429:
         response["Retry-After"] = str(error.retry_after)
     return response
@@ -232,10 +268,18 @@ def staff_index(request: HttpRequest) -> HttpResponse:
     day = _day(raw_day) if raw_day else (None if request.GET.get("all") else timezone.localdate())
     status = request.GET.get("status", "")
     rows = list(services.queue(office=office, day=day, status=status)[:200])
-    return render(request, "certificates/staff/index.html", {
-        "rows": rows, "offices": list(services.offices()), "office": office, "day": day,
-        "status": status, "statuses": RequestStatus.choices,
-    })
+    return render(
+        request,
+        "certificates/staff/index.html",
+        {
+            "rows": rows,
+            "offices": list(services.offices()),
+            "office": office,
+            "day": day,
+            "status": status,
+            "statuses": RequestStatus.choices,
+        },
+    )
 
 
 @never_cache
@@ -243,10 +287,16 @@ def staff_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def staff_request(request: HttpRequest, pk: int) -> HttpResponse:
     req = _or_404(services.staff_request, request.user, pk)
-    return render(request, "certificates/staff/request.html", {
-        "req": req, "options": services.option_labels(req), "id_kinds": IdKind.choices,
-        "max_mb": services.pdf_max_bytes() // (1024 * 1024),
-    })
+    return render(
+        request,
+        "certificates/staff/request.html",
+        {
+            "req": req,
+            "options": services.option_labels(req),
+            "id_kinds": IdKind.choices,
+            "max_mb": services.pdf_max_bytes() // (1024 * 1024),
+        },
+    )
 
 
 @staff_required
@@ -262,8 +312,9 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "ready":
             services.mark_ready(staff, req)
         elif action == "collect":
-            services.record_collection(staff, req, id_kind=request.POST.get("id_kind", ""),
-                                       fee_paid=bool(request.POST.get("fee_paid")))
+            services.record_collection(
+                staff, req, id_kind=request.POST.get("id_kind", ""), fee_paid=bool(request.POST.get("fee_paid"))
+            )
         elif action == "cancel":
             services.cancel_request(staff, req, reason=request.POST.get("reason", ""))
         else:
@@ -308,8 +359,9 @@ def staff_issued(request: HttpRequest) -> HttpResponse:
             messages.success(request, str(services.issued_message(doc)))
             return redirect("certificates_staff:issued")
     docs = services.recent_documents()[:50]
-    return render(request, "certificates/staff/issued.html", {"docs": docs, "error": error},
-                  status=error.status if error else 200)
+    return render(
+        request, "certificates/staff/issued.html", {"docs": docs, "error": error}, status=error.status if error else 200
+    )
 
 
 @staff_required

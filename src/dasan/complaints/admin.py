@@ -37,20 +37,41 @@ from .models import (
 # --- categories -----------------------------------------------------------------------------------
 @admin.register(Category)
 class CategoryAdmin(AuditedAdmin):
-    list_display = ["code", "name", "group", "kind", "form", "department", "period", "allows_anonymous",
-                    "requires_location", "is_active", "order"]
-    list_filter = ["is_active", "kind", "form", "group", "allows_anonymous", "requires_location",
-                   ("department", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "code",
+        "name",
+        "group",
+        "kind",
+        "form",
+        "department",
+        "period",
+        "allows_anonymous",
+        "requires_location",
+        "is_active",
+        "order",
+    ]
+    list_filter = [
+        "is_active",
+        "kind",
+        "form",
+        "group",
+        "allows_anonymous",
+        "requires_location",
+        ("department", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["code", "name", "description", "keywords"]
     list_select_related = ["department"]
     autocomplete_fields = ["department"]
     ordering = ["order", "code"]
     fieldsets = [
         (None, {"fields": ["code", "name", "description", "group", "order", "is_active"]}),
-        (_("처리"), {
-            "fields": ["kind", "form", "department", ("period_value", "period_unit")],
-            "description": _("처리기간을 비우면 민원 종류의 법정 처리기간을 씁니다."),
-        }),
+        (
+            _("처리"),
+            {
+                "fields": ["kind", "form", "department", ("period_value", "period_unit")],
+                "description": _("처리기간을 비우면 민원 종류의 법정 처리기간을 씁니다."),
+            },
+        ),
         (_("신청"), {"fields": ["allows_anonymous", "requires_location"]}),
         (_("자동 분류"), {"fields": ["keywords"]}),
     ]
@@ -89,8 +110,17 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class EventInline(_ReadOnlyInline):
     model = ComplaintEvent
-    fields = ["created_at", "kind", "actor", "from_status", "to_status", "from_department", "to_department",
-              "reason", "internal"]
+    fields = [
+        "created_at",
+        "kind",
+        "actor",
+        "from_status",
+        "to_status",
+        "from_department",
+        "to_department",
+        "reason",
+        "internal",
+    ]
     readonly_fields = fields
     ordering = ["created_at", "id"]
     verbose_name_plural = _("처리 이력")
@@ -106,8 +136,18 @@ class ParkingInline(admin.StackedInline):
     model = ParkingReport
     extra = 0
     can_delete = False
-    fields = ["plate", "place", "observed_at", "first_photo_at", "second_photo_at", "consent_text", "signer_name",
-              "signed_at", "content_hash", "hash_verified"]
+    fields = [
+        "plate",
+        "place",
+        "observed_at",
+        "first_photo_at",
+        "second_photo_at",
+        "consent_text",
+        "signer_name",
+        "signed_at",
+        "content_hash",
+        "hash_verified",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -126,7 +166,8 @@ class ParkingInline(admin.StackedInline):
 
 class ReassignForm(forms.Form):
     department = forms.ModelChoiceField(
-        label=_("옮길 부서"), queryset=Department.objects.filter(is_active=True).order_by("code"),
+        label=_("옮길 부서"),
+        queryset=Department.objects.filter(is_active=True).order_by("code"),
     )
     reason = forms.CharField(label=_("사유"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -149,10 +190,27 @@ _REASSIGN_PAGE = """{% extends "admin/base_site.html" %}{% load i18n %}
 class ComplaintAdmin(admin.ModelAdmin):
     """Read-only: complaints move through the workbench (services), not through this form."""
 
-    list_display = ["number", "title", "category", "department", "status", "routing", "channel", "received_at",
-                    "due_at", "sla"]
-    list_filter = ["status", "channel", "kind", "routing", "is_anonymous",
-                   ("category", admin.RelatedOnlyFieldListFilter), ("department", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "number",
+        "title",
+        "category",
+        "department",
+        "status",
+        "routing",
+        "channel",
+        "received_at",
+        "due_at",
+        "sla",
+    ]
+    list_filter = [
+        "status",
+        "channel",
+        "kind",
+        "routing",
+        "is_anonymous",
+        ("category", admin.RelatedOnlyFieldListFilter),
+        ("department", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["number", "title"]
     date_hierarchy = "received_at"
     list_select_related = ["category", "department"]
@@ -165,8 +223,21 @@ class ComplaintAdmin(admin.ModelAdmin):
         (_("기한"), {"fields": ["received_at", "due_at", "extended_count", "sla"]}),
         (_("신청인"), {"fields": ["is_anonymous", "applicant", "contact_preference", "filed_by"]}),
         (_("위치"), {"fields": ["address", "latitude", "longitude", "is_public"]}),
-        (_("결과"), {"fields": ["answer", "answered_at", "answered_by", "closed_at", "transferred_to", "duplicate_of",
-                               "satisfaction", "satisfaction_comment"]}),
+        (
+            _("결과"),
+            {
+                "fields": [
+                    "answer",
+                    "answered_at",
+                    "answered_by",
+                    "closed_at",
+                    "transferred_to",
+                    "duplicate_of",
+                    "satisfaction",
+                    "satisfaction_comment",
+                ]
+            },
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -226,8 +297,11 @@ class ComplaintAdmin(admin.ModelAdmin):
                 closed += 1
         self.message_user(request, _("%(closed)d건을 종결했습니다.") % {"closed": closed}, messages.SUCCESS)
         if skipped:
-            self.message_user(request, _("답변 완료 상태가 아닌 %(count)d건은 그대로 두었습니다.") % {"count": skipped},
-                              messages.WARNING)
+            self.message_user(
+                request,
+                _("답변 완료 상태가 아닌 %(count)d건은 그대로 두었습니다.") % {"count": skipped},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("선택한 민원을 다른 부서로 옮기기"))
     def reassign_selected(self, request, queryset: QuerySet[Complaint]):
@@ -237,8 +311,10 @@ class ComplaintAdmin(admin.ModelAdmin):
             if form.is_valid():
                 try:
                     moved = services.bulk_reassign(
-                        list(queryset.values_list("number", flat=True)), department=form.cleaned_data["department"],
-                        actor=request.user, reason=form.cleaned_data["reason"],
+                        list(queryset.values_list("number", flat=True)),
+                        department=form.cleaned_data["department"],
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"],
                     )
                 except DasanError as exc:
                     error = str(exc.message)

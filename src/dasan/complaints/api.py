@@ -18,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema, Status
 from ninja import Field as NinjaField
+from ninja import Header, Query, Router, Schema, Status
 
 from dasan.accounts.api_auth import session_or_token
 from dasan.core import idempotency
@@ -28,7 +28,8 @@ from dasan.core.schemas import ErrorOut
 
 from . import services
 from .forms import max_photo_bytes, max_photos
-from .models import Channel, Complaint, FormKind, Status as ComplaintStatus
+from .models import Channel, Complaint, FormKind
+from .models import Status as ComplaintStatus
 from .schemas import CategoryOut, ComplaintIn, ComplaintOut, ComplaintSummaryOut, RateIn
 
 router = Router(tags=["complaints"])
@@ -100,7 +101,12 @@ def _parking_out(complaint: Complaint) -> dict | None:
         parking = complaint.parking
     except Complaint.parking.RelatedObjectDoesNotExist:
         return None
-    return {"plate": parking.plate, "place": parking.place, "observed_at": parking.observed_at, "signed_at": parking.signed_at}
+    return {
+        "plate": parking.plate,
+        "place": parking.place,
+        "observed_at": parking.observed_at,
+        "signed_at": parking.signed_at,
+    }
 
 
 def _event_out(event) -> dict:
@@ -118,7 +124,9 @@ def _event_out(event) -> dict:
 
 def complaint_out(complaint: Complaint) -> dict:
     """The API's view of one complaint, for its filer (JSON-ready after the schema)."""
-    answered = complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED) and complaint.answered_at is not None
+    answered = (
+        complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED) and complaint.answered_at is not None
+    )
     duplicate_of = complaint.duplicate_of
     body = {
         **_summary_out(complaint),
@@ -153,8 +161,10 @@ def complaint_out(complaint: Complaint) -> dict:
 def _own(user, number: str) -> Complaint:
     """The caller's own complaint; someone else's answers 404 like a missing one."""
     complaint = (
-        services.visible_complaints(user).filter(resident=user, number=number.strip())
-        .select_related("category", "department", "duplicate_of").first()
+        services.visible_complaints(user)
+        .filter(resident=user, number=number.strip())
+        .select_related("category", "department", "duplicate_of")
+        .first()
     )
     if complaint is None:
         raise NotFound("complaint_not_found", _("민원을 찾을 수 없습니다."))
@@ -166,14 +176,18 @@ def _own(user, number: str) -> Complaint:
 
 def _decode_photos(data: ComplaintIn) -> list[io.BytesIO]:
     if len(data.photos) > max_photos():
-        raise DasanError("too_many_photos", _("사진은 %(count)d장까지 올릴 수 있습니다.") % {"count": max_photos()}, field="photos")
+        raise DasanError(
+            "too_many_photos", _("사진은 %(count)d장까지 올릴 수 있습니다.") % {"count": max_photos()}, field="photos"
+        )
     photos = []
     for index, photo in enumerate(data.photos, start=1):
         try:
             content = base64.b64decode(photo.content_base64, validate=True)
         except (binascii.Error, ValueError):
             raise DasanError(
-                "photo_invalid", _("%(n)d번째 사진을 읽을 수 없습니다. base64로 보내 주세요.") % {"n": index}, field="photos"
+                "photo_invalid",
+                _("%(n)d번째 사진을 읽을 수 없습니다. base64로 보내 주세요.") % {"n": index},
+                field="photos",
             ) from None
         if not content:
             raise DasanError("photo_invalid", _("%(n)d번째 사진이 비어 있습니다.") % {"n": index}, field="photos")
@@ -181,7 +195,8 @@ def _decode_photos(data: ComplaintIn) -> list[io.BytesIO]:
             raise DasanError(
                 "photo_too_large",
                 _("사진 한 장은 %(mb)dMB를 넘을 수 없습니다.") % {"mb": max_photo_bytes() // (1024 * 1024)},
-                status=413, field="photos",
+                status=413,
+                field="photos",
             )
         stream = io.BytesIO(content)
         stream.name = f"photo-{index}.jpg"
@@ -194,7 +209,9 @@ def _category_for(code: str | None):
         return None
     category = services.public_categories().filter(code=code).first()
     if category is None:
-        raise DasanError("unknown_category", _("알 수 없는 분류입니다: %(code)s") % {"code": code[:40]}, field="category")
+        raise DasanError(
+            "unknown_category", _("알 수 없는 분류입니다: %(code)s") % {"code": code[:40]}, field="category"
+        )
     if category.form == FormKind.ILLEGAL_PARKING:
         raise DasanError(
             "category_needs_form",
@@ -219,13 +236,17 @@ def categories(request: HttpRequest):
     return [_category_out(c) for c in services.public_categories().select_related("department")]
 
 
-@router.post("/", response={201: ComplaintOut, **ERRORS, 413: ErrorOut}, auth=session_or_token, summary="File a complaint")
+@router.post(
+    "/", response={201: ComplaintOut, **ERRORS, 413: ErrorOut}, auth=session_or_token, summary="File a complaint"
+)
 def create(
     request: HttpRequest,
     data: ComplaintIn,
     response: HttpResponse,
     idempotency_key: str | None = Header(
-        None, alias="Idempotency-Key", max_length=idempotency.MAX_KEY_LENGTH,
+        None,
+        alias="Idempotency-Key",
+        max_length=idempotency.MAX_KEY_LENGTH,
         description="Any unique string per filing (a UUID); a retry with the same key returns the first answer.",
     ),
 ):
@@ -241,10 +262,19 @@ def create(
     def produce():
         category = _category_for(data.category)
         complaint = services.file_complaint(
-            title=data.title, description=data.description, channel=Channel.API, category=category,
-            resident=user, anonymous=data.anonymous, contact_preference=data.contact_preference,
-            latitude=_coordinate(data.latitude), longitude=_coordinate(data.longitude), address=data.address,
-            is_public=data.is_public, photos=_decode_photos(data), language=translation.get_language(),
+            title=data.title,
+            description=data.description,
+            channel=Channel.API,
+            category=category,
+            resident=user,
+            anonymous=data.anonymous,
+            contact_preference=data.contact_preference,
+            latitude=_coordinate(data.latitude),
+            longitude=_coordinate(data.longitude),
+            address=data.address,
+            is_public=data.is_public,
+            photos=_decode_photos(data),
+            language=translation.get_language(),
         )
         return 201, complaint_out(complaint)
 
@@ -263,32 +293,39 @@ def my_complaints(request: HttpRequest, query: Query[PageQuery]):
     """The signed-in person's own complaints, newest first, 20 a page."""
     user = request.auth
     complaints = (
-        services.visible_complaints(user).filter(resident=user).select_related("category").order_by("-received_at", "-id")
+        services.visible_complaints(user)
+        .filter(resident=user)
+        .select_related("category")
+        .order_by("-received_at", "-id")
     )
     count = complaints.count()
     pages = max(1, math.ceil(count / PAGE_SIZE))
     page = min(query.page, pages)
-    items = complaints[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    items = complaints[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return {"items": [_summary_out(c) for c in items], "count": count, "page": page, "pages": pages}
 
 
-@router.get("/{number}", response={200: ComplaintOut, 401: ErrorOut, 404: ErrorOut}, auth=session_or_token,
-            summary="One of my complaints")
+@router.get(
+    "/{number}",
+    response={200: ComplaintOut, 401: ErrorOut, 404: ErrorOut},
+    auth=session_or_token,
+    summary="One of my complaints",
+)
 def complaint_detail(request: HttpRequest, number: str):
     """One of your complaints by its number (2026-000123), with its timeline and answer."""
     return complaint_out(_own(request.auth, number))
 
 
-@router.post("/{number}/rate", response={200: ComplaintOut, **ERRORS}, auth=session_or_token,
-             summary="Rate the answer")
+@router.post("/{number}/rate", response={200: ComplaintOut, **ERRORS}, auth=session_or_token, summary="Rate the answer")
 def rate(request: HttpRequest, number: str, data: RateIn):
     """만족도 평가: 1-5 and a comment, once the complaint has been answered (409 before that or if rated)."""
     complaint = services.rate(_own(request.auth, number), resident=request.auth, score=data.score, comment=data.comment)
     return complaint_out(complaint)
 
 
-@router.post("/{number}/withdraw", response={200: ComplaintOut, **ERRORS}, auth=session_or_token,
-             summary="Withdraw a complaint")
+@router.post(
+    "/{number}/withdraw", response={200: ComplaintOut, **ERRORS}, auth=session_or_token, summary="Withdraw a complaint"
+)
 def withdraw(request: HttpRequest, number: str):
     """취하: take back a complaint that is still open (409 once it has been answered or closed)."""
     complaint = services.withdraw(_own(request.auth, number), resident=request.auth)

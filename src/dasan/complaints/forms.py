@@ -71,7 +71,12 @@ def _check_photo_size(upload) -> None:
 
 def _coordinate(label, low: int, high: int) -> forms.DecimalField:
     return forms.DecimalField(
-        label=label, required=False, min_value=Decimal(low), max_value=Decimal(high), decimal_places=6, max_digits=9,
+        label=label,
+        required=False,
+        min_value=Decimal(low),
+        max_value=Decimal(high),
+        decimal_places=6,
+        max_digits=9,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         localize=False,
     )
@@ -84,7 +89,9 @@ class _LocationMixin:
         lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
         if (lat is None) != (lng is None) and "latitude" not in self.errors and "longitude" not in self.errors:
             self.add_error("latitude", _("위도와 경도를 함께 입력해 주세요. 현재 위치 버튼을 누르면 채워집니다."))
-        has_place = bool((cleaned.get("address") or cleaned.get("place") or "").strip()) or (lat is not None and lng is not None)
+        has_place = bool((cleaned.get("address") or cleaned.get("place") or "").strip()) or (
+            lat is not None and lng is not None
+        )
         if required and not has_place and not self.errors.get("address") and not self.errors.get("place"):
             field = "place" if "place" in self.fields else "address"
             self.add_error(field, _("이 분류는 위치가 필요합니다. 주소를 적거나 현재 위치를 넣어 주세요."))
@@ -93,7 +100,7 @@ class _LocationMixin:
 class AccessibleFormMixin:
     """Ties help and error texts to their inputs (``aria-describedby``, ``aria-invalid``)."""
 
-    def prepare_for_render(self) -> "AccessibleFormMixin":
+    def prepare_for_render(self) -> AccessibleFormMixin:
         for name, field in self.fields.items():
             bound = self[name]
             ids = []
@@ -125,17 +132,23 @@ class ComplaintForm(AccessibleFormMixin, _LocationMixin, forms.Form):
     """일반 민원 신청."""
 
     category = forms.ChoiceField(
-        label=_("분류"), required=False,
+        label=_("분류"),
+        required=False,
         help_text=_("모르면 비워 두세요. 내용을 보고 알맞은 부서로 보냅니다."),
     )
-    title = forms.CharField(label=_("제목"), max_length=TITLE_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    title = forms.CharField(
+        label=_("제목"), max_length=TITLE_MAX, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     description = forms.CharField(
-        label=_("내용"), max_length=DESCRIPTION_MAX,
+        label=_("내용"),
+        max_length=DESCRIPTION_MAX,
         help_text=_("무엇이, 언제부터, 어디에서 문제인지 적어 주세요. 주민등록번호는 적지 마세요."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     address = forms.CharField(
-        label=_("주소 또는 장소"), max_length=200, required=False,
+        label=_("주소 또는 장소"),
+        max_length=200,
+        required=False,
         help_text=_("예: 다산로 12 앞 버스정류장"),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
@@ -143,19 +156,25 @@ class ComplaintForm(AccessibleFormMixin, _LocationMixin, forms.Form):
     longitude = _coordinate(_("경도"), -180, 180)
     photos = PhotosField(label=_("사진"))  # help text with the configured limits: __init__
     is_public = forms.BooleanField(
-        label=_("다른 주민도 볼 수 있게 공개합니다"), required=False,
+        label=_("다른 주민도 볼 수 있게 공개합니다"),
+        required=False,
         help_text=_("이름과 연락처는 공개되지 않습니다."),
     )
     anonymous = forms.BooleanField(
-        label=_("담당 공무원에게 이름을 알리지 않습니다 (익명)"), required=False,
+        label=_("담당 공무원에게 이름을 알리지 않습니다 (익명)"),
+        required=False,
         help_text=_("익명을 허용하는 분류에서만 선택할 수 있습니다. 처리 결과는 이 계정으로 계속 볼 수 있습니다."),
     )
     contact_preference = forms.ChoiceField(
-        label=_("처리 결과 알림"), choices=ContactPreference.choices, initial=ContactPreference.SMS,
+        label=_("처리 결과 알림"),
+        choices=ContactPreference.choices,
+        initial=ContactPreference.SMS,
         widget=forms.RadioSelect,
     )
     contact_email = forms.EmailField(
-        label=_("이메일 주소"), required=False, max_length=254,
+        label=_("이메일 주소"),
+        required=False,
+        max_length=254,
         help_text=_("이메일로 알림을 받을 때만 적어 주세요."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -196,8 +215,11 @@ class ComplaintForm(AccessibleFormMixin, _LocationMixin, forms.Form):
         # A photo's own position can stand in for the place; the service reads it.
         needs_place = bool(category and category.requires_location) and not cleaned.get("photos")
         self._clean_location(cleaned, required=needs_place)
-        if cleaned.get("contact_preference") == ContactPreference.EMAIL and not cleaned.get("contact_email") \
-                and "contact_email" not in self.errors:
+        if (
+            cleaned.get("contact_preference") == ContactPreference.EMAIL
+            and not cleaned.get("contact_email")
+            and "contact_email" not in self.errors
+        ):
             self.add_error("contact_email", _("이메일로 알림을 받으려면 이메일 주소를 적어 주세요."))
         return cleaned
 
@@ -210,34 +232,45 @@ class ParkingReportForm(AccessibleFormMixin, _LocationMixin, forms.Form):
     """불법주정차 신고: the vehicle, where and when, two photos, the signed statement."""
 
     plate = forms.CharField(
-        label=_("차량번호"), max_length=16,
+        label=_("차량번호"),
+        max_length=16,
         help_text=_("예: 12가3456, 서울12가3456"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
     place = forms.CharField(
-        label=_("위반 장소"), max_length=200,
+        label=_("위반 장소"),
+        max_length=200,
         help_text=_("도로명 주소나 건물 이름, 가까운 표지를 적어 주세요."),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     latitude = _coordinate(_("위도"), -90, 90)
     longitude = _coordinate(_("경도"), -180, 180)
     observed_at = forms.DateTimeField(
-        label=_("위반 일시"), required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
-        help_text=_("비워 두면 첫 사진을 찍은 시각으로 합니다."), widget=_localtime_input(),
+        label=_("위반 일시"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text=_("비워 두면 첫 사진을 찍은 시각으로 합니다."),
+        widget=_localtime_input(),
     )
     photo_first = forms.FileField(
-        label=_("첫 번째 사진"), help_text=_("차량번호가 보이게 찍어 주세요."),
+        label=_("첫 번째 사진"),
+        help_text=_("차량번호가 보이게 찍어 주세요."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
     photo_second = forms.FileField(
-        label=_("두 번째 사진"), help_text=_("같은 자리에서 1분 이상 지난 뒤에 같은 차량을 찍어 주세요."),
+        label=_("두 번째 사진"),
+        help_text=_("같은 자리에서 1분 이상 지난 뒤에 같은 차량을 찍어 주세요."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
     description = forms.CharField(
-        label=_("덧붙일 내용"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("덧붙일 내용"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     signer_name = forms.CharField(
-        label=_("서명하는 사람 이름"), max_length=60,
+        label=_("서명하는 사람 이름"),
+        max_length=60,
         help_text=_("아래 진술에 서명하는 사람의 이름입니다."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
@@ -284,9 +317,14 @@ class RatingForm(AccessibleFormMixin, forms.Form):
         (1, _("1 — 매우 불만족")),
     ]
 
-    score = forms.TypedChoiceField(label=_("처리 결과에 얼마나 만족하시나요?"), choices=SCORES, coerce=int, widget=forms.RadioSelect)
+    score = forms.TypedChoiceField(
+        label=_("처리 결과에 얼마나 만족하시나요?"), choices=SCORES, coerce=int, widget=forms.RadioSelect
+    )
     comment = forms.CharField(
-        label=_("의견 (선택)"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("의견 (선택)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -300,12 +338,25 @@ def field_for_error(code: str, details: dict | None, fields) -> str | None:
     if code == "location_required" and "place" in fields:
         return "latitude"  # the place is written; its position is what is missing
     guesses = [
-        ("contact_email", "contact_email"), ("contact", "contact_preference"),
-        ("consent", "consent"), ("sign", "signer_name"), ("plate", "plate"), ("observ", "observed_at"),
-        ("second", "photo_second"), ("photo", "photos" if "photos" in fields else "photo_second"),
-        ("anonym", "anonymous"), ("categor", "category"), ("location", "address" if "address" in fields else "place"),
-        ("address", "address"), ("place", "place"), ("title", "title"), ("description", "description"),
-        ("latitude", "latitude"), ("longitude", "longitude"), ("score", "score"), ("comment", "comment"),
+        ("contact_email", "contact_email"),
+        ("contact", "contact_preference"),
+        ("consent", "consent"),
+        ("sign", "signer_name"),
+        ("plate", "plate"),
+        ("observ", "observed_at"),
+        ("second", "photo_second"),
+        ("photo", "photos" if "photos" in fields else "photo_second"),
+        ("anonym", "anonymous"),
+        ("categor", "category"),
+        ("location", "address" if "address" in fields else "place"),
+        ("address", "address"),
+        ("place", "place"),
+        ("title", "title"),
+        ("description", "description"),
+        ("latitude", "latitude"),
+        ("longitude", "longitude"),
+        ("score", "score"),
+        ("comment", "comment"),
     ]
     for needle, field in guesses:
         if needle in code and field in fields:

@@ -72,8 +72,10 @@ class Category(models.Model):
         ordering = ["order", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(period_value__isnull=True, period_unit="")
-                           | models.Q(period_value__isnull=False) & ~models.Q(period_unit="")),
+                condition=(
+                    models.Q(period_value__isnull=True, period_unit="")
+                    | models.Q(period_value__isnull=False) & ~models.Q(period_unit="")
+                ),
                 name="category_period_both_or_neither",
             ),
         ]
@@ -148,11 +150,19 @@ class Complaint(models.Model):
     )
     # Null while it waits in the triage queue.
     department = models.ForeignKey(
-        "core.Department", verbose_name=_("담당 부서"), null=True, blank=True, on_delete=models.PROTECT,
+        "core.Department",
+        verbose_name=_("담당 부서"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="complaints",
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("담당자"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("담당자"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assigned_complaints",
     )
     routing = models.CharField(_("배정 방식"), max_length=10, choices=Routing.choices, default=Routing.CATEGORY)
@@ -166,7 +176,11 @@ class Complaint(models.Model):
     # anonymous complaint keeps its resident (so they can follow, rate and withdraw
     # it) but its contact fields are empty and staff pages never show who it is.
     resident = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("신청인"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("신청인"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="complaints",
     )
     is_anonymous = models.BooleanField(_("익명"), default=False)
@@ -177,7 +191,11 @@ class Complaint(models.Model):
         _("알림 받는 방법"), max_length=8, choices=ContactPreference.choices, default=ContactPreference.SMS
     )
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("대리 접수 직원"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("대리 접수 직원"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
@@ -196,16 +214,26 @@ class Complaint(models.Model):
     # translation (the city's engine, or a member of staff) and how it was made.
     title_ko = models.CharField(_("제목 번역(한국어)"), max_length=200, blank=True)
     description_ko = models.TextField(_("내용 번역(한국어)"), blank=True)
-    translation = models.CharField(_("내용 번역"), max_length=10, choices=TranslationState.choices, blank=True,
-                                   default=TranslationState.NOT_NEEDED)
+    translation = models.CharField(
+        _("내용 번역"), max_length=10, choices=TranslationState.choices, blank=True, default=TranslationState.NOT_NEEDED
+    )
     answer = models.TextField(_("답변"), blank=True)
     # The answer in the resident's language (when the complaint's language is not Korean).
     answer_translated = models.TextField(_("답변 번역"), blank=True)
-    answer_translation = models.CharField(_("답변 번역 상태"), max_length=10, choices=TranslationState.choices,
-                                          blank=True, default=TranslationState.NOT_NEEDED)
+    answer_translation = models.CharField(
+        _("답변 번역 상태"),
+        max_length=10,
+        choices=TranslationState.choices,
+        blank=True,
+        default=TranslationState.NOT_NEEDED,
+    )
     answered_at = models.DateTimeField(_("답변 일시"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("답변자"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("답변자"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     closed_at = models.DateTimeField(_("종결 일시"), null=True, blank=True)
@@ -235,11 +263,15 @@ class Complaint(models.Model):
                 name="complaint_satisfaction_1_to_5",
             ),
             models.CheckConstraint(
-                condition=(models.Q(latitude__isnull=True, longitude__isnull=True)
-                           | models.Q(latitude__isnull=False, longitude__isnull=False)),
+                condition=(
+                    models.Q(latitude__isnull=True, longitude__isnull=True)
+                    | models.Q(latitude__isnull=False, longitude__isnull=False)
+                ),
                 name="complaint_lat_lng_together",
             ),
-            models.CheckConstraint(condition=models.Q(due_at__gte=models.F("received_at")), name="complaint_due_after_receipt"),
+            models.CheckConstraint(
+                condition=models.Q(due_at__gte=models.F("received_at")), name="complaint_due_after_receipt"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,7 +282,7 @@ class Complaint(models.Model):
         return self.status in OPEN_STATUSES
 
 
-def photo_path(instance: "ComplaintPhoto", filename: str) -> str:
+def photo_path(instance: ComplaintPhoto, filename: str) -> str:
     # The stored name never carries what the uploader called the file.
     return f"complaints/{instance.complaint.received_at:%Y/%m}/{instance.sha256[:32]}.jpg"
 
@@ -322,13 +354,17 @@ class ComplaintEvent(models.Model):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     from_department = models.ForeignKey(
         "core.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    to_department = models.ForeignKey("core.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_department = models.ForeignKey(
+        "core.Department", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.TextField(blank=True)
     # Internal events (notes, routing details) are never shown to the resident.
     internal = models.BooleanField(default=False)
@@ -345,7 +381,11 @@ class AnswerTemplate(models.Model):
     """자주 쓰는 답변: reusable answer text, per department or city-wide."""
 
     department = models.ForeignKey(
-        "core.Department", verbose_name=_("부서"), null=True, blank=True, on_delete=models.CASCADE,
+        "core.Department",
+        verbose_name=_("부서"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         help_text=_("비우면 모든 부서가 씁니다"),
     )
     title = models.CharField(_("제목"), max_length=100)

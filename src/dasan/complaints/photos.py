@@ -259,7 +259,5 @@ def prepare_many(uploads, *, already: int = 0) -> list[PreparedPhoto]:
     uploads = [u for u in (uploads or ()) if u is not None]
     _bytes, max_count, _side = _limits()
     if len(uploads) + already > max_count:
-        raise DasanError(
-            "too_many_photos", _("사진은 %(count)s장까지 올릴 수 있습니다.") % {"count": max_count}
-        )
+        raise DasanError("too_many_photos", _("사진은 %(count)s장까지 올릴 수 있습니다.") % {"count": max_count})
     return [prepare(u) for u in uploads]

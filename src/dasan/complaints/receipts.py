@@ -56,15 +56,18 @@ def render(complaint: Complaint) -> bytes:
     with translation.override(complaint.language or settings.LANGUAGE_CODE):
         title = _("불법주정차 신고 접수증") if parking else _("민원 접수증")
         doc = PdfDocument(
-            title=f"{title} {complaint.number}", author=city_name, subject=complaint.number,
+            title=f"{title} {complaint.number}",
+            author=city_name,
+            subject=complaint.number,
             language=complaint.language or "ko",
             footer=_("%(city)s · 발급 %(when)s") % {"city": city_name, "when": _when(timezone.now())},
         )
         link = public_link(complaint)
         # Top right, beside the title, so a parking receipt still fits on one page.
         size = 24
-        doc.qr_code(link, size=size, x=doc.pdf.w - doc.pdf.r_margin - size, y=doc.pdf.t_margin - 8,
-                    caption=_("처리 상황 조회"))
+        doc.qr_code(
+            link, size=size, x=doc.pdf.w - doc.pdf.r_margin - size, y=doc.pdf.t_margin - 8, caption=_("처리 상황 조회")
+        )
         doc.caption(city_name, align="C", size=11)
         doc.heading(title)
         doc.spacer(4)
@@ -87,25 +90,38 @@ def render(complaint: Complaint) -> bytes:
 
         if parking is not None:
             doc.subheading(_("신고 내용"))
-            doc.fields([
-                (_("차량번호"), parking.plate),
-                (_("위반 장소"), _location(complaint)),
-                (_("위반 일시"), _when(parking.observed_at)),
-                (_("첫 사진 촬영"), timezone.localtime(parking.first_photo_at).strftime("%Y-%m-%d %H:%M:%S")),
-                (_("둘째 사진 촬영"), timezone.localtime(parking.second_photo_at).strftime("%Y-%m-%d %H:%M:%S")),
-            ])
+            doc.fields(
+                [
+                    (_("차량번호"), parking.plate),
+                    (_("위반 장소"), _location(complaint)),
+                    (_("위반 일시"), _when(parking.observed_at)),
+                    (_("첫 사진 촬영"), timezone.localtime(parking.first_photo_at).strftime("%Y-%m-%d %H:%M:%S")),
+                    (_("둘째 사진 촬영"), timezone.localtime(parking.second_photo_at).strftime("%Y-%m-%d %H:%M:%S")),
+                ]
+            )
             doc.subheading(_("전자 서명한 진술"))
             doc.boxed(parking.consent_text)
-            doc.fields([
-                (_("서명자"), parking.signer_name),
-                (_("서명 일시"), timezone.localtime(parking.signed_at).strftime("%Y-%m-%d %H:%M:%S")),
-                (_("내용 해시 (SHA-256)"), parking.content_hash),
-            ], size=9.5)
-            doc.caption(_("내용 해시는 신고 내용, 사진, 진술, 서명자와 서명 일시로 계산한 값입니다. "
-                          "접수 뒤 어느 하나라도 바뀌면 값이 달라집니다."))
+            doc.fields(
+                [
+                    (_("서명자"), parking.signer_name),
+                    (_("서명 일시"), timezone.localtime(parking.signed_at).strftime("%Y-%m-%d %H:%M:%S")),
+                    (_("내용 해시 (SHA-256)"), parking.content_hash),
+                ],
+                size=9.5,
+            )
+            doc.caption(
+                _(
+                    "내용 해시는 신고 내용, 사진, 진술, 서명자와 서명 일시로 계산한 값입니다. "
+                    "접수 뒤 어느 하나라도 바뀌면 값이 달라집니다."
+                )
+            )
 
         doc.spacer(2)
         doc.caption(_("조회 주소: %(link)s") % {"link": link}, size=8.5)
-        doc.caption(_("처리 기한은 「민원 처리에 관한 법률」에 따른 처리기간으로 계산했습니다. "
-                      "처리 상황과 답변은 위 주소나 QR 코드에서 확인할 수 있습니다."))
+        doc.caption(
+            _(
+                "처리 기한은 「민원 처리에 관한 법률」에 따른 처리기간으로 계산했습니다. "
+                "처리 상황과 답변은 위 주소나 QR 코드에서 확인할 수 있습니다."
+            )
+        )
         return doc.to_bytes()

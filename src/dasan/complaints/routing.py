@@ -30,6 +30,7 @@ archive read with ``allow_pickle=False`` — plain arrays and one JSON header, n
 pickled Python objects — so even a tampered row cannot execute code when loaded.
 scikit-learn is needed only to train; scoring is NumPy alone.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -81,6 +82,7 @@ def _progress(progress: Progress | None, stage: str, done: int, total: int) -> N
 
 # --- text ------------------------------------------------------------------------------------------
 
+
 def _clean(text: str) -> str:
     from dasan.core import pii
 
@@ -103,12 +105,13 @@ def tokenize_many(texts: Sequence[str], progress: Progress | None = None, batch:
     total = len(texts)
     _progress(progress, "tokenise", 0, total)
     for start in range(0, total, batch):
-        out.extend(analysis.tokens_many([_clean(t) for t in texts[start:start + batch]]))
+        out.extend(analysis.tokens_many([_clean(t) for t in texts[start : start + batch]]))
         _progress(progress, "tokenise", len(out), total)
     return out
 
 
 # --- the model ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class Classifier:
@@ -116,10 +119,10 @@ class Classifier:
 
     labels: list[str]
     terms: list[str]
-    idf: np.ndarray          # (n_terms,) float32
-    unknown_idf: float       # weight of a term never seen in training (counts towards the norm)
-    coef: np.ndarray         # (n_labels, n_terms) float32
-    intercept: np.ndarray    # (n_labels,) float32
+    idf: np.ndarray  # (n_terms,) float32
+    unknown_idf: float  # weight of a term never seen in training (counts towards the norm)
+    coef: np.ndarray  # (n_labels, n_terms) float32
+    intercept: np.ndarray  # (n_labels,) float32
     temperature: float = 1.0
     index: dict[str, int] = field(init=False, repr=False)
 
@@ -165,13 +168,21 @@ class Classifier:
 
     # -- storage: plain arrays and a JSON header, never pickle --
     def to_bytes(self) -> bytes:
-        header = {"format": BLOB_FORMAT, "algorithm": ALGORITHM, "temperature": self.temperature,
-                  "unknown_idf": self.unknown_idf}
+        header = {
+            "format": BLOB_FORMAT,
+            "algorithm": ALGORITHM,
+            "temperature": self.temperature,
+            "unknown_idf": self.unknown_idf,
+        }
         buf = io.BytesIO()
         np.savez_compressed(
-            buf, header=np.array(json.dumps(header)), labels=np.array(self.labels, dtype=str),
-            terms=np.array(self.terms, dtype=str), idf=self.idf.astype(np.float32),
-            coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32),
+            buf,
+            header=np.array(json.dumps(header)),
+            labels=np.array(self.labels, dtype=str),
+            terms=np.array(self.terms, dtype=str),
+            idf=self.idf.astype(np.float32),
+            coef=self.coef.astype(np.float32),
+            intercept=self.intercept.astype(np.float32),
         )
         return buf.getvalue()
 
@@ -181,9 +192,15 @@ class Classifier:
             header = json.loads(str(z["header"]))
             if header.get("format") != BLOB_FORMAT or header.get("algorithm") != ALGORITHM:
                 raise ValueError(f"routing model of another format: {header}")
-            return cls(labels=[str(x) for x in z["labels"]], terms=[str(x) for x in z["terms"]],
-                       idf=z["idf"], unknown_idf=float(header["unknown_idf"]), coef=z["coef"],
-                       intercept=z["intercept"], temperature=float(header["temperature"]))
+            return cls(
+                labels=[str(x) for x in z["labels"]],
+                terms=[str(x) for x in z["terms"]],
+                idf=z["idf"],
+                unknown_idf=float(header["unknown_idf"]),
+                coef=z["coef"],
+                intercept=z["intercept"],
+                temperature=float(header["temperature"]),
+            )
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -215,8 +232,10 @@ def _matrix(clf: Classifier, docs: Sequence[Sequence[str]]):
         indices.extend(idx[order].tolist())
         data.extend(val[order].tolist())
         indptr.append(len(indices))
-    return csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64),
-                       np.asarray(indptr, dtype=np.int64)), shape=(len(docs), len(clf.terms)))
+    return csr_matrix(
+        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(docs), len(clf.terms)),
+    )
 
 
 def _sample_weights(labels: Sequence[str]) -> np.ndarray:
@@ -233,8 +252,14 @@ def _fit_once(docs: Sequence[Sequence[str]], labels: Sequence[str], c: float) ->
 
     terms, idf, unknown_idf = _vocabulary(docs)
     names = sorted(set(labels))
-    clf = Classifier(labels=names, terms=terms, idf=idf, unknown_idf=unknown_idf,
-                     coef=np.zeros((len(names), len(terms)), np.float32), intercept=np.zeros(len(names), np.float32))
+    clf = Classifier(
+        labels=names,
+        terms=terms,
+        idf=idf,
+        unknown_idf=unknown_idf,
+        coef=np.zeros((len(names), len(terms)), np.float32),
+        intercept=np.zeros(len(names), np.float32),
+    )
     x = _matrix(clf, docs)
     lr = LogisticRegression(C=c, max_iter=2000)
     # One BLAS thread: L-BFGS over a few hundred thousand weights takes many small
@@ -303,20 +328,32 @@ def macro_f1(truth: Sequence[str], predicted: Sequence[str]) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
-def auto_assign_figures(truth: Sequence[str], predicted: Sequence[str], confidence: Sequence[float],
-                        threshold: float) -> dict:
+def auto_assign_figures(
+    truth: Sequence[str], predicted: Sequence[str], confidence: Sequence[float], threshold: float
+) -> dict:
     """Share assigned automatically at ``threshold``, and how many of those were right."""
     auto = [(a, b) for a, b, c in zip(truth, predicted, confidence) if c >= threshold]
     n = len(truth)
-    return {"threshold": threshold, "auto_coverage": len(auto) / n if n else 0.0,
-            "auto_precision": (sum(a == b for a, b in auto) / len(auto)) if auto else None,
-            "triage_share": 1 - len(auto) / n if n else 1.0}
+    return {
+        "threshold": threshold,
+        "auto_coverage": len(auto) / n if n else 0.0,
+        "auto_precision": (sum(a == b for a, b in auto) / len(auto)) if auto else None,
+        "triage_share": 1 - len(auto) / n if n else 1.0,
+    }
 
 
-def fit(docs: Sequence[Sequence[str]], labels: Sequence[str], *,
-        pseudo_docs: Sequence[Sequence[str]] = (), pseudo_labels: Sequence[str] = (),
-        c: float = C, folds: int = 5, seed: int = 0, threshold: float = 0.6,
-        progress: Progress | None = None) -> tuple[Classifier, dict]:
+def fit(
+    docs: Sequence[Sequence[str]],
+    labels: Sequence[str],
+    *,
+    pseudo_docs: Sequence[Sequence[str]] = (),
+    pseudo_labels: Sequence[str] = (),
+    c: float = C,
+    folds: int = 5,
+    seed: int = 0,
+    threshold: float = 0.6,
+    progress: Progress | None = None,
+) -> tuple[Classifier, dict]:
     """Train on tokenised ``docs`` with their ``labels``; return the classifier and metrics.
 
     ``pseudo_docs`` (e.g. each category's keywords) are always in the training part
@@ -328,8 +365,7 @@ def fit(docs: Sequence[Sequence[str]], labels: Sequence[str], *,
     all_labels = labels + list(pseudo_labels)
     if len(set(all_labels)) < 2:
         raise ValueError("at least two labels are needed to train a classifier")
-    metrics: dict = {"samples": len(docs), "pseudo_samples": len(pseudo_docs), "labels": len(set(all_labels)),
-                     "c": c}
+    metrics: dict = {"samples": len(docs), "pseudo_samples": len(pseudo_docs), "labels": len(set(all_labels)), "c": c}
     k = min(folds, len(docs) // 10)
     if k >= 2 and len(set(labels)) >= 2:
         fold = _folds(labels, k, seed)
@@ -340,8 +376,11 @@ def fit(docs: Sequence[Sequence[str]], labels: Sequence[str], *,
             _progress(progress, "cross-validate", f, k)
             train_idx = [i for i in range(len(docs)) if fold[i] != f]
             test_idx = [i for i in range(len(docs)) if fold[i] == f]
-            m = _fit_once([docs[i] for i in train_idx] + list(pseudo_docs),
-                          [labels[i] for i in train_idx] + list(pseudo_labels), c)
+            m = _fit_once(
+                [docs[i] for i in train_idx] + list(pseudo_docs),
+                [labels[i] for i in train_idx] + list(pseudo_labels),
+                c,
+            )
             cols = [pos[y] for y in m.labels]
             for i in test_idx:
                 oof[i, cols] = m.logits(docs[i])
@@ -354,9 +393,11 @@ def fit(docs: Sequence[Sequence[str]], labels: Sequence[str], *,
         confidence = proba.max(axis=1).tolist()
         p_true = np.clip(proba[np.arange(len(docs)), truth], 1e-12, None)
         metrics.update(
-            folds=k, temperature=temperature,
+            folds=k,
+            temperature=temperature,
             accuracy=float(np.mean([a == b for a, b in zip(labels, predicted)])),
-            macro_f1=macro_f1(labels, predicted), log_loss=float(-np.log(p_true).mean()),
+            macro_f1=macro_f1(labels, predicted),
+            log_loss=float(-np.log(p_true).mean()),
             **auto_assign_figures(labels, predicted, confidence, threshold),
         )
     else:
@@ -373,6 +414,7 @@ def fit(docs: Sequence[Sequence[str]], labels: Sequence[str], *,
 
 
 # --- cold start: keywords --------------------------------------------------------------------------
+
 
 def _compact(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").lower().split())
@@ -431,26 +473,27 @@ class KeywordScorer:
         """Categories with at least one keyword, with their confidence, best first."""
         hits = self.hits(text, tokens)
         total = sum(hits.values())
-        scored = [(label, (e / total) * (1 - 0.5 ** e)) for label, e in hits.items()]
+        scored = [(label, (e / total) * (1 - 0.5**e)) for label, e in hits.items()]
         return sorted(scored, key=lambda x: (-x[1], x[0]))
 
 
 def _contains(seq: tuple[str, ...], sub: tuple[str, ...]) -> bool:
     n = len(sub)
-    return any(seq[i:i + n] == sub for i in range(len(seq) - n + 1))
+    return any(seq[i : i + n] == sub for i in range(len(seq) - n + 1))
 
 
 # --- database glue -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Suggestion:
     """What the classifier proposes for a complaint's text."""
 
-    category: object | None       # Category
-    department: object | None     # core.Department
-    confidence: float             # 0..1; auto-assign at settings.DASAN["COMPLAINT_AUTO_ASSIGN"]
+    category: object | None  # Category
+    department: object | None  # core.Department
+    confidence: float  # 0..1; auto-assign at settings.DASAN["COMPLAINT_AUTO_ASSIGN"]
     alternatives: list[tuple[object, float]] = field(default_factory=list)  # next categories, best first
-    source: str = "none"          # "model" | "keywords" | "none"
+    source: str = "none"  # "model" | "keywords" | "none"
 
 
 def _active_categories() -> dict:
@@ -492,8 +535,10 @@ def _current_classifier() -> Classifier | None:
 def _keyword_scorer(categories: dict) -> KeywordScorer:
     key = tuple(sorted((code, c.name, c.keywords) for code, c in categories.items()))
     if _keyword_cache["key"] != key:
-        scorer = KeywordScorer({code: KeywordScorer.parse(c.keywords) for code, c in categories.items()},
-                               names={code: c.name for code, c in categories.items()})
+        scorer = KeywordScorer(
+            {code: KeywordScorer.parse(c.keywords) for code, c in categories.items()},
+            names={code: c.name for code, c in categories.items()},
+        )
         with _lock:
             _keyword_cache.update(key=key, scorer=scorer)
     return _keyword_cache["scorer"]
@@ -527,8 +572,13 @@ def suggest(text: str) -> Suggestion:
     if not ranked:
         return Suggestion(None, None, 0.0, [], "none")
     best, confidence = ranked[0]
-    return Suggestion(category=best, department=best.department, confidence=round(float(confidence), 4),
-                      alternatives=[(c, round(float(p), 4)) for c, p in ranked[1:1 + ALTERNATIVES]], source=source)
+    return Suggestion(
+        category=best,
+        department=best.department,
+        confidence=round(float(confidence), 4),
+        alternatives=[(c, round(float(p), 4)) for c, p in ranked[1 : 1 + ALTERNATIVES]],
+        source=source,
+    )
 
 
 @dataclass
@@ -538,7 +588,7 @@ class TrainingSet:
     ids: list[int]
     texts: list[str]
     labels: list[str]
-    skipped: int = 0   # confirmed, but no single category could be told from the department
+    skipped: int = 0  # confirmed, but no single category could be told from the department
 
 
 def training_set(categories: dict | None = None) -> TrainingSet:
@@ -553,8 +603,9 @@ def training_set(categories: dict | None = None) -> TrainingSet:
     active one, or the suggested category if it belongs there, or the one its
     keywords point to; otherwise the complaint is skipped. Newest first, at most
     ``MAX_PER_LABEL`` per category."""
-    from dasan.accounts.models import Kind as UserKind
     from django.db.models import Q
+
+    from dasan.accounts.models import Kind as UserKind
 
     from .models import Complaint, ComplaintEvent, EventKind, Status
 
@@ -567,10 +618,12 @@ def training_set(categories: dict | None = None) -> TrainingSet:
     staff_routed = ComplaintEvent.objects.filter(
         kind__in=(EventKind.ASSIGNED, EventKind.REASSIGNED), actor__kind=UserKind.STAFF
     ).values("complaint_id")
-    rows = (Complaint.objects.filter(Q(status__in=(Status.ANSWERED, Status.CLOSED)) | Q(pk__in=staff_routed))
-            .exclude(status=Status.TRANSFERRED)
-            .order_by("-received_at", "-id")
-            .values_list("pk", "title", "description", "category_id", "department_id", "suggested_category_id"))
+    rows = (
+        Complaint.objects.filter(Q(status__in=(Status.ANSWERED, Status.CLOSED)) | Q(pk__in=staff_routed))
+        .exclude(status=Status.TRANSFERRED)
+        .order_by("-received_at", "-id")
+        .values_list("pk", "title", "description", "category_id", "department_id", "suggested_category_id")
+    )
     out = TrainingSet([], [], [])
     per_label: Counter = Counter()
     for pk, title, description, category_id, department_id, suggested_id in rows.iterator(chunk_size=2000):
@@ -639,22 +692,42 @@ def train(*, progress: Progress | None = None, min_samples: int = 20):
     docs = tokenize_many(data.texts + [text for _, text in pseudo], progress=progress)
     fit_started = time.perf_counter()
     threshold = float(settings.DASAN.get("COMPLAINT_AUTO_ASSIGN", 0.6))
-    classifier, metrics = fit(docs[:len(data.texts)], data.labels, pseudo_docs=docs[len(data.texts):],
-                              pseudo_labels=[code for code, _ in pseudo], threshold=threshold, progress=progress)
+    classifier, metrics = fit(
+        docs[: len(data.texts)],
+        data.labels,
+        pseudo_docs=docs[len(data.texts) :],
+        pseudo_labels=[code for code, _ in pseudo],
+        threshold=threshold,
+        progress=progress,
+    )
     done = time.perf_counter()
-    metrics.update(fingerprint=fingerprint, skipped=data.skipped, per_label=dict(Counter(data.labels)),
-                   train_seconds=round(done - started, 2), tokenise_seconds=round(fit_started - tokenise_started, 2),
-                   fit_seconds=round(done - fit_started, 2))
+    metrics.update(
+        fingerprint=fingerprint,
+        skipped=data.skipped,
+        per_label=dict(Counter(data.labels)),
+        train_seconds=round(done - started, 2),
+        tokenise_seconds=round(fit_started - tokenise_started, 2),
+        fit_seconds=round(done - fit_started, 2),
+    )
     with transaction.atomic():
-        row = RoutingModel.objects.create(algorithm=ALGORITHM, samples=len(data.labels),
-                                          labels=len(classifier.labels), metrics=metrics,
-                                          blob=classifier.to_bytes(), is_active=True)
+        row = RoutingModel.objects.create(
+            algorithm=ALGORITHM,
+            samples=len(data.labels),
+            labels=len(classifier.labels),
+            metrics=metrics,
+            blob=classifier.to_bytes(),
+            is_active=True,
+        )
         old = list(RoutingModel.objects.order_by("-created_at", "-id").values_list("pk", flat=True)[KEEP_MODELS:])
         if old:
             RoutingModel.objects.filter(pk__in=old).delete()
     # Figures as short decimals: long digit runs would be masked as card numbers by the PII log filter.
-    logger.info("routing: trained model %s on %d complaints (accuracy %s, macro-F1 %s)", row.pk, row.samples,
-                *(f"{metrics[k]:.3f}" if k in metrics else "-" for k in ("accuracy", "macro_f1")))
+    logger.info(
+        "routing: trained model %s on %d complaints (accuracy %s, macro-F1 %s)",
+        row.pk,
+        row.samples,
+        *(f"{metrics[k]:.3f}" if k in metrics else "-" for k in ("accuracy", "macro_f1")),
+    )
     return row
 
 

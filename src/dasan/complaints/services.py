@@ -76,10 +76,30 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "file_complaint", "file_parking_report", "consent_text", "assign", "bulk_reassign", "start", "answer",
-    "close", "extend", "transfer", "withdraw", "add_note", "rate", "visible_complaints", "get_complaint",
-    "timeline", "public_categories", "photo_for", "receipt_pdf", "normalize_plate", "verify_parking_report",
-    "parking_content_hash", "next_number", "TRANSITIONS",
+    "file_complaint",
+    "file_parking_report",
+    "consent_text",
+    "assign",
+    "bulk_reassign",
+    "start",
+    "answer",
+    "close",
+    "extend",
+    "transfer",
+    "withdraw",
+    "add_note",
+    "rate",
+    "visible_complaints",
+    "get_complaint",
+    "timeline",
+    "public_categories",
+    "photo_for",
+    "receipt_pdf",
+    "normalize_plate",
+    "verify_parking_report",
+    "parking_content_hash",
+    "next_number",
+    "TRANSITIONS",
 ]
 
 TITLE_MIN, TITLE_MAX = 2, 200
@@ -211,7 +231,9 @@ def _is_staff(user) -> bool:
     from dasan.accounts.models import Kind as UserKind
 
     return bool(
-        user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
         and (getattr(user, "kind", None) == UserKind.STAFF or getattr(user, "is_superuser", False))
     )
 
@@ -240,8 +262,10 @@ def _require_staff(actor, complaint: Complaint) -> None:
 
 def _require_owner(resident, complaint: Complaint) -> None:
     if (
-        resident is None or not getattr(resident, "is_authenticated", False)
-        or complaint.resident_id is None or complaint.resident_id != resident.pk
+        resident is None
+        or not getattr(resident, "is_authenticated", False)
+        or complaint.resident_id is None
+        or complaint.resident_id != resident.pk
     ):
         raise _not_found()
 
@@ -270,19 +294,41 @@ def _check_step(complaint: Complaint, step: str) -> None:
         )
 
 
-def _event(complaint: Complaint, kind: str, *, actor=None, from_status: str = "", to_status: str = "",
-           from_department=None, to_department=None, reason: str = "", internal: bool = False,
-           data: dict | None = None) -> ComplaintEvent:
+def _event(
+    complaint: Complaint,
+    kind: str,
+    *,
+    actor=None,
+    from_status: str = "",
+    to_status: str = "",
+    from_department=None,
+    to_department=None,
+    reason: str = "",
+    internal: bool = False,
+    data: dict | None = None,
+) -> ComplaintEvent:
     return ComplaintEvent.objects.create(
-        complaint=complaint, kind=kind, actor=actor if getattr(actor, "pk", None) else None,
-        from_status=from_status, to_status=to_status, from_department=from_department, to_department=to_department,
-        reason=reason, internal=internal, data=data or {},
+        complaint=complaint,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        from_status=from_status,
+        to_status=to_status,
+        from_department=from_department,
+        to_department=to_department,
+        reason=reason,
+        internal=internal,
+        data=data or {},
     )
 
 
 def _audit(action: str, complaint: Complaint, actor=None, *, reason: str = "", data: dict | None = None) -> None:
-    audit.record(f"complaints.{action}", actor=actor, target=complaint, reason=reason,
-                 data={"number": complaint.number, **(data or {})})
+    audit.record(
+        f"complaints.{action}",
+        actor=actor,
+        target=complaint,
+        reason=reason,
+        data={"number": complaint.number, **(data or {})},
+    )
 
 
 def _local(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -362,8 +408,15 @@ def _notify(complaint: Complaint, key: str, **context) -> None:
     base.update(context)
     try:
         with transaction.atomic():
-            enqueue(key, recipient=user, to=to, channel=channel, context=base, language=complaint.language,
-                    department=complaint.department)
+            enqueue(
+                key,
+                recipient=user,
+                to=to,
+                channel=channel,
+                context=base,
+                language=complaint.language,
+                department=complaint.department,
+            )
     except DasanError as exc:
         logger.warning("complaint %s: notification %s not queued (%s)", complaint.number, key, exc.code)
 
@@ -436,14 +489,27 @@ def _route(category: Category | None, title: str, description: str) -> _Routed:
     source = str(getattr(suggestion, "source", "") or "")
     if suggested is not None and suggested.is_active and confidence >= threshold:
         department = getattr(suggestion, "department", None) or suggested.department
-        return _Routed(category=suggested, department=department, routing=Routing.AUTO,
-                       suggested=suggested, confidence=confidence, source=source)
-    return _Routed(category=None, department=None, routing=Routing.TRIAGE,
-                   suggested=suggested, confidence=confidence if suggested is not None else None, source=source)
+        return _Routed(
+            category=suggested,
+            department=department,
+            routing=Routing.AUTO,
+            suggested=suggested,
+            confidence=confidence,
+            source=source,
+        )
+    return _Routed(
+        category=None,
+        department=None,
+        routing=Routing.TRIAGE,
+        suggested=suggested,
+        confidence=confidence if suggested is not None else None,
+        source=source,
+    )
 
 
-def _find_duplicate(category: Category, latitude: Decimal, longitude: Decimal, received_at: dt.datetime,
-                    exclude_pk: int) -> tuple[Complaint, float] | None:
+def _find_duplicate(
+    category: Category, latitude: Decimal, longitude: Decimal, received_at: dt.datetime, exclude_pk: int
+) -> tuple[Complaint, float] | None:
     radius = float(settings.DASAN.get("COMPLAINT_DUPLICATE_RADIUS_M", 50))
     days = int(settings.DASAN.get("COMPLAINT_DUPLICATE_DAYS", 30))
     if radius <= 0 or days <= 0:
@@ -453,10 +519,14 @@ def _find_duplicate(category: Category, latitude: Decimal, longitude: Decimal, r
     dlng = radius / max(1.0, 111_320.0 * math.cos(math.radians(float(latitude))))
     candidates = (
         Complaint.objects.filter(
-            category=category, status__in=OPEN_STATUSES,
-            received_at__gte=received_at - dt.timedelta(days=days), received_at__lte=received_at,
-            latitude__gte=float(latitude) - dlat, latitude__lte=float(latitude) + dlat,
-            longitude__gte=float(longitude) - dlng, longitude__lte=float(longitude) + dlng,
+            category=category,
+            status__in=OPEN_STATUSES,
+            received_at__gte=received_at - dt.timedelta(days=days),
+            received_at__lte=received_at,
+            latitude__gte=float(latitude) - dlat,
+            latitude__lte=float(latitude) + dlat,
+            longitude__gte=float(longitude) - dlng,
+            longitude__lte=float(longitude) + dlng,
         )
         .exclude(pk=exclude_pk)
         .select_related("duplicate_of")
@@ -475,13 +545,19 @@ def _find_duplicate(category: Category, latitude: Decimal, longitude: Decimal, r
     return root, distance
 
 
-def _store_photos(complaint: Complaint, prepared: Sequence[photo_tools.PreparedPhoto], *, start: int = 0,
-                  by_staff: bool = False) -> list[ComplaintPhoto]:
+def _store_photos(
+    complaint: Complaint, prepared: Sequence[photo_tools.PreparedPhoto], *, start: int = 0, by_staff: bool = False
+) -> list[ComplaintPhoto]:
     stored = []
     for offset, item in enumerate(prepared):
         photo = ComplaintPhoto(
-            complaint=complaint, sha256=item.sha256, taken_at=item.taken_at,
-            latitude=item.latitude, longitude=item.longitude, position=start + offset, uploaded_by_staff=by_staff,
+            complaint=complaint,
+            sha256=item.sha256,
+            taken_at=item.taken_at,
+            latitude=item.latitude,
+            longitude=item.longitude,
+            position=start + offset,
+            uploaded_by_staff=by_staff,
         )
         photo.image.save(f"{item.sha256[:32]}.jpg", ContentFile(item.content), save=False)
         # Known from preparing it; the field would otherwise read the file back to learn them.
@@ -509,37 +585,95 @@ def _due(received_at: dt.datetime, category: Category | None, kind: str) -> dt.d
     return deadlines.due_at(received_at, value, unit)
 
 
-def _create(*, title: str, description: str, channel: str, routed: _Routed, kind: str, resident, anonymous: bool,
-            contact_name: str, contact_phone: str, contact_email: str, contact_preference: str,
-            latitude, longitude, address: str, is_public: bool, prepared, language: str, filed_by,
-            source_reference: str, received_at: dt.datetime, link_duplicates: bool = True,
-            translated: tuple[str, str, str] = ("", "", "")) -> Complaint:
+def _create(
+    *,
+    title: str,
+    description: str,
+    channel: str,
+    routed: _Routed,
+    kind: str,
+    resident,
+    anonymous: bool,
+    contact_name: str,
+    contact_phone: str,
+    contact_email: str,
+    contact_preference: str,
+    latitude,
+    longitude,
+    address: str,
+    is_public: bool,
+    prepared,
+    language: str,
+    filed_by,
+    source_reference: str,
+    received_at: dt.datetime,
+    link_duplicates: bool = True,
+    translated: tuple[str, str, str] = ("", "", ""),
+) -> Complaint:
     """Store a validated filing (inside the caller's transaction)."""
     complaint = Complaint.objects.create(
-        number=next_number(received_at), channel=channel, language=language, kind=kind,
-        category=routed.category, department=routed.department, routing=routed.routing,
-        suggested_category=routed.suggested, suggestion_confidence=routed.confidence,
-        resident=resident, is_anonymous=anonymous, contact_name=contact_name, contact_phone=contact_phone,
-        contact_email=contact_email, contact_preference=contact_preference, filed_by=filed_by,
-        title=title, description=description, latitude=latitude, longitude=longitude, address=address,
-        is_public=is_public, status=Status.RECEIVED, received_at=received_at,
-        due_at=_due(received_at, routed.category, kind), source_reference=source_reference,
-        title_ko=translated[0], description_ko=translated[1], translation=translated[2],
+        number=next_number(received_at),
+        channel=channel,
+        language=language,
+        kind=kind,
+        category=routed.category,
+        department=routed.department,
+        routing=routed.routing,
+        suggested_category=routed.suggested,
+        suggestion_confidence=routed.confidence,
+        resident=resident,
+        is_anonymous=anonymous,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        contact_preference=contact_preference,
+        filed_by=filed_by,
+        title=title,
+        description=description,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
+        is_public=is_public,
+        status=Status.RECEIVED,
+        received_at=received_at,
+        due_at=_due(received_at, routed.category, kind),
+        source_reference=source_reference,
+        title_ko=translated[0],
+        description_ko=translated[1],
+        translation=translated[2],
     )
     _store_photos(complaint, prepared, by_staff=filed_by is not None)
     # The filer, unless anonymous: staff read the timeline, and it must not name them.
     actor = filed_by or (None if anonymous else resident)
-    _event(complaint, EventKind.FILED, actor=actor, to_status=Status.RECEIVED, to_department=complaint.department,
-           data={"channel": channel, "routing": routed.routing, "photos": len(prepared)})
+    _event(
+        complaint,
+        EventKind.FILED,
+        actor=actor,
+        to_status=Status.RECEIVED,
+        to_department=complaint.department,
+        data={"channel": channel, "routing": routed.routing, "photos": len(prepared)},
+    )
     if routed.routing != Routing.CATEGORY:
         # How the classifier decided, for staff (and for training it later).
-        _event(complaint, EventKind.NOTE, internal=True,
-               to_department=complaint.department,
-               reason="자동 분류" if routed.routing == Routing.AUTO else "분류 대기",
-               data={"routing": routed.routing, "suggested_category": getattr(routed.suggested, "code", None),
-                     "confidence": routed.confidence, "source": routed.source})
-    _audit("filed", complaint, filed_by or resident,
-           data={"channel": channel, "routing": routed.routing, "category": getattr(routed.category, "code", None)})
+        _event(
+            complaint,
+            EventKind.NOTE,
+            internal=True,
+            to_department=complaint.department,
+            reason="자동 분류" if routed.routing == Routing.AUTO else "분류 대기",
+            data={
+                "routing": routed.routing,
+                "suggested_category": getattr(routed.suggested, "code", None),
+                "confidence": routed.confidence,
+                "source": routed.source,
+            },
+        )
+    _audit(
+        "filed",
+        complaint,
+        filed_by or resident,
+        data={"channel": channel, "routing": routed.routing, "category": getattr(routed.category, "code", None)},
+    )
 
     duplicate = None
     if link_duplicates and complaint.category_id and latitude is not None:
@@ -548,10 +682,19 @@ def _create(*, title: str, description: str, channel: str, routed: _Routed, kind
         original, distance = duplicate
         complaint.duplicate_of = original
         complaint.save(update_fields=["duplicate_of", "updated_at"])
-        _event(complaint, EventKind.LINKED, data={"original": original.number, "distance_m": round(distance, 1)},
-               reason=original.number)
-        _event(original, EventKind.LINKED, internal=True, reason=complaint.number,
-               data={"duplicate": complaint.number, "distance_m": round(distance, 1)})
+        _event(
+            complaint,
+            EventKind.LINKED,
+            data={"original": original.number, "distance_m": round(distance, 1)},
+            reason=original.number,
+        )
+        _event(
+            original,
+            EventKind.LINKED,
+            internal=True,
+            reason=complaint.number,
+            data={"duplicate": complaint.number, "distance_m": round(distance, 1)},
+        )
         _audit("linked", complaint, None, data={"original": original.number, "distance_m": round(distance, 1)})
         # One message, not two: it says the complaint was received and what it joined.
         _notify(complaint, "complaints.linked", original=original.number)
@@ -595,12 +738,29 @@ def _answer_for_resident(complaint: Complaint, text: str, translated: str) -> tu
     return machine.text[:ANSWER_MAX], TranslationState.MACHINE
 
 
-def file_complaint(*, title: str, description: str, channel: str, category: Category | str | None = None,
-                   kind: str | None = None, resident=None, anonymous: bool = False, contact_name: str = "",
-                   contact_phone: str = "", contact_email: str = "", contact_preference: str = "sms",
-                   latitude=None, longitude=None, address: str = "", is_public: bool = False,
-                   photos: Iterable = (), language: str | None = None, filed_by=None, source_reference: str = "",
-                   received_at: dt.datetime | None = None) -> Complaint:
+def file_complaint(
+    *,
+    title: str,
+    description: str,
+    channel: str,
+    category: Category | str | None = None,
+    kind: str | None = None,
+    resident=None,
+    anonymous: bool = False,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    contact_preference: str = "sms",
+    latitude=None,
+    longitude=None,
+    address: str = "",
+    is_public: bool = False,
+    photos: Iterable = (),
+    language: str | None = None,
+    filed_by=None,
+    source_reference: str = "",
+    received_at: dt.datetime | None = None,
+) -> Complaint:
     """민원 접수: validate a filing, give it a 접수번호 and a due date, route it, store it.
 
     ``category`` (a Category or its code) decides the department, kind and period;
@@ -616,8 +776,9 @@ def file_complaint(*, title: str, description: str, channel: str, category: Cate
     Raises :class:`DasanError` with a Korean message for anything to fix.
     """
     title = _length(_text(title), code="title", label=_("제목"), minimum=TITLE_MIN, maximum=TITLE_MAX)
-    description = _length(_text(description), code="description", label=_("내용"),
-                          minimum=DESCRIPTION_MIN, maximum=DESCRIPTION_MAX)
+    description = _length(
+        _text(description), code="description", label=_("내용"), minimum=DESCRIPTION_MIN, maximum=DESCRIPTION_MAX
+    )
     if channel not in Channel.values:
         raise DasanError("channel_invalid", _("알 수 없는 접수 경로입니다."))
     category = _category(category)
@@ -644,7 +805,10 @@ def file_complaint(*, title: str, description: str, channel: str, category: Cate
     contact_email = _email(contact_email)
     if anonymous:
         if category is None or not category.allows_anonymous:
-            raise DasanError("anonymous_not_allowed", _("이 민원 분류는 익명으로 신청할 수 없습니다. 익명을 해제하거나 다른 분류를 골라 주세요."))
+            raise DasanError(
+                "anonymous_not_allowed",
+                _("이 민원 분류는 익명으로 신청할 수 없습니다. 익명을 해제하거나 다른 분류를 골라 주세요."),
+            )
         # Nothing that names them is kept on the complaint; a signed-in resident
         # stays linked so they can follow it.
         contact_name = contact_phone = contact_email = ""
@@ -654,9 +818,14 @@ def file_complaint(*, title: str, description: str, channel: str, category: Cate
         phone = contact_phone or (getattr(resident, "phone", "") or "")
         email = contact_email or (getattr(resident, "email", "") or "")
         if resident is None and not (contact_name or phone or email):
-            raise DasanError("contact_required", _("신청인의 이름이나 연락처를 적어 주세요. 밝히고 싶지 않으면 익명으로 신청해 주세요."))
+            raise DasanError(
+                "contact_required",
+                _("신청인의 이름이나 연락처를 적어 주세요. 밝히고 싶지 않으면 익명으로 신청해 주세요."),
+            )
         if contact_preference in (ContactPreference.SMS, ContactPreference.KAKAO) and not phone:
-            raise DasanError("contact_phone_required", _("문자나 카카오톡으로 알림을 받으려면 휴대전화 번호가 필요합니다."))
+            raise DasanError(
+                "contact_phone_required", _("문자나 카카오톡으로 알림을 받으려면 휴대전화 번호가 필요합니다.")
+            )
         if contact_preference == ContactPreference.EMAIL and not email:
             raise DasanError("contact_email_required", _("이메일로 알림을 받으려면 이메일 주소가 필요합니다."))
 
@@ -666,7 +835,9 @@ def file_complaint(*, title: str, description: str, channel: str, category: Cate
         if located is not None:
             latitude, longitude = located.latitude, located.longitude
     if category is not None and category.requires_location and latitude is None and not address:
-        raise DasanError("location_required", _("이 민원은 위치가 필요합니다. 지도에서 위치를 고르거나 주소를 적어 주세요."))
+        raise DasanError(
+            "location_required", _("이 민원은 위치가 필요합니다. 지도에서 위치를 고르거나 주소를 적어 주세요.")
+        )
 
     received = _received_at(received_at)
     # Stored as written; a filing in English, Chinese or Vietnamese is answered (and told)
@@ -679,11 +850,26 @@ def file_complaint(*, title: str, description: str, channel: str, category: Cate
     kind = kind or (routed.category.kind if routed.category else Kind.OTHER)
     with transaction.atomic():
         return _create(
-            title=title, description=description, channel=channel, routed=routed, kind=kind, resident=resident,
-            anonymous=bool(anonymous), contact_name=contact_name, contact_phone=contact_phone,
-            contact_email=contact_email, contact_preference=contact_preference, latitude=latitude,
-            longitude=longitude, address=address, is_public=bool(is_public), prepared=prepared, language=language,
-            filed_by=filed_by, source_reference=source_reference, received_at=received,
+            title=title,
+            description=description,
+            channel=channel,
+            routed=routed,
+            kind=kind,
+            resident=resident,
+            anonymous=bool(anonymous),
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            contact_email=contact_email,
+            contact_preference=contact_preference,
+            latitude=latitude,
+            longitude=longitude,
+            address=address,
+            is_public=bool(is_public),
+            prepared=prepared,
+            language=language,
+            filed_by=filed_by,
+            source_reference=source_reference,
+            received_at=received,
             translated=(title_ko, description_ko, translation_state),
         )
 
@@ -697,8 +883,25 @@ PLATE_COMMERCIAL = "바사아자배"
 PLATE_RENTAL = "하허호"
 PLATE_LETTERS = PLATE_PRIVATE + PLATE_COMMERCIAL + PLATE_RENTAL
 #: The region prefix of older plates (and of today's commercial ones).
-PLATE_REGIONS = ("서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원",
-                 "충북", "충남", "전북", "전남", "경북", "경남", "제주")
+PLATE_REGIONS = (
+    "서울",
+    "부산",
+    "대구",
+    "인천",
+    "광주",
+    "대전",
+    "울산",
+    "세종",
+    "경기",
+    "강원",
+    "충북",
+    "충남",
+    "전북",
+    "전남",
+    "경북",
+    "경남",
+    "제주",
+)
 _PLATE = re.compile(
     rf"^(?:(?P<region>{'|'.join(PLATE_REGIONS)})(?P<rtype>\d{{1,2}})|(?P<type>\d{{2,3}}))"
     rf"(?P<letter>[{PLATE_LETTERS}])(?P<serial>\d{{4}})$"
@@ -758,8 +961,9 @@ def parking_content_hash(report: ParkingReport, photo_hashes: Sequence[str] | No
     and the signing time."""
     if photo_hashes is None:
         photo_hashes = list(report.complaint.photos.order_by("position", "id").values_list("sha256", flat=True))
-    canonical = json.dumps(_parking_payload(report, photo_hashes), ensure_ascii=False, sort_keys=True,
-                           separators=(",", ":"))
+    canonical = json.dumps(
+        _parking_payload(report, photo_hashes), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -781,17 +985,31 @@ def verify_parking_report(report: ParkingReport) -> bool:
 
 def _parking_category() -> Category:
     category = (
-        Category.objects.filter(form=FormKind.ILLEGAL_PARKING, is_active=True).select_related("department")
-        .order_by("order", "code").first()
+        Category.objects.filter(form=FormKind.ILLEGAL_PARKING, is_active=True)
+        .select_related("department")
+        .order_by("order", "code")
+        .first()
     )
     if category is None:
         raise DasanError("parking_unavailable", _("지금은 불법주정차 신고를 받지 않습니다."), status=503)
     return category
 
 
-def file_parking_report(*, resident, plate: str, place: str, latitude, longitude, photos: Sequence,
-                        signer_name: str, consent: bool, observed_at: dt.datetime | None = None,
-                        description: str = "", channel: str = "web", language: str | None = None) -> Complaint:
+def file_parking_report(
+    *,
+    resident,
+    plate: str,
+    place: str,
+    latitude,
+    longitude,
+    photos: Sequence,
+    signer_name: str,
+    consent: bool,
+    observed_at: dt.datetime | None = None,
+    description: str = "",
+    channel: str = "web",
+    language: str | None = None,
+) -> Complaint:
     """불법주정차 신고: a signed-in resident reports a vehicle with two photos taken at
     least a minute apart (their EXIF times are the evidence) and signs a statement.
 
@@ -820,8 +1038,10 @@ def file_parking_report(*, resident, plate: str, place: str, latitude, longitude
     if any(p.taken_at is None for p in prepared):
         raise DasanError(
             "parking_photo_time_missing",
-            _("사진에 촬영 시각 정보(EXIF)가 없습니다. 휴대전화 카메라로 찍은 원본 사진을 올려 주세요. "
-              "메신저로 받거나 편집한 사진에는 촬영 시각이 남지 않습니다."),
+            _(
+                "사진에 촬영 시각 정보(EXIF)가 없습니다. 휴대전화 카메라로 찍은 원본 사진을 올려 주세요. "
+                "메신저로 받거나 편집한 사진에는 촬영 시각이 남지 않습니다."
+            ),
         )
     prepared.sort(key=lambda p: p.taken_at)
     first, second = prepared
@@ -829,10 +1049,14 @@ def file_parking_report(*, resident, plate: str, place: str, latitude, longitude
     if second.taken_at - first.taken_at < PARKING_MIN_GAP:
         raise DasanError("parking_photos_too_close", _("두 사진의 촬영 시각이 1분 이상 차이 나야 합니다."))
     if second.taken_at > now + CLOCK_SKEW:
-        raise DasanError("parking_photo_in_future", _("사진의 촬영 시각이 지금보다 뒤입니다. 휴대전화 시계를 확인해 주세요."))
+        raise DasanError(
+            "parking_photo_in_future", _("사진의 촬영 시각이 지금보다 뒤입니다. 휴대전화 시계를 확인해 주세요.")
+        )
     if now - first.taken_at > PARKING_MAX_AGE:
-        raise DasanError("parking_photo_too_old", _("촬영한 지 %(days)s일이 지난 사진으로는 신고할 수 없습니다.")
-                         % {"days": PARKING_MAX_AGE.days})
+        raise DasanError(
+            "parking_photo_too_old",
+            _("촬영한 지 %(days)s일이 지난 사진으로는 신고할 수 없습니다.") % {"days": PARKING_MAX_AGE.days},
+        )
     if latitude is None:
         located = next((p for p in prepared if p.latitude is not None), None)
         if located is not None:
@@ -852,22 +1076,47 @@ def file_parking_report(*, resident, plate: str, place: str, latitude, longitude
         f"사진 촬영: {_local(first.taken_at, '%Y-%m-%d %H:%M:%S')}, {_local(second.taken_at, '%Y-%m-%d %H:%M:%S')}"
     )
     full_description = f"{summary}\n\n{description}" if description else summary
-    contact_preference = ContactPreference.SMS if resident.phone else (
-        ContactPreference.EMAIL if resident.email else ContactPreference.NONE)
+    contact_preference = (
+        ContactPreference.SMS
+        if resident.phone
+        else (ContactPreference.EMAIL if resident.email else ContactPreference.NONE)
+    )
     routed = _Routed(category=category, department=category.department, routing=Routing.CATEGORY)
     signed_at = now.replace(microsecond=0)
     with transaction.atomic():
         complaint = _create(
-            title=title, description=full_description, channel=channel, routed=routed, kind=category.kind,
-            resident=resident, anonymous=False, contact_name="", contact_phone="", contact_email="",
-            contact_preference=contact_preference, latitude=latitude, longitude=longitude, address=place,
-            is_public=False, prepared=prepared, language=language, filed_by=None, source_reference="",
-            received_at=now, link_duplicates=False,
+            title=title,
+            description=full_description,
+            channel=channel,
+            routed=routed,
+            kind=category.kind,
+            resident=resident,
+            anonymous=False,
+            contact_name="",
+            contact_phone="",
+            contact_email="",
+            contact_preference=contact_preference,
+            latitude=latitude,
+            longitude=longitude,
+            address=place,
+            is_public=False,
+            prepared=prepared,
+            language=language,
+            filed_by=None,
+            source_reference="",
+            received_at=now,
+            link_duplicates=False,
         )
         report = ParkingReport(
-            complaint=complaint, plate=plate, observed_at=observed_at, first_photo_at=first.taken_at,
-            second_photo_at=second.taken_at, place=place, consent_text=consent_text(language),
-            signer_name=signer_name, signed_at=signed_at,
+            complaint=complaint,
+            plate=plate,
+            observed_at=observed_at,
+            first_photo_at=first.taken_at,
+            second_photo_at=second.taken_at,
+            place=place,
+            consent_text=consent_text(language),
+            signer_name=signer_name,
+            signed_at=signed_at,
         )
         report.content_hash = parking_content_hash(report, [first.sha256, second.sha256])
         report.save()
@@ -907,7 +1156,9 @@ def _assign_locked(complaint: Complaint, *, department, actor, assignee=None, re
     old_status = complaint.status
     moved = old_department is None or old_department.pk != department.pk
     if not moved and old_status != Status.RECEIVED and (assignee is None or assignee.pk == complaint.assignee_id):
-        raise Conflict("already_assigned", _("이미 %(department)s에 배정된 민원입니다.") % {"department": department.name})
+        raise Conflict(
+            "already_assigned", _("이미 %(department)s에 배정된 민원입니다.") % {"department": department.name}
+        )
     if moved:
         complaint.department = department
         complaint.routing = Routing.STAFF
@@ -921,13 +1172,33 @@ def _assign_locked(complaint: Complaint, *, department, actor, assignee=None, re
     complaint.save(update_fields=["department", "routing", "assignee", "status", "updated_at"])
     # A staff member moving it between departments is what the classifier learns from.
     kind = EventKind.REASSIGNED if moved and old_department is not None else EventKind.ASSIGNED
-    _event(complaint, kind, actor=actor, from_status=old_status, to_status=complaint.status,
-           from_department=old_department, to_department=department, reason=reason,
-           data={"assignee": getattr(assignee, "pk", None), "by_staff": True, "from_triage": old_department is None,
-                 "category": getattr(complaint.category, "code", None)})
-    _audit("reassigned" if kind == EventKind.REASSIGNED else "assigned", complaint, actor, reason=reason,
-           data={"from": getattr(old_department, "code", None), "to": department.code,
-                 "assignee": getattr(assignee, "pk", None)})
+    _event(
+        complaint,
+        kind,
+        actor=actor,
+        from_status=old_status,
+        to_status=complaint.status,
+        from_department=old_department,
+        to_department=department,
+        reason=reason,
+        data={
+            "assignee": getattr(assignee, "pk", None),
+            "by_staff": True,
+            "from_triage": old_department is None,
+            "category": getattr(complaint.category, "code", None),
+        },
+    )
+    _audit(
+        "reassigned" if kind == EventKind.REASSIGNED else "assigned",
+        complaint,
+        actor,
+        reason=reason,
+        data={
+            "from": getattr(old_department, "code", None),
+            "to": department.code,
+            "assignee": getattr(assignee, "pk", None),
+        },
+    )
     if moved or old_status == Status.RECEIVED:
         _notify(complaint, "complaints.assigned", department=department.name)
     return True
@@ -960,8 +1231,11 @@ def bulk_reassign(numbers: list[str], *, department, actor, reason: str) -> int:
         raise DasanError("nothing_selected", _("옮길 민원을 하나 이상 고르세요."))
     moved = 0
     with transaction.atomic():
-        ids = list(visible_complaints(actor).filter(number__in=wanted, status__in=TRANSITIONS["assign"])
-                   .values_list("pk", flat=True))
+        ids = list(
+            visible_complaints(actor)
+            .filter(number__in=wanted, status__in=TRANSITIONS["assign"])
+            .values_list("pk", flat=True)
+        )
         for locked in Complaint.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
             if locked.status not in TRANSITIONS["assign"] or locked.department_id == department.pk:
                 continue
@@ -1011,17 +1285,34 @@ def answer(complaint: Complaint, *, actor, text: str, translated: str = "") -> C
         locked.answered_by = actor
         if locked.assignee_id is None:
             locked.assignee = actor
-        locked.save(update_fields=["status", "answer", "answer_translated", "answer_translation", "answered_at",
-                                   "answered_by", "assignee", "updated_at"])
-        _event(locked, EventKind.ANSWERED, actor=actor, from_status=old, to_status=Status.ANSWERED,
-               data={"length": len(text), "on_time": locked.answered_at <= locked.due_at})
+        locked.save(
+            update_fields=[
+                "status",
+                "answer",
+                "answer_translated",
+                "answer_translation",
+                "answered_at",
+                "answered_by",
+                "assignee",
+                "updated_at",
+            ]
+        )
+        _event(
+            locked,
+            EventKind.ANSWERED,
+            actor=actor,
+            from_status=old,
+            to_status=Status.ANSWERED,
+            data={"length": len(text), "on_time": locked.answered_at <= locked.due_at},
+        )
         _audit("answered", locked, actor, data={"on_time": locked.answered_at <= locked.due_at})
         _notify(locked, "complaints.answered")
     return _done(complaint, locked)
 
 
-def translate(complaint: Complaint, *, actor, title_ko: str = "", description_ko: str = "",
-              answer_translated: str | None = None) -> Complaint:
+def translate(
+    complaint: Complaint, *, actor, title_ko: str = "", description_ko: str = "", answer_translated: str | None = None
+) -> Complaint:
     """A member of staff's own translation: the filing into Korean, and/or the answer into
     the complaint's language. It replaces a machine translation and clears the flag."""
     title_ko, description_ko = _text(title_ko)[:TITLE_MAX], _text(description_ko)[:DESCRIPTION_MAX]
@@ -1042,8 +1333,14 @@ def translate(complaint: Complaint, *, actor, title_ko: str = "", description_ko
         if not fields:
             raise DasanError("translation_empty", _("번역한 내용을 적어 주세요."))
         locked.save(update_fields=[*fields, "updated_at"])
-        _event(locked, EventKind.NOTE, actor=actor, internal=True, reason="번역 입력",
-               data={"fields": [f for f in fields if not f.endswith("translation")]})
+        _event(
+            locked,
+            EventKind.NOTE,
+            actor=actor,
+            internal=True,
+            reason="번역 입력",
+            data={"fields": [f for f in fields if not f.endswith("translation")]},
+        )
         _audit("translated", locked, actor, data={"fields": fields})
     return _done(complaint, locked)
 
@@ -1096,11 +1393,17 @@ def extend(complaint: Complaint, *, actor, days: int, reason: str, resident_cons
         _require_staff(actor, locked)
         _check_step(locked, "extend")
         if locked.extended_count >= MAX_EXTENSIONS or (locked.extended_count >= 1 and not resident_consented):
-            raise Conflict("already_extended", _("처리기간은 한 번만 연장할 수 있습니다. 다시 연장하려면 신청인의 동의가 필요합니다.")
-                           if locked.extended_count < MAX_EXTENSIONS else _("처리기간은 더 연장할 수 없습니다."))
+            raise Conflict(
+                "already_extended",
+                _("처리기간은 한 번만 연장할 수 있습니다. 다시 연장하려면 신청인의 동의가 필요합니다.")
+                if locked.extended_count < MAX_EXTENSIONS
+                else _("처리기간은 더 연장할 수 없습니다."),
+            )
         limit = _period_days(locked)
         if days < 1 or days > limit:
-            raise DasanError("days_invalid", _("연장 기간은 1일에서 %(max)s일(원래 처리기간) 사이여야 합니다.") % {"max": limit})
+            raise DasanError(
+                "days_invalid", _("연장 기간은 1일에서 %(max)s일(원래 처리기간) 사이여야 합니다.") % {"max": limit}
+            )
         now = _now()
         if now > locked.due_at:
             raise Conflict("extension_too_late", _("처리기간이 이미 지났습니다. 연장은 처리기간 안에 해야 합니다."))
@@ -1109,9 +1412,20 @@ def extend(complaint: Complaint, *, actor, days: int, reason: str, resident_cons
         locked.extended_count += 1
         locked.status = Status.EXTENDED
         locked.save(update_fields=["due_at", "extended_count", "status", "updated_at"])
-        _event(locked, EventKind.EXTENDED, actor=actor, from_status=old_status, to_status=Status.EXTENDED,
-               reason=reason, data={"days": days, "previous_due": old_due.isoformat(),
-                                    "new_due": locked.due_at.isoformat(), "resident_consented": resident_consented})
+        _event(
+            locked,
+            EventKind.EXTENDED,
+            actor=actor,
+            from_status=old_status,
+            to_status=Status.EXTENDED,
+            reason=reason,
+            data={
+                "days": days,
+                "previous_due": old_due.isoformat(),
+                "new_due": locked.due_at.isoformat(),
+                "resident_consented": resident_consented,
+            },
+        )
         _audit("extended", locked, actor, reason=reason, data={"days": days, "new_due": locked.due_at})
         _notify(locked, "complaints.extended", reason=reason)
     return _done(complaint, locked)
@@ -1131,8 +1445,15 @@ def transfer(complaint: Complaint, *, actor, agency: str, reason: str) -> Compla
         locked.transferred_to = agency
         locked.closed_at = _now()
         locked.save(update_fields=["status", "transferred_to", "closed_at", "updated_at"])
-        _event(locked, EventKind.TRANSFERRED, actor=actor, from_status=old, to_status=Status.TRANSFERRED,
-               reason=reason, data={"agency": agency})
+        _event(
+            locked,
+            EventKind.TRANSFERRED,
+            actor=actor,
+            from_status=old,
+            to_status=Status.TRANSFERRED,
+            reason=reason,
+            data={"agency": agency},
+        )
         _audit("transferred", locked, actor, reason=reason, data={"agency": agency})
         _notify(locked, "complaints.transferred", agency=agency, reason=reason)
     return _done(complaint, locked)
@@ -1148,8 +1469,13 @@ def withdraw(complaint: Complaint, *, resident) -> Complaint:
         locked.status = Status.WITHDRAWN
         locked.closed_at = _now()
         locked.save(update_fields=["status", "closed_at", "updated_at"])
-        _event(locked, EventKind.WITHDRAWN, actor=None if locked.is_anonymous else resident,
-               from_status=old, to_status=Status.WITHDRAWN)
+        _event(
+            locked,
+            EventKind.WITHDRAWN,
+            actor=None if locked.is_anonymous else resident,
+            from_status=old,
+            to_status=Status.WITHDRAWN,
+        )
         _audit("withdrawn", locked, resident)
     return _done(complaint, locked)
 
@@ -1209,8 +1535,10 @@ def get_complaint(user, number: str, *, reason: str = "") -> Complaint:
     """One complaint by its 접수번호, or NotFound when ``user`` may not see it
     (whether it exists is not revealed). Staff reads are recorded in the audit log."""
     complaint = (
-        visible_complaints(user).filter(number=str(number or "").strip())
-        .select_related("category", "department", "assignee", "resident", "duplicate_of").first()
+        visible_complaints(user)
+        .filter(number=str(number or "").strip())
+        .select_related("category", "department", "assignee", "resident", "duplicate_of")
+        .first()
     )
     if complaint is None:
         raise _not_found()

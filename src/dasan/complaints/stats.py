@@ -109,7 +109,7 @@ def _median(durations_queryset, count: int) -> dt.timedelta | None:
     if not count:
         return None
     low, high = (count - 1) // 2, count // 2
-    middle = list(durations_queryset[low:high + 1])
+    middle = list(durations_queryset[low : high + 1])
     if not middle:
         return None
     total = sum(middle, dt.timedelta())
@@ -140,8 +140,16 @@ def compute(days: int = DEFAULT_PERIOD, *, now: dt.datetime | None = None) -> St
     on_time = timed_qs.filter(answered_at__isnull=False, answered_at__lte=F("due_at")).count()
 
     return Stats(
-        days=days, since=since, until=now, total=total, by_category=by_category, by_department=by_department,
-        answered=answered, median_answer=median_answer, timed=timed, on_time=on_time,
+        days=days,
+        since=since,
+        until=now,
+        total=total,
+        by_category=by_category,
+        by_department=by_department,
+        answered=answered,
+        median_answer=median_answer,
+        timed=timed,
+        on_time=on_time,
     )
 
 

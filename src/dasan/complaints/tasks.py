@@ -36,7 +36,8 @@ def close_answered(*, now: dt.datetime | None = None, days: int | None = None) -
     closed = 0
     ids = list(
         Complaint.objects.filter(status=Status.ANSWERED, answered_at__lt=cutoff)
-        .order_by("answered_at", "id").values_list("pk", flat=True)[:BATCH]
+        .order_by("answered_at", "id")
+        .values_list("pk", flat=True)[:BATCH]
     )
     for pk in ids:
         with transaction.atomic():

@@ -116,8 +116,14 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     return _render_detail(request, complaint)
 
 
-def _render_detail(request: HttpRequest, complaint: Complaint, *, rating_form: RatingForm | None = None, status: int = 200):
-    can_rate = complaint.status in (Status.ANSWERED, Status.CLOSED) and bool(complaint.answered_at) and complaint.satisfaction is None
+def _render_detail(
+    request: HttpRequest, complaint: Complaint, *, rating_form: RatingForm | None = None, status: int = 200
+):
+    can_rate = (
+        complaint.status in (Status.ANSWERED, Status.CLOSED)
+        and bool(complaint.answered_at)
+        and complaint.satisfaction is None
+    )
     if rating_form is None and can_rate:
         rating_form = RatingForm()
     if rating_form is not None:
@@ -341,12 +347,20 @@ def new(request: HttpRequest) -> HttpResponse:
         source = data["source"] if data["source"] in request.session.get(SOURCE_SESSION, []) else ""
         try:
             complaint = services.file_complaint(
-                title=data["title"], description=data["description"],
+                title=data["title"],
+                description=data["description"],
                 channel=Channel.ASSISTANT if source else Channel.WEB,
-                category=data["category"], resident=request.user, anonymous=data["anonymous"],
-                contact_preference=data["contact_preference"], contact_email=data["contact_email"] if data["contact_preference"] == ContactPreference.EMAIL else "",
-                latitude=data["latitude"], longitude=data["longitude"], address=data["address"],
-                is_public=data["is_public"], photos=data["photos"], language=translation.get_language(),
+                category=data["category"],
+                resident=request.user,
+                anonymous=data["anonymous"],
+                contact_preference=data["contact_preference"],
+                contact_email=data["contact_email"] if data["contact_preference"] == ContactPreference.EMAIL else "",
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                address=data["address"],
+                is_public=data["is_public"],
+                photos=data["photos"],
+                language=translation.get_language(),
                 source_reference=source,
             )
         except DasanError as error:
@@ -354,15 +368,11 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             return _filed(request, complaint)
     photos_lost = bool(request.FILES.getlist("photos"))
-    return render(
-        request, "complaints/new.html", _form_context(form, categories, photos_lost=photos_lost), status=400
-    )
+    return render(request, "complaints/new.html", _form_context(form, categories, photos_lost=photos_lost), status=400)
 
 
 def _filed(request: HttpRequest, complaint: Complaint) -> HttpResponse:
-    messages.success(
-        request, _("민원이 접수되었습니다. 접수번호는 %(number)s입니다.") % {"number": complaint.number}
-    )
+    messages.success(request, _("민원이 접수되었습니다. 접수번호는 %(number)s입니다.") % {"number": complaint.number})
     return redirect(reverse("complaints:detail", args=[complaint.number]) + "?filed=1")
 
 
@@ -382,11 +392,18 @@ def new_parking(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             complaint = services.file_parking_report(
-                resident=request.user, plate=data["plate"], place=data["place"],
-                latitude=data["latitude"], longitude=data["longitude"],
+                resident=request.user,
+                plate=data["plate"],
+                place=data["place"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
                 photos=[data["photo_first"], data["photo_second"]],
-                signer_name=data["signer_name"], consent=data["consent"], observed_at=data["observed_at"],
-                description=data["description"], channel=Channel.WEB, language=translation.get_language(),
+                signer_name=data["signer_name"],
+                consent=data["consent"],
+                observed_at=data["observed_at"],
+                description=data["description"],
+                channel=Channel.WEB,
+                language=translation.get_language(),
             )
         except DasanError as error:
             attach_service_error(form, error)
@@ -395,8 +412,10 @@ def new_parking(request: HttpRequest) -> HttpResponse:
     form.prepare_for_render()
     photos_lost = bool(request.FILES)
     return render(
-        request, "complaints/new_parking.html",
-        {"form": form, "consent_text": consent_text, "photos_lost": photos_lost}, status=400,
+        request,
+        "complaints/new_parking.html",
+        {"form": form, "consent_text": consent_text, "photos_lost": photos_lost},
+        status=400,
     )
 
 

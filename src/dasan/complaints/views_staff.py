@@ -106,8 +106,9 @@ def _routes(user) -> bool:
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -122,11 +123,19 @@ class QueueFilter(forms.Form):
 
     q = forms.CharField(label=gettext_lazy("접수번호 또는 제목"), required=False, max_length=100)
     status = forms.ChoiceField(label=gettext_lazy("상태"), required=False)
-    category = forms.ModelChoiceField(label=gettext_lazy("분류"), required=False, queryset=Category.objects.none(),
-                                      empty_label=gettext_lazy("모든 분류"))
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("분류"),
+        required=False,
+        queryset=Category.objects.none(),
+        empty_label=gettext_lazy("모든 분류"),
+    )
     sla = forms.ChoiceField(label=gettext_lazy("처리 기한"), required=False)
-    department = forms.ModelChoiceField(label=gettext_lazy("담당 부서"), required=False,
-                                        queryset=Department.objects.none(), empty_label=gettext_lazy("모든 부서"))
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("담당 부서"),
+        required=False,
+        queryset=Department.objects.none(),
+        empty_label=gettext_lazy("모든 부서"),
+    )
     mine = forms.BooleanField(label=gettext_lazy("나에게 배정된 민원만"), required=False)
     untranslated = forms.BooleanField(label=gettext_lazy("번역이 필요한 민원만"), required=False)
 
@@ -172,7 +181,9 @@ def _queue_context(request: HttpRequest) -> dict:
     user = request.user
     now = timezone.now()
     scope = _scope(user)
-    departments = Department.objects.filter(pk__in=scope.exclude(department=None).values("department_id")).order_by("code")
+    departments = Department.objects.filter(pk__in=scope.exclude(department=None).values("department_id")).order_by(
+        "code"
+    )
     params = request.GET.copy()
     params.setdefault("status", OPEN)
     form = QueueFilter(params, departments=departments)
@@ -205,6 +216,7 @@ def _queue_context(request: HttpRequest) -> dict:
     rows = rows.select_related("category", "department", "assignee").order_by(*ordering)
 
     by_status = dict(counted.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+
     def link(**changes) -> str:
         query = {k: v for k, v in params.items() if k != "page"}
         query.update(changes)
@@ -263,14 +275,24 @@ def bulk_reassign(request: HttpRequest) -> HttpResponse:
     except DasanError as error:
         # Show the queue again with the error next to the form and the ticks kept.
         context = _queue_context(_as_get(request, back))
-        context.update(bulk_error=_error_message(error), bulk_selected=set(numbers), bulk_reason=reason,
-                       bulk_department=request.POST.get("department", ""))
+        context.update(
+            bulk_error=_error_message(error),
+            bulk_selected=set(numbers),
+            bulk_reason=reason,
+            bulk_department=request.POST.get("department", ""),
+        )
         return render(request, "complaints/staff/queue.html", context, status=error.status)
-    messages.success(request, _("민원 %(count)d건을 %(department)s(으)로 옮겼습니다.") % {"count": moved, "department": department.name})
+    messages.success(
+        request,
+        _("민원 %(count)d건을 %(department)s(으)로 옮겼습니다.") % {"count": moved, "department": department.name},
+    )
     left = len(set(numbers)) - moved
     if left > 0:
-        messages.warning(request, _("%(count)d건은 옮기지 않았습니다. 이미 그 부서에 있거나, 처리가 끝났거나, 맡을 수 없는 민원입니다.")
-                         % {"count": left})
+        messages.warning(
+            request,
+            _("%(count)d건은 옮기지 않았습니다. 이미 그 부서에 있거나, 처리가 끝났거나, 맡을 수 없는 민원입니다.")
+            % {"count": left},
+        )
     return HttpResponseRedirect(back)
 
 
@@ -319,10 +341,16 @@ def triage(request: HttpRequest) -> HttpResponse:
         }
         for c in page.object_list
     ]
-    return render(request, "complaints/staff/triage.html", {
-        "page": page, "items": items, **_subnav(request.user),
-        "departments": Department.objects.filter(is_active=True).order_by("code"),
-    })
+    return render(
+        request,
+        "complaints/staff/triage.html",
+        {
+            "page": page,
+            "items": items,
+            **_subnav(request.user),
+            "departments": Department.objects.filter(is_active=True).order_by("code"),
+        },
+    )
 
 
 # --- one complaint ------------------------------------------------------------------------------
@@ -352,16 +380,28 @@ def _contact(complaint: Complaint, *, revealed: bool) -> dict:
 
     if complaint.is_anonymous:
         # An anonymous filing keeps no contact; a linked account must not unmask it.
-        return {"name": "", "phone": "", "email": "", "address": _mask_address(complaint.address, revealed),
-                "revealed": revealed, "has_any": bool(complaint.address)}
+        return {
+            "name": "",
+            "phone": "",
+            "email": "",
+            "address": _mask_address(complaint.address, revealed),
+            "revealed": revealed,
+            "has_any": bool(complaint.address),
+        }
     resident = complaint.resident
     name = complaint.contact_name or (resident.name if resident else "")
     phone = complaint.contact_phone or (resident.phone if resident else "") or ""
     email = complaint.contact_email or (resident.email if resident else "")
     address = complaint.address
     if revealed:
-        return {"name": name, "phone": phone, "email": email, "address": address, "revealed": True,
-                "has_any": bool(name or phone or email or address)}
+        return {
+            "name": name,
+            "phone": phone,
+            "email": email,
+            "address": address,
+            "revealed": True,
+            "has_any": bool(name or phone or email or address),
+        }
     return {
         "name": _mask_name(name),
         "phone": masked_phone(phone),
@@ -383,11 +423,21 @@ def _templates_for(complaint: Complaint) -> list[AnswerTemplate]:
 def _assignees(complaint: Complaint):
     if not complaint.department_id:
         return get_user_model().objects.none()
-    return get_user_model().objects.filter(kind="staff", is_active=True, department_id=complaint.department_id).order_by("name", "username")
+    return (
+        get_user_model()
+        .objects.filter(kind="staff", is_active=True, department_id=complaint.department_id)
+        .order_by("name", "username")
+    )
 
 
-def _detail_context(request: HttpRequest, complaint: Complaint, *, revealed: bool = False,
-                    errors: dict | None = None, values: dict | None = None) -> dict:
+def _detail_context(
+    request: HttpRequest,
+    complaint: Complaint,
+    *,
+    revealed: bool = False,
+    errors: dict | None = None,
+    values: dict | None = None,
+) -> dict:
     values = dict(values or {})
     templates = _templates_for(complaint)
     chosen = None
@@ -413,7 +463,10 @@ def _detail_context(request: HttpRequest, complaint: Complaint, *, revealed: boo
         "errors": errors or {},
         "values": values,
         # The forms offered follow the workflow; the services still have the last word.
-        "can": {step: status in services.TRANSITIONS[step] for step in ("assign", "start", "extend", "transfer", "answer", "close")},
+        "can": {
+            step: status in services.TRANSITIONS[step]
+            for step in ("assign", "start", "extend", "transfer", "answer", "close")
+        },
         **_subnav(request.user),
     }
 
@@ -423,7 +476,9 @@ def _get_visible(user, number: str) -> Complaint:
 
     No audit read here: the page it was posted from recorded the read, and the
     action records itself."""
-    complaint = _scope(user).filter(number=number).select_related("category", "department", "assignee", "resident").first()
+    complaint = (
+        _scope(user).filter(number=number).select_related("category", "department", "assignee", "resident").first()
+    )
     if complaint is None:
         raise Http404
     return complaint
@@ -455,13 +510,21 @@ def _do_assign(request: HttpRequest, complaint: Complaint) -> str:
     department = _department(request.POST.get("department"))
     assignee = None
     if request.POST.get("assignee"):
-        assignee = (get_user_model().objects.filter(kind="staff", is_active=True, department=department)
-                    .filter(pk=_posted_int(request, "assignee", DasanError("assignee_invalid", _("담당자를 다시 고르세요."))))
-                    .first())
+        assignee = (
+            get_user_model()
+            .objects.filter(kind="staff", is_active=True, department=department)
+            .filter(pk=_posted_int(request, "assignee", DasanError("assignee_invalid", _("담당자를 다시 고르세요."))))
+            .first()
+        )
         if assignee is None:
             raise DasanError("assignee_invalid", _("담당자는 배정할 부서의 직원이어야 합니다."))
-    services.assign(complaint, department=department, actor=request.user, assignee=assignee,
-                    reason=request.POST.get("reason", "").strip())
+    services.assign(
+        complaint,
+        department=department,
+        actor=request.user,
+        assignee=assignee,
+        reason=request.POST.get("reason", "").strip(),
+    )
     return _("%(department)s에 배정했습니다.") % {"department": department.name}
 
 
@@ -489,15 +552,23 @@ def _translation_enabled() -> bool:
 
 
 def _do_answer(request: HttpRequest, complaint: Complaint) -> str:
-    services.answer(complaint, actor=request.user, text=request.POST.get("answer", "").strip(),
-                    translated=request.POST.get("answer_translated", ""))
+    services.answer(
+        complaint,
+        actor=request.user,
+        text=request.POST.get("answer", "").strip(),
+        translated=request.POST.get("answer_translated", ""),
+    )
     return _("답변을 보냈습니다.")
 
 
 def _do_translate(request: HttpRequest, complaint: Complaint) -> str:
-    services.translate(complaint, actor=request.user, title_ko=request.POST.get("title_ko", ""),
-                       description_ko=request.POST.get("description_ko", ""),
-                       answer_translated=request.POST.get("answer_translated"))
+    services.translate(
+        complaint,
+        actor=request.user,
+        title_ko=request.POST.get("title_ko", ""),
+        description_ko=request.POST.get("description_ko", ""),
+        answer_translated=request.POST.get("answer_translated"),
+    )
     return _("번역을 저장했습니다.")
 
 
@@ -533,7 +604,19 @@ ACTIONS = {
     "reveal": _do_reveal,
 }
 #: Fields a failed form keeps, so that a long answer is never lost to a mistake.
-KEPT_FIELDS = ("answer", "answer_translated", "title_ko", "description_ko", "note", "reason", "days", "agency", "department", "assignee", "reveal_reason")
+KEPT_FIELDS = (
+    "answer",
+    "answer_translated",
+    "title_ko",
+    "description_ko",
+    "note",
+    "reason",
+    "days",
+    "agency",
+    "department",
+    "assignee",
+    "reveal_reason",
+)
 
 
 @staff_required
@@ -567,19 +650,27 @@ class CounterForm(forms.Form):
     """방문 접수: what a member of staff types in for a resident at the counter."""
 
     category = forms.ModelChoiceField(
-        label=gettext_lazy("분류"), required=False, queryset=Category.objects.none(),
+        label=gettext_lazy("분류"),
+        required=False,
+        queryset=Category.objects.none(),
         empty_label=gettext_lazy("모름 (자동 분류에 맡김)"),
     )
     title = forms.CharField(label=gettext_lazy("제목"), max_length=200)
     description = forms.CharField(label=gettext_lazy("내용"), widget=forms.Textarea(attrs={"rows": 8}))
     address = forms.CharField(label=gettext_lazy("장소 (주소)"), max_length=200, required=False)
     contact_name = forms.CharField(label=gettext_lazy("신청인 이름"), max_length=60, required=False)
-    contact_phone = forms.CharField(label=gettext_lazy("휴대전화"), max_length=20, required=False,
-                                    widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    contact_email = forms.EmailField(label=gettext_lazy("이메일"), required=False,
-                                     widget=forms.EmailInput(attrs={"autocomplete": "off"}))
-    contact_preference = forms.ChoiceField(label=gettext_lazy("결과 알림"), choices=ContactPreference.choices,
-                                           initial=ContactPreference.SMS)
+    contact_phone = forms.CharField(
+        label=gettext_lazy("휴대전화"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    contact_email = forms.EmailField(
+        label=gettext_lazy("이메일"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    contact_preference = forms.ChoiceField(
+        label=gettext_lazy("결과 알림"), choices=ContactPreference.choices, initial=ContactPreference.SMS
+    )
     language = forms.ChoiceField(label=gettext_lazy("알림 언어"), choices=settings.LANGUAGES, initial="ko")
     is_public = forms.BooleanField(label=gettext_lazy("민원 내용을 공개해도 된다고 동의함"), required=False)
     nonce = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -619,28 +710,37 @@ def counter(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 complaint = services.file_complaint(
-                    title=data["title"], description=data["description"], channel="counter",
-                    category=data["category"], contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"], contact_email=data["contact_email"],
-                    contact_preference=data["contact_preference"], address=data["address"],
-                    is_public=data["is_public"], photos=request.FILES.getlist("photos"),
-                    language=data["language"], filed_by=request.user,
+                    title=data["title"],
+                    description=data["description"],
+                    channel="counter",
+                    category=data["category"],
+                    contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                    contact_email=data["contact_email"],
+                    contact_preference=data["contact_preference"],
+                    address=data["address"],
+                    is_public=data["is_public"],
+                    photos=request.FILES.getlist("photos"),
+                    language=data["language"],
+                    filed_by=request.user,
                 )
             except DasanError as exc:
                 error, status = _error_message(exc), exc.status
             else:
                 if nonce:
-                    done = dict(list(_counter_done(request).items())[-(COUNTER_SESSION_KEEP - 1):])
+                    done = dict(list(_counter_done(request).items())[-(COUNTER_SESSION_KEEP - 1) :])
                     done[nonce] = complaint.number
                     request.session[COUNTER_SESSION] = done
-                messages.success(request, _("접수번호 %(number)s(으)로 접수했습니다. 신청인에게 접수번호를 알려 주세요.")
-                                 % {"number": complaint.number})
+                messages.success(
+                    request,
+                    _("접수번호 %(number)s(으)로 접수했습니다. 신청인에게 접수번호를 알려 주세요.")
+                    % {"number": complaint.number},
+                )
                 return redirect(_complaint_url_for(request.user, complaint))
         else:
             status = 400
     else:
         form = CounterForm(initial={"nonce": uuid.uuid4().hex, "contact_preference": ContactPreference.SMS})
-    return render(request, "complaints/staff/counter.html", {"form": form, "error": error, **_subnav(request.user)},
-                  status=status)
-
-
+    return render(
+        request, "complaints/staff/counter.html", {"form": form, "error": error, **_subnav(request.user)}, status=status
+    )

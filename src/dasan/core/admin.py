@@ -87,8 +87,17 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_select_related = ["actor"]
     show_full_result_count = False  # COUNT(*) over a large audit table is slow
     fields = [
-        "at", "actor", "actor_label", "action", "target_type", "target_id", "target_label",
-        "ip", "user_agent", "reason", "data",
+        "at",
+        "actor",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_id",
+        "target_label",
+        "ip",
+        "user_agent",
+        "reason",
+        "data",
     ]
     readonly_fields = fields
 

@@ -15,7 +15,9 @@ def _audit_flush_allowed() -> int:
     """
     frame = sys._getframe(1)
     while frame is not None:
-        if frame.f_code.co_name == "execute_sql_flush" and frame.f_globals.get("__name__", "").startswith("django.db.backends"):
+        if frame.f_code.co_name == "execute_sql_flush" and frame.f_globals.get("__name__", "").startswith(
+            "django.db.backends"
+        ):
             return 1
         frame = frame.f_back
     return 0
@@ -45,7 +47,11 @@ class CoreConfig(AppConfig):
                 _register_sqlite_functions(None, conn)
 
         for model in (TemporaryHoliday, Municipality):
-            post_save.connect(calendar.invalidate_cache, sender=model, dispatch_uid=f"dasan.core.calendar.{model.__name__}.save")
-            post_delete.connect(calendar.invalidate_cache, sender=model, dispatch_uid=f"dasan.core.calendar.{model.__name__}.delete")
+            post_save.connect(
+                calendar.invalidate_cache, sender=model, dispatch_uid=f"dasan.core.calendar.{model.__name__}.save"
+            )
+            post_delete.connect(
+                calendar.invalidate_cache, sender=model, dispatch_uid=f"dasan.core.calendar.{model.__name__}.delete"
+            )
 
         register("core.prune_idempotency", idempotency.prune, every_seconds=3600)

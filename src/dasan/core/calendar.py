@@ -42,6 +42,7 @@ __all__ = [
     "invalidate_cache",
 ]
 
+
 # Cached statutory holidays per year: the ``holidays`` package computes lunar
 # dates on every instantiation, which is slow enough to matter in loops.
 @functools.lru_cache(maxsize=64)

@@ -1,10 +1,10 @@
 """Figures for charts drawn by the template ``charts/columns.html`` (inline SVG, no
 JavaScript): the numbers go in, bar geometry comes out, and the same numbers are
 shown as a table beside the picture for screen readers and for copying."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 
 WIDTH = 300.0  # the picture is 300 × 118 units, scaled to the page width
 
@@ -36,8 +36,9 @@ class Chart:
         return not any(column.value for column in self.columns)
 
 
-def columns(chart_id: str, caption: str, rows: list[tuple[str, int]], *, unit: str = "",
-            every: int | None = None) -> Chart:
+def columns(
+    chart_id: str, caption: str, rows: list[tuple[str, int]], *, unit: str = "", every: int | None = None
+) -> Chart:
     """A column chart of ``rows`` ``[(label, value), ...]`` in a 100-high box; with many
     columns only every ``every``-th label is drawn (all stay in the table)."""
     n = max(len(rows), 1)
@@ -52,7 +53,17 @@ def columns(chart_id: str, caption: str, rows: list[tuple[str, int]], *, unit: s
     cols = []
     for i, (label, value) in enumerate(rows):
         height = 0.0 if top <= 0 else 90.0 * max(value, 0) / top
-        cols.append(Column(label=str(label), value=value, display=fmt(value), x=i * slot + (slot - bar) / 2,
-                           y=100.0 - height, height=height, show_label=(i % every == 0 or i == n - 1)))
-    return Chart(id=chart_id, caption=caption, columns=cols, width=WIDTH, maximum=top, maximum_display=fmt(top),
-                 bar_width=bar)
+        cols.append(
+            Column(
+                label=str(label),
+                value=value,
+                display=fmt(value),
+                x=i * slot + (slot - bar) / 2,
+                y=100.0 - height,
+                height=height,
+                show_label=(i % every == 0 or i == n - 1),
+            )
+        )
+    return Chart(
+        id=chart_id, caption=caption, columns=cols, width=WIDTH, maximum=top, maximum_display=fmt(top), bar_width=bar
+    )

@@ -48,6 +48,12 @@ class Conflict(DasanError):
 class RateLimited(DasanError):
     status = 429
 
-    def __init__(self, retry_after: int, code: str = "rate_limited", message=_("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."), **details):
+    def __init__(
+        self,
+        retry_after: int,
+        code: str = "rate_limited",
+        message=_("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."),
+        **details,
+    ):
         super().__init__(code, message, retry_after=retry_after, **details)
         self.retry_after = retry_after

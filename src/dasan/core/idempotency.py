@@ -58,7 +58,8 @@ class IdempotencyMismatch(DasanError):
     def __init__(self, code: str = "idempotency_key_reused", message=None, **details):
         super().__init__(
             code,
-            message or _("같은 Idempotency-Key가 다른 요청 내용으로 이미 사용되었습니다. 새 요청에는 새 키를 사용해 주세요."),
+            message
+            or _("같은 Idempotency-Key가 다른 요청 내용으로 이미 사용되었습니다. 새 요청에는 새 키를 사용해 주세요."),
             **details,
         )
 
@@ -181,7 +182,9 @@ def _timeout() -> dt.timedelta:
     return dt.timedelta(seconds=float(seconds)) if seconds else IN_PROGRESS_TIMEOUT
 
 
-def _claim(key: str, scope: str, owner: str, request_hash: str) -> tuple[IdempotencyRecord | None, IdempotencyRecord | None]:
+def _claim(
+    key: str, scope: str, owner: str, request_hash: str
+) -> tuple[IdempotencyRecord | None, IdempotencyRecord | None]:
     """Insert the in-progress record. Returns (claimed, existing): exactly one is set."""
     try:
         with transaction.atomic():
@@ -193,7 +196,9 @@ def _claim(key: str, scope: str, owner: str, request_hash: str) -> tuple[Idempot
         # Deleted between our insert and read (its producer failed): try once more.
         try:
             with transaction.atomic():
-                return IdempotencyRecord.objects.create(key=key, scope=scope, owner=owner, request_hash=request_hash), None
+                return IdempotencyRecord.objects.create(
+                    key=key, scope=scope, owner=owner, request_hash=request_hash
+                ), None
         except IntegrityError:
             existing = IdempotencyRecord.objects.get(key=key, scope=scope, owner=owner)
     if existing.status_code is None and existing.request_hash == request_hash:
@@ -255,7 +260,9 @@ def run(key: str, *, scope: str, owner, payload, produce) -> Replay:
         IdempotencyRecord.objects.filter(pk=claimed.pk, status_code__isnull=True).delete()
         raise
     # Answer with the stored form read back, so the first answer and replays match exactly.
-    return _replay_of(IdempotencyRecord(status_code=status, response_body=text, content_type=content_type), replayed=False)
+    return _replay_of(
+        IdempotencyRecord(status_code=status, response_body=text, content_type=content_type), replayed=False
+    )
 
 
 def prune(older_than: dt.timedelta = RETENTION) -> int:

@@ -32,14 +32,16 @@ class Municipality(models.Model):
         verbose_name = _("지자체 정보")
         verbose_name_plural = _("지자체 정보")
         constraints = [
-            models.CheckConstraint(condition=models.Q(work_start__lt=models.F("work_end")), name="municipality_work_hours_order"),
+            models.CheckConstraint(
+                condition=models.Q(work_start__lt=models.F("work_end")), name="municipality_work_hours_order"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     @classmethod
-    def current(cls) -> "Municipality | None":
+    def current(cls) -> Municipality | None:
         """The one profile row of this installation, or None before set-up."""
         return cls.objects.order_by("id").first()
 
@@ -110,7 +112,12 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("일시"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("행위자"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("행위자"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_label = models.CharField(_("행위자 표시"), max_length=100, blank=True)
     action = models.CharField(_("행위"), max_length=64, db_index=True)

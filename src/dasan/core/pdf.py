@@ -80,9 +80,7 @@ def font_path() -> str:
     for candidate in _SYSTEM_FONTS:
         if Path(candidate).is_file():
             return candidate
-    raise FontNotFound(
-        "No Hangul font for PDFs: install the cvttf-NotoSansCJK-Regular package or set DASAN_PDF_FONT"
-    )
+    raise FontNotFound("No Hangul font for PDFs: install the cvttf-NotoSansCJK-Regular package or set DASAN_PDF_FONT")
 
 
 class PdfDocument:
@@ -192,8 +190,9 @@ class PdfDocument:
         self.pdf.ln(height)
         return self
 
-    def qr_code(self, data: str, *, size: float = 30, x: float | None = None, y: float | None = None,
-                caption: str = "") -> PdfDocument:
+    def qr_code(
+        self, data: str, *, size: float = 30, x: float | None = None, y: float | None = None, caption: str = ""
+    ) -> PdfDocument:
         """A QR code for ``data`` (a URL), drawn as vector squares so it prints sharp.
 
         Without ``x``/``y`` it goes at the cursor, right-aligned, and the cursor moves
@@ -221,8 +220,13 @@ class PdfDocument:
                     while c < count and row[c]:
                         c += 1
                     # One rectangle per run of dark modules keeps the file small.
-                    pdf.rect(left + (border + start) * module, top + (border + r) * module,
-                             (c - start) * module, module, style="F")
+                    pdf.rect(
+                        left + (border + start) * module,
+                        top + (border + r) * module,
+                        (c - start) * module,
+                        module,
+                        style="F",
+                    )
                 else:
                     c += 1
         bottom = top + size

@@ -43,9 +43,7 @@ _NA = r"(?![\d])"  # not followed by a digit
 _EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
 
 # YYMMDD, then gender/century digit 1-8 (5-8: 외국인등록번호), then six digits.
-_RRN = re.compile(
-    _ND + r"(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\s?[-–]?\s?([1-8])\d{6}" + _NA
-)
+_RRN = re.compile(_ND + r"(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\s?[-–]?\s?([1-8])\d{6}" + _NA)
 
 # 16-digit cards in 4-4-4-4 (with -, space or nothing) and 15-digit Amex 4-6-5.
 _CARD16 = re.compile(_ND + r"(\d{4})([- ]?)(\d{4})\2(\d{4})\2(\d{4})" + _NA)
@@ -83,8 +81,10 @@ _ROAD = rf"[{_HANGUL}0-9]*[{_HANGUL}](?:대로|로|길)(?:\s?\d+(?:번)?길)?"
 # The building number must not run into a unit (2명, 10분, 3시, 5개...), a time or a decimal.
 # A particle or ending may follow it: "테헤란로 123입니다", "중앙로 45에서", "세종대로 1이고".
 _AFTER_BLDG = r"(?:입니다|이에요|예요|이고|이며|이요|이라|에서|에요|에|으로|이니|인데)"
-_BLDG = (rf"(?:지하\s?)?\d{{1,5}}(?:-\d{{1,5}})?"
-         rf"(?:(?![\d{_HANGUL}:*]|[.,]\d|-\d)|(?={_AFTER_BLDG}))")
+_BLDG = (
+    rf"(?:지하\s?)?\d{{1,5}}(?:-\d{{1,5}})?"
+    rf"(?:(?![\d{_HANGUL}:*]|[.,]\d|-\d)|(?={_AFTER_BLDG}))"
+)
 # Without an admin area in front only unmistakable road names count: "…대로",
 # "…길", "…로N길"; a bare "…로" is too often the particle (으)로 ("시청으로 2명").
 _ROAD_ALONE = rf"(?<![{_HANGUL}0-9])[{_HANGUL}0-9]*[{_HANGUL}](?:대로(?:\s?\d+번?길)?|로\s?\d+번?길|길)"

@@ -8,7 +8,7 @@ output stays clean for pipes, closed when the stage completes.
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 Progress = Callable[[str, int, int], None]
 

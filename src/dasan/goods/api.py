@@ -64,12 +64,20 @@ class OrderOut(Schema):
 
 def order_out(order: Order) -> dict:
     return {
-        "number": order.number, "status": order.status, "status_label": str(order.get_status_display()),
-        "total_amount": order.total_amount, "created_at": order.created_at,
+        "number": order.number,
+        "status": order.status,
+        "status_label": str(order.get_status_display()),
+        "total_amount": order.total_amount,
+        "created_at": order.created_at,
         "payment_url": services.payment_url(order) if order.status == "awaiting_payment" else "",
         "lines": [
-            {"product": line.product.code, "name": line.name, "unit_price": line.unit_price,
-             "quantity": line.quantity, "amount": line.amount}
+            {
+                "product": line.product.code,
+                "name": line.name,
+                "unit_price": line.unit_price,
+                "quantity": line.quantity,
+                "amount": line.amount,
+            }
             for line in order.lines.select_related("product")
         ],
     }
@@ -79,8 +87,16 @@ def order_out(order: Order) -> dict:
 def products(request: HttpRequest):
     """Products on sale today with the price of one pack (KRW) and the packs in stock."""
     return [
-        {"code": p.code, "name": p.name, "kind": p.kind, "litres": p.litres, "pack_size": p.pack_size,
-         "price": price, "in_stock": p.stock, "monthly_limit": p.monthly_limit}
+        {
+            "code": p.code,
+            "name": p.name,
+            "kind": p.kind,
+            "litres": p.litres,
+            "pack_size": p.pack_size,
+            "price": price,
+            "in_stock": p.stock,
+            "monthly_limit": p.monthly_limit,
+        }
         for p, price in services.catalogue()
     ]
 
@@ -97,9 +113,15 @@ def create_order(
     key = (idempotency_key or "").strip()
     existed = bool(key) and Order.objects.filter(resident=request.auth, idempotency_key=key).exists()
     order = services.place_order(
-        request.auth, [(item.product, item.quantity) for item in data.items],
-        services.Delivery(recipient_name=data.recipient_name, phone=data.phone, address=data.address,
-                          address_detail=data.address_detail, note=data.note),
+        request.auth,
+        [(item.product, item.quantity) for item in data.items],
+        services.Delivery(
+            recipient_name=data.recipient_name,
+            phone=data.phone,
+            address=data.address,
+            address_detail=data.address_detail,
+            note=data.note,
+        ),
         idempotency_key=key,
     )
     return Status(200 if existed else 201, order_out(order))

@@ -25,8 +25,28 @@ PRODUCTS = [
     ("general-75", "일반용 종량제봉투 75ℓ", ProductKind.GENERAL, 75, 10, 21_400, 40, 1, "이사·대청소용 큰 봉투"),
     ("food-2", "음식물 종량제봉투 2ℓ", ProductKind.FOOD, 2, 20, 1_800, 150, 3, ""),
     ("food-3", "음식물 종량제봉투 3ℓ", ProductKind.FOOD, 3, 20, 2_600, 150, 3, ""),
-    ("reuse-20", "재사용 종량제봉투 20ℓ", ProductKind.REUSE, 20, 10, 5_700, 60, 2, "대형마트 장바구니로 쓰고 종량제봉투로 배출"),
-    ("sticker-food-3", "음식물 납부필증(스티커) 3ℓ 용기용", ProductKind.STICKER, 3, 10, 1_300, 100, 5, "음식물 수거 용기에 붙이는 스티커"),
+    (
+        "reuse-20",
+        "재사용 종량제봉투 20ℓ",
+        ProductKind.REUSE,
+        20,
+        10,
+        5_700,
+        60,
+        2,
+        "대형마트 장바구니로 쓰고 종량제봉투로 배출",
+    ),
+    (
+        "sticker-food-3",
+        "음식물 납부필증(스티커) 3ℓ 용기용",
+        ProductKind.STICKER,
+        3,
+        10,
+        1_300,
+        100,
+        5,
+        "음식물 수거 용기에 붙이는 스티커",
+    ),
 ]
 # A price change already announced: the 20ℓ pack costs more from next New Year's Day,
 # so the catalogue shows today's price and orders placed after that date the new one.
@@ -41,10 +61,19 @@ def load_demo() -> list[Product]:
     products = []
     with transaction.atomic():
         for position, (code, name, kind, litres, pack, price, stock, limit, description) in enumerate(PRODUCTS):
-            product, created = Product.objects.get_or_create(code=code, defaults={
-                "name": name, "kind": kind, "litres": litres, "pack_size": pack, "stock": stock,
-                "monthly_limit": limit, "description": description, "position": position * 10,
-            })
+            product, created = Product.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "kind": kind,
+                    "litres": litres,
+                    "pack_size": pack,
+                    "stock": stock,
+                    "monthly_limit": limit,
+                    "description": description,
+                    "position": position * 10,
+                },
+            )
             if created:
                 set_price(product, price, since)
             products.append(product)

@@ -109,7 +109,8 @@ class Order(models.Model):
         verbose_name_plural = _("배송 주문")
         constraints = [
             models.UniqueConstraint(
-                fields=["resident", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+                fields=["resident", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
                 name="goods_order_idempotency_key",
             ),
             models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="goods_order_total_not_negative"),
@@ -148,7 +149,9 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=20, choices=OrderStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

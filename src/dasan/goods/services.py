@@ -94,9 +94,16 @@ def month_bounds(moment: dt.datetime | None = None) -> tuple[dt.datetime, dt.dat
 def ordered_this_month(resident, product: Product, moment: dt.datetime | None = None) -> int:
     """Packs of ``product`` the household (resident account) ordered this month, cancelled orders excepted."""
     start, end = month_bounds(moment)
-    total = OrderLine.objects.filter(
-        order__resident=resident, product=product, order__created_at__gte=start, order__created_at__lt=end,
-    ).exclude(order__status=OrderStatus.CANCELLED).aggregate(n=Sum("quantity"))["n"]
+    total = (
+        OrderLine.objects.filter(
+            order__resident=resident,
+            product=product,
+            order__created_at__gte=start,
+            order__created_at__lt=end,
+        )
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .aggregate(n=Sum("quantity"))["n"]
+    )
     return total or 0
 
 
@@ -120,7 +127,9 @@ def _quantities(items) -> dict[str, int]:
             raise DasanError("invalid_quantity", _("수량은 0 이상의 정수로 입력해 주세요."), field=code)
         if quantity < 0 or quantity > MAX_QUANTITY:
             raise DasanError(
-                "invalid_quantity", _("수량은 0부터 %(max)d까지 입력할 수 있습니다.") % {"max": MAX_QUANTITY}, field=code
+                "invalid_quantity",
+                _("수량은 0부터 %(max)d까지 입력할 수 있습니다.") % {"max": MAX_QUANTITY},
+                field=code,
             )
         if quantity:
             wanted[code] = wanted.get(code, 0) + quantity
@@ -140,13 +149,18 @@ def _delivery(delivery: Delivery) -> Delivery:
     if len(address) < 5:
         raise DasanError("invalid_delivery", _("배송 받을 주소를 입력해 주세요."), field="address")
     return Delivery(
-        recipient_name=name[:60], phone=phone, address=address[:200],
-        address_detail=(delivery.address_detail or "").strip()[:100], note=(delivery.note or "").strip()[:200],
+        recipient_name=name[:60],
+        phone=phone,
+        address=address[:200],
+        address_detail=(delivery.address_detail or "").strip()[:100],
+        note=(delivery.note or "").strip()[:200],
     )
 
 
 def _new_number() -> str:
-    return "G" + timezone.localdate().strftime("%y%m%d") + "-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
+    return (
+        "G" + timezone.localdate().strftime("%y%m%d") + "-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
+    )
 
 
 def _same_content(order: Order, wanted: dict[str, int]) -> bool:
@@ -208,26 +222,36 @@ def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Or
         for code, quantity in wanted.items():
             product = products.get(code)
             if product is None or not product.is_active:
-                raise DasanError("unknown_product", _("판매하지 않는 물품입니다: %(code)s") % {"code": code[:40]}, field=code)
+                raise DasanError(
+                    "unknown_product", _("판매하지 않는 물품입니다: %(code)s") % {"code": code[:40]}, field=code
+                )
             price = price_on(product, timezone.localdate(now))
             if price is None:
-                raise DasanError("unknown_product", _("아직 가격이 정해지지 않은 물품입니다: %(name)s") % {"name": product.name})
+                raise DasanError(
+                    "unknown_product", _("아직 가격이 정해지지 않은 물품입니다: %(name)s") % {"name": product.name}
+                )
             if product.monthly_limit is not None:
                 already = ordered_this_month(resident, product, now)
                 if already + quantity > product.monthly_limit:
                     left = max(product.monthly_limit - already, 0)
                     raise Conflict(
                         "monthly_limit",
-                        _("%(name)s은(는) 한 가구가 한 달에 %(limit)d묶음까지 주문할 수 있습니다. "
-                          "이번 달에 더 주문할 수 있는 수량은 %(left)d묶음입니다.")
+                        _(
+                            "%(name)s은(는) 한 가구가 한 달에 %(limit)d묶음까지 주문할 수 있습니다. "
+                            "이번 달에 더 주문할 수 있는 수량은 %(left)d묶음입니다."
+                        )
                         % {"name": product.name, "limit": product.monthly_limit, "left": left},
-                        product=code, limit=product.monthly_limit, left=left,
+                        product=code,
+                        limit=product.monthly_limit,
+                        left=left,
                     )
             if product.stock < quantity:
                 raise Conflict(
                     "out_of_stock",
-                    _("%(name)s의 재고가 부족합니다. 남은 수량: %(stock)d묶음") % {"name": product.name, "stock": product.stock},
-                    product=code, stock=product.stock,
+                    _("%(name)s의 재고가 부족합니다. 남은 수량: %(stock)d묶음")
+                    % {"name": product.name, "stock": product.stock},
+                    product=code,
+                    stock=product.stock,
                 )
             lines.append((product, price, quantity))
 
@@ -236,7 +260,10 @@ def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Or
             try:
                 with transaction.atomic():
                     order = Order.objects.create(
-                        number=_new_number(), resident=resident, created_at=now, idempotency_key=key,
+                        number=_new_number(),
+                        resident=resident,
+                        created_at=now,
+                        idempotency_key=key,
                         total_amount=sum(price * quantity for _, price, quantity in lines),
                         **dataclasses.asdict(delivery),
                     )
@@ -253,13 +280,20 @@ def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Or
         for product, _price, quantity in lines:
             Product.objects.filter(pk=product.pk).update(stock=F("stock") - quantity)
         OrderEvent.objects.create(order=order, status=order.status, actor=resident)
-        audit.record("goods.order.create", actor=resident, target=order,
-                     data={"lines": {p.code: q for p, _, q in lines}, "total": order.total_amount})
+        audit.record(
+            "goods.order.create",
+            actor=resident,
+            target=order,
+            data={"lines": {p.code: q for p, _, q in lines}, "total": order.total_amount},
+        )
         payment = payments.create_order(
-            payer=resident, purpose=PURPOSE, reference=str(order.pk),
+            payer=resident,
+            purpose=PURPOSE,
+            reference=str(order.pk),
             lines=[payments.Line(p.name, price, q) for p, price, q in lines],
             title=_("종량제봉투 배송 %(number)s") % {"number": order.number},
-            idempotency_key=f"goods:{order.number}", return_url=order_url(order),
+            idempotency_key=f"goods:{order.number}",
+            return_url=order_url(order),
         )
         # A free order is paid inside create_order and already confirmed by on_paid.
         Order.objects.filter(pk=order.pk).update(payment_order=payment.public_id)
@@ -366,11 +400,16 @@ def change_status(order: Order, status: str, *, actor, note: str = "") -> Order:
             raise Conflict(
                 "invalid_transition",
                 _("'%(current)s' 상태의 주문은 '%(target)s'(으)로 바꿀 수 없습니다.")
-                % {"current": order.get_status_display(), "target": OrderStatus(status).label if status in OrderStatus.values else status},
+                % {
+                    "current": order.get_status_display(),
+                    "target": OrderStatus(status).label if status in OrderStatus.values else status,
+                },
             )
         previous = order.status
         _set_status(order, status, actor=actor, note=note)
-        audit.record("goods.order.status", actor=actor, target=order, reason=note, data={"from": previous, "to": status})
+        audit.record(
+            "goods.order.status", actor=actor, target=order, reason=note, data={"from": previous, "to": status}
+        )
     return order
 
 
@@ -391,7 +430,9 @@ def cancel(order: Order, *, actor, reason: str = "") -> Order:
         if order.status == OrderStatus.CANCELLED:
             return order
         if order.status not in allowed:
-            raise Conflict("cannot_cancel", _("배송 준비가 시작된 주문은 취소할 수 없습니다. 담당 부서에 문의해 주세요."))
+            raise Conflict(
+                "cannot_cancel", _("배송 준비가 시작된 주문은 취소할 수 없습니다. 담당 부서에 문의해 주세요.")
+            )
         payment = _payment_order(order)
         if payment is not None and payment.status == PayStatus.PENDING:
             payments.cancel_order(payment, actor=actor, reason=reason)
@@ -472,9 +513,16 @@ def adjust_stock(product: Product, delta, *, actor, reason: str) -> StockAdjustm
             )
         product.stock = after
         product.save(update_fields=["stock"])
-        adjustment = StockAdjustment.objects.create(product=product, delta=delta, stock_after=after, reason=reason, actor=actor)
-        audit.record("goods.stock.adjust", actor=actor, target=product, reason=reason,
-                     data={"delta": delta, "stock_after": after})
+        adjustment = StockAdjustment.objects.create(
+            product=product, delta=delta, stock_after=after, reason=reason, actor=actor
+        )
+        audit.record(
+            "goods.stock.adjust",
+            actor=actor,
+            target=product,
+            reason=reason,
+            data={"delta": delta, "stock_after": after},
+        )
     return adjustment
 
 
@@ -482,7 +530,8 @@ def set_price(product: Product, amount: int, effective_from: dt.date, *, actor=N
     """Set the price of ``product`` from ``effective_from`` on (the demo and the admin use it)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
         raise DasanError("invalid_price", _("가격은 0원 이상의 정수로 입력해 주세요."))
-    price, _created = Price.objects.update_or_create(product=product, effective_from=effective_from, defaults={"amount": amount})
+    price, _created = Price.objects.update_or_create(
+        product=product, effective_from=effective_from, defaults={"amount": amount}
+    )
     audit.record("goods.price.set", actor=actor, target=product, data={"amount": amount, "from": effective_from})
     return price
-

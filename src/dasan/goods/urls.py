@@ -1,4 +1,5 @@
 """Pages of the garbage-bag shop (mounted at /goods/)."""
+
 from django.urls import path
 
 from . import views

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dasan.core import audit
 from dasan.accounts.decorators import staff_required
+from dasan.core import audit
 from dasan.core.errors import DasanError
 from dasan.core.idempotency import IdempotencyMismatch
 
@@ -31,7 +31,8 @@ def _limits_left(user, items):
         return {}
     return {
         product.pk: max(product.monthly_limit - services.ordered_this_month(user, product), 0)
-        for product, _price in items if product.monthly_limit is not None
+        for product, _price in items
+        if product.monthly_limit is not None
     }
 
 
@@ -47,8 +48,10 @@ def catalogue(request):
             return redirect_to_login(request.get_full_path())
         quantities = [(p.code, request.POST.get(f"qty-{p.code}", "")) for p, _price in items]
         delivery = services.Delivery(
-            recipient_name=request.POST.get("recipient_name", ""), phone=request.POST.get("phone", ""),
-            address=request.POST.get("address", ""), address_detail=request.POST.get("address_detail", ""),
+            recipient_name=request.POST.get("recipient_name", ""),
+            phone=request.POST.get("phone", ""),
+            address=request.POST.get("address", ""),
+            address_detail=request.POST.get("address_detail", ""),
             note=request.POST.get("note", ""),
         )
         try:
@@ -57,7 +60,12 @@ def catalogue(request):
             )
         except IdempotencyMismatch:
             # The same form sent again with other quantities after it already ordered.
-            messages.error(request, _("이 주문서는 이미 제출되어 주문되었습니다. 내 주문에서 확인하시고, 더 주문하려면 새로 작성해 주세요."))
+            messages.error(
+                request,
+                _(
+                    "이 주문서는 이미 제출되어 주문되었습니다. 내 주문에서 확인하시고, 더 주문하려면 새로 작성해 주세요."
+                ),
+            )
             return redirect("goods:mine")
         except DasanError as exc:
             error = exc
@@ -72,22 +80,26 @@ def catalogue(request):
     if getattr(user, "is_resident", False):
         initial = {"recipient_name": user.name, "phone": user.phone or ""}
     rows = [
-        {"product": p, "price": price, "value": values.get(f"qty-{p.code}", "") if values else ""}
-        for p, price in items
+        {"product": p, "price": price, "value": values.get(f"qty-{p.code}", "") if values else ""} for p, price in items
     ]
     left = _limits_left(user, items)
     for row in rows:
         row["left"] = left.get(row["product"].pk)
     field = getattr(error, "details", {}).get("field") if error else None
-    return render(request, "goods/catalogue.html", {
-        "rows": rows,
-        "error": error,
-        "error_field": field,
-        "values": values or initial,
-        # A fresh token per form: submitting the same form twice orders once.
-        "token": (values.get("token") if values else "") or secrets.token_urlsafe(16),
-        "can_order": getattr(user, "is_resident", False),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "goods/catalogue.html",
+        {
+            "rows": rows,
+            "error": error,
+            "error_field": field,
+            "values": values or initial,
+            # A fresh token per form: submitting the same form twice orders once.
+            "token": (values.get("token") if values else "") or secrets.token_urlsafe(16),
+            "can_order": getattr(user, "is_resident", False),
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -113,13 +125,17 @@ def _own(request, number):
 @require_GET
 def detail(request, number):
     order = _own(request, number)
-    return render(request, "goods/detail.html", {
-        "order": order,
-        "lines": order.lines.all(),
-        "events": order.events.all(),
-        "pay_url": services.payment_url(order) if order.status == OrderStatus.AWAITING_PAYMENT else "",
-        "can_cancel": order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.RECEIVED),
-    })
+    return render(
+        request,
+        "goods/detail.html",
+        {
+            "order": order,
+            "lines": order.lines.all(),
+            "events": order.events.all(),
+            "pay_url": services.payment_url(order) if order.status == OrderStatus.AWAITING_PAYMENT else "",
+            "can_cancel": order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.RECEIVED),
+        },
+    )
 
 
 @login_required
@@ -136,8 +152,6 @@ def cancel(request, number):
 
 
 # --- staff --------------------------------------------------------------------------------------
-
-
 
 
 STAFF_FILTERS = ["open", "received", "preparing", "shipping", "delivered", "awaiting_payment", "cancelled", "all"]
@@ -158,7 +172,9 @@ def staff(request):
         order.next_statuses = [(s, OrderStatus(s).label) for s in services.STAFF_TRANSITIONS.get(order.status, [])]
     labels = {"open": _("배송할 주문"), "all": _("전체")}
     filters = [(key, labels.get(key) or OrderStatus(key).label) for key in STAFF_FILTERS]
-    return render(request, "goods/staff/list.html", {"page": page, "status": status, "query": query, "filters": filters})
+    return render(
+        request, "goods/staff/list.html", {"page": page, "status": status, "query": query, "filters": filters}
+    )
 
 
 @staff_required
@@ -166,13 +182,20 @@ def staff(request):
 def staff_status(request, number):
     try:
         order = services.get_order(request.user, number, reason=_("배송 상태 변경"))
-        services.change_status(order, request.POST.get("status", ""), actor=request.user, note=request.POST.get("note", ""))
+        services.change_status(
+            order, request.POST.get("status", ""), actor=request.user, note=request.POST.get("note", "")
+        )
     except DasanError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("%(number)s: %(status)s(으)로 바꿨습니다.") % {
-            "number": order.number, "status": OrderStatus(request.POST["status"]).label,
-        })
+        messages.success(
+            request,
+            _("%(number)s: %(status)s(으)로 바꿨습니다.")
+            % {
+                "number": order.number,
+                "status": OrderStatus(request.POST["status"]).label,
+            },
+        )
     shown = request.POST.get("filter", "open")
     return redirect(reverse("goods:staff") + f"?status={shown if shown in STAFF_FILTERS else 'open'}")
 
@@ -187,17 +210,23 @@ def staff_stock(request):
         try:
             if product is None:
                 raise DasanError("unknown_product", _("물품을 선택해 주세요."))
-            services.adjust_stock(product, request.POST.get("delta", ""), actor=request.user,
-                                  reason=request.POST.get("reason", ""))
+            services.adjust_stock(
+                product, request.POST.get("delta", ""), actor=request.user, reason=request.POST.get("reason", "")
+            )
         except DasanError as exc:
             error = exc
         else:
             messages.success(request, _("%(name)s 재고를 조정했습니다.") % {"name": product.name})
             return redirect("goods:staff_stock")
     products = Product.objects.all()
-    return render(request, "goods/staff/stock.html", {
-        "products": products,
-        "adjustments": StockAdjustment.objects.select_related("product", "actor")[:30],
-        "error": error,
-        "values": request.POST if error else {},
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "goods/staff/stock.html",
+        {
+            "products": products,
+            "adjustments": StockAdjustment.objects.select_related("product", "actor")[:30],
+            "error": error,
+            "values": request.POST if error else {},
+        },
+        status=400 if error else 200,
+    )

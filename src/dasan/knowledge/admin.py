@@ -2,13 +2,13 @@
 
 Saving never embeds in the request: services schedule a background ingestion.
 """
+
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-
-from django import forms
 
 from dasan.core.errors import DasanError
 
@@ -50,16 +50,32 @@ class SourceChunkInline(admin.TabularInline):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     form = SourceForm
-    list_display = ["title", "kind", "audience", "language", "status", "department", "valid_until",
-                    "updated_at", "last_ingested_at", "has_error"]
+    list_display = [
+        "title",
+        "kind",
+        "audience",
+        "language",
+        "status",
+        "department",
+        "valid_until",
+        "updated_at",
+        "last_ingested_at",
+        "has_error",
+    ]
     list_filter = ["status", "kind", "audience", "language", "department"]
     search_fields = ["title", "body", "origin"]
     prepopulated_fields = {}
     readonly_fields = ["content_hash", "last_ingested_at", "ingest_error", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status", "body", "file"]}),
-        (_("대상과 기간"), {"fields": ["department", "audience", "language", "translation_of", "valid_from", "valid_until"]}),
-        (_("색인"), {"fields": ["origin", "content_hash", "last_ingested_at", "ingest_error", "created_at", "updated_at"]}),
+        (
+            _("대상과 기간"),
+            {"fields": ["department", "audience", "language", "translation_of", "valid_from", "valid_until"]},
+        ),
+        (
+            _("색인"),
+            {"fields": ["origin", "content_hash", "last_ingested_at", "ingest_error", "created_at", "updated_at"]},
+        ),
     ]
     inlines = [SourceChunkInline]
     actions = ["publish_selected", "unpublish_selected", "reingest_selected"]
@@ -94,7 +110,9 @@ class SourceAdmin(admin.ModelAdmin):
         for source in queryset.filter(status=Status.PUBLISHED):
             services.unpublish(source, actor=request.user)
             n += 1
-        self.message_user(request, ngettext("%(n)d건의 게시를 중단했습니다.", "%(n)d건의 게시를 중단했습니다.", n) % {"n": n})
+        self.message_user(
+            request, ngettext("%(n)d건의 게시를 중단했습니다.", "%(n)d건의 게시를 중단했습니다.", n) % {"n": n}
+        )
 
     @admin.action(description=_("선택한 원문 다시 색인"))
     def reingest_selected(self, request, queryset):
@@ -102,4 +120,8 @@ class SourceAdmin(admin.ModelAdmin):
         for source in queryset:
             services.schedule_ingest(source)
             n += 1
-        self.message_user(request, ngettext("%(n)d건을 다시 색인하도록 예약했습니다.", "%(n)d건을 다시 색인하도록 예약했습니다.", n) % {"n": n})
+        self.message_user(
+            request,
+            ngettext("%(n)d건을 다시 색인하도록 예약했습니다.", "%(n)d건을 다시 색인하도록 예약했습니다.", n)
+            % {"n": n},
+        )

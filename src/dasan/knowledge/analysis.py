@@ -10,6 +10,7 @@ Creating ``Kiwi()`` takes about 1.5 s and its first analysis another 2 s, so the
 one instance per process, created lazily under a lock; call :func:`warm` at start-up
 (e.g. in ``AppConfig.ready`` of a worker, or before serving) to pay that up front.
 """
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """Public search API of the knowledge base (residents' sources only)."""
+
 from __future__ import annotations
 
 import datetime
@@ -42,7 +43,15 @@ def search(request, params: Query[SearchParams]):
     """Passages from the city's published residents' knowledge base that best answer ``q``."""
     q = params.q.strip()[:500]
     k = max(1, min(params.k, 20))
-    result = services.search(q, audience="residents", language=params.language, k=k) if q else services.SearchResult(
-        index_ready=services.manager.get() is not None)
-    return {"query": q, "hits": [h.__dict__ for h in result.hits], "confidence": result.confidence,
-            "answerable": result.answerable, "index_ready": result.index_ready}
+    result = (
+        services.search(q, audience="residents", language=params.language, k=k)
+        if q
+        else services.SearchResult(index_ready=services.manager.get() is not None)
+    )
+    return {
+        "query": q,
+        "hits": [h.__dict__ for h in result.hits],
+        "confidence": result.confidence,
+        "answerable": result.answerable,
+        "index_ready": result.index_ready,
+    }

@@ -20,6 +20,7 @@ the chit-chat set, each asked of the knowledge bases it belongs to; its threshol
 the highest that declines at most 10 % of each group of real tuning questions. A city
 can refit on its own logged questions and store the result with its index.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -29,9 +30,9 @@ import numpy as np
 
 #: Names of the features, in the order of the weight vector.
 FEATURES = (
-    "dense_top",       # best cosine between the query and a passage
-    "lex_cover",       # share of the query's content morphemes found in the best hit
-    "agree",           # 1 when the best dense and the best BM25 passages are the same
+    "dense_top",  # best cosine between the query and a passage
+    "lex_cover",  # share of the query's content morphemes found in the best hit
+    "agree",  # 1 when the best dense and the best BM25 passages are the same
     "chatter_margin",  # best cosine minus the cosine of the closest chatter example
 )
 
@@ -67,20 +68,36 @@ class Calibration:
         return float(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
 
     def to_dict(self) -> dict:
-        return {"features": list(FEATURES), "weights": list(map(float, self.weights)), "bias": float(self.bias),
-                "threshold": float(self.threshold), "mean": list(map(float, self.mean)),
-                "scale": list(map(float, self.scale))}
+        return {
+            "features": list(FEATURES),
+            "weights": list(map(float, self.weights)),
+            "bias": float(self.bias),
+            "threshold": float(self.threshold),
+            "mean": list(map(float, self.mean)),
+            "scale": list(map(float, self.scale)),
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> Calibration:
         if list(d.get("features", FEATURES)) != list(FEATURES):
             return DEFAULT  # saved by another version with other features
-        return cls(list(d["weights"]), float(d["bias"]), float(d.get("threshold", 0.5)),
-                   list(d.get("mean", [0.0] * len(FEATURES))), list(d.get("scale", [1.0] * len(FEATURES))))
+        return cls(
+            list(d["weights"]),
+            float(d["bias"]),
+            float(d.get("threshold", 0.5)),
+            list(d.get("mean", [0.0] * len(FEATURES))),
+            list(d.get("scale", [1.0] * len(FEATURES))),
+        )
 
 
-def fit(positive: np.ndarray, negative: np.ndarray, l2: float = 1e-2, iters: int = 50,
-        positive_weight: Sequence[float] | None = None, negative_weight: Sequence[float] | None = None) -> Calibration:
+def fit(
+    positive: np.ndarray,
+    negative: np.ndarray,
+    l2: float = 1e-2,
+    iters: int = 50,
+    positive_weight: Sequence[float] | None = None,
+    negative_weight: Sequence[float] | None = None,
+) -> Calibration:
     """Fit a logistic model: ``positive`` rows are features of answerable queries.
 
     Newton's method on standardised features with a small L2 penalty; a few hundred rows

@@ -12,6 +12,7 @@ plans, a few in English) and share no line with the chit-chat set the bench eval
 on. They are embedded once per process and embedding model (~125 queries, a couple of
 seconds; ``IndexManager.warm`` pays it at start-up).
 """
+
 from __future__ import annotations
 
 import threading

@@ -12,6 +12,7 @@ new ones (see :meth:`dasan.knowledge.index.HybridIndex.update`). Metadata (audie
 language, topic...) is not part of the id: changing who may see a chunk must not cost
 an embedding.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,8 +47,9 @@ class Chunk:
     position: int = 0  # order within its source, for showing neighbours and citing
 
     @classmethod
-    def create(cls, source_id: str, title_path: Iterable[str], text: str, metadata: Mapping | None = None,
-               position: int = 0) -> Chunk:
+    def create(
+        cls, source_id: str, title_path: Iterable[str], text: str, metadata: Mapping | None = None, position: int = 0
+    ) -> Chunk:
         """Build a chunk, computing its stable id."""
         path = tuple(p.strip() for p in title_path if p and p.strip())
         text = text.strip()
@@ -82,8 +84,14 @@ class Chunk:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Chunk:
-        return cls(d["id"], d["source_id"], tuple(d["title_path"]), d["text"], dict(d.get("metadata") or {}),
-                   int(d.get("position", 0)))
+        return cls(
+            d["id"],
+            d["source_id"],
+            tuple(d["title_path"]),
+            d["text"],
+            dict(d.get("metadata") or {}),
+            int(d.get("position", 0)),
+        )
 
 
 # --- Markdown and plain text -------------------------------------------------------
@@ -134,8 +142,13 @@ def _blocks(lines: list[str]) -> Iterable[tuple[str, Any]]:
             i += 1
             continue
         # Setext heading: a single text line underlined with === or ---.
-        if (line.strip() and i + 1 < len(lines) and _SETEXT.match(lines[i + 1].strip())
-                and not para and not line.lstrip().startswith(("-", "*", "+", ">", "|"))):
+        if (
+            line.strip()
+            and i + 1 < len(lines)
+            and _SETEXT.match(lines[i + 1].strip())
+            and not para
+            and not line.lstrip().startswith(("-", "*", "+", ">", "|"))
+        ):
             yield ("heading", (1 if lines[i + 1].strip().startswith("=") else 2, line.strip()))
             i += 2
             continue
@@ -197,8 +210,14 @@ def _pack(paras: list[str], target: int, max_chars: int) -> list[str]:
     return out
 
 
-def chunk_markdown(source_id: str, text: str, title: str | None = None, metadata: Mapping | None = None,
-                   target: int = TARGET_CHARS, max_chars: int = MAX_CHARS) -> list[Chunk]:
+def chunk_markdown(
+    source_id: str,
+    text: str,
+    title: str | None = None,
+    metadata: Mapping | None = None,
+    target: int = TARGET_CHARS,
+    max_chars: int = MAX_CHARS,
+) -> list[Chunk]:
     """Split a Markdown (or plain text) document into chunks by headings and paragraphs.
 
     ``title`` is the source's title and the first element of every title path (a top
@@ -244,8 +263,14 @@ def chunk_markdown(source_id: str, text: str, title: str | None = None, metadata
     return chunks
 
 
-def chunk_text(source_id: str, text: str, title: str | None = None, metadata: Mapping | None = None,
-               target: int = TARGET_CHARS, max_chars: int = MAX_CHARS) -> list[Chunk]:
+def chunk_text(
+    source_id: str,
+    text: str,
+    title: str | None = None,
+    metadata: Mapping | None = None,
+    target: int = TARGET_CHARS,
+    max_chars: int = MAX_CHARS,
+) -> list[Chunk]:
     """Split plain text (no heading syntax) into paragraph-packed chunks under ``title``."""
     paras = [p.strip() for p in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n")) if p.strip()]
     meta = dict(metadata or {})
@@ -262,8 +287,10 @@ def chunk_text(source_id: str, text: str, title: str | None = None, metadata: Ma
 
 # --- FAQ tables ---------------------------------------------------------------------
 
-def chunk_faq(source_id: str, rows: Iterable[Mapping[str, Any] | tuple], metadata: Mapping | None = None,
-              title: str | None = None) -> list[Chunk]:
+
+def chunk_faq(
+    source_id: str, rows: Iterable[Mapping[str, Any] | tuple], metadata: Mapping | None = None, title: str | None = None
+) -> list[Chunk]:
     """One chunk per FAQ row (question, answer, topic), the question as its title.
 
     Rows are mappings with ``question``, ``answer`` and optionally ``topic`` keys, or

@@ -9,6 +9,7 @@ without prefixes.
 Anything with the :class:`Embedder` shape can replace it (tests use counting wrappers;
 a city may point at its own embedding server later).
 """
+
 from __future__ import annotations
 
 import threading

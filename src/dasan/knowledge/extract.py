@@ -11,6 +11,7 @@ Only the standard library and small pure-Python packages are used (``pypdf`` for
 A file that cannot be read raises :class:`ExtractionError` (a :class:`DasanError` with
 a Korean message) and never anything else.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,10 +31,17 @@ from dasan.core.errors import DasanError
 
 #: File extensions and what reads them.
 EXTENSIONS = {
-    ".md": "markdown", ".markdown": "markdown", ".txt": "markdown",
-    ".html": "html", ".htm": "html",
-    ".pdf": "pdf", ".docx": "docx", ".hwpx": "hwpx", ".hwp": "hwp",
-    ".csv": "csv", ".xlsx": "xlsx",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".hwpx": "hwpx",
+    ".hwp": "hwp",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
 }
 FAQ_FORMATS = {"csv", "xlsx"}
 MAX_BYTES = 50 * 1024 * 1024
@@ -71,8 +79,11 @@ def format_of(filename: str) -> str:
     fmt = EXTENSIONS.get(Path(filename).suffix.lower())
     if fmt is None:
         raise ExtractionError(
-            _("지원하지 않는 파일 형식입니다: %(name)s. 마크다운, HTML, PDF, DOCX, HWP, HWPX, CSV, XLSX 파일을 올려 주세요.")
-            % {"name": Path(filename).name})
+            _(
+                "지원하지 않는 파일 형식입니다: %(name)s. 마크다운, HTML, PDF, DOCX, HWP, HWPX, CSV, XLSX 파일을 올려 주세요."
+            )
+            % {"name": Path(filename).name}
+        )
     return fmt
 
 
@@ -122,6 +133,7 @@ def _from_blocks(blocks: list[tuple[int, str]]) -> Document:
 
 # --- Markdown ------------------------------------------------------------------------
 
+
 def read_markdown(data: bytes) -> Document:
     text = _decode(data)
     m = re.search(r"^#\s+(.+?)\s*#*\s*$", text, re.M)
@@ -138,6 +150,7 @@ def _decode(data: bytes) -> str:
 
 
 # --- HTML ----------------------------------------------------------------------------
+
 
 class _HtmlText(HTMLParser):
     BLOCK = {"p", "div", "li", "tr", "br", "section", "article", "table", "ul", "ol", "dd", "dt", "blockquote", "pre"}
@@ -201,6 +214,7 @@ def read_html(data: bytes) -> Document:
 
 
 # --- PDF -----------------------------------------------------------------------------
+
 
 def read_pdf(data: bytes) -> Document:
     from pypdf import PdfReader
@@ -267,6 +281,7 @@ def _docx_level(name: str) -> int:
 
 # --- HWPX (OWPML) ---------------------------------------------------------------------
 
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -274,8 +289,10 @@ def _local(tag: str) -> str:
 def read_hwpx(data: bytes) -> Document:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = z.namelist()
-        sections = sorted((n for n in names if re.match(r"Contents/section\d+\.xml$", n)),
-                          key=lambda n: int(re.search(r"(\d+)", n.rsplit("/", 1)[-1]).group(1)))
+        sections = sorted(
+            (n for n in names if re.match(r"Contents/section\d+\.xml$", n)),
+            key=lambda n: int(re.search(r"(\d+)", n.rsplit("/", 1)[-1]).group(1)),
+        )
         if not sections:
             raise ExtractionError(_("HWPX 문서가 아닙니다(본문 구역이 없습니다)."))
         outline: dict[str, int] = {}
@@ -323,7 +340,7 @@ def hwp_records(data: bytes):
                 break
             (size,) = struct.unpack_from("<I", data, pos)
             pos += 4
-        yield tag, level, data[pos:pos + size]
+        yield tag, level, data[pos : pos + size]
         pos += size
 
 
@@ -373,8 +390,10 @@ def read_hwp(data: bytes) -> Document:
         if props & 0x4:
             raise ExtractionError(_("배포용 HWP 문서는 읽을 수 없습니다. 일반 문서로 저장해 올려 주세요."))
         compressed = bool(props & 0x1)
-        sections = sorted((e for e in ole.listdir() if len(e) == 2 and e[0] == "BodyText" and e[1].startswith("Section")),
-                          key=lambda e: int(e[1][7:] or 0))
+        sections = sorted(
+            (e for e in ole.listdir() if len(e) == 2 and e[0] == "BodyText" and e[1].startswith("Section")),
+            key=lambda e: int(e[1][7:] or 0),
+        )
         paras: list[str] = []
         for entry in sections:
             paras.extend(hwp_section_text(ole.openstream(entry).read(), compressed))
@@ -383,6 +402,7 @@ def read_hwp(data: bytes) -> Document:
 
 
 # --- FAQ tables ------------------------------------------------------------------------
+
 
 def _faq_rows(header: list, rows) -> FaqTable:
     names = [str(h or "").strip().lower().lstrip("\ufeff") for h in header]
@@ -398,9 +418,9 @@ def _faq_rows(header: list, rows) -> FaqTable:
     for row in rows:
         row = list(row)
 
-        def cell(key):
+        def cell(key):  # noqa: B023 - called within this iteration only
             i = cols.get(key)
-            v = row[i] if i is not None and i < len(row) else None
+            v = row[i] if i is not None and i < len(row) else None  # noqa: B023
             return "" if v is None else str(v).strip()
 
         if cell("question") and cell("answer"):
@@ -433,6 +453,12 @@ def read_xlsx(data: bytes) -> FaqTable:
 
 
 _READERS = {
-    "markdown": read_markdown, "html": read_html, "pdf": read_pdf, "docx": read_docx,
-    "hwpx": read_hwpx, "hwp": read_hwp, "csv": read_csv, "xlsx": read_xlsx,
+    "markdown": read_markdown,
+    "html": read_html,
+    "pdf": read_pdf,
+    "docx": read_docx,
+    "hwpx": read_hwpx,
+    "hwp": read_hwp,
+    "csv": read_csv,
+    "xlsx": read_xlsx,
 }

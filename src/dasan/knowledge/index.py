@@ -25,6 +25,7 @@ embedding anything.
 :class:`SearchBackend` is the interface the assistant uses, so a PostgreSQL (pgvector +
 full text) or OpenSearch backend can take this one's place.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -105,13 +106,15 @@ class SearchBackend(Protocol):
     keeps only the best chunk per value of a metadata key (e.g. ``"topic"``).
     """
 
-    def search(self, query: str, k: int = 5, filters: Mapping[str, Any] | None = None,
-               group_by: str | None = None) -> SearchResult: ...
+    def search(
+        self, query: str, k: int = 5, filters: Mapping[str, Any] | None = None, group_by: str | None = None
+    ) -> SearchResult: ...
 
     def update(self, chunks: Iterable[Chunk], progress: ProgressCallback | None = None) -> UpdateStats: ...
 
-    def update_source(self, source_id: str, chunks: Iterable[Chunk],
-                      progress: ProgressCallback | None = None) -> UpdateStats: ...
+    def update_source(
+        self, source_id: str, chunks: Iterable[Chunk], progress: ProgressCallback | None = None
+    ) -> UpdateStats: ...
 
     def __len__(self) -> int: ...
 
@@ -188,7 +191,7 @@ class _Groups:
         self.values = list(ids)
         order = np.argsort(gid, kind="stable")
         bounds = np.searchsorted(gid[order], np.arange(len(ids) + 1))
-        self.members = [order[bounds[g]:bounds[g + 1]] for g in range(len(ids))]
+        self.members = [order[bounds[g] : bounds[g + 1]] for g in range(len(ids))]
         names = [v if isinstance(v, str) and key != "source_id" else "" for v in self.values]
         self.name_tokens = [frozenset(t) for t in analysis.tokens_many(names)] if names else []
         # BM25 over each part's passages taken together: how well the topic as a whole
@@ -224,8 +227,14 @@ def _top(scores: np.ndarray, n: int, valid: np.ndarray) -> np.ndarray:
 class HybridIndex:
     """In-process hybrid index over chunks; see the module docstring."""
 
-    def __init__(self, embedder: Embedder | None = None, calibration: Calibration | None = None,
-                 weights: tuple[float, float] = (1.0, 1.0), rrf_k: int = RRF_K, ranker: GroupRanker | None = None):
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        calibration: Calibration | None = None,
+        weights: tuple[float, float] = (1.0, 1.0),
+        rrf_k: int = RRF_K,
+        ranker: GroupRanker | None = None,
+    ):
         self._embedder = embedder
         self.calibration = calibration or DEFAULT_CALIBRATION
         #: Scores the groups of a grouped search; ``None`` ranks them by their RRF alone.
@@ -270,8 +279,9 @@ class HybridIndex:
         with self._write_lock:
             return self._replace(list(chunks), progress)
 
-    def update_source(self, source_id: str, chunks: Iterable[Chunk],
-                      progress: ProgressCallback | None = None) -> UpdateStats:
+    def update_source(
+        self, source_id: str, chunks: Iterable[Chunk], progress: ProgressCallback | None = None
+    ) -> UpdateStats:
         """Replace the chunks of one source, leaving the other sources' chunks alone."""
         with self._write_lock:
             others = [c for c in self._state.chunks if c.source_id != source_id]
@@ -289,8 +299,9 @@ class HybridIndex:
             unique.setdefault(c.id, c)
         chunks = list(unique.values())
         new = [c for c in chunks if c.id not in old.row]
-        stats = UpdateStats(added=len(new), kept=len(chunks) - len(new),
-                            removed=sum(1 for cid in old.row if cid not in unique))
+        stats = UpdateStats(
+            added=len(new), kept=len(chunks) - len(new), removed=sum(1 for cid in old.row if cid not in unique)
+        )
 
         new_tokens = _tokenise(new, progress)
         new_vectors = self._embed(new, progress)
@@ -329,7 +340,7 @@ class HybridIndex:
         if progress:
             progress("embed", 0, total)
         for start in range(0, total, EMBED_BATCH):
-            batch = chunks[start:start + EMBED_BATCH]
+            batch = chunks[start : start + EMBED_BATCH]
             parts.append(np.asarray(self.embedder.passages([c.search_text for c in batch]), dtype=np.float32))
             if progress:
                 progress("embed", min(start + EMBED_BATCH, total), total)
@@ -337,8 +348,9 @@ class HybridIndex:
 
     # --- searching ---------------------------------------------------------------------
 
-    def search(self, query: str, k: int = 5, filters: Mapping[str, Any] | None = None,
-               group_by: str | None = None) -> SearchResult:
+    def search(
+        self, query: str, k: int = 5, filters: Mapping[str, Any] | None = None, group_by: str | None = None
+    ) -> SearchResult:
         """Best ``k`` chunks for ``query`` (after ``filters``), fused, with a confidence."""
         s = self._state
         threshold = self.calibration.threshold
@@ -361,8 +373,11 @@ class HybridIndex:
         else:
             ranked = self._rank_groups(s, group_by, q_tokens, qv, lex, dense, valid, fused, order, lex_top, dense_top)
             for i, score in ranked[:k]:
-                hits.append(SearchHit(s.chunks[i], fused[i], lex_rank.get(i), dense_rank.get(i), float(dense[i]),
-                                      group_score=score))
+                hits.append(
+                    SearchHit(
+                        s.chunks[i], fused[i], lex_rank.get(i), dense_rank.get(i), float(dense[i]), group_score=score
+                    )
+                )
 
         best = s.row[hits[0].chunk.id] if hits else (order[0] if order else int(dense_top[0]))
         chatter_top = float((chatter.vectors(self.embedder) @ qv).max())
@@ -396,9 +411,20 @@ class HybridIndex:
         order = sorted(fused, key=lambda i: (-fused[i], -float(dense[i])))
         return q_tokens, qv, lex, dense, lex_top, dense_top, fused, order
 
-    def _group_candidates(self, s: _State, group_by: str, q_tokens: list[str], qv: np.ndarray, lex: np.ndarray,
-                          dense: np.ndarray, valid: np.ndarray, fused: dict[int, float], order: list[int],
-                          lex_top: np.ndarray, dense_top: np.ndarray):
+    def _group_candidates(
+        self,
+        s: _State,
+        group_by: str,
+        q_tokens: list[str],
+        qv: np.ndarray,
+        lex: np.ndarray,
+        dense: np.ndarray,
+        valid: np.ndarray,
+        fused: dict[int, float],
+        order: list[int],
+        lex_top: np.ndarray,
+        dense_top: np.ndarray,
+    ):
         """Groups of the fused passages, by aggregated RRF: ``(groups, best chunk of each,
         aggregated RRF of each, feature matrix of the first GROUP_CANDIDATES)``."""
         groups = s.groups(group_by)
@@ -412,7 +438,7 @@ class HybridIndex:
             if n == 0:
                 best[g] = i
             if n < GROUP_DEPTH:
-                agg[g] = agg.get(g, 0.0) + fused[i] * GROUP_DECAY ** n
+                agg[g] = agg.get(g, 0.0) + fused[i] * GROUP_DECAY**n
                 seen[g] = n + 1
         ranked = sorted(agg, key=lambda g: (-agg[g], -float(dense[best[g]])))
         cands = ranked[:GROUP_CANDIDATES]
@@ -441,7 +467,9 @@ class HybridIndex:
             words = frozenset().union(*(s.token_sets[int(j)] for j in m)) if q else frozenset()
             X[row] = (
                 agg[g] * self.rrf_k,
-                d[0] - dmax, d[1] - dmax, d[2] - dmax,
+                d[0] - dmax,
+                d[1] - dmax,
+                d[2] - dmax,
                 float(ls.max()) / lmax if len(ls) else 0.0,
                 float(ls.sum()),
                 float(centre @ qv) / norm if norm > 0 else 0.0,
@@ -465,11 +493,13 @@ class HybridIndex:
         X[:, 11] = X[:, 11] / top if top > 0 else 0.0
         return ranked, best, agg, X
 
-    def _rank_groups(self, s: _State, group_by: str, q_tokens, qv, lex, dense, valid, fused, order, lex_top,
-                     dense_top) -> list[tuple[int, float]]:
+    def _rank_groups(
+        self, s: _State, group_by: str, q_tokens, qv, lex, dense, valid, fused, order, lex_top, dense_top
+    ) -> list[tuple[int, float]]:
         """(best chunk, score) per group, best group first."""
-        ranked, best, agg, X = self._group_candidates(s, group_by, q_tokens, qv, lex, dense, valid, fused, order,
-                                                      lex_top, dense_top)
+        ranked, best, agg, X = self._group_candidates(
+            s, group_by, q_tokens, qv, lex, dense, valid, fused, order, lex_top, dense_top
+        )
         cands = ranked[:GROUP_CANDIDATES]
         if self.ranker is None or not cands:
             return [(best[g], agg[g]) for g in ranked]
@@ -477,7 +507,9 @@ class HybridIndex:
         top = sorted(range(len(cands)), key=lambda r: (-scores[r], -agg[cands[r]]))
         low = float(scores.min()) if len(scores) else 0.0
         # Groups beyond the candidates keep their RRF order, below every candidate.
-        return [(best[cands[r]], float(scores[r])) for r in top] + [(best[g], low - 1.0) for g in ranked[GROUP_CANDIDATES:]]
+        return [(best[cands[r]], float(scores[r])) for r in top] + [
+            (best[g], low - 1.0) for g in ranked[GROUP_CANDIDATES:]
+        ]
 
     def group_features(self, query: str, group_by: str = "topic", filters: Mapping[str, Any] | None = None):
         """The candidate groups of a query and their ranking features (to fit a :class:`GroupRanker`).
@@ -494,8 +526,9 @@ class HybridIndex:
         q_tokens, qv, lex, dense, lex_top, dense_top, fused, order = self._score(s, query, valid)
         if not order:
             return [], np.zeros((0, len(GROUP_FEATURES)))
-        ranked, _best, _agg, X = self._group_candidates(s, group_by, q_tokens, qv, lex, dense, valid, fused, order,
-                                                        lex_top, dense_top)
+        ranked, _best, _agg, X = self._group_candidates(
+            s, group_by, q_tokens, qv, lex, dense, valid, fused, order, lex_top, dense_top
+        )
         groups = s.groups(group_by)
         return [groups.values[g] for g in ranked[:GROUP_CANDIDATES]], X
 
@@ -523,8 +556,12 @@ class HybridIndex:
                 progress("save", 0, 1)
             np.save(tmp / "vectors.npy", s.vectors)
             with open(tmp / "chunks.json", "w", encoding="utf-8") as f:
-                json.dump([{**c.to_dict(), "tokens": t} for c, t in zip(s.chunks, s.tokens)], f,
-                          ensure_ascii=False, separators=(",", ":"))
+                json.dump(
+                    [{**c.to_dict(), "tokens": t} for c, t in zip(s.chunks, s.tokens)],
+                    f,
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                )
             if s.bm25 is not None:
                 s.bm25.save(str(tmp / "bm25"), show_progress=False)
             manifest = {
@@ -561,12 +598,17 @@ class HybridIndex:
             manifest = json.load(f)
         if manifest.get("format") != FORMAT_VERSION:
             raise IndexMismatch(f"index format {manifest.get('format')} (expected {FORMAT_VERSION}); rebuild it")
-        index = cls(embedder, _saved_calibration(manifest.get("calibration")),
-                    tuple(manifest.get("weights", (1.0, 1.0))), int(manifest.get("rrf_k", RRF_K)),
-                    GroupRanker.from_dict(manifest.get("ranker")))
+        index = cls(
+            embedder,
+            _saved_calibration(manifest.get("calibration")),
+            tuple(manifest.get("weights", (1.0, 1.0))),
+            int(manifest.get("rrf_k", RRF_K)),
+            GroupRanker.from_dict(manifest.get("ranker")),
+        )
         if manifest["count"] and manifest["embedder"] != getattr(index.embedder, "name", "unknown"):
-            raise IndexMismatch(f"index built with {manifest['embedder']!r}, "
-                                f"not {getattr(index.embedder, 'name', '?')!r}; rebuild it")
+            raise IndexMismatch(
+                f"index built with {manifest['embedder']!r}, not {getattr(index.embedder, 'name', '?')!r}; rebuild it"
+            )
         with open(path / "chunks.json", encoding="utf-8") as f:
             rows = json.load(f)
         chunks = [Chunk.from_dict(r) for r in rows]
@@ -606,8 +648,16 @@ _FEATURE_ORDER = FEATURES
 _FEATURE_NAMES = ("dense_top", "dense_z", "dense_margin", "lex_cover", "lex_known", "agree", "chatter_margin")
 
 
-def _features(s: _State, q_tokens: list[str], lex_top: np.ndarray, dense_top: np.ndarray, dense: np.ndarray,
-              valid: np.ndarray, best: int, chatter: float) -> dict[str, float]:
+def _features(
+    s: _State,
+    q_tokens: list[str],
+    lex_top: np.ndarray,
+    dense_top: np.ndarray,
+    dense: np.ndarray,
+    valid: np.ndarray,
+    best: int,
+    chatter: float,
+) -> dict[str, float]:
     """Features of a result for the confidence model (:mod:`.calibration` uses some of them)."""
     if len(dense_top) == 0:
         return {f: 0.0 for f in _FEATURE_NAMES}
@@ -639,7 +689,7 @@ def _tokenise(chunks: list[Chunk], progress: ProgressCallback | None) -> list[li
     total = len(chunks)
     step = 256
     for start in range(0, total, step):
-        out.extend(analysis.tokens_many([c.search_text for c in chunks[start:start + step]]))
+        out.extend(analysis.tokens_many([c.search_text for c in chunks[start : start + step]]))
         if progress:
             progress("tokenise", min(start + step, total), total)
     return out

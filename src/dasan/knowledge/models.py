@@ -4,6 +4,7 @@ The retrieval index under ``var/`` is derived data: it can always be rebuilt fro
 rows (``dasan kb rebuild``). :class:`SourceChunk` mirrors what was indexed, so the admin
 and the article page can show sections and citations can name them.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -42,19 +43,38 @@ class Source(models.Model):
     """지식 원문: an article, an uploaded document or an FAQ table."""
 
     title = models.CharField(_("제목"), max_length=200)
-    slug = models.SlugField(_("주소 이름"), max_length=120, allow_unicode=True, blank=True,
-                            help_text=_("게시글 주소 /kb/<주소 이름>/ 에 쓰입니다. 비워 두어도 됩니다."))
+    slug = models.SlugField(
+        _("주소 이름"),
+        max_length=120,
+        allow_unicode=True,
+        blank=True,
+        help_text=_("게시글 주소 /kb/<주소 이름>/ 에 쓰입니다. 비워 두어도 됩니다."),
+    )
     kind = models.CharField(_("종류"), max_length=10, choices=Kind.choices, default=Kind.ARTICLE)
     body = models.TextField(_("본문(마크다운)"), blank=True)
     file = models.FileField(_("파일"), upload_to="kb/", blank=True, max_length=300)
-    origin = models.CharField(_("원본 경로"), max_length=500, blank=True,
-                              help_text=_("명령줄에서 가져온 파일의 경로. 같은 경로를 다시 가져오면 이 원문을 고칩니다."))
-    department = models.ForeignKey("core.Department", verbose_name=_("담당 부서"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="knowledge_sources")
+    origin = models.CharField(
+        _("원본 경로"),
+        max_length=500,
+        blank=True,
+        help_text=_("명령줄에서 가져온 파일의 경로. 같은 경로를 다시 가져오면 이 원문을 고칩니다."),
+    )
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("담당 부서"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="knowledge_sources",
+    )
     audience = models.CharField(_("공개 대상"), max_length=10, choices=Audience.choices, default=Audience.RESIDENTS)
     language = models.CharField(_("언어"), max_length=10, choices=Language.choices, default=Language.KO)
     translation_of = models.ForeignKey(
-        "self", verbose_name=_("원문(한국어)"), null=True, blank=True, on_delete=models.CASCADE,
+        "self",
+        verbose_name=_("원문(한국어)"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="translations",
         help_text=_("이 글이 다른 글의 번역이면 그 원문. 외국어로 물으면 원문 대신 이 번역으로 답합니다."),
     )
@@ -79,19 +99,27 @@ class Source(models.Model):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="kb_source_status_valid"),
             models.CheckConstraint(condition=Q(language__in=Language.values), name="kb_source_language_valid"),
             # A translation is in another language than Korean, one per language of an original.
-            models.CheckConstraint(condition=Q(translation_of__isnull=True) | ~Q(language=Language.KO),
-                                   name="kb_translation_not_korean",
-                                   violation_error_message=_("번역 글의 언어는 한국어가 아니어야 합니다.")),
-            models.UniqueConstraint(fields=["translation_of", "language"], condition=Q(translation_of__isnull=False),
-                                    name="kb_one_translation_per_language",
-                                    violation_error_message=_("이 원문에는 이미 같은 언어의 번역이 있습니다.")),
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                condition=Q(translation_of__isnull=True) | ~Q(language=Language.KO),
+                name="kb_translation_not_korean",
+                violation_error_message=_("번역 글의 언어는 한국어가 아니어야 합니다."),
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                condition=Q(translation_of__isnull=False),
+                name="kb_one_translation_per_language",
+                violation_error_message=_("이 원문에는 이미 같은 언어의 번역이 있습니다."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_until__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
                 name="kb_source_validity_ordered",
                 violation_error_message=_("게시 종료일은 시작일보다 앞설 수 없습니다."),
             ),
             models.CheckConstraint(
-                condition=Q(kind=Kind.ARTICLE) | ~Q(file=""), name="kb_source_file_required",
+                condition=Q(kind=Kind.ARTICLE) | ~Q(file=""),
+                name="kb_source_file_required",
                 violation_error_message=_("파일과 FAQ 표 원문에는 파일이 있어야 합니다."),
             ),
         ]
@@ -106,7 +134,9 @@ class Source(models.Model):
 
     def is_valid_on(self, day: datetime.date | None = None) -> bool:
         day = day or timezone.localdate()
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None or day <= self.valid_until)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
 
     @property
     def is_live(self) -> bool:

@@ -27,6 +27,7 @@ listwise (softmax) loss on the tuning half of the welfare development questions 
 ``bench/assistant/fit_ranker.py``, which prints :data:`DEFAULT`; the bench reports the
 other half separately.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -34,8 +35,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-GROUP_FEATURES = ("rrf", "dense1", "dense2", "dense3", "lex1", "lex_sum", "centroid", "name", "n_lex", "n_dense",
-                  "cover", "bm25")
+GROUP_FEATURES = (
+    "rrf",
+    "dense1",
+    "dense2",
+    "dense3",
+    "lex1",
+    "lex_sum",
+    "centroid",
+    "name",
+    "n_lex",
+    "n_dense",
+    "cover",
+    "bm25",
+)
 #: Groups (by aggregated RRF) that the model re-scores; the rest keep their RRF order after them.
 GROUP_CANDIDATES = 30
 #: Passages per group that count towards its RRF score, and the weight of each next one.
@@ -58,8 +71,12 @@ class GroupRanker:
         return ((X - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.weights)
 
     def to_dict(self) -> dict:
-        return {"features": list(GROUP_FEATURES), "weights": [float(w) for w in self.weights],
-                "mean": [float(m) for m in self.mean], "scale": [float(s) for s in self.scale]}
+        return {
+            "features": list(GROUP_FEATURES),
+            "weights": [float(w) for w in self.weights],
+            "mean": [float(m) for m in self.mean],
+            "scale": [float(s) for s in self.scale],
+        }
 
     @classmethod
     def from_dict(cls, d: dict | None) -> GroupRanker:
@@ -68,8 +85,9 @@ class GroupRanker:
         return cls(list(d["weights"]), list(d["mean"]), list(d["scale"]))
 
 
-def fit(groups: Sequence[np.ndarray], labels: Sequence[np.ndarray], l2: float = 1e-2, iters: int = 400,
-        rate: float = 0.5) -> GroupRanker:
+def fit(
+    groups: Sequence[np.ndarray], labels: Sequence[np.ndarray], l2: float = 1e-2, iters: int = 400, rate: float = 0.5
+) -> GroupRanker:
     """Fit weights so that the right group of each query gets the highest score.
 
     ``groups[i]`` is the (candidates × features) matrix of query ``i`` and ``labels[i]``
@@ -77,8 +95,11 @@ def fit(groups: Sequence[np.ndarray], labels: Sequence[np.ndarray], l2: float = 
     the candidates teach nothing and are skipped. Gradient descent on the softmax
     cross-entropy over each query's candidates, with a small L2 penalty.
     """
-    pairs = [(np.asarray(X, dtype=np.float64), np.asarray(y, dtype=bool)) for X, y in zip(groups, labels)
-             if len(X) and np.asarray(y).any()]
+    pairs = [
+        (np.asarray(X, dtype=np.float64), np.asarray(y, dtype=bool))
+        for X, y in zip(groups, labels)
+        if len(X) and np.asarray(y).any()
+    ]
     if not pairs:
         raise ValueError("no query has its right group among the candidates")
     allx = np.vstack([X for X, _ in pairs])
@@ -101,7 +122,46 @@ def fit(groups: Sequence[np.ndarray], labels: Sequence[np.ndarray], l2: float = 
 # Fitted by `python bench/assistant/fit_ranker.py` on the tuning half of the welfare dev
 # questions (seed 13): hit@3 0.897 on the held-out half (0.885 with the aggregated RRF alone).
 DEFAULT = GroupRanker(
-    weights=[0.232185, 0.611963, 0.199425, 0.0974769, 0.0414065, -0.249697, 0.707311, 0.27661, 0.147568, 0.241601, 0.112015, 0.735526],
-    mean=[1.40827, -0.0484823, -0.0572844, -0.0629047, 0.42602, 0.290818, -0.0480276, 0.170674, 0.329321, 0.332051, 0.48126, 0.354507],
-    scale=[0.691132, 0.0241825, 0.0242634, 0.0244231, 0.222366, 0.238983, 0.0236928, 0.199599, 1.25179, 1.25586, 0.188567, 0.240323],
+    weights=[
+        0.232185,
+        0.611963,
+        0.199425,
+        0.0974769,
+        0.0414065,
+        -0.249697,
+        0.707311,
+        0.27661,
+        0.147568,
+        0.241601,
+        0.112015,
+        0.735526,
+    ],
+    mean=[
+        1.40827,
+        -0.0484823,
+        -0.0572844,
+        -0.0629047,
+        0.42602,
+        0.290818,
+        -0.0480276,
+        0.170674,
+        0.329321,
+        0.332051,
+        0.48126,
+        0.354507,
+    ],
+    scale=[
+        0.691132,
+        0.0241825,
+        0.0242634,
+        0.0244231,
+        0.222366,
+        0.238983,
+        0.0236928,
+        0.199599,
+        1.25179,
+        1.25586,
+        0.188567,
+        0.240323,
+    ],
 )

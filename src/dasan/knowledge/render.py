@@ -4,6 +4,7 @@ markdown-it-py's CommonMark renderer with HTML disabled; its link validator drop
 ``javascript:`` and similar URLs. Every heading gets an ``id`` (see
 :func:`services.anchor_for`) so that citations can link to a section.
 """
+
 from __future__ import annotations
 
 from django.utils.safestring import SafeString, mark_safe

@@ -16,6 +16,7 @@ loaded copy (:data:`manager`); a writer saves a new index and bumps the number i
 with the one it loaded (one ``stat``), reloading when another process saved a newer one.
 Writers take a file lock, so two workers never lose each other's updates.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -45,12 +46,24 @@ from .models import Audience, Kind, Source, SourceChunk, Status
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "Hit", "SearchResult", "search", "related_topics", "topics", "ingest", "ingest_all", "schedule_ingest",
-    "publish", "unpublish", "delete_source", "manager", "anchor_for",
+    "Hit",
+    "SearchResult",
+    "search",
+    "related_topics",
+    "topics",
+    "ingest",
+    "ingest_all",
+    "schedule_ingest",
+    "publish",
+    "unpublish",
+    "delete_source",
+    "manager",
+    "anchor_for",
 ]
 
 
 # --- the shared index ----------------------------------------------------------------
+
 
 class IndexManager:
     """One loaded :class:`~.index.HybridIndex` per process, kept in step with the disk."""
@@ -174,6 +187,7 @@ manager = IndexManager()
 
 # --- turning a source into chunks ----------------------------------------------------
 
+
 def anchor_for(heading: str) -> str:
     """The HTML id of a heading on the article page (also used in citation links)."""
     return slugify(heading, allow_unicode=True) or "section"
@@ -190,7 +204,9 @@ def read_source(source: Source) -> tuple[extraction.Document | extraction.FaqTab
         with source.file.open("rb") as f:
             raw = f.read()
     except OSError as exc:
-        raise DasanError("kb_file_missing", _("원문 파일을 열 수 없습니다: %(name)s") % {"name": source.file.name}) from exc
+        raise DasanError(
+            "kb_file_missing", _("원문 파일을 열 수 없습니다: %(name)s") % {"name": source.file.name}
+        ) from exc
     doc = extraction.extract(raw, source.file.name)
     if source.kind == Kind.FAQ and not isinstance(doc, extraction.FaqTable):
         raise DasanError("kb_not_faq", _("FAQ 표 원문에는 CSV나 XLSX 파일을 올려 주세요."))
@@ -234,6 +250,7 @@ def chunks_for(source: Source, content) -> list[Chunk]:
 
 # --- ingestion -------------------------------------------------------------------------
 
+
 @dataclass
 class IngestReport:
     source_id: int
@@ -275,10 +292,18 @@ def ingest(source: Source | int, *, actor=None, progress: Callable | None = None
         digest = hashlib.sha256(raw).hexdigest()
         Source.objects.filter(pk=source.pk).update(content_hash=digest, last_ingested_at=now, ingest_error="")
         source.content_hash, source.last_ingested_at, source.ingest_error = digest, now, ""
-        audit.record("knowledge.source_ingested", actor=actor, target=source, data={
-            "indexed": live, "chunks": len(chunks), "added": stats.added, "removed": stats.removed,
-            "embedded": stats.embedded,
-        })
+        audit.record(
+            "knowledge.source_ingested",
+            actor=actor,
+            target=source,
+            data={
+                "indexed": live,
+                "chunks": len(chunks),
+                "added": stats.added,
+                "removed": stats.removed,
+                "embedded": stats.embedded,
+            },
+        )
     return IngestReport(source.pk, live, len(chunks), stats.added, stats.removed, stats.embedded)
 
 
@@ -288,16 +313,30 @@ def _store_chunks(source: Source, chunks: list[Chunk]) -> None:
     wanted = {c.id: c for c in chunks}
     # Rows that vanished or moved are deleted; moved ones are created again below,
     # which keeps (source, position) unique at every step.
-    stale = [cid for cid, row in existing.items()
-             if cid not in wanted or row.position != wanted[cid].position
-             or row.anchor != wanted[cid].metadata.get("anchor", "")]
+    stale = [
+        cid
+        for cid, row in existing.items()
+        if cid not in wanted
+        or row.position != wanted[cid].position
+        or row.anchor != wanted[cid].metadata.get("anchor", "")
+    ]
     SourceChunk.objects.filter(source=source, chunk_id__in=stale).delete()
     keep = set(existing) - set(stale)
-    SourceChunk.objects.bulk_create([
-        SourceChunk(source=source, chunk_id=c.id, position=c.position, title_path=c.title_display[:1000],
-                    anchor=c.metadata.get("anchor", "")[:200], text=c.text, topic=(c.metadata.get("topic") or "")[:200])
-        for c in chunks if c.id not in keep
-    ])
+    SourceChunk.objects.bulk_create(
+        [
+            SourceChunk(
+                source=source,
+                chunk_id=c.id,
+                position=c.position,
+                title_path=c.title_display[:1000],
+                anchor=c.metadata.get("anchor", "")[:200],
+                text=c.text,
+                topic=(c.metadata.get("topic") or "")[:200],
+            )
+            for c in chunks
+            if c.id not in keep
+        ]
+    )
 
 
 def remove_from_index(source_id: int) -> None:
@@ -308,8 +347,9 @@ def remove_from_index(source_id: int) -> None:
         index.remove_source(str(source_id))
 
 
-def ingest_all(*, actor=None, progress: Callable | None = None, on_source: Callable | None = None,
-               fresh: bool = False) -> list[IngestReport]:
+def ingest_all(
+    *, actor=None, progress: Callable | None = None, on_source: Callable | None = None, fresh: bool = False
+) -> list[IngestReport]:
     """Re-extract every source and make the index hold exactly the live ones.
 
     Unchanged passages keep their vectors unless ``fresh`` (start from an empty index,
@@ -414,6 +454,7 @@ def sync_validity() -> int:
 
 # --- search (the assistant's contract) -------------------------------------------------
 
+
 @dataclass
 class Hit:
     """One passage found for a question, with what a citation needs."""
@@ -468,16 +509,31 @@ def _to_hit(h, confidence: float, top_score: float) -> Hit:
         updated = None
     sid = int(c.source_id) if str(c.source_id).isdigit() else c.source_id
     return Hit(
-        chunk_id=c.id, source_id=sid, source_title=m.get("source_title") or (c.title_path[0] if c.title_path else ""),
-        title_path=c.title_display, text=c.text, url=url, updated_at=updated, topic=m.get("topic") or "",
-        score=float(h.score), confidence=round(confidence * (min(h.score / top_score, 1.0) if top_score else 0.0), 4),
-        department_id=m.get("department_id"), language=m.get("language") or "ko",
+        chunk_id=c.id,
+        source_id=sid,
+        source_title=m.get("source_title") or (c.title_path[0] if c.title_path else ""),
+        title_path=c.title_display,
+        text=c.text,
+        url=url,
+        updated_at=updated,
+        topic=m.get("topic") or "",
+        score=float(h.score),
+        confidence=round(confidence * (min(h.score / top_score, 1.0) if top_score else 0.0), 4),
+        department_id=m.get("department_id"),
+        language=m.get("language") or "ko",
         translation_of=m.get("translation_of"),
     )
 
 
-def search(query: str, *, audience: str = "residents", language: str | None = None, k: int = 5,
-           group_by: str | None = None, originals_only: bool = False) -> SearchResult:
+def search(
+    query: str,
+    *,
+    audience: str = "residents",
+    language: str | None = None,
+    k: int = 5,
+    group_by: str | None = None,
+    originals_only: bool = False,
+) -> SearchResult:
     """Best passages for ``query`` among the sources ``audience`` may see.
 
     ``audience="staff"`` searches residents' and staff-only sources; ``"residents"``
@@ -505,16 +561,25 @@ def search(query: str, *, audience: str = "residents", language: str | None = No
     kept = [h for h in result.hits if _valid_today(h.chunk.metadata, today)][:k]
     if not kept:
         return SearchResult(index_ready=True)
-    confidence = result.confidence if kept[0] is result.hits[0] else result.confidence * kept[0].score / result.hits[0].score
+    confidence = (
+        result.confidence if kept[0] is result.hits[0] else result.confidence * kept[0].score / result.hits[0].score
+    )
     hits = [_to_hit(h, confidence, kept[0].score) for h in kept]
-    return SearchResult(hits=hits, confidence=round(confidence, 4), answerable=confidence >= result.threshold,
-                        index_ready=True, features=dict(getattr(result, "features", None) or {}))
+    return SearchResult(
+        hits=hits,
+        confidence=round(confidence, 4),
+        answerable=confidence >= result.threshold,
+        index_ready=True,
+        features=dict(getattr(result, "features", None) or {}),
+    )
 
 
 def _sections(source_id) -> list[str]:
     """The distinct heading paths of a source's passages, in reading order."""
     seen: list[str] = []
-    for path in SourceChunk.objects.filter(source_id=source_id).order_by("position").values_list("title_path", flat=True):
+    for path in (
+        SourceChunk.objects.filter(source_id=source_id).order_by("position").values_list("title_path", flat=True)
+    ):
         if path not in seen:
             seen.append(path)
     return seen
@@ -537,8 +602,11 @@ def translated_passage(hit: Hit, language: str, query: str) -> Hit | None:
         return hit
     original = hit.translation_of or hit.source_id
     today = timezone.localdate()
-    wanted = [s for s in Source.objects.filter(translation_of_id=original, language=language, status=Status.PUBLISHED)
-              if s.is_valid_on(today)]
+    wanted = [
+        s
+        for s in Source.objects.filter(translation_of_id=original, language=language, status=Status.PUBLISHED)
+        if s.is_valid_on(today)
+    ]
     index = manager.get()
     if not wanted or index is None or len(index) == 0:
         return None
@@ -552,8 +620,11 @@ def translated_passage(hit: Hit, language: str, query: str) -> Hit | None:
         mine, theirs = _sections(original), _sections(translation.pk)
         if len(mine) == len(theirs) and row in mine:
             target = theirs[mine.index(row)]
-            in_section = [h for h in result.hits if TITLE_SEPARATOR.join(h.chunk.title_path) == target
-                          or h.chunk.title_display == target]
+            in_section = [
+                h
+                for h in result.hits
+                if TITLE_SEPARATOR.join(h.chunk.title_path) == target or h.chunk.title_display == target
+            ]
             if in_section:
                 chosen = in_section[0]
     found = _to_hit(chosen, hit.confidence, chosen.score)
@@ -577,8 +648,13 @@ def related_topics(query: str, k: int = 5, *, audience: str = "residents") -> li
 def topics(*, audience: str = "residents") -> list[str]:
     """Every topic of the live sources ``audience`` may see: FAQ topics and article sections."""
     today = timezone.localdate()
-    live = [s.pk for s in Source.objects.filter(status=Status.PUBLISHED, audience__in=_audiences(audience),
-                                                translation_of__isnull=True) if s.is_valid_on(today)]
+    live = [
+        s.pk
+        for s in Source.objects.filter(
+            status=Status.PUBLISHED, audience__in=_audiences(audience), translation_of__isnull=True
+        )
+        if s.is_valid_on(today)
+    ]
     names = SourceChunk.objects.filter(source_id__in=live).exclude(topic="").values_list("topic", flat=True)
     return sorted(set(names))
 

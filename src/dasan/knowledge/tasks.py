@@ -1,4 +1,5 @@
 """Background work of the knowledge base (django.tasks API). Each task is idempotent."""
+
 from __future__ import annotations
 
 from django_tasks import task
@@ -17,8 +18,13 @@ def ingest_source(source_id: int) -> dict:
         remove_from_index(source_id)
         return {"source_id": source_id, "removed": True}
     report = ingest(source)
-    return {"source_id": source_id, "indexed": report.indexed, "chunks": report.chunks,
-            "embedded": report.embedded, "error": report.error}
+    return {
+        "source_id": source_id,
+        "indexed": report.indexed,
+        "chunks": report.chunks,
+        "embedded": report.embedded,
+        "error": report.error,
+    }
 
 
 @task()

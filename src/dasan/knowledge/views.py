@@ -1,4 +1,5 @@
 """Public pages of the knowledge base: one page per source, sections linkable."""
+
 from __future__ import annotations
 
 from django.http import Http404
@@ -34,8 +35,16 @@ def article(request, pk: int | None = None, slug: str | None = None):
     sections = []
     for c in chunks:
         parts = c.title_path.split(" > ")
-        sections.append({"anchor": c.anchor, "heading": parts[-1] if len(parts) > 1 else "", "text": c.text,
-                         "topic": c.topic})
-    return render(request, "knowledge/article.html", {
-        "source": source, "body": body, "sections": sections, "draft": source.status != Status.PUBLISHED,
-    })
+        sections.append(
+            {"anchor": c.anchor, "heading": parts[-1] if len(parts) > 1 else "", "text": c.text, "topic": c.topic}
+        )
+    return render(
+        request,
+        "knowledge/article.html",
+        {
+            "source": source,
+            "body": body,
+            "sections": sections,
+            "draft": source.status != Status.PUBLISHED,
+        },
+    )

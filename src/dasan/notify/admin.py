@@ -26,7 +26,9 @@ class TemplateForm(forms.ModelForm):
         try:
             templates.validate_text(data.get("subject") or "", data.get("body") or "")
         except TemplateSyntaxError as exc:
-            raise forms.ValidationError(_("문구의 템플릿 문법이 올바르지 않습니다: %(error)s"), params={"error": exc}) from exc
+            raise forms.ValidationError(
+                _("문구의 템플릿 문법이 올바르지 않습니다: %(error)s"), params={"error": exc}
+            ) from exc
         return data
 
     def validate_unique(self):
@@ -48,14 +50,21 @@ class TemplateAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Never change a stored version: save the edit as a new, active version."""
-        base = Template.objects.get(pk=obj.pk) if change else Template(key=obj.key, language=obj.language, category=obj.category)
+        base = (
+            Template.objects.get(pk=obj.pk)
+            if change
+            else Template(key=obj.key, language=obj.language, category=obj.category)
+        )
         new = templates.save_new_version(
             base, subject=obj.subject, body=obj.body, category=obj.category, user=request.user
         )
         obj.pk = new.pk
         obj.refresh_from_db()
         if change:
-            messages.info(request, _("%(key)s 문구를 새 버전 %(version)s(으)로 저장했습니다.") % {"key": new.key, "version": new.version})
+            messages.info(
+                request,
+                _("%(key)s 문구를 새 버전 %(version)s(으)로 저장했습니다.") % {"key": new.key, "version": new.version},
+            )
 
     def has_delete_permission(self, request, obj=None):
         return False  # messages point to versions
@@ -74,7 +83,16 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "template_key", "channel", "masked_to", "status", "attempts", "category", "department"]
+    list_display = [
+        "created_at",
+        "template_key",
+        "channel",
+        "masked_to",
+        "status",
+        "attempts",
+        "category",
+        "department",
+    ]
     list_filter = ["status", "channel", "category", "language", "created_at"]
     search_fields = ["reference", "template_key", "provider_ref"]
     date_hierarchy = "created_at"
@@ -106,10 +124,15 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.action(description=_("실패한 알림 다시 보내기"))
     def resend_failed(self, request, queryset):
         sent = 0
-        for message in queryset.filter(status__in=[Status.PERMANENT_FAILURE, Status.TEMPORARY_FAILURE, Status.CANCELLED]):
+        for message in queryset.filter(
+            status__in=[Status.PERMANENT_FAILURE, Status.TEMPORARY_FAILURE, Status.CANCELLED]
+        ):
             try:
                 services.resend(message, actor=request.user)
                 sent += 1
             except DasanError as exc:
                 self.message_user(request, str(exc.message), level=messages.WARNING)
-        self.message_user(request, ngettext("%(count)d건을 다시 보냈습니다.", "%(count)d건을 다시 보냈습니다.", sent) % {"count": sent})
+        self.message_user(
+            request,
+            ngettext("%(count)d건을 다시 보냈습니다.", "%(count)d건을 다시 보냈습니다.", sent) % {"count": sent},
+        )

@@ -41,7 +41,9 @@ class MessageOut(Schema):
 class SendIn(Schema):
     template: str = Field(..., max_length=100, description="Registered template key, e.g. `complaints.received`.")
     recipient_id: int | None = Field(None, description="The resident (user id) to notify.")
-    to: str | None = Field(None, max_length=254, description="Explicit phone number or e-mail; wins over the recipient's.")
+    to: str | None = Field(
+        None, max_length=254, description="Explicit phone number or e-mail; wins over the recipient's."
+    )
     channel: str | None = Field(None, description="console, email, sms or kakao; default: the recipient's best.")
     language: str | None = Field(None, description="ko, en, zh-hans or vi; default: the recipient's.")
     category: str | None = Field(None, description="transactional or promotional; default: the template's.")
@@ -77,11 +79,22 @@ def send_message(request: HttpRequest, data: SendIn, response: HttpResponse):
             raise DasanError("no_address", _("받는 사람이나 연락처를 지정해 주세요."))
         with transaction.atomic():
             message = services.enqueue(
-                data.template, recipient=recipient, to=data.to, channel=data.channel, context=data.context,
-                language=data.language, department=getattr(user, "department", None), category=data.category,
+                data.template,
+                recipient=recipient,
+                to=data.to,
+                channel=data.channel,
+                context=data.context,
+                language=data.language,
+                department=getattr(user, "department", None),
+                category=data.category,
             )
-            audit.record("notify.api_send", actor=user, target=message, request=request,
-                         data={"template": data.template, "channel": message.channel})
+            audit.record(
+                "notify.api_send",
+                actor=user,
+                target=message,
+                request=request,
+                data={"template": data.template, "channel": message.channel},
+            )
         return Status(201, _message_out(message))
 
     key = request.headers.get("Idempotency-Key")

@@ -55,7 +55,12 @@ class Template(models.Model):
     active = models.BooleanField(_("사용 중"), default=True)
     created_at = models.DateTimeField(_("만든 때"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("만든 사람"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("만든 사람"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -78,12 +83,19 @@ class Message(models.Model):
     """보낼 알림 한 건 (one notification in the outbox), rendered when it was enqueued."""
 
     reference = models.UUIDField(
-        _("참조 번호"), default=uuid.uuid4, unique=True, editable=False,
+        _("참조 번호"),
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
         help_text=_("공급자에게 함께 보내는 고유 번호. 중복 발송을 막는 데 씁니다."),
     )
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("받는 사람"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="notifications",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("받는 사람"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
     )
     to = models.CharField(_("수신 주소"), max_length=254)
     channel = models.CharField(_("채널"), max_length=16, db_index=True)
@@ -106,7 +118,12 @@ class Message(models.Model):
     provider_ref = models.CharField(_("공급자 번호"), max_length=200, blank=True)
     last_error = models.CharField(_("마지막 오류"), max_length=500, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("원래 알림"), null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        "self",
+        verbose_name=_("원래 알림"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
         help_text=_("이 알림이 다시 보내거나 대체 발송한 원래 알림"),
     )
     created_at = models.DateTimeField(_("접수 시각"), auto_now_add=True, db_index=True)
@@ -121,8 +138,14 @@ class Message(models.Model):
             models.CheckConstraint(
                 condition=models.Q(
                     status__in=[
-                        "created", "held", "sending", "sent", "delivered",
-                        "temporary-failure", "permanent-failure", "cancelled",
+                        "created",
+                        "held",
+                        "sending",
+                        "sent",
+                        "delivered",
+                        "temporary-failure",
+                        "permanent-failure",
+                        "cancelled",
                     ]
                 ),
                 name="notify_message_status_valid",
@@ -151,7 +174,9 @@ class DeliveryAttempt(models.Model):
         RECOVERED = "recovered", _("공급자 확인(재발송 안 함)")
         RATE_LIMITED = "rate-limited", _("발송량 제한으로 연기")
 
-    message = models.ForeignKey(Message, verbose_name=_("알림"), on_delete=models.CASCADE, related_name="delivery_attempts")
+    message = models.ForeignKey(
+        Message, verbose_name=_("알림"), on_delete=models.CASCADE, related_name="delivery_attempts"
+    )
     at = models.DateTimeField(_("시각"), auto_now_add=True)
     outcome = models.CharField(_("결과"), max_length=20, choices=Outcome.choices)
     error = models.CharField(_("오류"), max_length=500, blank=True)

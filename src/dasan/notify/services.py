@@ -275,9 +275,13 @@ def enqueue(
     if channel is None:
         channel = _pick_channel(recipient, to)
     elif channel not in channel_registry.CHANNELS:
-        raise DasanError("unknown_channel", gettext_lazy("알 수 없는 발송 채널입니다: %(channel)s") % {"channel": channel})
+        raise DasanError(
+            "unknown_channel", gettext_lazy("알 수 없는 발송 채널입니다: %(channel)s") % {"channel": channel}
+        )
     elif channel not in channel_registry.enabled():
-        raise DasanError("channel_disabled", gettext_lazy("사용하지 않는 발송 채널입니다: %(channel)s") % {"channel": channel})
+        raise DasanError(
+            "channel_disabled", gettext_lazy("사용하지 않는 발송 채널입니다: %(channel)s") % {"channel": channel}
+        )
 
     address = _address(channel, recipient, to)
     if not address:
@@ -305,9 +309,18 @@ def enqueue(
     at = now()
     held = promotional and in_quiet_hours(at)
     message = Message.objects.create(
-        recipient=recipient, to=address, channel=channel, template_key=tpl.key, template_version=tpl.version,
-        language=tpl.language, subject=subject[:300], body=body, html_body=rendered.html_body, category=category,
-        department=department, parent=parent,
+        recipient=recipient,
+        to=address,
+        channel=channel,
+        template_key=tpl.key,
+        template_version=tpl.version,
+        language=tpl.language,
+        subject=subject[:300],
+        body=body,
+        html_body=rendered.html_body,
+        category=category,
+        department=department,
+        parent=parent,
         status=Status.HELD if held else Status.CREATED,
         next_attempt_at=quiet_hours_end(at) if held else None,
     )
@@ -362,7 +375,9 @@ def deliver(message_id: int) -> str:
             # Over the provider's rate: not a failure, just later.
             message.next_attempt_at = at + dt.timedelta(seconds=wait + random.uniform(0, 1))
             message.save(update_fields=["next_attempt_at", "updated_at"])
-            DeliveryAttempt.objects.create(message=message, outcome=DeliveryAttempt.Outcome.RATE_LIMITED, error=f"retry in {wait}s")
+            DeliveryAttempt.objects.create(
+                message=message, outcome=DeliveryAttempt.Outcome.RATE_LIMITED, error=f"retry in {wait}s"
+            )
             return message.status
         message.status = Status.SENDING
         message.sending_started_at = at
@@ -402,7 +417,11 @@ def _failed(message, lease, exc, started, *, permanent: bool, fallback: bool = F
     error = _mask(f"{exc.__class__.__name__}: {exc}")
     duration = dt.timedelta(seconds=time.monotonic() - started)
     if not permanent and message.attempts < MAX_ATTEMPTS:
-        fields = {"status": Status.TEMPORARY_FAILURE, "next_attempt_at": now() + backoff(message.attempts), "last_error": error}
+        fields = {
+            "status": Status.TEMPORARY_FAILURE,
+            "next_attempt_at": now() + backoff(message.attempts),
+            "last_error": error,
+        }
         outcome = DeliveryAttempt.Outcome.TEMPORARY_FAILURE
     else:
         fields = {"status": Status.PERMANENT_FAILURE, "last_error": error}
@@ -433,9 +452,17 @@ def _fallback(message: Message) -> Message | None:
         return None
     with transaction.atomic():
         copy = Message.objects.create(
-            recipient_id=message.recipient_id, to=message.to, channel="sms", template_key=message.template_key,
-            template_version=message.template_version, language=message.language, subject=message.subject,
-            body=message.body, category=message.category, department_id=message.department_id, parent=message,
+            recipient_id=message.recipient_id,
+            to=message.to,
+            channel="sms",
+            template_key=message.template_key,
+            template_version=message.template_version,
+            language=message.language,
+            subject=message.subject,
+            body=message.body,
+            category=message.category,
+            department_id=message.department_id,
+            parent=message,
         )
         transaction.on_commit(lambda: _enqueue_delivery(copy.pk))
     return copy
@@ -464,7 +491,9 @@ def sweep() -> dict:
             break
         deliver(pk)
         counts["delivered"] += 1
-    stale = Message.objects.filter(status=Status.SENDING, sending_started_at__lt=at - SENDING_LEASE).values_list("pk", flat=True)
+    stale = Message.objects.filter(status=Status.SENDING, sending_started_at__lt=at - SENDING_LEASE).values_list(
+        "pk", flat=True
+    )
     for pk in list(stale[:SWEEP_BATCH]):
         if recover(pk):
             counts["recovered"] += 1
@@ -503,13 +532,21 @@ def recover(message_id: int) -> bool:
             _apply_status(message, found, lease=(message.sending_started_at, message.attempts))
             return True
     if message.attempts >= MAX_ATTEMPTS:
-        _finish(message, (message.sending_started_at, message.attempts),
-                {"status": Status.PERMANENT_FAILURE, "last_error": "worker lost the message too often"},
-                DeliveryAttempt.Outcome.PERMANENT_FAILURE, "recovery gave up", None)
+        _finish(
+            message,
+            (message.sending_started_at, message.attempts),
+            {"status": Status.PERMANENT_FAILURE, "last_error": "worker lost the message too often"},
+            DeliveryAttempt.Outcome.PERMANENT_FAILURE,
+            "recovery gave up",
+            None,
+        )
         return True
     with transaction.atomic():
         claimed = Message.objects.filter(
-            pk=message.pk, status=Status.SENDING, sending_started_at=message.sending_started_at, attempts=message.attempts
+            pk=message.pk,
+            status=Status.SENDING,
+            sending_started_at=message.sending_started_at,
+            attempts=message.attempts,
         ).update(attempts=message.attempts + 1, updated_at=now())
     if not claimed:
         return False
@@ -540,15 +577,21 @@ def _apply_status(message: Message, status: ProviderStatus, *, lease=None) -> bo
     elif status.state == "delivered":
         fields.update(status=Status.DELIVERED, delivered_at=at, sent_at=message.sent_at or at, next_attempt_at=None)
     elif status.state == "failed":
-        fields.update(status=Status.PERMANENT_FAILURE, last_error=_mask(status.error or "provider reported failure"),
-                      next_attempt_at=None)
+        fields.update(
+            status=Status.PERMANENT_FAILURE,
+            last_error=_mask(status.error or "provider reported failure"),
+            next_attempt_at=None,
+        )
     else:
         return False
     with transaction.atomic():
         changed = Message.objects.filter(**filters).update(**fields)
         if changed and lease is not None:
-            DeliveryAttempt.objects.create(message_id=message.pk, outcome=DeliveryAttempt.Outcome.RECOVERED,
-                                           error=f"provider already had it: {status.state}")
+            DeliveryAttempt.objects.create(
+                message_id=message.pk,
+                outcome=DeliveryAttempt.Outcome.RECOVERED,
+                error=f"provider already had it: {status.state}",
+            )
     if changed:
         for name, value in fields.items():
             setattr(message, name, value)
@@ -564,9 +607,16 @@ def poll_receipts(limit: int = 50) -> int:
     lookups = [name for name in channel_registry.enabled() if _supports_lookup(name)]
     if not lookups:
         return 0
-    pending = Message.objects.filter(
-        status=Status.SENT, channel__in=lookups, sent_at__lte=at - RECEIPT_POLL_AFTER, sent_at__gte=at - RECEIPT_POLL_FOR
-    ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at)).order_by("sent_at")[:limit]
+    pending = (
+        Message.objects.filter(
+            status=Status.SENT,
+            channel__in=lookups,
+            sent_at__lte=at - RECEIPT_POLL_AFTER,
+            sent_at__gte=at - RECEIPT_POLL_FOR,
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at))
+        .order_by("sent_at")[:limit]
+    )
     asked = 0
     for message in list(pending):
         # Reserve the next poll first, so a slow provider is not asked by every worker.
@@ -591,7 +641,11 @@ def _supports_lookup(name: str) -> bool:
 def apply_receipts(channel: str, payload: dict) -> int:
     """Apply a provider's delivery-status callback; returns how many messages moved."""
     if channel not in channel_registry.CHANNELS:
-        raise DasanError("unknown_channel", gettext_lazy("알 수 없는 발송 채널입니다: %(channel)s") % {"channel": channel}, status=404)
+        raise DasanError(
+            "unknown_channel",
+            gettext_lazy("알 수 없는 발송 채널입니다: %(channel)s") % {"channel": channel},
+            status=404,
+        )
     receipts = channel_registry.get(channel).parse_receipts(payload)
     moved = 0
     for receipt in receipts:
@@ -624,10 +678,18 @@ def resend(message: Message, *, actor=None) -> Message:
                 status=Status.CANCELLED, next_attempt_at=None, updated_at=now()
             )
         copy = Message.objects.create(
-            recipient_id=message.recipient_id, to=message.to, channel=message.channel, template_key=message.template_key,
-            template_version=message.template_version, language=message.language, subject=message.subject,
-            body=message.body, html_body=message.html_body, category=message.category,
-            department_id=message.department_id, parent=message,
+            recipient_id=message.recipient_id,
+            to=message.to,
+            channel=message.channel,
+            template_key=message.template_key,
+            template_version=message.template_version,
+            language=message.language,
+            subject=message.subject,
+            body=message.body,
+            html_body=message.html_body,
+            category=message.category,
+            department_id=message.department_id,
+            parent=message,
         )
         _audit("notify.resend", actor=actor, target=copy, data={"original": message.pk})
         transaction.on_commit(lambda: _enqueue_delivery(copy.pk))
@@ -652,7 +714,8 @@ def unsubscribe(token: str):
 
             set_promo_opt_in(user, False)
         Message.objects.filter(
-            recipient=user, category=Category.PROMOTIONAL,
+            recipient=user,
+            category=Category.PROMOTIONAL,
             status__in=[Status.CREATED, Status.HELD, Status.TEMPORARY_FAILURE],
         ).update(status=Status.CANCELLED, next_attempt_at=None, last_error="unsubscribed", updated_at=now())
     return user

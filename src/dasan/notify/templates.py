@@ -27,8 +27,8 @@ from django.db import IntegrityError, transaction
 from django.template import Context, Engine
 from django.template import Template as DjangoTemplate
 from django.template.loader import render_to_string
-from django.utils.html import linebreaks
 from django.utils import translation
+from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 
 logger = logging.getLogger(__name__)
@@ -118,8 +118,11 @@ def _sync_one(entry: Registered, language: str, parts: dict) -> int:
     with transaction.atomic():
         versions = Template.objects.select_for_update().filter(key=entry.key, language=language)
         latest_code = versions.filter(origin=Template.Origin.CODE).order_by("-version").first()
-        if latest_code and latest_code.subject == parts["subject"] and latest_code.body == parts["body"] and (
-            latest_code.category == entry.category
+        if (
+            latest_code
+            and latest_code.subject == parts["subject"]
+            and latest_code.body == parts["body"]
+            and (latest_code.category == entry.category)
         ):
             return 0
         current = versions.filter(active=True).first()
@@ -128,12 +131,19 @@ def _sync_one(entry: Registered, language: str, parts: dict) -> int:
             versions.filter(active=True).update(active=False)
         last = versions.order_by("-version").first()
         Template.objects.create(
-            key=entry.key, language=language, version=(last.version + 1) if last else 1,
-            subject=parts["subject"], body=parts["body"], category=entry.category,
-            origin=Template.Origin.CODE, active=make_active,
+            key=entry.key,
+            language=language,
+            version=(last.version + 1) if last else 1,
+            subject=parts["subject"],
+            body=parts["body"],
+            category=entry.category,
+            origin=Template.Origin.CODE,
+            active=make_active,
         )
         if not make_active:
-            logger.warning("template %s [%s]: code text changed but staff's edited version stays active", entry.key, language)
+            logger.warning(
+                "template %s [%s]: code text changed but staff's edited version stays active", entry.key, language
+            )
         return 1
 
 
@@ -148,9 +158,15 @@ def save_new_version(template, *, subject: str, body: str, category: str | None 
         last = versions.order_by("-version").first()
         versions.filter(active=True).update(active=False)
         return Template.objects.create(
-            key=template.key, language=template.language, version=last.version + 1 if last else 1,
-            subject=subject, body=body, category=category or template.category,
-            origin=Template.Origin.ADMIN, active=True, created_by=user,
+            key=template.key,
+            language=template.language,
+            version=last.version + 1 if last else 1,
+            subject=subject,
+            body=body,
+            category=category or template.category,
+            origin=Template.Origin.ADMIN,
+            active=True,
+            created_by=user,
         )
 
 
@@ -169,7 +185,10 @@ def active_template(key: str, language: str):
     if key in _registry and key not in _synced:
         sync([key])
     for attempt in range(2):
-        found = {t.language: t for t in Template.objects.filter(key=key, active=True, language__in={language, SOURCE_LANGUAGE})}
+        found = {
+            t.language: t
+            for t in Template.objects.filter(key=key, active=True, language__in={language, SOURCE_LANGUAGE})
+        }
         if language in found or SOURCE_LANGUAGE in found:
             return found.get(language) or found[SOURCE_LANGUAGE]
         if attempt == 0 and key in _registry:
@@ -196,8 +215,10 @@ def render(template, context: dict, *, html: bool = False) -> Rendered:
         html_body = render_to_string(
             "notify/email.html",
             {
-                "subject": " ".join(subject.split()), "content": mark_safe(linebreaks(inner, autoescape=False)),
-                "LANGUAGE_CODE": translation.get_language() or SOURCE_LANGUAGE, **ctx,
+                "subject": " ".join(subject.split()),
+                "content": mark_safe(linebreaks(inner, autoescape=False)),
+                "LANGUAGE_CODE": translation.get_language() or SOURCE_LANGUAGE,
+                **ctx,
             },
         )
     return Rendered(subject=" ".join(subject.split()), body=body.strip(), html_body=html_body)

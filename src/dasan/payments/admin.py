@@ -53,7 +53,17 @@ def _run(modeladmin, request, queryset, action, done_message):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["public_id", "title", "purpose", "total_amount", "paid_amount", "refunded_amount", "status", "provider", "expires_at"]
+    list_display = [
+        "public_id",
+        "title",
+        "purpose",
+        "total_amount",
+        "paid_amount",
+        "refunded_amount",
+        "status",
+        "provider",
+        "expires_at",
+    ]
     list_filter = ["status", "provider", "purpose"]
     search_fields = ["public_id", "reference"]
     date_hierarchy = "created_at"
@@ -76,18 +86,33 @@ class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description=_("선택한 주문을 창구 현금 수납 처리"), permissions=["view"])
     def mark_paid_cash(self, request, queryset):
-        _run(self, request, queryset, lambda o: services.mark_paid_at_office(o, actor=request.user, method="cash", note="admin"),
-             _("%(count)d건을 수납 처리했습니다."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda o: services.mark_paid_at_office(o, actor=request.user, method="cash", note="admin"),
+            _("%(count)d건을 수납 처리했습니다."),
+        )
 
     @admin.action(description=_("선택한 주문을 남은 금액 전액 환불"), permissions=["view"])
     def refund_all(self, request, queryset):
-        _run(self, request, queryset, lambda o: services.refund(o, None, str(_("관리 화면에서 전액 환불")), actor=request.user),
-             _("%(count)d건을 환불했습니다."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda o: services.refund(o, None, str(_("관리 화면에서 전액 환불")), actor=request.user),
+            _("%(count)d건을 환불했습니다."),
+        )
 
     @admin.action(description=_("선택한 결제 대기 주문 취소"), permissions=["view"])
     def cancel(self, request, queryset):
-        _run(self, request, queryset, lambda o: services.cancel_order(o, actor=request.user, reason="admin"),
-             _("%(count)d건을 취소했습니다."))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda o: services.cancel_order(o, actor=request.user, reason="admin"),
+            _("%(count)d건을 취소했습니다."),
+        )
 
 
 @admin.register(Payment)

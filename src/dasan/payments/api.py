@@ -32,19 +32,36 @@ def _order_out(order: Order) -> dict:
     step = services.next_step(order)
     payments = [
         {
-            "provider": p.provider, "method": p.method, "amount": p.amount, "refunded_amount": p.refunded_amount,
-            "status": p.status, "approved_at": p.approved_at,
-            "refunds": [{"amount": r.amount, "reason": r.reason, "status": r.status, "created_at": r.created_at}
-                        for r in p.refunds.all()],
+            "provider": p.provider,
+            "method": p.method,
+            "amount": p.amount,
+            "refunded_amount": p.refunded_amount,
+            "status": p.status,
+            "approved_at": p.approved_at,
+            "refunds": [
+                {"amount": r.amount, "reason": r.reason, "status": r.status, "created_at": r.created_at}
+                for r in p.refunds.all()
+            ],
         }
         for p in order.payments.exclude(status=PaymentStatus.FAILED).prefetch_related("refunds")
     ]
     data = {
-        "public_id": order.public_id, "title": order.title, "purpose": order.purpose, "reference": order.reference,
-        "status": order.status, "provider": order.provider, "total_amount": order.total_amount,
-        "paid_amount": order.paid_amount, "refunded_amount": order.refunded_amount, "expires_at": order.expires_at,
-        "paid_at": order.paid_at, "created_at": order.created_at,
-        "lines": [{"name": l.name, "unit_price": l.unit_price, "quantity": l.quantity, "amount": l.amount} for l in order.lines.all()],
+        "public_id": order.public_id,
+        "title": order.title,
+        "purpose": order.purpose,
+        "reference": order.reference,
+        "status": order.status,
+        "provider": order.provider,
+        "total_amount": order.total_amount,
+        "paid_amount": order.paid_amount,
+        "refunded_amount": order.refunded_amount,
+        "expires_at": order.expires_at,
+        "paid_at": order.paid_at,
+        "created_at": order.created_at,
+        "lines": [
+            {"name": l.name, "unit_price": l.unit_price, "quantity": l.quantity, "amount": l.amount}
+            for l in order.lines.all()
+        ],
         "payments": payments,
         "next_step": _step_out(step) if step else None,
     }
@@ -81,8 +98,9 @@ def start(request: HttpRequest, public_id: str, data: StartIn):
     """Choose how to pay: the answer is the virtual account to deposit into (`office`) or
     the card PG's page to send the payer to (`redirect_url`). Payer only."""
     order = _payer_only(request, public_id)
-    step = services.start_payment(order, provider=data.provider, actor=request.auth,
-                                  base_url=request.build_absolute_uri("/").rstrip("/"))
+    step = services.start_payment(
+        order, provider=data.provider, actor=request.auth, base_url=request.build_absolute_uri("/").rstrip("/")
+    )
     return _step_out(step)
 
 
@@ -108,8 +126,13 @@ def confirm(request: HttpRequest, public_id: str, data: ConfirmIn, response: Htt
         except _Retryable as retry:
             raise retry.error from None
     try:
-        replay = idempotency.run(key, scope=f"payments.confirm:{order.public_id}", owner=request.auth,
-                                 payload=data.model_dump(mode="json"), produce=produce)
+        replay = idempotency.run(
+            key,
+            scope=f"payments.confirm:{order.public_id}",
+            owner=request.auth,
+            payload=data.model_dump(mode="json"),
+            produce=produce,
+        )
     except _Retryable as retry:
         # Not stored as the key's answer: nothing happened, so a retry must run again.
         raise retry.error from None
@@ -120,9 +143,15 @@ def confirm(request: HttpRequest, public_id: str, data: ConfirmIn, response: Htt
 
 def _payment_out(payment) -> dict:
     data = {
-        "provider": payment.provider, "method": payment.method, "amount": payment.amount,
-        "refunded_amount": payment.refunded_amount, "status": payment.status, "approved_at": payment.approved_at,
-        "refunds": [{"amount": r.amount, "reason": r.reason, "status": r.status, "created_at": r.created_at}
-                    for r in payment.refunds.all()],
+        "provider": payment.provider,
+        "method": payment.method,
+        "amount": payment.amount,
+        "refunded_amount": payment.refunded_amount,
+        "status": payment.status,
+        "approved_at": payment.approved_at,
+        "refunds": [
+            {"amount": r.amount, "reason": r.reason, "status": r.status, "created_at": r.created_at}
+            for r in payment.refunds.all()
+        ],
     }
     return PaymentOut.model_validate(data).model_dump(mode="json")

@@ -133,7 +133,9 @@ class OrderLine(models.Model):
         ordering = ["order", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="payline_quantity_positive"),
-            models.CheckConstraint(condition=Q(amount=F("unit_price") * F("quantity")), name="payline_amount_is_product"),
+            models.CheckConstraint(
+                condition=Q(amount=F("unit_price") * F("quantity")), name="payline_amount_is_product"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,8 +154,12 @@ class Payment(models.Model):
     status = models.CharField(_("상태"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.APPROVED)
     approved_at = models.DateTimeField(_("승인 일시"), null=True, blank=True)
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("수납 직원"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("수납 직원"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.CharField(_("메모"), max_length=200, blank=True)
     failure_code = models.CharField(_("실패 코드"), max_length=60, blank=True)
@@ -196,8 +202,12 @@ class Refund(models.Model):
     status = models.CharField(_("상태"), max_length=10, choices=RefundStatus.choices, default=RefundStatus.DONE)
     provider_reference = models.CharField(_("제공자 거래번호"), max_length=200, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("처리자"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("처리자"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     failure_code = models.CharField(_("실패 코드"), max_length=60, blank=True)
     failure_message = models.CharField(_("실패 사유"), max_length=300, blank=True)

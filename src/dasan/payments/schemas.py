@@ -68,5 +68,5 @@ class ConfirmIn(Schema):
     params: dict = Field(
         default_factory=dict,
         description="What the provider returned to the payer, e.g. Toss Payments' "
-        "`{\"paymentKey\": ..., \"orderId\": ..., \"amount\": ...}` from its success URL.",
+        '`{"paymentKey": ..., "orderId": ..., "amount": ...}` from its success URL.',
     )

@@ -48,9 +48,23 @@ from .providers import Approval, NextStep, ProviderError, ReturnUrls
 logger = logging.getLogger("dasan.payments")
 
 __all__ = [
-    "Line", "create_order", "get_order", "orders_for", "start_payment", "confirm_payment", "mark_paid_at_office",
-    "cancel_order", "refund", "refundable_amount", "expire_stale_orders", "handle_webhook", "next_step",
-    "on_paid", "on_refunded", "on_cancelled", "search_orders",
+    "Line",
+    "create_order",
+    "get_order",
+    "orders_for",
+    "start_payment",
+    "confirm_payment",
+    "mark_paid_at_office",
+    "cancel_order",
+    "refund",
+    "refundable_amount",
+    "expire_stale_orders",
+    "handle_webhook",
+    "next_step",
+    "on_paid",
+    "on_refunded",
+    "on_cancelled",
+    "search_orders",
 ]
 
 MAX_LINES = 100
@@ -73,8 +87,11 @@ class Line:
 
 # --- callbacks ----------------------------------------------------------------------------------
 
-_callbacks: dict[str, dict[str, list[Callable]]] = {"paid": defaultdict(list), "refunded": defaultdict(list),
-                                                   "cancelled": defaultdict(list)}
+_callbacks: dict[str, dict[str, list[Callable]]] = {
+    "paid": defaultdict(list),
+    "refunded": defaultdict(list),
+    "cancelled": defaultdict(list),
+}
 
 
 def _register(kind: str, purpose: str, callback: Callable) -> None:
@@ -255,11 +272,17 @@ def create_order(
                 idempotency_key=key,
             )
             OrderLine.objects.bulk_create(
-                OrderLine(order=order, position=i, name=l.name, unit_price=l.unit_price, quantity=l.quantity, amount=l.amount)
+                OrderLine(
+                    order=order, position=i, name=l.name, unit_price=l.unit_price, quantity=l.quantity, amount=l.amount
+                )
                 for i, l in enumerate(normalised)
             )
-            audit.record("payments.order.create", actor=payer, target=order,
-                         data={"purpose": purpose, "reference": reference, "total": total, "provider": provider_name})
+            audit.record(
+                "payments.order.create",
+                actor=payer,
+                target=order,
+                data={"purpose": purpose, "reference": reference, "total": total, "provider": provider_name},
+            )
             if total == 0:
                 now = timezone.now()
                 order.status, order.paid_at = OrderStatus.PAID, now
@@ -365,24 +388,45 @@ def _record_payment(order: Order, approval: Approval, provider_name: str, *, act
     order.paid_at = approval.approved_at
     order.provider_data = NextStep(kind="paid").as_data() | {"previous": order.provider_data.get("kind", "")}
     order.save(update_fields=["status", "paid_amount", "paid_at", "provider_data", "updated_at"])
-    audit.record("payments.payment.approved", actor=actor, target=order,
-                 data={"amount": approval.amount, "provider": provider_name, "method": method, "payment": payment.pk})
+    audit.record(
+        "payments.payment.approved",
+        actor=actor,
+        target=order,
+        data={"amount": approval.amount, "provider": provider_name, "method": method, "payment": payment.pk},
+    )
     _fire("paid", order)
     return payment
 
 
 def _record_failure(order: Order, provider_name: str, reference: str, error: ProviderError, amount: int, actor) -> None:
     Payment.objects.create(
-        order=order, provider=provider_name, provider_reference=reference, amount=max(amount, 0),
-        status=PaymentStatus.FAILED, failure_code=(error.provider_code or error.code)[:60],
-        failure_message=str(error.message)[:300], raw=error.raw if isinstance(error.raw, dict) else {},
+        order=order,
+        provider=provider_name,
+        provider_reference=reference,
+        amount=max(amount, 0),
+        status=PaymentStatus.FAILED,
+        failure_code=(error.provider_code or error.code)[:60],
+        failure_message=str(error.message)[:300],
+        raw=error.raw if isinstance(error.raw, dict) else {},
     )
-    audit.record("payments.payment.failed", actor=actor, target=order,
-                 data={"provider": provider_name, "code": error.code, "provider_code": error.provider_code})
+    audit.record(
+        "payments.payment.failed",
+        actor=actor,
+        target=order,
+        data={"provider": provider_name, "code": error.code, "provider_code": error.provider_code},
+    )
 
 
-def _confirm(order: Order, provider, params: dict, *, actor=None, approval: Approval | None = None,
-             replay: bool = True, note: str = "") -> Payment:
+def _confirm(
+    order: Order,
+    provider,
+    params: dict,
+    *,
+    actor=None,
+    approval: Approval | None = None,
+    replay: bool = True,
+    note: str = "",
+) -> Payment:
     """``provider``: a Provider, or None for the order's own (read under the lock, as
     a payer may have switched it since the caller loaded the order)."""
     failure: DasanError | None = None
@@ -408,10 +452,17 @@ def _confirm(order: Order, provider, params: dict, *, actor=None, approval: Appr
             claimed = -1
         if claimed != order.total_amount:
             # Recorded (and committed) before refusing: a tampered amount is worth a trace.
-            audit.record("payments.payment.amount_mismatch", actor=actor, target=order,
-                         data={"expected": order.total_amount, "claimed": claimed, "provider": provider.name})
-            failure = DasanError("amount_mismatch", _("결제 금액이 주문 금액과 다릅니다. 처음부터 다시 결제해 주세요."),
-                                 expected=order.total_amount)
+            audit.record(
+                "payments.payment.amount_mismatch",
+                actor=actor,
+                target=order,
+                data={"expected": order.total_amount, "claimed": claimed, "provider": provider.name},
+            )
+            failure = DasanError(
+                "amount_mismatch",
+                _("결제 금액이 주문 금액과 다릅니다. 처음부터 다시 결제해 주세요."),
+                expected=order.total_amount,
+            )
         elif approval is None:
             try:
                 approval = provider.confirm(order, params)
@@ -463,8 +514,13 @@ def mark_paid_at_office(order: Order, *, actor, method: str = "cash", note: str 
         locked = _lock(order)
         params = {"amount": locked.total_amount, "method": method, "reference": f"office-{locked.public_id}"}
         payment = _confirm(locked, office, params, actor=actor, replay=False, note=note)
-        audit.record("payments.payment.office", actor=actor, target=locked,
-                     data={"amount": payment.amount, "method": method}, reason=note)
+        audit.record(
+            "payments.payment.office",
+            actor=actor,
+            target=locked,
+            data={"amount": payment.amount, "method": method},
+            reason=note,
+        )
     return payment
 
 
@@ -484,9 +540,17 @@ def handle_webhook(provider_name: str, body: bytes, headers) -> Payment | None:
     except DasanError as error:
         # Money may have arrived for an order we cannot accept it for (expired, already
         # paid, wrong amount): staff must see it and return it.
-        audit.record("payments.webhook.refused", target=order, reason=str(error.message),
-                     data={"provider": provider.name, "code": error.code, "amount": event.approval.amount,
-                           "reference": event.approval.provider_reference})
+        audit.record(
+            "payments.webhook.refused",
+            target=order,
+            reason=str(error.message),
+            data={
+                "provider": provider.name,
+                "code": error.code,
+                "amount": event.approval.amount,
+                "reference": event.approval.provider_reference,
+            },
+        )
         raise
 
 
@@ -521,7 +585,9 @@ def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
             raise Conflict("already_paid", _("이미 결제된 주문은 취소할 수 없습니다. 환불을 신청해 주세요."))
         order.status, order.closed_at = OrderStatus.CANCELLED, timezone.now()
         order.save(update_fields=["status", "closed_at", "updated_at"])
-        audit.record("payments.order.cancel", actor=actor, target=order, reason=reason, data={"total": order.total_amount})
+        audit.record(
+            "payments.order.cancel", actor=actor, target=order, reason=reason, data={"total": order.total_amount}
+        )
         _fire("cancelled", order)
     return order
 
@@ -531,10 +597,14 @@ def expire_stale_orders(now: dt.datetime | None = None) -> int:
     return how many. Safe to run from several workers at once."""
     now = now or timezone.now()
     count = 0
-    stale = list(Order.objects.filter(status=OrderStatus.PENDING, expires_at__lte=now).values_list("pk", flat=True)[:500])
+    stale = list(
+        Order.objects.filter(status=OrderStatus.PENDING, expires_at__lte=now).values_list("pk", flat=True)[:500]
+    )
     for pk in stale:
         with transaction.atomic():
-            order = Order.objects.select_for_update().filter(pk=pk, status=OrderStatus.PENDING, expires_at__lte=now).first()
+            order = (
+                Order.objects.select_for_update().filter(pk=pk, status=OrderStatus.PENDING, expires_at__lte=now).first()
+            )
             if order is None:
                 continue  # paid or expired by someone else meanwhile
             order.status, order.closed_at = OrderStatus.EXPIRED, now
@@ -590,17 +660,30 @@ def refund(target: Order | Payment, amount: int | None = None, reason: str = "",
         except ProviderError as error:
             failure = error
             refund_row = Refund.objects.create(
-                payment=payment, amount=amount, reason=reason, status=RefundStatus.FAILED,
+                payment=payment,
+                amount=amount,
+                reason=reason,
+                status=RefundStatus.FAILED,
                 actor=actor if getattr(actor, "pk", None) else None,
-                failure_code=(error.provider_code or error.code)[:60], failure_message=str(error.message)[:300],
+                failure_code=(error.provider_code or error.code)[:60],
+                failure_message=str(error.message)[:300],
                 raw=error.raw if isinstance(error.raw, dict) else {},
             )
-            audit.record("payments.refund.failed", actor=actor, target=order, reason=reason,
-                         data={"amount": amount, "code": error.code, "provider_code": error.provider_code})
+            audit.record(
+                "payments.refund.failed",
+                actor=actor,
+                target=order,
+                reason=reason,
+                data={"amount": amount, "code": error.code, "provider_code": error.provider_code},
+            )
         else:
             refund_row = Refund.objects.create(
-                payment=payment, amount=amount, reason=reason, status=RefundStatus.DONE,
-                provider_reference=result.provider_reference, actor=actor if getattr(actor, "pk", None) else None,
+                payment=payment,
+                amount=amount,
+                reason=reason,
+                status=RefundStatus.DONE,
+                provider_reference=result.provider_reference,
+                actor=actor if getattr(actor, "pk", None) else None,
                 raw=result.raw,
             )
             new_refunded = payment.refunded_amount + amount
@@ -609,11 +692,22 @@ def refund(target: Order | Payment, amount: int | None = None, reason: str = "",
                 status=PaymentStatus.REFUNDED if new_refunded == payment.amount else PaymentStatus.PARTIALLY_REFUNDED,
             )
             order.refunded_amount += amount
-            order.status = OrderStatus.REFUNDED if order.refunded_amount == order.paid_amount else OrderStatus.PARTIALLY_REFUNDED
+            order.status = (
+                OrderStatus.REFUNDED if order.refunded_amount == order.paid_amount else OrderStatus.PARTIALLY_REFUNDED
+            )
             order.save(update_fields=["refunded_amount", "status", "updated_at"])
-            audit.record("payments.refund", actor=actor, target=order, reason=reason,
-                         data={"amount": amount, "refunded_total": order.refunded_amount, "provider": provider.name,
-                               "refund": refund_row.pk})
+            audit.record(
+                "payments.refund",
+                actor=actor,
+                target=order,
+                reason=reason,
+                data={
+                    "amount": amount,
+                    "refunded_total": order.refunded_amount,
+                    "provider": provider.name,
+                    "refund": refund_row.pk,
+                },
+            )
             _fire("refunded", order, refund_row)
     if failure is not None:
         raise failure

@@ -27,7 +27,12 @@ from .providers.toss import fail_message
 
 logger = logging.getLogger("dasan.payments")
 
-OFFICE_METHODS = [PaymentMethod.CASH, PaymentMethod.CARD_TERMINAL, PaymentMethod.TRANSFER, PaymentMethod.VIRTUAL_ACCOUNT]
+OFFICE_METHODS = [
+    PaymentMethod.CASH,
+    PaymentMethod.CARD_TERMINAL,
+    PaymentMethod.TRANSFER,
+    PaymentMethod.VIRTUAL_ACCOUNT,
+]
 
 
 def _payer_order(request, public_id: str) -> Order:
@@ -46,15 +51,19 @@ def checkout(request, public_id: str):
     order = _payer_order(request, public_id)
     step = services.next_step(order)
     payable = order.status == OrderStatus.PENDING and order.expires_at > timezone.now()
-    return render(request, "payments/checkout.html", {
-        "order": order,
-        "lines": order.lines.all(),
-        "step": step,
-        "payable": payable,
-        "providers": providers.available() if payable else [],
-        "payments": order.payments.exclude(status=PaymentStatus.FAILED),
-        "refunds": [r for p in order.payments.all() for r in p.refunds.filter(status="done")],
-    })
+    return render(
+        request,
+        "payments/checkout.html",
+        {
+            "order": order,
+            "lines": order.lines.all(),
+            "step": step,
+            "payable": payable,
+            "providers": providers.available() if payable else [],
+            "payments": order.payments.exclude(status=PaymentStatus.FAILED),
+            "refunds": [r for p in order.payments.all() for r in p.refunds.filter(status="done")],
+        },
+    )
 
 
 @login_required
@@ -63,7 +72,9 @@ def start(request, public_id: str):
     order = _payer_order(request, public_id)
     try:
         step = services.start_payment(
-            order, provider=request.POST.get("provider") or None, actor=request.user,
+            order,
+            provider=request.POST.get("provider") or None,
+            actor=request.user,
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )
     except DasanError as exc:
@@ -126,8 +137,6 @@ def webhook(request, provider: str):
 # --- staff --------------------------------------------------------------------------------------
 
 
-
-
 STATUS_FILTERS = ["pending", "paid", "refunds", "closed", "all"]
 
 
@@ -142,10 +151,15 @@ def staff_list(request):
     orders = services.search_orders(query=query, status=status)
     page = Paginator(orders, 30).get_page(request.GET.get("page"))
     filters = [
-        ("pending", _("결제 대기")), ("paid", _("결제 완료")), ("refunds", _("환불")),
-        ("closed", _("취소·만료")), ("all", _("전체")),
+        ("pending", _("결제 대기")),
+        ("paid", _("결제 완료")),
+        ("refunds", _("환불")),
+        ("closed", _("취소·만료")),
+        ("all", _("전체")),
     ]
-    return render(request, "payments/staff/list.html", {"page": page, "query": query, "status": status, "filters": filters})
+    return render(
+        request, "payments/staff/list.html", {"page": page, "query": query, "status": status, "filters": filters}
+    )
 
 
 def _staff_order(request, public_id: str) -> Order:
@@ -160,14 +174,18 @@ def _staff_order(request, public_id: str) -> Order:
 def staff_detail(request, public_id: str):
     order = _staff_order(request, public_id)
     payments = order.payments.prefetch_related("refunds").all()
-    return render(request, "payments/staff/detail.html", {
-        "order": order,
-        "lines": order.lines.all(),
-        "payments": payments,
-        "methods": [(m.value, m.label) for m in OFFICE_METHODS],
-        "refundable": services.refundable_amount(order),
-        "payable": order.status == OrderStatus.PENDING,
-    })
+    return render(
+        request,
+        "payments/staff/detail.html",
+        {
+            "order": order,
+            "lines": order.lines.all(),
+            "payments": payments,
+            "methods": [(m.value, m.label) for m in OFFICE_METHODS],
+            "refundable": services.refundable_amount(order),
+            "payable": order.status == OrderStatus.PENDING,
+        },
+    )
 
 
 @staff_required
@@ -175,8 +193,12 @@ def staff_detail(request, public_id: str):
 def staff_mark_paid(request, public_id: str):
     order = _staff_order(request, public_id)
     try:
-        services.mark_paid_at_office(order, actor=request.user, method=request.POST.get("method", "cash"),
-                                     note=request.POST.get("note", "")[:200])
+        services.mark_paid_at_office(
+            order,
+            actor=request.user,
+            method=request.POST.get("method", "cash"),
+            note=request.POST.get("note", "")[:200],
+        )
     except DasanError as exc:
         messages.error(request, str(exc.message))
     else:

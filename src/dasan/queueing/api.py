@@ -1,5 +1,6 @@
 """번호표 API (``/api/v1/queue/``): offices with waiting counts, taking a ticket (with an
 ``Idempotency-Key``: a retry returns the same ticket) and a ticket's live status."""
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,18 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: Error
 
 def ticket_out(ticket) -> dict:
     estimate = services.estimate(ticket)
-    return {"number": ticket.number, "office": ticket.office.code, "service_type": ticket.service_type.code,
-            "status": ticket.status, "status_label": str(ticket.get_status_display()), "ahead": estimate.ahead,
-            "estimated_minutes": estimate.minutes, "counter": ticket.counter.number if ticket.counter else None,
-            "issued_at": ticket.issued_at, "url": ticket.get_absolute_url()}
+    return {
+        "number": ticket.number,
+        "office": ticket.office.code,
+        "service_type": ticket.service_type.code,
+        "status": ticket.status,
+        "status_label": str(ticket.get_status_display()),
+        "ahead": estimate.ahead,
+        "estimated_minutes": estimate.minutes,
+        "counter": ticket.counter.number if ticket.counter else None,
+        "issued_at": ticket.issued_at,
+        "url": ticket.get_absolute_url(),
+    }
 
 
 @router.get("/offices", response=list[OfficeOut], summary="Offices and waiting now")
@@ -35,21 +44,44 @@ def list_offices(request: HttpRequest):
     out = []
     for office in services.offices():
         context = _office_context(office, now)
-        out.append({"code": office.code, "name": office.name, "address": office.address,
-                    "open": not context["closed"], "closed_reason": context["closed"],
-                    "services": [{"code": r["service"].code, "name": r["service"].name, "waiting": r["waiting"],
-                                  "estimated_minutes": r["minutes"]} for r in context["rows"]]})
+        out.append(
+            {
+                "code": office.code,
+                "name": office.name,
+                "address": office.address,
+                "open": not context["closed"],
+                "closed_reason": context["closed"],
+                "services": [
+                    {
+                        "code": r["service"].code,
+                        "name": r["service"].name,
+                        "waiting": r["waiting"],
+                        "estimated_minutes": r["minutes"],
+                    }
+                    for r in context["rows"]
+                ],
+            }
+        )
     return out
 
 
-@router.post("/tickets", response={201: TicketOut, 200: TicketOut, **ERRORS}, auth=session_or_token,
-             summary="Take a ticket")
-def take(request: HttpRequest, data: TicketIn,
-         idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200)):
+@router.post(
+    "/tickets", response={201: TicketOut, 200: TicketOut, **ERRORS}, auth=session_or_token, summary="Take a ticket"
+)
+def take(
+    request: HttpRequest,
+    data: TicketIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
+):
     """One live ticket per resident and office (``already_waiting`` 409 otherwise)."""
+
     def produce():
-        ticket = services.take_ticket(office=data.office, service_type=data.service_type, resident=request.auth,
-                                      needs_assistance=data.needs_assistance)
+        ticket = services.take_ticket(
+            office=data.office,
+            service_type=data.service_type,
+            resident=request.auth,
+            needs_assistance=data.needs_assistance,
+        )
         body = ticket_out(ticket)
         body["issued_at"] = body["issued_at"].isoformat()
         return 201, body
@@ -58,8 +90,9 @@ def take(request: HttpRequest, data: TicketIn,
     if not key:
         status, body = produce()
         return Status(status, body)
-    replay = idempotency.run(key, scope="queueing.take", owner=str(request.auth.pk), payload=data.dict(),
-                             produce=produce)
+    replay = idempotency.run(
+        key, scope="queueing.take", owner=str(request.auth.pk), payload=data.dict(), produce=produce
+    )
     body = json.loads(replay.body) if isinstance(replay.body, (str, bytes)) else replay.body
     return Status(200 if replay.replayed else replay.status, body)
 

@@ -1,4 +1,5 @@
 """The demo city's offices: 시청 민원실 with five counters and one 행정복지센터 with two."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,12 +17,28 @@ SERVICES = [
 ]
 
 OFFICES = [
-    {"code": "city-hall", "name": "데모시청 종합민원실", "address": "데모시 시청로 1 1층", "phone": "02-120-1000",
-     "counters": [(1, "", ["move-in", "seal"]), (2, "", ["move-in", "seal", "certificate"]), (3, "", ["certificate"]),
-                  (4, "여권", ["passport"]), (5, "여권", ["passport"])]},
-    {"code": "jungang-dong", "name": "중앙동 행정복지센터", "address": "데모시 중앙로 45", "phone": "02-120-1400",
-     "closes": dt.time(18), "cutoff": dt.time(17, 30),
-     "counters": [(1, "", ["move-in", "seal", "certificate"]), (2, "", ["move-in", "certificate"])]},
+    {
+        "code": "city-hall",
+        "name": "데모시청 종합민원실",
+        "address": "데모시 시청로 1 1층",
+        "phone": "02-120-1000",
+        "counters": [
+            (1, "", ["move-in", "seal"]),
+            (2, "", ["move-in", "seal", "certificate"]),
+            (3, "", ["certificate"]),
+            (4, "여권", ["passport"]),
+            (5, "여권", ["passport"]),
+        ],
+    },
+    {
+        "code": "jungang-dong",
+        "name": "중앙동 행정복지센터",
+        "address": "데모시 중앙로 45",
+        "phone": "02-120-1400",
+        "closes": dt.time(18),
+        "cutoff": dt.time(17, 30),
+        "counters": [(1, "", ["move-in", "seal", "certificate"]), (2, "", ["move-in", "certificate"])],
+    },
 ]
 
 
@@ -32,10 +49,13 @@ def load_demo() -> list[Office]:
         types = {}
         for position, (code, name, prefix, minutes) in enumerate(SERVICES):
             types[code], _created = ServiceType.objects.get_or_create(
-                code=code, defaults={"name": name, "prefix": prefix, "default_minutes": minutes, "position": position * 10})
+                code=code,
+                defaults={"name": name, "prefix": prefix, "default_minutes": minutes, "position": position * 10},
+            )
         for spec in OFFICES:
-            office, created = Office.objects.get_or_create(code=spec["code"], defaults={
-                "name": spec["name"], "address": spec["address"], "phone": spec["phone"]})
+            office, created = Office.objects.get_or_create(
+                code=spec["code"], defaults={"name": spec["name"], "address": spec["address"], "phone": spec["phone"]}
+            )
             made.append(office)
             if not created:
                 continue

@@ -10,6 +10,7 @@
   calling at once never get the same ticket; the partial unique constraint keeps one
   called ticket per counter.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,7 +42,9 @@ def local(moment: dt.datetime) -> dt.datetime:
 def get_office(value) -> Office:
     if isinstance(value, Office):
         return value
-    office = Office.objects.filter(Q(code=str(value)) | Q(pk=int(value)) if str(value).isdigit() else Q(code=str(value))).first()
+    office = Office.objects.filter(
+        Q(code=str(value)) | Q(pk=int(value)) if str(value).isdigit() else Q(code=str(value))
+    ).first()
     if office is None:
         raise NotFound("unknown_office", _("찾는 민원실이 없습니다."))
     return office
@@ -63,25 +66,31 @@ def offices():
 
 def services_of(office: Office) -> list[ServiceType]:
     """The service types some open counter of the office serves."""
-    return list(ServiceType.objects.filter(counters__office=office, counters__is_open=True).distinct()
-                .order_by("position", "name"))
+    return list(
+        ServiceType.objects.filter(counters__office=office, counters__is_open=True)
+        .distinct()
+        .order_by("position", "name")
+    )
 
 
 def pickup_service_type(office: Office) -> ServiceType:
     """서류 수령 (documents prepared in advance), served at every office."""
     found, _created = ServiceType.objects.get_or_create(
-        code=PICKUP, defaults={"name": "서류 수령", "prefix": "P", "default_minutes": 3, "position": 90})
+        code=PICKUP, defaults={"name": "서류 수령", "prefix": "P", "default_minutes": 3, "position": 90}
+    )
     return found
 
 
 def open_state(office: Office, now: dt.datetime) -> str:
-    """"" when tickets can be taken now, else why not (in the active language)."""
+    """ "" when tickets can be taken now, else why not (in the active language)."""
     if not office.is_active:
         return _("지금은 운영하지 않는 민원실입니다.")
     today = local(now).date()
     if not office.open_every_day and not calendar.is_business_day(today):
         return _("오늘은 업무를 하지 않는 날입니다. 평일 %(opens)s–%(cutoff)s에 번호표를 받을 수 있습니다.") % {
-            "opens": f"{office.opens:%H:%M}", "cutoff": f"{office.cutoff:%H:%M}"}
+            "opens": f"{office.opens:%H:%M}",
+            "cutoff": f"{office.cutoff:%H:%M}",
+        }
     moment = local(now).time()
     if moment < office.opens:
         return _("번호표는 %(opens)s부터 받을 수 있습니다.") % {"opens": f"{office.opens:%H:%M}"}
@@ -99,8 +108,18 @@ def _phone(value) -> str:
     return digits
 
 
-def take_ticket(*, office, service_type, resident=None, phone="", channel=Channel.WEB, priority=False,
-                reference="", needs_assistance=False, now: dt.datetime | None = None) -> Ticket:
+def take_ticket(
+    *,
+    office,
+    service_type,
+    resident=None,
+    phone="",
+    channel=Channel.WEB,
+    priority=False,
+    reference="",
+    needs_assistance=False,
+    now: dt.datetime | None = None,
+) -> Ticket:
     """번호표 발급. Refused: ``unknown_office`` / ``unknown_service`` (404), ``office_closed``
     (409: not a business day, before opening, after the cut-off, inactive),
     ``service_not_offered``, ``invalid_phone``, ``already_waiting`` (409 with the live
@@ -113,9 +132,15 @@ def take_ticket(*, office, service_type, resident=None, phone="", channel=Channe
     reason = open_state(office, now)
     if reason:
         raise Conflict("office_closed", reason)
-    if service.code != PICKUP and not Counter.objects.filter(office=office, is_open=True, service_types=service).exists():
-        raise DasanError("service_not_offered", _("%(office)s에서는 %(service)s 업무를 하지 않습니다.")
-                         % {"office": office.name, "service": service.name}, field="service_type")
+    if (
+        service.code != PICKUP
+        and not Counter.objects.filter(office=office, is_open=True, service_types=service).exists()
+    ):
+        raise DasanError(
+            "service_not_offered",
+            _("%(office)s에서는 %(service)s 업무를 하지 않습니다.") % {"office": office.name, "service": service.name},
+            field="service_type",
+        )
     phone = _phone(phone)
     if not phone and resident is not None and getattr(resident, "phone", ""):
         phone = resident.phone
@@ -124,28 +149,51 @@ def take_ticket(*, office, service_type, resident=None, phone="", channel=Channe
         if resident is not None and getattr(resident, "pk", None):
             live = Ticket.objects.filter(office=office, issued_on=today, resident=resident, status__in=LIVE).first()
             if live is not None:
-                raise Conflict("already_waiting", _("이미 받은 번호표(%(number)s)가 있습니다.") % {"number": live.number},
-                               number=live.number, url=live.get_absolute_url())
+                raise Conflict(
+                    "already_waiting",
+                    _("이미 받은 번호표(%(number)s)가 있습니다.") % {"number": live.number},
+                    number=live.number,
+                    url=live.get_absolute_url(),
+                )
         TicketSequence.objects.get_or_create(office=office, service_type=service, day=today)
         sequence = TicketSequence.objects.select_for_update().get(office=office, service_type=service, day=today)
         sequence.last += 1
         sequence.save(update_fields=["last"])
         ticket = Ticket.objects.create(
-            office=office, service_type=service, issued_on=today, sequence=sequence.last,
-            number=f"{service.prefix}{sequence.last:03d}", priority=bool(priority) or bool(needs_assistance),
-            needs_assistance=bool(needs_assistance), channel=channel,
-            resident=resident if getattr(resident, "pk", None) else None, phone=phone,
-            reference=str(reference or "")[:60], issued_at=now,
+            office=office,
+            service_type=service,
+            issued_on=today,
+            sequence=sequence.last,
+            number=f"{service.prefix}{sequence.last:03d}",
+            priority=bool(priority) or bool(needs_assistance),
+            needs_assistance=bool(needs_assistance),
+            channel=channel,
+            resident=resident if getattr(resident, "pk", None) else None,
+            phone=phone,
+            reference=str(reference or "")[:60],
+            issued_at=now,
         )
-        audit.record("queueing.take", actor=resident if getattr(resident, "pk", None) else None, target=ticket,
-                     data={"office": office.code, "service": service.code, "number": ticket.number,
-                           "channel": channel, "priority": ticket.priority})
+        audit.record(
+            "queueing.take",
+            actor=resident if getattr(resident, "pk", None) else None,
+            target=ticket,
+            data={
+                "office": office.code,
+                "service": service.code,
+                "number": ticket.number,
+                "channel": channel,
+                "priority": ticket.priority,
+            },
+        )
     return ticket
 
 
 def ticket_by_token(token) -> Ticket:
-    ticket = (Ticket.objects.select_related("office", "service_type", "counter").filter(token=str(token or "")).first()
-              if token else None)
+    ticket = (
+        Ticket.objects.select_related("office", "service_type", "counter").filter(token=str(token or "")).first()
+        if token
+        else None
+    )
     if ticket is None:
         raise NotFound("unknown_ticket", _("번호표를 찾을 수 없습니다."))
     return ticket
@@ -159,8 +207,9 @@ def ahead(ticket: Ticket) -> int:
     """How many waiting tickets of the same service would be called before this one."""
     if ticket.status != TicketStatus.WAITING:
         return 0
-    before = Q(priority=True, issued_at__lt=ticket.issued_at) | Q(priority=True, issued_at=ticket.issued_at,
-                                                                   pk__lt=ticket.pk)
+    before = Q(priority=True, issued_at__lt=ticket.issued_at) | Q(
+        priority=True, issued_at=ticket.issued_at, pk__lt=ticket.pk
+    )
     if not ticket.priority:
         before |= Q(priority=True) | Q(issued_at__lt=ticket.issued_at) | Q(issued_at=ticket.issued_at, pk__lt=ticket.pk)
     return _waiting(ticket.office, ticket.issued_on).filter(service_type=ticket.service_type).filter(before).count()
@@ -171,9 +220,18 @@ def service_minutes(office: Office, service: ServiceType, *, now: dt.datetime | 
     and whether that comes from history (False: the type's configured default)."""
     now = now or timezone.now()
     since = local(now).date() - dt.timedelta(days=HISTORY_DAYS)
-    rows = (Ticket.objects.filter(office=office, service_type=service, status=TicketStatus.SERVED, issued_on__gte=since,
-                                  called_at__isnull=False, finished_at__isnull=False)
-            .order_by("-finished_at").values_list("called_at", "finished_at")[:HISTORY_TICKETS])
+    rows = (
+        Ticket.objects.filter(
+            office=office,
+            service_type=service,
+            status=TicketStatus.SERVED,
+            issued_on__gte=since,
+            called_at__isnull=False,
+            finished_at__isnull=False,
+        )
+        .order_by("-finished_at")
+        .values_list("called_at", "finished_at")[:HISTORY_TICKETS]
+    )
     minutes = [(b - a).total_seconds() / 60 for a, b in rows if b > a]
     if len(minutes) >= 3:
         return statistics.median(minutes), True
@@ -193,7 +251,9 @@ def estimate(ticket: Ticket, *, now: dt.datetime | None = None) -> Estimate:
     counters serving the type."""
     people = ahead(ticket)
     per, history = service_minutes(ticket.office, ticket.service_type, now=now)
-    counters = Counter.objects.filter(office=ticket.office, is_open=True, service_types=ticket.service_type).count() or 1
+    counters = (
+        Counter.objects.filter(office=ticket.office, is_open=True, service_types=ticket.service_type).count() or 1
+    )
     minutes = 0 if ticket.status != TicketStatus.WAITING else int(-(-per * people // counters))
     return Estimate(people, minutes, history, counters)
 
@@ -225,21 +285,32 @@ def call_next(staff, counter, *, now: dt.datetime | None = None) -> Ticket | Non
     _staff(staff)
     now = now or timezone.now()
     with transaction.atomic():
-        counter = Counter.objects.select_for_update().select_related("office").get(pk=get_counter(
-            counter.pk if isinstance(counter, Counter) else counter).pk)
+        counter = (
+            Counter.objects.select_for_update()
+            .select_related("office")
+            .get(pk=get_counter(counter.pk if isinstance(counter, Counter) else counter).pk)
+        )
         busy = current(counter)
         if busy is not None:
-            raise Conflict("counter_busy", _("%(number)s번 처리를 먼저 끝내 주세요 (완료·부재·이관).") % {"number": busy.number},
-                           number=busy.number)
+            raise Conflict(
+                "counter_busy",
+                _("%(number)s번 처리를 먼저 끝내 주세요 (완료·부재·이관).") % {"number": busy.number},
+                number=busy.number,
+            )
         # Every counter can hand over documents prepared in advance (서류 수령).
         types = list(counter.service_types.values_list("pk", flat=True))
         types += list(ServiceType.objects.filter(code=PICKUP).values_list("pk", flat=True))
         waiting = _waiting(counter.office, local(now).date())
         ticket = None
-        for candidates in (waiting.filter(target_counter=counter),  # sent here by another counter: first
-                           waiting.filter(target_counter__isnull=True, service_type__in=types)):
-            ticket = (candidates.select_for_update(skip_locked=True, of=("self",))
-                      .order_by("-priority", "issued_at", "id").first())
+        for candidates in (
+            waiting.filter(target_counter=counter),  # sent here by another counter: first
+            waiting.filter(target_counter__isnull=True, service_type__in=types),
+        ):
+            ticket = (
+                candidates.select_for_update(skip_locked=True, of=("self",))
+                .order_by("-priority", "issued_at", "id")
+                .first()
+            )
             if ticket is not None:
                 break
         if ticket is None:
@@ -251,7 +322,9 @@ def call_next(staff, counter, *, now: dt.datetime | None = None) -> Ticket | Non
                 ticket.save(update_fields=["status", "counter", "called_at", "served_by", "target_counter"])
         except IntegrityError:
             raise Conflict("counter_busy", _("이 창구는 이미 다른 번호를 호출했습니다.")) from None
-        audit.record("queueing.call", actor=staff, target=ticket, data={"counter": counter.number, "number": ticket.number})
+        audit.record(
+            "queueing.call", actor=staff, target=ticket, data={"counter": counter.number, "number": ticket.number}
+        )
         _notify(ticket, "queueing.called")
         _notify_near(counter.office, ticket.service_type, local(now).date())
     return ticket
@@ -269,7 +342,9 @@ def recall(staff, counter, *, now: dt.datetime | None = None) -> Ticket:
     _staff(staff)
     now = now or timezone.now()
     with transaction.atomic():
-        counter = Counter.objects.select_for_update().get(pk=get_counter(counter.pk if isinstance(counter, Counter) else counter).pk)
+        counter = Counter.objects.select_for_update().get(
+            pk=get_counter(counter.pk if isinstance(counter, Counter) else counter).pk
+        )
         ticket = _live_at(staff, counter)
         ticket.recalled_at = now
         ticket.save(update_fields=["recalled_at"])
@@ -284,7 +359,9 @@ def finish(staff, counter, outcome: str, *, now: dt.datetime | None = None) -> T
         raise DasanError("invalid_outcome", _("처리 결과를 골라 주세요."))
     now = now or timezone.now()
     with transaction.atomic():
-        counter = Counter.objects.select_for_update().get(pk=get_counter(counter.pk if isinstance(counter, Counter) else counter).pk)
+        counter = Counter.objects.select_for_update().get(
+            pk=get_counter(counter.pk if isinstance(counter, Counter) else counter).pk
+        )
         ticket = _live_at(staff, counter)
         ticket.status, ticket.finished_at = outcome, now
         ticket.save(update_fields=["status", "finished_at"])
@@ -299,18 +376,28 @@ def transfer(staff, counter, *, to_counter=None, to_service=None, now: dt.dateti
     if not to_counter and not to_service:
         raise DasanError("transfer_target", _("보낼 창구나 업무를 골라 주세요."), field="to_counter")
     with transaction.atomic():
-        counter = Counter.objects.select_for_update().get(pk=get_counter(counter.pk if isinstance(counter, Counter) else counter).pk)
+        counter = Counter.objects.select_for_update().get(
+            pk=get_counter(counter.pk if isinstance(counter, Counter) else counter).pk
+        )
         ticket = _live_at(staff, counter)
         target = get_counter(to_counter) if to_counter else None
         if target is not None and (target.office_id != counter.office_id or target.pk == counter.pk):
             raise DasanError("transfer_target", _("같은 민원실의 다른 창구를 골라 주세요."), field="to_counter")
         if to_service:
             ticket.service_type = get_service_type(to_service)
-        ticket.status, ticket.counter, ticket.called_at, ticket.target_counter = TicketStatus.WAITING, None, None, target
+        ticket.status, ticket.counter, ticket.called_at, ticket.target_counter = (
+            TicketStatus.WAITING,
+            None,
+            None,
+            target,
+        )
         ticket.save(update_fields=["status", "counter", "called_at", "target_counter", "service_type"])
-        audit.record("queueing.transfer", actor=staff, target=ticket,
-                     data={"from": counter.number, "to": target.number if target else None,
-                           "service": ticket.service_type.code})
+        audit.record(
+            "queueing.transfer",
+            actor=staff,
+            target=ticket,
+            data={"from": counter.number, "to": target.number if target else None, "service": ticket.service_type.code},
+        )
     return ticket
 
 
@@ -335,7 +422,8 @@ def close_days(now: dt.datetime | None = None) -> int:
     count = 0
     for office in Office.objects.all():
         stale = Ticket.objects.filter(office=office, status__in=LIVE).filter(
-            Q(issued_on__lt=today) | Q(issued_on=today) if moment >= office.closes else Q(issued_on__lt=today))
+            Q(issued_on__lt=today) | Q(issued_on=today) if moment >= office.closes else Q(issued_on__lt=today)
+        )
         count += stale.update(status=TicketStatus.CLOSED, finished_at=now)
     return count
 
@@ -348,14 +436,25 @@ def board(office: Office, *, now: dt.datetime | None = None, limit: int = 8) -> 
     per service type. Numbers only, never names."""
     now = now or timezone.now()
     today = local(now).date()
-    calls = list(Ticket.objects.filter(office=office, issued_on=today, called_at__isnull=False,
-                                       status__in=(TicketStatus.CALLED, TicketStatus.SERVED, TicketStatus.NO_SHOW))
-                 .select_related("counter", "service_type").order_by("-called_at")[:limit])
+    calls = list(
+        Ticket.objects.filter(
+            office=office,
+            issued_on=today,
+            called_at__isnull=False,
+            status__in=(TicketStatus.CALLED, TicketStatus.SERVED, TicketStatus.NO_SHOW),
+        )
+        .select_related("counter", "service_type")
+        .order_by("-called_at")[:limit]
+    )
     calls.sort(key=lambda t: max(t.called_at, t.recalled_at or t.called_at), reverse=True)
-    waiting = dict(_waiting(office, today).values_list("service_type").annotate(n=Count("id")).values_list(
-        "service_type", "n"))
-    return {"calls": calls, "latest": calls[0] if calls and calls[0].status == TicketStatus.CALLED else None,
-            "waiting": [(s, waiting.get(s.pk, 0)) for s in services_of(office)]}
+    waiting = dict(
+        _waiting(office, today).values_list("service_type").annotate(n=Count("id")).values_list("service_type", "n")
+    )
+    return {
+        "calls": calls,
+        "latest": calls[0] if calls and calls[0].status == TicketStatus.CALLED else None,
+        "waiting": [(s, waiting.get(s.pk, 0)) for s in services_of(office)],
+    }
 
 
 def _notify(ticket: Ticket, template: str, **extra) -> None:
@@ -365,19 +464,33 @@ def _notify(ticket: Ticket, template: str, **extra) -> None:
         return
     language = getattr(ticket.resident, "language", None) or "ko"
     with translation.override(language):
-        context = {"office": ticket.office.name, "number": ticket.number, "service": ticket.service_type.name,
-                   "counter": ticket.counter.number if ticket.counter else "", **extra}
-        enqueue(template, recipient=ticket.resident, to=None if ticket.resident else ticket.phone,
-                context=context, language=language)
+        context = {
+            "office": ticket.office.name,
+            "number": ticket.number,
+            "service": ticket.service_type.name,
+            "counter": ticket.counter.number if ticket.counter else "",
+            **extra,
+        }
+        enqueue(
+            template,
+            recipient=ticket.resident,
+            to=None if ticket.resident else ticket.phone,
+            context=context,
+            language=language,
+        )
 
 
 def _notify_near(office: Office, service: ServiceType, day: dt.date) -> None:
     """Tell each waiting resident once when ``office.notify_ahead`` or fewer are ahead."""
     if not office.notify_ahead:
         return
-    for ticket in (_waiting(office, day).filter(service_type=service, near_notified=False)
-                   .exclude(phone="", resident__isnull=True).select_related("office", "service_type", "resident")
-                   .order_by("-priority", "issued_at")[: office.notify_ahead + 5]):
+    for ticket in (
+        _waiting(office, day)
+        .filter(service_type=service, near_notified=False)
+        .exclude(phone="", resident__isnull=True)
+        .select_related("office", "service_type", "resident")
+        .order_by("-priority", "issued_at")[: office.notify_ahead + 5]
+    ):
         people = ahead(ticket)
         if people <= office.notify_ahead:
             Ticket.objects.filter(pk=ticket.pk).update(near_notified=True)

@@ -2,6 +2,7 @@
 (issued → called) and the service time (called → finished) by hour of issue, by service
 type and by office, as medians and averages in minutes, plus counts of no-shows. Charts
 are drawn by ``core.charts`` with the same figures as tables."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,10 +58,12 @@ def report(*, office=None, start: dt.date, end: dt.date) -> Report:
     kinds: dict[str, Figures] = {}
     offices: dict[str, Figures] = {}
     for t in rows.iterator():
-        groups = [total,
-                  hours.setdefault(local(t.issued_at).hour, Figures(f"{local(t.issued_at).hour:02d}")),
-                  kinds.setdefault(t.service_type.name, Figures(t.service_type.name)),
-                  offices.setdefault(t.office.name, Figures(t.office.name))]
+        groups = [
+            total,
+            hours.setdefault(local(t.issued_at).hour, Figures(f"{local(t.issued_at).hour:02d}")),
+            kinds.setdefault(t.service_type.name, Figures(t.service_type.name)),
+            offices.setdefault(t.office.name, Figures(t.office.name)),
+        ]
         for g in groups:
             g.tickets += 1
             if t.status == TicketStatus.NO_SHOW:
@@ -74,10 +77,20 @@ def report(*, office=None, start: dt.date, end: dt.date) -> Report:
     by_office = sorted(offices.values(), key=lambda f: f.label)
     minutes = _("분")
     charts = [
-        columns("wait-by-hour", _("발급 시각별 대기 시간 (중앙값, 분)"), [(f.label, f.median_wait) for f in by_hour],
-                unit=minutes, every=1),
+        columns(
+            "wait-by-hour",
+            _("발급 시각별 대기 시간 (중앙값, 분)"),
+            [(f.label, f.median_wait) for f in by_hour],
+            unit=minutes,
+            every=1,
+        ),
         columns("tickets-by-hour", _("발급 시각별 번호표 수"), [(f.label, f.tickets) for f in by_hour], every=1),
-        columns("service-by-type", _("업무별 처리 시간 (중앙값, 분)"), [(f.label, f.median_service) for f in by_service],
-                unit=minutes, every=1),
+        columns(
+            "service-by-type",
+            _("업무별 처리 시간 (중앙값, 분)"),
+            [(f.label, f.median_service) for f in by_service],
+            unit=minutes,
+            every=1,
+        ),
     ]
     return Report(start, end, total, by_hour, by_service, by_office, charts)

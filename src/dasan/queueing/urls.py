@@ -1,4 +1,5 @@
 """Resident, kiosk and hall-display pages (mounted at /queue/)."""
+
 from django.urls import path
 
 from . import views

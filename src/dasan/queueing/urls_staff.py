@@ -1,4 +1,5 @@
 """Counter staff pages (mounted at /staff/queue/)."""
+
 from django.urls import path
 
 from . import views

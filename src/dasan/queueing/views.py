@@ -2,6 +2,7 @@
 status fragment every few seconds; it works without JavaScript by reloading). Kiosk: a
 public page at the office. Hall display: public, numbers only. Staff: the counter page and
 statistics."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,8 +36,13 @@ def index(request: HttpRequest) -> HttpResponse:
     rows = []
     for office in services.offices():
         board = services.board(office, now=now)
-        rows.append({"office": office, "closed": services.open_state(office, now),
-                     "waiting": sum(n for _s, n in board["waiting"])})
+        rows.append(
+            {
+                "office": office,
+                "closed": services.open_state(office, now),
+                "waiting": sum(n for _s, n in board["waiting"]),
+            }
+        )
     return render(request, "queueing/index.html", {"rows": rows})
 
 
@@ -50,9 +56,14 @@ def take(request: HttpRequest, code: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            ticket = services.take_ticket(office=office, service_type=request.POST.get("service_type", ""),
-                                          resident=request.user, needs_assistance=request.POST.get("assistance") == "1",
-                                          channel=Channel.WEB, now=now)
+            ticket = services.take_ticket(
+                office=office,
+                service_type=request.POST.get("service_type", ""),
+                resident=request.user,
+                needs_assistance=request.POST.get("assistance") == "1",
+                channel=Channel.WEB,
+                now=now,
+            )
         except DasanError as exc:
             if exc.code == "already_waiting":
                 messages.info(request, str(exc.message))
@@ -60,8 +71,12 @@ def take(request: HttpRequest, code: str) -> HttpResponse:
             error = exc
         else:
             return redirect(ticket.get_absolute_url())
-    return render(request, "queueing/take.html", _office_context(office, now) | {"error": error},
-                  status=error.status if error else 200)
+    return render(
+        request,
+        "queueing/take.html",
+        _office_context(office, now) | {"error": error},
+        status=error.status if error else 200,
+    )
 
 
 def _office_context(office, now):
@@ -124,15 +139,24 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            item = services.take_ticket(office=office, service_type=request.POST.get("service_type", ""),
-                                        phone=request.POST.get("phone", ""), channel=Channel.KIOSK,
-                                        needs_assistance=request.POST.get("assistance") == "1", now=now)
+            item = services.take_ticket(
+                office=office,
+                service_type=request.POST.get("service_type", ""),
+                phone=request.POST.get("phone", ""),
+                channel=Channel.KIOSK,
+                needs_assistance=request.POST.get("assistance") == "1",
+                now=now,
+            )
         except DasanError as exc:
             error = exc
         else:
             return render(request, "queueing/kiosk_ticket.html", _ticket_context(item))
-    return render(request, "queueing/kiosk.html", _office_context(office, now) | {"error": error},
-                  status=error.status if error else 200)
+    return render(
+        request,
+        "queueing/kiosk.html",
+        _office_context(office, now) | {"error": error},
+        status=error.status if error else 200,
+    )
 
 
 @never_cache
@@ -171,14 +195,25 @@ def staff_counter(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(str(error.message)) from None
     today = services.local(timezone.now()).date()
     types = set(counter.service_types.values_list("pk", flat=True))
-    waiting = [t for t in services._waiting(counter.office, today).select_related("service_type")
-               .order_by("-priority", "issued_at", "id")[:50]
-               if t.service_type_id in types or t.target_counter_id == counter.pk or t.service_type.code == "document_pickup"]
-    return render(request, "queueing/staff/counter.html", {
-        "counter": counter, "office": counter.office, "current": services.current(counter), "waiting": waiting,
-        "others": Counter.objects.filter(office=counter.office).exclude(pk=counter.pk),
-        "service_types": ServiceType.objects.all(),
-    })
+    waiting = [
+        t
+        for t in services._waiting(counter.office, today)
+        .select_related("service_type")
+        .order_by("-priority", "issued_at", "id")[:50]
+        if t.service_type_id in types or t.target_counter_id == counter.pk or t.service_type.code == "document_pickup"
+    ]
+    return render(
+        request,
+        "queueing/staff/counter.html",
+        {
+            "counter": counter,
+            "office": counter.office,
+            "current": services.current(counter),
+            "waiting": waiting,
+            "others": Counter.objects.filter(office=counter.office).exclude(pk=counter.pk),
+            "service_types": ServiceType.objects.all(),
+        },
+    )
 
 
 @staff_required
@@ -200,11 +235,16 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("%(number)s번을 다시 호출했습니다.") % {"number": item.number})
         elif action in (TicketStatus.SERVED, TicketStatus.NO_SHOW):
             item = services.finish(request.user, counter, action)
-            messages.success(request, _("%(number)s번: %(status)s") % {"number": item.number,
-                                                                      "status": item.get_status_display()})
+            messages.success(
+                request, _("%(number)s번: %(status)s") % {"number": item.number, "status": item.get_status_display()}
+            )
         elif action == "transfer":
-            item = services.transfer(request.user, counter, to_counter=request.POST.get("to_counter", ""),
-                                     to_service=request.POST.get("to_service", ""))
+            item = services.transfer(
+                request.user,
+                counter,
+                to_counter=request.POST.get("to_counter", ""),
+                to_service=request.POST.get("to_service", ""),
+            )
             messages.success(request, _("%(number)s번을 넘겼습니다.") % {"number": item.number})
         else:
             raise Http404
@@ -227,5 +267,8 @@ def staff_stats(request: HttpRequest) -> HttpResponse:
     if code:
         office = _office(code)
     report = stats.report(office=office, start=today - dt.timedelta(days=days - 1), end=today)
-    return render(request, "queueing/staff/stats.html", {"report": report, "offices": services.offices(),
-                                                          "office": office, "days": days})
+    return render(
+        request,
+        "queueing/staff/stats.html",
+        {"report": report, "offices": services.offices(), "office": office, "days": days},
+    )

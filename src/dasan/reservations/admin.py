@@ -1,6 +1,7 @@
 """Back office: the places, resources with their rules, opening periods and hours,
 closed dates and prices (the city edits these); reservations and penalties are read
 only — they change through the resident and staff pages."""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -61,13 +62,46 @@ class ResourceAdmin(admin.ModelAdmin):
     search_fields = ["name", "unit__name"]
     inlines = [OpeningPeriodInline, ClosedDateInline, PriceRuleInline]
     fieldsets = [
-        (None, {"fields": ["unit", "type", "name", "description", "accessibility", "capacity", "exclusive", "active",
-                           "position"]}),
-        (_("예약 규칙"), {"fields": ["slot_minutes", "min_minutes", "max_minutes", "buffer_before_minutes",
-                            "buffer_after_minutes", "opens_days_ahead", "closes_hours_before",
-                            "max_active_per_resident", "residents_only", "groups_only", "needs_approval",
-                            "open_on_holidays", "refund_rules"]}),
-        (_("숙박·대여 (박·일 단위)"), {"fields": ["stay_unit", "check_in_time", "check_out_time", "min_stay", "max_stay"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "unit",
+                    "type",
+                    "name",
+                    "description",
+                    "accessibility",
+                    "capacity",
+                    "exclusive",
+                    "active",
+                    "position",
+                ]
+            },
+        ),
+        (
+            _("예약 규칙"),
+            {
+                "fields": [
+                    "slot_minutes",
+                    "min_minutes",
+                    "max_minutes",
+                    "buffer_before_minutes",
+                    "buffer_after_minutes",
+                    "opens_days_ahead",
+                    "closes_hours_before",
+                    "max_active_per_resident",
+                    "residents_only",
+                    "groups_only",
+                    "needs_approval",
+                    "open_on_holidays",
+                    "refund_rules",
+                ]
+            },
+        ),
+        (
+            _("숙박·대여 (박·일 단위)"),
+            {"fields": ["stay_unit", "check_in_time", "check_out_time", "min_stay", "max_stay"]},
+        ),
     ]
 
 

@@ -4,6 +4,7 @@ the resident's reservations and cancellation.
 ``POST reservations`` accepts an ``Idempotency-Key`` header: a retry with the same key
 answers 200 with the first reservation instead of booking (and charging) twice. Errors
 come back in the envelope of ``dasan/api.py``."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest
@@ -28,22 +29,57 @@ def resource_out(resource: Resource) -> dict:
     rule = services.price_rule(resource, timezone.localdate())
     price = None
     if rule is not None:
-        price = {"kind": rule.kind, "amount": rule.amount, "per_person": rule.per_person,
-                 "deposit": rule.deposit, "effective_from": rule.effective_from,
-                 "discounts": [{"category": c, "label": label, "percent": p}
-                               for c, label, p in services.discounts_offered(resource, timezone.localdate())]}
+        price = {
+            "kind": rule.kind,
+            "amount": rule.amount,
+            "per_person": rule.per_person,
+            "deposit": rule.deposit,
+            "effective_from": rule.effective_from,
+            "discounts": [
+                {"category": c, "label": label, "percent": p}
+                for c, label, p in services.discounts_offered(resource, timezone.localdate())
+            ],
+        }
     unit = resource.unit
     return {
-        "id": resource.pk, "name": resource.name, "type": resource.type, "type_label": str(resource.get_type_display()),
-        "capacity": resource.capacity, "exclusive": resource.exclusive, "description": resource.description,
+        "id": resource.pk,
+        "name": resource.name,
+        "type": resource.type,
+        "type_label": str(resource.get_type_display()),
+        "capacity": resource.capacity,
+        "exclusive": resource.exclusive,
+        "description": resource.description,
         "accessibility": resource.accessibility,
-        "unit": {"id": unit.pk, "name": unit.name, "address": unit.address, "phone": unit.phone,
-                 "accessibility": unit.accessibility},
-        "rules": {name: getattr(resource, name) for name in (
-            "slot_minutes", "min_minutes", "max_minutes", "buffer_before_minutes", "buffer_after_minutes",
-            "opens_days_ahead", "closes_hours_before", "max_active_per_resident", "residents_only",
-            "needs_approval", "open_on_holidays", "groups_only", "stay_unit", "check_in_time", "check_out_time", "min_stay",
-            "max_stay")} | {"refund_rules": [list(s) for s in services.refund_steps(resource)]},
+        "unit": {
+            "id": unit.pk,
+            "name": unit.name,
+            "address": unit.address,
+            "phone": unit.phone,
+            "accessibility": unit.accessibility,
+        },
+        "rules": {
+            name: getattr(resource, name)
+            for name in (
+                "slot_minutes",
+                "min_minutes",
+                "max_minutes",
+                "buffer_before_minutes",
+                "buffer_after_minutes",
+                "opens_days_ahead",
+                "closes_hours_before",
+                "max_active_per_resident",
+                "residents_only",
+                "needs_approval",
+                "open_on_holidays",
+                "groups_only",
+                "stay_unit",
+                "check_in_time",
+                "check_out_time",
+                "min_stay",
+                "max_stay",
+            )
+        }
+        | {"refund_rules": [list(s) for s in services.refund_steps(resource)]},
         "price": price,
     }
 
@@ -54,15 +90,28 @@ def reservation_out(reservation: Reservation) -> dict:
         order = services.order_for(reservation)
         pay = order.get_absolute_url() if order is not None and order.is_pending else ""
     return {
-        "id": reservation.pk, "code": reservation.code, "status": reservation.status,
-        "status_label": str(reservation.get_status_display()), "resource": reservation.resource_id,
-        "resource_name": reservation.resource.name, "unit": reservation.resource.unit.name,
-        "begin": reservation.begin, "end": reservation.end, "party_size": reservation.party_size,
-        "discount": reservation.discount, "subtotal": reservation.subtotal, "price": reservation.price,
-        "deposit": reservation.deposit, "payable": reservation.payable,
-        "deposit_returned": reservation.deposit_returned, "deposit_withheld": reservation.deposit_withheld,
-        "refunded_amount": reservation.refunded_amount, "order": reservation.order_id, "payment_url": pay,
-        "calendar_url": reverse("reservations:ics", args=[reservation.pk]), "reason": reservation.reason,
+        "id": reservation.pk,
+        "code": reservation.code,
+        "status": reservation.status,
+        "status_label": str(reservation.get_status_display()),
+        "resource": reservation.resource_id,
+        "resource_name": reservation.resource.name,
+        "unit": reservation.resource.unit.name,
+        "begin": reservation.begin,
+        "end": reservation.end,
+        "party_size": reservation.party_size,
+        "discount": reservation.discount,
+        "subtotal": reservation.subtotal,
+        "price": reservation.price,
+        "deposit": reservation.deposit,
+        "payable": reservation.payable,
+        "deposit_returned": reservation.deposit_returned,
+        "deposit_withheld": reservation.deposit_withheld,
+        "refunded_amount": reservation.refunded_amount,
+        "order": reservation.order_id,
+        "payment_url": pay,
+        "calendar_url": reverse("reservations:ics", args=[reservation.pk]),
+        "reason": reservation.reason,
     }
 
 
@@ -78,19 +127,28 @@ def one_resource(request: HttpRequest, resource_id: int = Path(..., ge=1, le=ID_
     return resource_out(services.get_resource(resource_id))
 
 
-@router.get("/resources/{resource_id}/availability", response={200: AvailabilityOut, **ERRORS},
-            summary="Slots of one day")
-def availability(request: HttpRequest, resource_id: int = Path(..., ge=1, le=ID_MAX), date: str = Query(..., max_length=10)):
+@router.get(
+    "/resources/{resource_id}/availability", response={200: AvailabilityOut, **ERRORS}, summary="Slots of one day"
+)
+def availability(
+    request: HttpRequest, resource_id: int = Path(..., ge=1, le=ID_MAX), date: str = Query(..., max_length=10)
+):
     """The day's slots with their state (``free``, ``taken``, ``closed``: booking has
     closed, ``not_open``: the booking window opens later, ``past``) and, for shared
     resources, the seats or items left."""
     day = services.availability(services.get_resource(resource_id), date)
-    return {"resource": resource_id, "date": day.day, "closed": day.closed, "booking_opens_at": day.opens_at,
-            "slots": [{"begin": s.begin, "end": s.end, "state": s.state, "remaining": s.remaining} for s in day.slots]}
+    return {
+        "resource": resource_id,
+        "date": day.day,
+        "closed": day.closed,
+        "booking_opens_at": day.opens_at,
+        "slots": [{"begin": s.begin, "end": s.end, "state": s.state, "remaining": s.remaining} for s in day.slots],
+    }
 
 
-@router.post("/bookings", response={201: ReservationOut, 200: ReservationOut, **ERRORS}, auth=session_or_token,
-             summary="Book")
+@router.post(
+    "/bookings", response={201: ReservationOut, 200: ReservationOut, **ERRORS}, auth=session_or_token, summary="Book"
+)
 def create_reservation(
     request: HttpRequest,
     data: ReservationIn,
@@ -103,8 +161,16 @@ def create_reservation(
     key = (idempotency_key or "").strip()
     existed = bool(key) and Reservation.objects.filter(resident=request.auth, idempotency_key=key).exists()
     reservation = services.book(
-        request.auth, data.resource, data.begin, data.end, party_size=data.party_size, discount=data.discount,
-        declared_resident=data.declared_resident, purpose=data.purpose, group=data.group, idempotency_key=key,
+        request.auth,
+        data.resource,
+        data.begin,
+        data.end,
+        party_size=data.party_size,
+        discount=data.discount,
+        declared_resident=data.declared_resident,
+        purpose=data.purpose,
+        group=data.group,
+        idempotency_key=key,
         expected_total=data.expected_total,
     )
     return Status(200 if existed else 201, reservation_out(reservation))
@@ -115,14 +181,22 @@ def my_reservations(request: HttpRequest):
     return [reservation_out(r) for r in services.reservations_for(request.auth)[:100]]
 
 
-@router.get("/bookings/{reservation_id}", response={200: ReservationOut, **ERRORS}, auth=session_or_token,
-            summary="One reservation")
+@router.get(
+    "/bookings/{reservation_id}",
+    response={200: ReservationOut, **ERRORS},
+    auth=session_or_token,
+    summary="One reservation",
+)
 def one_reservation(request: HttpRequest, reservation_id: int = Path(..., ge=1, le=ID_MAX)):
     return reservation_out(services.get_reservation(request.auth, reservation_id))
 
 
-@router.post("/bookings/{reservation_id}/cancel", response={200: ReservationOut, **ERRORS}, auth=session_or_token,
-             summary="Cancel")
+@router.post(
+    "/bookings/{reservation_id}/cancel",
+    response={200: ReservationOut, **ERRORS},
+    auth=session_or_token,
+    summary="Cancel",
+)
 def cancel(request: HttpRequest, reservation_id: int = Path(..., ge=1, le=ID_MAX)):
     """Cancel before the start; a paid reservation is refunded by the resource's schedule."""
     reservation = services.get_reservation(request.auth, reservation_id)

@@ -4,6 +4,7 @@ resources that only registered groups may use (``Resource.groups_only``) in its 
 
 Who the members are is not kept: the city needs to know that the group exists, how many it
 is and who answers for it, not everyone's name and phone."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -32,7 +33,9 @@ def approved_groups(resident) -> list[Group]:
 
 
 def pending_groups():
-    return Group.objects.filter(status=GroupStatus.PENDING).select_related("representative").order_by("created_at", "id")
+    return (
+        Group.objects.filter(status=GroupStatus.PENDING).select_related("representative").order_by("created_at", "id")
+    )
 
 
 def register_group(resident, name, *, members=2, description: str = "") -> Group:
@@ -53,8 +56,9 @@ def register_group(resident, name, *, members=2, description: str = "") -> Group
     with transaction.atomic():
         if Group.objects.filter(representative=resident, name=name).exclude(status=GroupStatus.WITHDRAWN).exists():
             raise Conflict("group_exists", _("같은 이름의 단체를 이미 등록했습니다."), field="name")
-        group = Group.objects.create(name=name, representative=resident, members=members,
-                                     description=_clean(description, 300))
+        group = Group.objects.create(
+            name=name, representative=resident, members=members, description=_clean(description, 300)
+        )
         audit.record("reservations.group_register", actor=resident, target=group, data={"members": members})
     return group
 
@@ -70,8 +74,11 @@ def decide_group(staff, group, *, approve: bool, reason: str = "") -> Group:
         raise DasanError("reason_required", _("반려 사유를 적어 주세요."), field="reason")
     pk = group.pk if isinstance(group, Group) else group
     with transaction.atomic():
-        group = Group.objects.select_for_update().filter(pk=pk).select_related("representative").first() \
-            if str(pk).isdigit() else None
+        group = (
+            Group.objects.select_for_update().filter(pk=pk).select_related("representative").first()
+            if str(pk).isdigit()
+            else None
+        )
         if group is None:
             raise NotFound("unknown_group", _("등록된 단체가 아닙니다."))
         if group.status != GroupStatus.PENDING:
@@ -79,8 +86,12 @@ def decide_group(staff, group, *, approve: bool, reason: str = "") -> Group:
         group.status = GroupStatus.APPROVED if approve else GroupStatus.REJECTED
         group.reason, group.decided_by, group.decided_at = reason, staff, timezone.now()
         group.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-        audit.record("reservations.group_approve" if approve else "reservations.group_reject", actor=staff,
-                     target=group, reason=reason)
+        audit.record(
+            "reservations.group_approve" if approve else "reservations.group_reject",
+            actor=staff,
+            target=group,
+            reason=reason,
+        )
         _notify(group)
     return group
 
@@ -107,15 +118,21 @@ def group_for_booking(resident, resource, group) -> Group | None:
     value = group.pk if isinstance(group, Group) else str(group or "").strip()
     if not value:
         if resource.groups_only:
-            raise PermissionDenied("group_required", _("등록 단체만 예약할 수 있는 시설입니다. 단체를 등록하고 승인을 받은 뒤 예약해 주세요."),
-                                   field="group")
+            raise PermissionDenied(
+                "group_required",
+                _("등록 단체만 예약할 수 있는 시설입니다. 단체를 등록하고 승인을 받은 뒤 예약해 주세요."),
+                field="group",
+            )
         return None
     found = groups_for(resident).filter(pk=value).first() if str(value).isdigit() else None
     if found is None:
         raise NotFound("unknown_group", _("등록된 단체가 아닙니다."), field="group")
     if found.status != GroupStatus.APPROVED:
-        raise PermissionDenied("group_not_approved", _("승인된 단체만 예약할 수 있습니다. (현재: %(status)s)")
-                               % {"status": found.get_status_display()}, field="group")
+        raise PermissionDenied(
+            "group_not_approved",
+            _("승인된 단체만 예약할 수 있습니다. (현재: %(status)s)") % {"status": found.get_status_display()},
+            field="group",
+        )
     return found
 
 
@@ -128,7 +145,13 @@ def _notify(group: Group) -> None:
     resident = group.representative
     municipality = Municipality.current()
     with translation.override(getattr(resident, "language", None) or "ko"):
-        enqueue("reservations.group_decided", recipient=resident, context={
-            "city": municipality.name if municipality else "", "group": group.name,
-            "approved": group.status == GroupStatus.APPROVED, "reason": group.reason,
-        })
+        enqueue(
+            "reservations.group_decided",
+            recipient=resident,
+            context={
+                "city": municipality.name if municipality else "",
+                "group": group.name,
+                "approved": group.status == GroupStatus.APPROVED,
+                "reason": group.reason,
+            },
+        )

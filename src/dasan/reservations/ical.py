@@ -1,6 +1,7 @@
 """iCalendar (RFC 5545) file for one reservation, written by hand: one VEVENT, CRLF
 line endings, TEXT values escaped (§3.3.11) and lines folded at 75 octets (§3.1)
 without splitting a UTF-8 character."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,12 +37,19 @@ def _utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def reservation_ics(reservation: Reservation, *, host: str = "dasan", url: str = "", now: dt.datetime | None = None) -> str:
+def reservation_ics(
+    reservation: Reservation, *, host: str = "dasan", url: str = "", now: dt.datetime | None = None
+) -> str:
     """The .ics text of ``reservation`` (times in UTC, so any calendar shows them right)."""
     resource = reservation.resource
     unit = resource.unit
-    status = {Status.CONFIRMED: "CONFIRMED", Status.CHECKED_IN: "CONFIRMED", Status.CANCELLED: "CANCELLED",
-              Status.DENIED: "CANCELLED", Status.EXPIRED: "CANCELLED"}.get(reservation.status, "TENTATIVE")
+    status = {
+        Status.CONFIRMED: "CONFIRMED",
+        Status.CHECKED_IN: "CONFIRMED",
+        Status.CANCELLED: "CANCELLED",
+        Status.DENIED: "CANCELLED",
+        Status.EXPIRED: "CANCELLED",
+    }.get(reservation.status, "TENTATIVE")
     description = [f"{reservation.code} · {reservation.get_status_display()}"]
     if unit.phone:
         description.append(unit.phone)

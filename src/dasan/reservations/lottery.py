@@ -6,6 +6,7 @@ so anyone can recompute the order (:func:`verify_draw`). The first rank gets a
 reservation (pending payment on paid resources, with an order payable for
 ``pay_deadline_hours``; the exclusion constraint holds it like any booking); when that
 reservation is released unpaid or cancelled, the next rank is offered the slot."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,8 +49,9 @@ def get_lottery(pk) -> Lottery:
 
 def open_lotteries(resource, now: dt.datetime | None = None):
     now = now or timezone.now()
-    return Lottery.objects.filter(resource=resource, status=LotteryStatus.OPEN, applications_close_at__gt=now,
-                                  applications_open_at__lte=now).order_by("begin")
+    return Lottery.objects.filter(
+        resource=resource, status=LotteryStatus.OPEN, applications_close_at__gt=now, applications_open_at__lte=now
+    ).order_by("begin")
 
 
 def lotteries():
@@ -57,17 +59,20 @@ def lotteries():
 
 
 def applications_for(resident):
-    return (LotteryApplication.objects.filter(resident=resident)
-            .select_related("lottery", "lottery__resource", "lottery__resource__unit", "reservation")
-            .order_by("-lottery__begin", "-id"))
+    return (
+        LotteryApplication.objects.filter(resident=resident)
+        .select_related("lottery", "lottery__resource", "lottery__resource__unit", "reservation")
+        .order_by("-lottery__begin", "-id")
+    )
 
 
 def ranked(lottery: Lottery) -> list[LotteryApplication]:
     return list(lottery.applications.filter(rank__isnull=False).select_related("resident").order_by("rank"))
 
 
-def create_lottery(staff, resource, begin, end, opens_at, closes_at, *, pay_deadline_hours: int = 48,
-                   now: dt.datetime | None = None) -> Lottery:
+def create_lottery(
+    staff, resource, begin, end, opens_at, closes_at, *, pay_deadline_hours: int = 48, now: dt.datetime | None = None
+) -> Lottery:
     """Open a lottery for one slot. Refused: ``forbidden``, the time rules of the
     resource (``outside_hours``, ``not_slot_aligned``, ``too_short``, ``too_long``,
     ``past``), ``invalid_window``, ``slot_taken`` (409) when an active reservation
@@ -82,25 +87,44 @@ def create_lottery(staff, resource, begin, end, opens_at, closes_at, *, pay_dead
     # The resource's hours and slot rules, judged as if booking had just opened.
     services.check_request(resource, begin, end, now=services.booking_opens_at(resource, services.local(begin).date()))
     if not (opens_at < closes_at <= begin):
-        raise DasanError("invalid_window", _("신청 기간은 시작보다 마감이 늦고, 이용 시작 전에 마감해야 합니다."),
-                         field="closes_at")
+        raise DasanError(
+            "invalid_window", _("신청 기간은 시작보다 마감이 늦고, 이용 시작 전에 마감해야 합니다."), field="closes_at"
+        )
     try:
         hours = int(pay_deadline_hours)
     except (TypeError, ValueError):
         hours = 0
     if not 1 <= hours <= 24 * 30:
-        raise DasanError("invalid_pay_deadline", _("결제 기한은 1시간 이상으로 적어 주세요."), field="pay_deadline_hours")
+        raise DasanError(
+            "invalid_pay_deadline", _("결제 기한은 1시간 이상으로 적어 주세요."), field="pay_deadline_hours"
+        )
     with transaction.atomic():
         locked = Resource.objects.select_for_update(of=("self",)).get(pk=resource.pk)
         start, stop = services._span(locked, begin, end)
         if services._holding(locked, start, stop).exists() or lottery_holds(locked, start, stop):
             raise Conflict("slot_taken", _("이미 예약된 시간입니다. 다른 시간을 골라 주세요."), field="begin")
-        lottery = Lottery.objects.create(resource=locked, begin=begin, end=end, applications_open_at=opens_at,
-                                         applications_close_at=closes_at, pay_deadline_hours=hours,
-                                         created_by=staff, created_at=now)
-        audit.record("reservations.lottery_create", actor=staff, target=lottery,
-                     data={"resource": locked.pk, "begin": begin.isoformat(), "end": end.isoformat(),
-                           "opens_at": opens_at.isoformat(), "closes_at": closes_at.isoformat()})
+        lottery = Lottery.objects.create(
+            resource=locked,
+            begin=begin,
+            end=end,
+            applications_open_at=opens_at,
+            applications_close_at=closes_at,
+            pay_deadline_hours=hours,
+            created_by=staff,
+            created_at=now,
+        )
+        audit.record(
+            "reservations.lottery_create",
+            actor=staff,
+            target=lottery,
+            data={
+                "resource": locked.pk,
+                "begin": begin.isoformat(),
+                "end": end.isoformat(),
+                "opens_at": opens_at.isoformat(),
+                "closes_at": closes_at.isoformat(),
+            },
+        )
     return lottery
 
 
@@ -113,25 +137,38 @@ def apply(resident, lottery, party_size=1, *, now: dt.datetime | None = None) ->
     now = now or timezone.now()
     penalty = services.penalty_for(resident, now)
     if penalty is not None:
-        raise PermissionDenied("no_show_penalty", _("노쇼로 %(until)s까지 예약할 수 없습니다.")
-                               % {"until": services._fmt(penalty.until)}, until=penalty.until.isoformat())
+        raise PermissionDenied(
+            "no_show_penalty",
+            _("노쇼로 %(until)s까지 예약할 수 없습니다.") % {"until": services._fmt(penalty.until)},
+            until=penalty.until.isoformat(),
+        )
     lottery = get_lottery(lottery)
     party = services._party(party_size)
     if now < lottery.applications_open_at:
-        raise Conflict("lottery_not_open", _("%(opens)s부터 추첨 신청을 받습니다.")
-                       % {"opens": services._fmt(lottery.applications_open_at)})
+        raise Conflict(
+            "lottery_not_open",
+            _("%(opens)s부터 추첨 신청을 받습니다.") % {"opens": services._fmt(lottery.applications_open_at)},
+        )
     if lottery.status != LotteryStatus.OPEN or now >= lottery.applications_close_at:
         raise Conflict("lottery_closed", _("추첨 신청이 마감되었습니다."))
     if party > lottery.resource.capacity:
-        raise DasanError("over_capacity", _("이 시설은 %(capacity)d명(개)까지 이용할 수 있습니다.")
-                         % {"capacity": lottery.resource.capacity}, field="party_size",
-                         capacity=lottery.resource.capacity)
+        raise DasanError(
+            "over_capacity",
+            _("이 시설은 %(capacity)d명(개)까지 이용할 수 있습니다.") % {"capacity": lottery.resource.capacity},
+            field="party_size",
+            capacity=lottery.resource.capacity,
+        )
     try:
         with transaction.atomic():
-            application = LotteryApplication.objects.create(lottery=lottery, resident=resident, party_size=party,
-                                                            created_at=now)
-            audit.record("reservations.lottery_apply", actor=resident, target=application,
-                         data={"lottery": lottery.pk, "party": party})
+            application = LotteryApplication.objects.create(
+                lottery=lottery, resident=resident, party_size=party, created_at=now
+            )
+            audit.record(
+                "reservations.lottery_apply",
+                actor=resident,
+                target=application,
+                data={"lottery": lottery.pk, "party": party},
+            )
     except IntegrityError:
         raise Conflict("already_applied", _("이미 이 추첨에 신청했습니다.")) from None
     return application
@@ -144,8 +181,12 @@ def withdraw(resident, application, *, now: dt.datetime | None = None) -> Lotter
     with transaction.atomic():
         found = None
         if getattr(resident, "pk", None) and str(pk).isdigit():
-            found = (LotteryApplication.objects.select_for_update(of=("self",)).select_related("lottery")
-                     .filter(pk=int(pk), resident=resident).first())
+            found = (
+                LotteryApplication.objects.select_for_update(of=("self",))
+                .select_related("lottery")
+                .filter(pk=int(pk), resident=resident)
+                .first()
+            )
         if found is None:
             raise NotFound("unknown_lottery_application", _("추첨 신청을 찾을 수 없습니다."))
         if found.status != ApplicationStatus.APPLIED or found.lottery.status != LotteryStatus.OPEN:
@@ -174,10 +215,15 @@ def draw(staff, lottery, *, now: dt.datetime | None = None) -> Lottery:
         if lottery.status != LotteryStatus.OPEN:
             raise Conflict("already_drawn", _("이미 추첨했습니다."))
         if now < lottery.applications_close_at:
-            raise Conflict("lottery_still_open", _("신청 마감(%(closes)s) 뒤에 추첨할 수 있습니다.")
-                           % {"closes": services._fmt(lottery.applications_close_at)})
-        applications = {a.pk: a for a in lottery.applications.select_for_update(of=("self",))
-                        .filter(status=ApplicationStatus.APPLIED)}
+            raise Conflict(
+                "lottery_still_open",
+                _("신청 마감(%(closes)s) 뒤에 추첨할 수 있습니다.")
+                % {"closes": services._fmt(lottery.applications_close_at)},
+            )
+        applications = {
+            a.pk: a
+            for a in lottery.applications.select_for_update(of=("self",)).filter(status=ApplicationStatus.APPLIED)
+        }
         seed = secrets.token_hex(16)
         order = shuffled(applications, seed)
         for rank, pk in enumerate(order, start=1):
@@ -187,8 +233,7 @@ def draw(staff, lottery, *, now: dt.datetime | None = None) -> Lottery:
         lottery.seed, lottery.drawn_at, lottery.drawn_by = seed, now, staff
         lottery.status = LotteryStatus.DRAWN
         lottery.save(update_fields=["seed", "drawn_at", "drawn_by", "status"])
-        audit.record("reservations.lottery_draw", actor=staff, target=lottery,
-                     data={"seed": seed, "ranked": order})
+        audit.record("reservations.lottery_draw", actor=staff, target=lottery, data={"seed": seed, "ranked": order})
         winner = _offer_next(lottery, now=now)
         for pk in order:
             if winner is None or pk != winner.pk:
@@ -215,8 +260,12 @@ def _offer_next(lottery: Lottery, *, now: dt.datetime) -> LotteryApplication | N
         lottery.status = LotteryStatus.CLOSED
         lottery.save(update_fields=["status"])
         return None
-    for application in (lottery.applications.select_for_update(of=("self",)).select_related("resident")
-                        .filter(status=ApplicationStatus.LOST, rank__isnull=False).order_by("rank")):
+    for application in (
+        lottery.applications.select_for_update(of=("self",))
+        .select_related("resident")
+        .filter(status=ApplicationStatus.LOST, rank__isnull=False)
+        .order_by("rank")
+    ):
         if services.penalty_for(application.resident, now) is not None:
             continue
         start, stop = services._span(resource, lottery.begin, lottery.end)
@@ -227,11 +276,22 @@ def _offer_next(lottery: Lottery, *, now: dt.datetime) -> LotteryApplication | N
         try:
             with transaction.atomic():
                 reservation = Reservation.objects.create(
-                    resource=resource, resident=application.resident, kind=Kind.BOOKING, status=status,
-                    begin=lottery.begin, end=lottery.end, blocked_from=start, blocked_until=stop,
-                    exclusive=resource.exclusive, party_size=application.party_size,
-                    purpose=str(_("추첨 당첨")), subtotal=priced.subtotal, price=priced.total, deposit=priced.deposit,
-                    idempotency_key=f"lottery-{application.pk}", created_at=now,
+                    resource=resource,
+                    resident=application.resident,
+                    kind=Kind.BOOKING,
+                    status=status,
+                    begin=lottery.begin,
+                    end=lottery.end,
+                    blocked_from=start,
+                    blocked_until=stop,
+                    exclusive=resource.exclusive,
+                    party_size=application.party_size,
+                    purpose=str(_("추첨 당첨")),
+                    subtotal=priced.subtotal,
+                    price=priced.total,
+                    deposit=priced.deposit,
+                    idempotency_key=f"lottery-{application.pk}",
+                    created_at=now,
                     confirmed_at=now if status == Status.CONFIRMED else None,
                 )
         except IntegrityError:
@@ -243,8 +303,11 @@ def _offer_next(lottery: Lottery, *, now: dt.datetime) -> LotteryApplication | N
         application.status = ApplicationStatus.WON if status == Status.PENDING_PAYMENT else ApplicationStatus.BOOKED
         application.reservation = reservation
         application.save(update_fields=["status", "reservation"])
-        audit.record("reservations.lottery_offer", target=application,
-                     data={"lottery": lottery.pk, "rank": application.rank, "reservation": reservation.pk})
+        audit.record(
+            "reservations.lottery_offer",
+            target=application,
+            data={"lottery": lottery.pk, "rank": application.rank, "reservation": reservation.pk},
+        )
         _notify(application, "reservations.lottery_won", reservation=reservation, deadline=deadline)
         return application
     lottery.status = LotteryStatus.CLOSED
@@ -256,8 +319,12 @@ def released(reservation: Reservation, *, now: dt.datetime | None = None) -> boo
     """Hook for the services: ``reservation`` stopped holding its time. When it was a
     lottery's, the applicant's turn lapses and the next rank is offered. True when the
     time went to the next applicant (or the lottery still owns it)."""
-    application = (LotteryApplication.objects.select_for_update(of=("self",)).select_related("lottery")
-                   .filter(reservation=reservation, status__in=(ApplicationStatus.WON, ApplicationStatus.BOOKED)).first())
+    application = (
+        LotteryApplication.objects.select_for_update(of=("self",))
+        .select_related("lottery")
+        .filter(reservation=reservation, status__in=(ApplicationStatus.WON, ApplicationStatus.BOOKED))
+        .first()
+    )
     if application is None:
         return False
     application.status = ApplicationStatus.LAPSED
@@ -269,7 +336,8 @@ def released(reservation: Reservation, *, now: dt.datetime | None = None) -> boo
 def paid(reservation: Reservation) -> None:
     """Hook: the winner paid."""
     LotteryApplication.objects.filter(reservation=reservation, status=ApplicationStatus.WON).update(
-        status=ApplicationStatus.BOOKED)
+        status=ApplicationStatus.BOOKED
+    )
 
 
 def mask(name: str) -> str:
@@ -312,9 +380,15 @@ def lottery_holds(resource: Resource, start: dt.datetime, stop: dt.datetime) -> 
     from types import SimpleNamespace
 
     holds = []
-    for lottery in Lottery.objects.filter(resource=resource, status=LotteryStatus.OPEN,
-                                          begin__lt=stop + dt.timedelta(days=1), end__gt=start - dt.timedelta(days=1)):
+    for lottery in Lottery.objects.filter(
+        resource=resource,
+        status=LotteryStatus.OPEN,
+        begin__lt=stop + dt.timedelta(days=1),
+        end__gt=start - dt.timedelta(days=1),
+    ):
         a, b = services._span(resource, lottery.begin, lottery.end)
         if a < stop and b > start:
-            holds.append(SimpleNamespace(blocked_from=a, blocked_until=b, kind=Kind.BLOCK, party_size=resource.capacity))
+            holds.append(
+                SimpleNamespace(blocked_from=a, blocked_until=b, kind=Kind.BLOCK, party_size=resource.capacity)
+            )
     return holds

@@ -53,8 +53,9 @@ class Unit(models.Model):
     address = models.CharField(_("주소"), max_length=200)
     phone = models.CharField(_("문의 전화"), max_length=20, blank=True)
     description = models.TextField(_("소개"), blank=True)
-    accessibility = models.TextField(_("접근성 안내"), blank=True,
-                                     help_text=_("경사로, 승강기, 장애인 화장실, 주차 등"))
+    accessibility = models.TextField(
+        _("접근성 안내"), blank=True, help_text=_("경사로, 승강기, 장애인 화장실, 주차 등")
+    )
     active = models.BooleanField(_("사용"), default=True)
 
     class Meta:
@@ -86,10 +87,12 @@ class Resource(models.Model):
     name = models.CharField(_("이름"), max_length=100)
     description = models.TextField(_("소개"), blank=True)
     accessibility = models.TextField(_("접근성 안내"), blank=True)
-    capacity = models.PositiveIntegerField(_("정원·수량"), default=1,
-                                           help_text=_("사람 수(좌석) 또는 대여 물품 수량"))
-    exclusive = models.BooleanField(_("단독 사용"), default=True,
-                                    help_text=_("켜면 한 번에 한 예약만 받습니다. 끄면 정원·수량을 여러 예약이 나눠 씁니다."))
+    capacity = models.PositiveIntegerField(_("정원·수량"), default=1, help_text=_("사람 수(좌석) 또는 대여 물품 수량"))
+    exclusive = models.BooleanField(
+        _("단독 사용"),
+        default=True,
+        help_text=_("켜면 한 번에 한 예약만 받습니다. 끄면 정원·수량을 여러 예약이 나눠 씁니다."),
+    )
     active = models.BooleanField(_("사용"), default=True)
     # Rules (예약 규칙)
     slot_minutes = models.PositiveIntegerField(_("예약 단위(분)"), default=60)
@@ -103,20 +106,28 @@ class Resource(models.Model):
     residents_only = models.BooleanField(_("관내 거주자만"), default=False)
     needs_approval = models.BooleanField(_("담당자 승인 후 확정"), default=False)
     open_on_holidays = models.BooleanField(_("공휴일에도 운영"), default=False)
-    groups_only = models.BooleanField(_("등록 단체만"), default=False,
-                                      help_text=_("켜면 시가 승인한 단체(동호회·주민 모임 등)의 대표자만 예약할 수 있습니다."))
+    groups_only = models.BooleanField(
+        _("등록 단체만"),
+        default=False,
+        help_text=_("켜면 시가 승인한 단체(동호회·주민 모임 등)의 대표자만 예약할 수 있습니다."),
+    )
     # Stays (숙박·대여): a campsite night runs from check-in on day D to check-out on D+1;
     # an equipment loan of N days from pick-up on D to return on D+N-1. Slot rules
     # (slot_minutes, min/max minutes) do not apply to these.
-    stay_unit = models.CharField(_("예약 방식"), max_length=10, choices=StayUnit.choices, default=StayUnit.SLOTS,
-                                 blank=True)
+    stay_unit = models.CharField(
+        _("예약 방식"), max_length=10, choices=StayUnit.choices, default=StayUnit.SLOTS, blank=True
+    )
     check_in_time = models.TimeField(_("입실·대여 시각"), null=True, blank=True)
     check_out_time = models.TimeField(_("퇴실·반납 시각"), null=True, blank=True)
     min_stay = models.PositiveSmallIntegerField(_("최소 박·일"), default=1)
     max_stay = models.PositiveSmallIntegerField(_("최대 박·일"), default=1)
     # [[hours before the start, percent refunded], ...]; empty = the city's default.
-    refund_rules = models.JSONField(_("환불 기준"), default=list, blank=True,
-                                    help_text=_('[[168, 100], [24, 50]]: 7일 전까지 100%, 1일 전까지 50%, 그 뒤 0%'))
+    refund_rules = models.JSONField(
+        _("환불 기준"),
+        default=list,
+        blank=True,
+        help_text=_("[[168, 100], [24, 50]]: 7일 전까지 100%, 1일 전까지 50%, 그 뒤 0%"),
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -127,15 +138,21 @@ class Resource(models.Model):
             models.UniqueConstraint(fields=["unit", "name"], name="reservations_resource_unique_name"),
             models.CheckConstraint(condition=Q(capacity__gt=0), name="reservations_resource_capacity"),
             models.CheckConstraint(condition=Q(slot_minutes__gt=0), name="reservations_resource_slot"),
-            models.CheckConstraint(condition=Q(min_minutes__gt=0) & Q(max_minutes__gte=F("min_minutes")),
-                                   name="reservations_resource_durations"),
-            models.CheckConstraint(condition=Q(stay_unit="") | (Q(check_in_time__isnull=False)
-                                                                & Q(check_out_time__isnull=False)),
-                                   name="reservations_resource_stay_times"),
-            models.CheckConstraint(condition=~Q(stay_unit="day") | Q(check_out_time__gt=F("check_in_time")),
-                                   name="reservations_resource_day_loan_times"),
-            models.CheckConstraint(condition=Q(min_stay__gt=0) & Q(max_stay__gte=F("min_stay")),
-                                   name="reservations_resource_stay_lengths"),
+            models.CheckConstraint(
+                condition=Q(min_minutes__gt=0) & Q(max_minutes__gte=F("min_minutes")),
+                name="reservations_resource_durations",
+            ),
+            models.CheckConstraint(
+                condition=Q(stay_unit="") | (Q(check_in_time__isnull=False) & Q(check_out_time__isnull=False)),
+                name="reservations_resource_stay_times",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stay_unit="day") | Q(check_out_time__gt=F("check_in_time")),
+                name="reservations_resource_day_loan_times",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_stay__gt=0) & Q(max_stay__gte=F("min_stay")), name="reservations_resource_stay_lengths"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,8 +174,10 @@ class OpeningPeriod(models.Model):
         verbose_name_plural = _("운영 기간")
         ordering = ["resource", "-valid_from"]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
-                                   name="reservations_period_dates"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="reservations_period_dates",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -224,8 +243,9 @@ class PriceRule(models.Model):
     per_person = models.BooleanField(_("1인·1개당"), default=False)
     # 보증금: paid with the fee, never discounted, returned after the use once staff have
     # checked the place or the item (less what they withhold, with a reason).
-    deposit = models.PositiveIntegerField(_("보증금(원)"), default=0,
-                                          help_text=_("이용료와 함께 받고 이용 뒤 확인을 거쳐 돌려줍니다. 감면하지 않습니다."))
+    deposit = models.PositiveIntegerField(
+        _("보증금(원)"), default=0, help_text=_("이용료와 함께 받고 이용 뒤 확인을 거쳐 돌려줍니다. 감면하지 않습니다.")
+    )
 
     class Meta:
         verbose_name = _("이용료")
@@ -288,24 +308,29 @@ class Group(models.Model):
     representative (대표자), approved by staff; only the representative books for it."""
 
     name = models.CharField(_("단체 이름"), max_length=100)
-    representative = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("대표자"), on_delete=models.PROTECT,
-                                       related_name="reservation_groups")
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("대표자"), on_delete=models.PROTECT, related_name="reservation_groups"
+    )
     members = models.PositiveIntegerField(_("회원 수"), default=2)
     description = models.CharField(_("활동 내용"), max_length=300, blank=True)
     status = models.CharField(_("상태"), max_length=20, choices=GroupStatus.choices, default=GroupStatus.PENDING)
     reason = models.CharField(_("사유"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("신청 일시"), default=timezone.now)
     decided_at = models.DateTimeField(_("처리 일시"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("이용 단체")
         verbose_name_plural = _("이용 단체")
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["representative", "name"], condition=~Q(status="withdrawn"),
-                                    name="reservations_group_unique_name"),
+            models.UniqueConstraint(
+                fields=["representative", "name"],
+                condition=~Q(status="withdrawn"),
+                name="reservations_group_unique_name",
+            ),
             models.CheckConstraint(condition=Q(members__gte=2), name="reservations_group_members"),
         ]
 
@@ -317,11 +342,18 @@ class Reservation(models.Model):
     """예약: one resident's use of a resource from ``begin`` to ``end`` — or a staff
     block (사용 중지) for maintenance, which holds the whole resource."""
 
-    resource = models.ForeignKey(Resource, verbose_name=_("예약 대상"), on_delete=models.PROTECT,
-                                 related_name="reservations")
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("예약 대상"), on_delete=models.PROTECT, related_name="reservations"
+    )
     kind = models.CharField(_("구분"), max_length=10, choices=Kind.choices, default=Kind.BOOKING)
-    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("예약자"), on_delete=models.PROTECT,
-                                 null=True, blank=True, related_name="reservations")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("예약자"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reservations",
+    )
     status = models.CharField(_("상태"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
     begin = models.DateTimeField(_("시작"))
     end = models.DateTimeField(_("종료"))
@@ -331,8 +363,9 @@ class Reservation(models.Model):
     exclusive = models.BooleanField(editable=False, default=True)  # copied from the resource when booked
     party_size = models.PositiveIntegerField(_("인원·수량"), default=1)
     purpose = models.CharField(_("이용 목적"), max_length=200, blank=True)
-    group = models.ForeignKey(Group, verbose_name=_("이용 단체"), on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="reservations")
+    group = models.ForeignKey(
+        Group, verbose_name=_("이용 단체"), on_delete=models.PROTECT, null=True, blank=True, related_name="reservations"
+    )
     declared_resident = models.BooleanField(_("관내 거주 신고"), default=False)
     discount = models.CharField(_("감면 대상"), max_length=20, choices=Discount.choices, blank=True)
     discount_percent = models.PositiveSmallIntegerField(_("감면율(%)"), default=0)
@@ -351,8 +384,9 @@ class Reservation(models.Model):
     idempotency_key = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(_("신청 일시"), default=timezone.now)
     decided_at = models.DateTimeField(_("처리 일시"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     confirmed_at = models.DateTimeField(_("확정 일시"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("취소 일시"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("이용 확인 일시"), null=True, blank=True)
@@ -363,18 +397,26 @@ class Reservation(models.Model):
         ordering = ["-begin", "-id"]
         indexes = [models.Index(fields=["resource", "begin"], name="reservations_resource_begin")]
         constraints = [
-            models.UniqueConstraint(fields=["resident", "idempotency_key"], condition=~Q(idempotency_key=""),
-                                    name="reservations_idempotency"),
+            models.UniqueConstraint(
+                fields=["resident", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="reservations_idempotency",
+            ),
             models.CheckConstraint(condition=Q(end__gt=F("begin")), name="reservations_end_after_begin"),
-            models.CheckConstraint(condition=Q(blocked_from__lte=F("begin")) & Q(blocked_until__gte=F("end")),
-                                   name="reservations_buffers_cover"),
+            models.CheckConstraint(
+                condition=Q(blocked_from__lte=F("begin")) & Q(blocked_until__gte=F("end")),
+                name="reservations_buffers_cover",
+            ),
             models.CheckConstraint(condition=Q(party_size__gt=0), name="reservations_party_positive"),
             models.CheckConstraint(condition=Q(price__lte=F("subtotal")), name="reservations_price_le_subtotal"),
-            models.CheckConstraint(condition=Q(kind="block") | Q(resident__isnull=False),
-                                   name="reservations_booking_has_resident"),
+            models.CheckConstraint(
+                condition=Q(kind="block") | Q(resident__isnull=False), name="reservations_booking_has_resident"
+            ),
             models.CheckConstraint(condition=Q(discount_percent__lte=100), name="reservations_discount_percent"),
-            models.CheckConstraint(condition=Q(deposit__gte=F("deposit_returned") + F("deposit_withheld")),
-                                   name="reservations_deposit_settled_within"),
+            models.CheckConstraint(
+                condition=Q(deposit__gte=F("deposit_returned") + F("deposit_withheld")),
+                name="reservations_deposit_settled_within",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -407,7 +449,9 @@ class Reservation(models.Model):
 class Penalty(models.Model):
     """노쇼 제재: the resident cannot book until ``until``."""
 
-    resident = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reservation_penalties")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reservation_penalties"
+    )
     reservation = models.ForeignKey(Reservation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     until = models.DateTimeField(_("제재 종료"))
     reason = models.CharField(_("사유"), max_length=200)
@@ -435,10 +479,15 @@ class WaitlistEntry(models.Model):
     """대기 신청: a resident waiting for a taken time. When the time frees up the oldest
     entry that fits is offered it until ``offer_expires_at``; accepting books it."""
 
-    resource = models.ForeignKey(Resource, verbose_name=_("예약 대상"), on_delete=models.CASCADE,
-                                 related_name="waitlist")
-    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("신청자"), on_delete=models.CASCADE,
-                                 related_name="reservation_waitlist")
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("예약 대상"), on_delete=models.CASCADE, related_name="waitlist"
+    )
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("신청자"),
+        on_delete=models.CASCADE,
+        related_name="reservation_waitlist",
+    )
     begin = models.DateTimeField(_("시작"))
     end = models.DateTimeField(_("종료"))
     party_size = models.PositiveIntegerField(_("인원·수량"), default=1)
@@ -454,9 +503,11 @@ class WaitlistEntry(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["resource", "status", "begin"], name="reservations_waitlist_queue")]
         constraints = [
-            models.UniqueConstraint(fields=["resident", "resource", "begin"],
-                                    condition=Q(status__in=["waiting", "offered"]),
-                                    name="reservations_waitlist_one_active"),
+            models.UniqueConstraint(
+                fields=["resident", "resource", "begin"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="reservations_waitlist_one_active",
+            ),
             models.CheckConstraint(condition=Q(end__gt=F("begin")), name="reservations_waitlist_end_after_begin"),
             models.CheckConstraint(condition=Q(party_size__gt=0), name="reservations_waitlist_party_positive"),
         ]
@@ -479,8 +530,9 @@ class Lottery(models.Model):
     """추첨제: one popular slot of a resource, drawn among the applicants after the
     application window closes. The draw's ``seed`` is stored so anyone can recompute it."""
 
-    resource = models.ForeignKey(Resource, verbose_name=_("예약 대상"), on_delete=models.CASCADE,
-                                 related_name="lotteries")
+    resource = models.ForeignKey(
+        Resource, verbose_name=_("예약 대상"), on_delete=models.CASCADE, related_name="lotteries"
+    )
     begin = models.DateTimeField(_("시작"))
     end = models.DateTimeField(_("종료"))
     applications_open_at = models.DateTimeField(_("신청 시작"))
@@ -489,10 +541,12 @@ class Lottery(models.Model):
     status = models.CharField(_("상태"), max_length=20, choices=LotteryStatus.choices, default=LotteryStatus.OPEN)
     seed = models.CharField(_("추첨 시드"), max_length=64, blank=True)
     drawn_at = models.DateTimeField(_("추첨 일시"), null=True, blank=True)
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("등록 일시"), default=timezone.now)
 
     class Meta:
@@ -501,8 +555,9 @@ class Lottery(models.Model):
         ordering = ["begin", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("begin")), name="reservations_lottery_end_after_begin"),
-            models.CheckConstraint(condition=Q(applications_close_at__gt=F("applications_open_at")),
-                                   name="reservations_lottery_window"),
+            models.CheckConstraint(
+                condition=Q(applications_close_at__gt=F("applications_open_at")), name="reservations_lottery_window"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -522,12 +577,17 @@ class LotteryApplication(models.Model):
     """추첨 신청: one per resident and lottery; ``rank`` is the place in the draw."""
 
     lottery = models.ForeignKey(Lottery, verbose_name=_("추첨"), on_delete=models.CASCADE, related_name="applications")
-    resident = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("신청자"), on_delete=models.CASCADE,
-                                 related_name="lottery_applications")
+    resident = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("신청자"),
+        on_delete=models.CASCADE,
+        related_name="lottery_applications",
+    )
     party_size = models.PositiveIntegerField(_("인원·수량"), default=1)
     created_at = models.DateTimeField(_("신청 일시"), default=timezone.now)
-    status = models.CharField(_("상태"), max_length=20, choices=ApplicationStatus.choices,
-                              default=ApplicationStatus.APPLIED)
+    status = models.CharField(
+        _("상태"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.APPLIED
+    )
     rank = models.PositiveIntegerField(_("순위"), null=True, blank=True)
     reservation = models.ForeignKey(Reservation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 

@@ -8,6 +8,7 @@ month, and revenue per day. Reservations count in the month of their use (``begi
   what was refunded on them; deposits (보증금) are held money, not revenue, so neither
   they nor their return count.
 """
+
 from __future__ import annotations
 
 import calendar as pycalendar
@@ -108,6 +109,8 @@ def month_report(year: int, month: int) -> MonthReport:
             net = r.price - min(fee_refunded, r.price)
             f.revenue += net
             per_day[local(r.begin).date()] += net
-    report.resources = sorted(figures.values(), key=lambda f: (f.resource.unit.name, f.resource.position, f.resource.name))
+    report.resources = sorted(
+        figures.values(), key=lambda f: (f.resource.unit.name, f.resource.position, f.resource.name)
+    )
     report.days = sorted(per_day.items())
     return report

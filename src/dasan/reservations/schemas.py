@@ -1,4 +1,5 @@
 """Request and response shapes of the reservations API (``/api/v1/reservations/``)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,9 +44,12 @@ class RulesOut(Schema):
     open_on_holidays: bool
     groups_only: bool = False
     refund_rules: list[list[int]] = Field(description="[[hours before the start, percent refunded], ...]")
-    stay_unit: str = Field("", description='"" (time slots), "night" (check-in on day D, check-out on D+N) or '
-                                           '"day" (a loan from D to D+N-1); stays are booked with begin = check-in '
-                                           'and end = check-out, the slot rules above do not apply')
+    stay_unit: str = Field(
+        "",
+        description='"" (time slots), "night" (check-in on day D, check-out on D+N) or '
+        '"day" (a loan from D to D+N-1); stays are booked with begin = check-in '
+        "and end = check-out, the slot rules above do not apply",
+    )
     check_in_time: dt.time | None = None
     check_out_time: dt.time | None = None
     min_stay: int = 1
@@ -89,8 +93,13 @@ class ReservationIn(Schema):
     discount: str = Field("", description="resident | disabled | veteran | senior | multi_child; verified at check-in")
     declared_resident: bool = False
     purpose: str = Field("", max_length=200)
-    group: int | None = Field(None, description="an approved 이용 단체 of the resident (required on groups_only resources)")
-    expected_total: int | None = Field(None, description="the total (fee after discount + deposit) the resident saw; a different current total answers 409 price_changed")
+    group: int | None = Field(
+        None, description="an approved 이용 단체 of the resident (required on groups_only resources)"
+    )
+    expected_total: int | None = Field(
+        None,
+        description="the total (fee after discount + deposit) the resident saw; a different current total answers 409 price_changed",
+    )
 
 
 class ReservationOut(Schema):

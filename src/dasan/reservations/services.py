@@ -123,8 +123,12 @@ def get_resource(value) -> Resource:
 
 def price_rule(resource: Resource, day: dt.date) -> PriceRule | None:
     """The price in force for a use on ``day``: the latest rule that has started."""
-    return (PriceRule.objects.filter(resource=resource, effective_from__lte=day)
-            .prefetch_related("discounts").order_by("-effective_from").first())
+    return (
+        PriceRule.objects.filter(resource=resource, effective_from__lte=day)
+        .prefetch_related("discounts")
+        .order_by("-effective_from")
+        .first()
+    )
 
 
 def refund_steps(resource: Resource) -> list[tuple[int, int]]:
@@ -137,7 +141,9 @@ def refund_steps(resource: Resource) -> list[tuple[int, int]]:
             steps = [(int(hours), int(percent)) for hours, percent in rules]
             RefundSchedule([(dt.timedelta(hours=h), p) for h, p in steps])  # validates
         except (TypeError, ValueError):
-            logger.warning("refund rules %r of resource %s are not [[hours, percent], ...]; ignored", rules, resource.pk)
+            logger.warning(
+                "refund rules %r of resource %s are not [[hours, percent], ...]; ignored", rules, resource.pk
+            )
             continue
         return sorted(steps, reverse=True)
     return []
@@ -152,9 +158,13 @@ def refund_schedule(resource: Resource) -> RefundSchedule:
 
 def period_for(resource: Resource, day: dt.date) -> OpeningPeriod | None:
     """The opening period in force on ``day`` (where several cover it, the latest started)."""
-    return (OpeningPeriod.objects.filter(resource=resource, valid_from__lte=day)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-            .prefetch_related("hours").order_by("-valid_from", "-id").first())
+    return (
+        OpeningPeriod.objects.filter(resource=resource, valid_from__lte=day)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .prefetch_related("hours")
+        .order_by("-valid_from", "-id")
+        .first()
+    )
 
 
 def closed_reason(resource: Resource, day: dt.date) -> str:
@@ -170,7 +180,9 @@ def closed_reason(resource: Resource, day: dt.date) -> str:
     return ""
 
 
-def opening_spans(resource: Resource, day: dt.date, *, check_closed: bool = True) -> list[tuple[dt.datetime, dt.datetime]]:
+def opening_spans(
+    resource: Resource, day: dt.date, *, check_closed: bool = True
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """The opening spans of ``day`` as aware datetimes ([] when closed)."""
     if check_closed:
         if ClosedDate.objects.filter(resource=resource, date=day).exists():
@@ -180,8 +192,11 @@ def opening_spans(resource: Resource, day: dt.date, *, check_closed: bool = True
     period = period_for(resource, day)
     if period is None:
         return []
-    return [(_at(day, h.opens), _at(day, h.closes))
-            for h in sorted(period.hours.all(), key=lambda h: h.opens) if h.weekday == day.weekday()]
+    return [
+        (_at(day, h.opens), _at(day, h.closes))
+        for h in sorted(period.hours.all(), key=lambda h: h.opens)
+        if h.weekday == day.weekday()
+    ]
 
 
 def booking_opens_at(resource: Resource, day: dt.date) -> dt.datetime:
@@ -232,25 +247,33 @@ def stay_lengths(resource: Resource) -> list[int]:
 def _check_stay(resource: Resource, begin: dt.datetime, end: dt.datetime) -> dt.date:
     count = stay_length(resource, begin, end)
     if count is None:
-        raise DasanError("not_slot_aligned", _("입실(대여) %(check_in)s, 퇴실(반납) %(check_out)s에 맞춰 골라 주세요.")
-                         % {"check_in": f"{resource.check_in_time:%H:%M}", "check_out": f"{resource.check_out_time:%H:%M}"},
-                         field="begin")
+        raise DasanError(
+            "not_slot_aligned",
+            _("입실(대여) %(check_in)s, 퇴실(반납) %(check_out)s에 맞춰 골라 주세요.")
+            % {"check_in": f"{resource.check_in_time:%H:%M}", "check_out": f"{resource.check_out_time:%H:%M}"},
+            field="begin",
+        )
     if count < resource.min_stay:
         raise DasanError("too_short", _("최소 %(n)d박(일) 이상 예약해 주세요.") % {"n": resource.min_stay}, field="end")
     if count > resource.max_stay:
-        raise DasanError("too_long", _("한 번에 %(n)d박(일)까지 예약할 수 있습니다.") % {"n": resource.max_stay}, field="end")
+        raise DasanError(
+            "too_long", _("한 번에 %(n)d박(일)까지 예약할 수 있습니다.") % {"n": resource.max_stay}, field="end"
+        )
     first = local(begin).date()
     for offset in range(count):
         day = first + dt.timedelta(days=offset)
         reason = closed_reason(resource, day)
         if reason:
-            raise DasanError("outside_hours", _("%(date)s은(는) 예약할 수 없는 날입니다(%(reason)s).")
-                             % {"date": day.isoformat(), "reason": reason}, field="begin")
+            raise DasanError(
+                "outside_hours",
+                _("%(date)s은(는) 예약할 수 없는 날입니다(%(reason)s).") % {"date": day.isoformat(), "reason": reason},
+                field="begin",
+            )
     return first
 
 
 def span_label(begin: dt.datetime, end: dt.datetime) -> str:
-    """"2026-03-14 10:00–12:00", or "2026-03-14 14:00–03-15 11:00" across days."""
+    """ "2026-03-14 10:00–12:00", or "2026-03-14 14:00–03-15 11:00" across days."""
     b, e = local(begin), local(end)
     if b.date() == e.date() or (e.time() == dt.time(0, 0) and e.date() == b.date() + dt.timedelta(days=1)):
         return f"{b:%Y-%m-%d %H:%M}–{e:%H:%M}"
@@ -261,23 +284,29 @@ def span_label(begin: dt.datetime, end: dt.datetime) -> str:
 
 
 def _span(resource: Resource, begin: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    return (begin - dt.timedelta(minutes=resource.buffer_before_minutes),
-            end + dt.timedelta(minutes=resource.buffer_after_minutes))
+    return (
+        begin - dt.timedelta(minutes=resource.buffer_before_minutes),
+        end + dt.timedelta(minutes=resource.buffer_after_minutes),
+    )
 
 
 def _holding(resource: Resource, start: dt.datetime, stop: dt.datetime):
     """Active reservations whose buffered span overlaps [start, stop)."""
-    return Reservation.objects.filter(resource=resource, status__in=ACTIVE, blocked_from__lt=stop, blocked_until__gt=start)
+    return Reservation.objects.filter(
+        resource=resource, status__in=ACTIVE, blocked_from__lt=stop, blocked_until__gt=start
+    )
 
 
-def _offer_holds(resource: Resource, start: dt.datetime, stop: dt.datetime, *, now: dt.datetime,
-                 exclude_resident=None) -> list:
+def _offer_holds(
+    resource: Resource, start: dt.datetime, stop: dt.datetime, *, now: dt.datetime, exclude_resident=None
+) -> list:
     """Waitlist offers holding time for their resident (see ``waitlist.py``)."""
     from .lottery import lottery_holds
     from .waitlist import offer_holds
 
-    return (offer_holds(resource, start, stop, now=now, exclude_resident=exclude_resident)
-            + lottery_holds(resource, start, stop))
+    return offer_holds(resource, start, stop, now=now, exclude_resident=exclude_resident) + lottery_holds(
+        resource, start, stop
+    )
 
 
 def _freed(resource, now: dt.datetime | None = None) -> None:
@@ -357,8 +386,13 @@ def availability(resource: Resource, day, *, now: dt.datetime | None = None) -> 
         held = list(_holding(resource, start, stop)) + _offer_holds(resource, start, stop, now=now)
         used = peak_load(resource, held, start, stop)
         remaining = (0 if used else 1) if resource.exclusive else max(0, resource.capacity - used)
-        return DayAvailability(resource, day, [Slot(begin, end, _state(resource, begin, remaining, now, opens_at),
-                                                    remaining)], "", opens_at)
+        return DayAvailability(
+            resource,
+            day,
+            [Slot(begin, end, _state(resource, begin, remaining, now, opens_at), remaining)],
+            "",
+            opens_at,
+        )
     spans = opening_spans(resource, day)
     step = dt.timedelta(minutes=resource.slot_minutes)
     first, last = _span(resource, spans[0][0], spans[-1][1])
@@ -421,7 +455,9 @@ def discounts_offered(resource: Resource, day: dt.date) -> list[tuple[str, str, 
     return [(d.category, str(Discount(d.category).label), d.percent) for d in rule.discounts.all()]
 
 
-def quote(resource: Resource, begin: dt.datetime, end: dt.datetime, *, party_size: int = 1, discount: str = "") -> Quote:
+def quote(
+    resource: Resource, begin: dt.datetime, end: dt.datetime, *, party_size: int = 1, discount: str = ""
+) -> Quote:
     """The price of a use: hourly (by the minute, rounded down) or fixed, per person
     or item when the rule says so, less the declared category's percentage, plus the
     rule's deposit (보증금, never discounted). Without a price rule the use is free."""
@@ -445,14 +481,22 @@ def quote(resource: Resource, begin: dt.datetime, end: dt.datetime, *, party_siz
             raise DasanError("unknown_discount", _("감면 대상을 목록에서 골라 주세요."), field="discount")
         offered = {d.category: d.percent for d in rule.discounts.all()} if rule is not None and subtotal else {}
         if discount not in offered:
-            raise DasanError("discount_not_offered", _("이 시설은 %(category)s 감면을 하지 않습니다.")
-                             % {"category": Discount(discount).label}, field="discount")
+            raise DasanError(
+                "discount_not_offered",
+                _("이 시설은 %(category)s 감면을 하지 않습니다.") % {"category": Discount(discount).label},
+                field="discount",
+            )
         percent = offered[discount]
     total = subtotal - subtotal * percent // 100
     lines = [Line(f"{resource.unit.name} {resource.name} {span_label(begin, end)}"[:120], subtotal, 1)]
     if percent:
-        lines.append(Line(_("감면 (%(category)s %(percent)d%%)") % {"category": Discount(discount).label, "percent": percent},
-                          total - subtotal, 1))
+        lines.append(
+            Line(
+                _("감면 (%(category)s %(percent)d%%)") % {"category": Discount(discount).label, "percent": percent},
+                total - subtotal,
+                1,
+            )
+        )
     deposit = rule.deposit if rule is not None else 0
     if deposit:
         lines.append(Line(_("보증금 (이용 뒤 반환)"), deposit, 1))
@@ -499,7 +543,9 @@ def _party(value) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise DasanError("invalid_party_size", _("인원(수량)은 1 이상의 정수로 적어 주세요."), field="party_size") from None
+        raise DasanError(
+            "invalid_party_size", _("인원(수량)은 1 이상의 정수로 적어 주세요."), field="party_size"
+        ) from None
     if not 1 <= number <= MAX_PARTY:
         raise DasanError("invalid_party_size", _("인원(수량)은 1 이상의 정수로 적어 주세요."), field="party_size")
     return number
@@ -536,35 +582,54 @@ def check_request(resource: Resource, begin: dt.datetime, end: dt.datetime, *, n
         raise DasanError("outside_hours", _("하루 안의 운영 시간에서 골라 주세요."), field="end")
     reason = closed_reason(resource, day)
     if reason:
-        raise DasanError("outside_hours", _("%(date)s은(는) 예약할 수 없는 날입니다(%(reason)s).")
-                         % {"date": day.isoformat(), "reason": reason}, field="begin")
+        raise DasanError(
+            "outside_hours",
+            _("%(date)s은(는) 예약할 수 없는 날입니다(%(reason)s).") % {"date": day.isoformat(), "reason": reason},
+            field="begin",
+        )
     spans = opening_spans(resource, day)
     span = next(((o, c) for o, c in spans if o <= begin and end <= c), None)
     if span is None:
         hours = ", ".join(f"{local(o):%H:%M}–{local(c):%H:%M}" for o, c in spans)
-        raise DasanError("outside_hours", _("운영 시간(%(hours)s) 안에서 골라 주세요.") % {"hours": hours}, field="begin")
+        raise DasanError(
+            "outside_hours", _("운영 시간(%(hours)s) 안에서 골라 주세요.") % {"hours": hours}, field="begin"
+        )
     step = resource.slot_minutes * 60
     if (begin - span[0]).total_seconds() % step or (end - begin).total_seconds() % step:
-        raise DasanError("not_slot_aligned", _("%(minutes)d분 단위로 시작하고 끝나는 시간을 골라 주세요.")
-                         % {"minutes": resource.slot_minutes}, field="begin")
+        raise DasanError(
+            "not_slot_aligned",
+            _("%(minutes)d분 단위로 시작하고 끝나는 시간을 골라 주세요.") % {"minutes": resource.slot_minutes},
+            field="begin",
+        )
     minutes = (end - begin).total_seconds() / 60
     if minutes < resource.min_minutes:
-        raise DasanError("too_short", _("최소 %(minutes)d분 이상 예약해 주세요.") % {"minutes": resource.min_minutes},
-                         field="end")
+        raise DasanError(
+            "too_short", _("최소 %(minutes)d분 이상 예약해 주세요.") % {"minutes": resource.min_minutes}, field="end"
+        )
     if minutes > resource.max_minutes:
-        raise DasanError("too_long", _("한 번에 %(minutes)d분까지 예약할 수 있습니다.") % {"minutes": resource.max_minutes},
-                         field="end")
+        raise DasanError(
+            "too_long",
+            _("한 번에 %(minutes)d분까지 예약할 수 있습니다.") % {"minutes": resource.max_minutes},
+            field="end",
+        )
     _check_window(resource, day, begin, now)
 
 
 def _check_window(resource: Resource, day: dt.date, begin: dt.datetime, now: dt.datetime) -> None:
     opens_at = booking_opens_at(resource, day)
     if now < opens_at:
-        raise DasanError("window_not_open", _("%(date)s 예약은 %(opens)s부터 받습니다.")
-                         % {"date": day.isoformat(), "opens": _fmt(opens_at)}, field="begin", opens_at=opens_at.isoformat())
+        raise DasanError(
+            "window_not_open",
+            _("%(date)s 예약은 %(opens)s부터 받습니다.") % {"date": day.isoformat(), "opens": _fmt(opens_at)},
+            field="begin",
+            opens_at=opens_at.isoformat(),
+        )
     if now >= booking_closes_at(resource, begin):
-        raise DasanError("window_closed", _("이용 시작 %(hours)d시간 전에 예약을 마감했습니다.")
-                         % {"hours": resource.closes_hours_before}, field="begin")
+        raise DasanError(
+            "window_closed",
+            _("이용 시작 %(hours)d시간 전에 예약을 마감했습니다.") % {"hours": resource.closes_hours_before},
+            field="begin",
+        )
 
 
 def book(
@@ -609,26 +674,44 @@ def book(
     now = now or timezone.now()
     penalty = penalty_for(resident, now)
     if penalty is not None:
-        raise PermissionDenied("no_show_penalty", _("노쇼로 %(until)s까지 예약할 수 없습니다.") % {"until": _fmt(penalty.until)},
-                               until=penalty.until.isoformat())
+        raise PermissionDenied(
+            "no_show_penalty",
+            _("노쇼로 %(until)s까지 예약할 수 없습니다.") % {"until": _fmt(penalty.until)},
+            until=penalty.until.isoformat(),
+        )
     resource = get_resource(resource)
     begin, end = parse_time(begin, "begin"), parse_time(end, "end")
     party = _party(party_size)
     check_request(resource, begin, end, now=now)
     if party > resource.capacity:
-        raise DasanError("over_capacity", _("이 시설은 %(capacity)d명(개)까지 이용할 수 있습니다.")
-                         % {"capacity": resource.capacity}, field="party_size", capacity=resource.capacity)
+        raise DasanError(
+            "over_capacity",
+            _("이 시설은 %(capacity)d명(개)까지 이용할 수 있습니다.") % {"capacity": resource.capacity},
+            field="party_size",
+            capacity=resource.capacity,
+        )
     declared = bool(declared_resident) or discount == Discount.RESIDENT
     if resource.residents_only and not declared:
-        raise PermissionDenied("residents_only", _("관내 거주자만 예약할 수 있습니다. 거주 여부는 이용 당일 확인합니다."),
-                               field="declared_resident")
+        raise PermissionDenied(
+            "residents_only",
+            _("관내 거주자만 예약할 수 있습니다. 거주 여부는 이용 당일 확인합니다."),
+            field="declared_resident",
+        )
     from .groups import group_for_booking
 
     group = group_for_booking(resident, resource, group)
     priced = quote(resource, begin, end, party_size=party, discount=discount)
-    if expected_total is not None and str(expected_total).strip() != "" and str(expected_total).strip() != str(priced.payable):
-        raise Conflict("price_changed", _("이용료가 바뀌었습니다. 새 금액 %(total)s원을 확인하고 다시 예약해 주세요.")
-                       % {"total": f"{priced.payable:,}"}, total=priced.payable)
+    if (
+        expected_total is not None
+        and str(expected_total).strip() != ""
+        and str(expected_total).strip() != str(priced.payable)
+    ):
+        raise Conflict(
+            "price_changed",
+            _("이용료가 바뀌었습니다. 새 금액 %(total)s원을 확인하고 다시 예약해 주세요.")
+            % {"total": f"{priced.payable:,}"},
+            total=priced.payable,
+        )
     start, stop = _span(resource, begin, end)
     if resource.needs_approval:
         status = Status.REQUESTED
@@ -641,11 +724,16 @@ def book(
                 existing = Reservation.objects.filter(resident=resident, idempotency_key=key).first()
                 if existing is not None:
                     return existing
-            mine = Reservation.objects.filter(resource=locked, resident=resident, kind=Kind.BOOKING,
-                                              status__in=ACTIVE, end__gt=now).count()
+            mine = Reservation.objects.filter(
+                resource=locked, resident=resident, kind=Kind.BOOKING, status__in=ACTIVE, end__gt=now
+            ).count()
             if mine >= locked.max_active_per_resident:
-                raise Conflict("too_many_bookings", _("이 시설은 한 사람이 %(n)d건까지 예약할 수 있습니다. 이용하거나 취소한 뒤 다시 예약해 주세요.")
-                               % {"n": locked.max_active_per_resident}, limit=locked.max_active_per_resident)
+                raise Conflict(
+                    "too_many_bookings",
+                    _("이 시설은 한 사람이 %(n)d건까지 예약할 수 있습니다. 이용하거나 취소한 뒤 다시 예약해 주세요.")
+                    % {"n": locked.max_active_per_resident},
+                    limit=locked.max_active_per_resident,
+                )
             held = list(_holding(locked, start, stop))
             held += _offer_holds(locked, start, stop, now=now, exclude_resident=resident)
             if locked.exclusive or any(r.kind == Kind.BLOCK for r in held):
@@ -654,21 +742,51 @@ def book(
             else:
                 left = locked.capacity - peak_load(locked, held, start, stop)
                 if party > left:
-                    raise Conflict("over_capacity", _("그 시간에는 %(left)d명(개)만 더 예약할 수 있습니다.") % {"left": max(left, 0)},
-                                   field="party_size", remaining=max(left, 0))
+                    raise Conflict(
+                        "over_capacity",
+                        _("그 시간에는 %(left)d명(개)만 더 예약할 수 있습니다.") % {"left": max(left, 0)},
+                        field="party_size",
+                        remaining=max(left, 0),
+                    )
             with transaction.atomic():  # savepoint: the DB constraints have the last word
                 reservation = Reservation.objects.create(
-                    resource=locked, resident=resident, status=status, begin=begin, end=end,
-                    blocked_from=start, blocked_until=stop, exclusive=locked.exclusive, party_size=party,
-                    purpose=" ".join(str(purpose or "").split())[:200], declared_resident=declared, group=group,
-                    discount=priced.discount, discount_percent=priced.percent, subtotal=priced.subtotal,
-                    price=priced.total, deposit=priced.deposit, idempotency_key=key, created_at=now,
+                    resource=locked,
+                    resident=resident,
+                    status=status,
+                    begin=begin,
+                    end=end,
+                    blocked_from=start,
+                    blocked_until=stop,
+                    exclusive=locked.exclusive,
+                    party_size=party,
+                    purpose=" ".join(str(purpose or "").split())[:200],
+                    declared_resident=declared,
+                    group=group,
+                    discount=priced.discount,
+                    discount_percent=priced.percent,
+                    subtotal=priced.subtotal,
+                    price=priced.total,
+                    deposit=priced.deposit,
+                    idempotency_key=key,
+                    created_at=now,
                     confirmed_at=now if status == Status.CONFIRMED else None,
                 )
-            audit.record("reservations.book", actor=resident, target=reservation,
-                         data={"resource": locked.pk, "begin": begin.isoformat(), "end": end.isoformat(),
-                               "party": party, "total": priced.total, "deposit": priced.deposit,
-                               "status": status, "discount": priced.discount, "group": group.pk if group else None})
+            audit.record(
+                "reservations.book",
+                actor=resident,
+                target=reservation,
+                data={
+                    "resource": locked.pk,
+                    "begin": begin.isoformat(),
+                    "end": end.isoformat(),
+                    "party": party,
+                    "total": priced.total,
+                    "deposit": priced.deposit,
+                    "status": status,
+                    "discount": priced.discount,
+                    "group": group.pk if group else None,
+                },
+            )
             if status == Status.PENDING_PAYMENT:
                 _create_order(reservation, priced, min(now + dt.timedelta(minutes=payment_minutes()), begin))
             elif status == Status.CONFIRMED:
@@ -687,9 +805,13 @@ def book(
 
 def _create_order(reservation: Reservation, priced: Quote, expires_at: dt.datetime):
     order = payments.create_order(
-        reservation.resident, PURPOSE, str(reservation.pk), priced.lines,
+        reservation.resident,
+        PURPOSE,
+        str(reservation.pk),
+        priced.lines,
         title=_("공공시설 예약 %(code)s") % {"code": reservation.code},
-        expires_at=expires_at, return_url=reverse("reservations:detail", args=[reservation.pk]),
+        expires_at=expires_at,
+        return_url=reverse("reservations:detail", args=[reservation.pk]),
     )
     Reservation.objects.filter(pk=reservation.pk).update(order_id=order.public_id)
     reservation.order_id = order.public_id
@@ -698,16 +820,33 @@ def _create_order(reservation: Reservation, priced: Quote, expires_at: dt.dateti
 
 def _quote_of(reservation: Reservation) -> Quote:
     """The price the reservation was quoted (kept, never recomputed from today's rules)."""
-    lines = [Line(f"{reservation.resource.unit.name} {reservation.resource.name} "
-                  f"{span_label(reservation.begin, reservation.end)}"[:120], reservation.subtotal, 1)]
+    lines = [
+        Line(
+            f"{reservation.resource.unit.name} {reservation.resource.name} "
+            f"{span_label(reservation.begin, reservation.end)}"[:120],
+            reservation.subtotal,
+            1,
+        )
+    ]
     if reservation.discount_amount:
-        lines.append(Line(_("감면 (%(category)s %(percent)d%%)") % {
-            "category": Discount(reservation.discount).label, "percent": reservation.discount_percent},
-            -reservation.discount_amount, 1))
+        lines.append(
+            Line(
+                _("감면 (%(category)s %(percent)d%%)")
+                % {"category": Discount(reservation.discount).label, "percent": reservation.discount_percent},
+                -reservation.discount_amount,
+                1,
+            )
+        )
     if reservation.deposit:
         lines.append(Line(_("보증금 (이용 뒤 반환)"), reservation.deposit, 1))
-    return Quote(reservation.subtotal, reservation.discount, reservation.discount_percent, reservation.price, lines,
-                 reservation.deposit)
+    return Quote(
+        reservation.subtotal,
+        reservation.discount,
+        reservation.discount_percent,
+        reservation.price,
+        lines,
+        reservation.deposit,
+    )
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -717,16 +856,22 @@ def get_reservation(user, pk) -> Reservation:
     """The resident's own reservation; others' are ``reservation_not_found`` (404)."""
     reservation = None
     if getattr(user, "is_authenticated", False) and str(pk).isdigit():
-        reservation = (Reservation.objects.select_related("resource", "resource__unit")
-                       .filter(pk=int(pk), resident=user, kind=Kind.BOOKING).first())
+        reservation = (
+            Reservation.objects.select_related("resource", "resource__unit")
+            .filter(pk=int(pk), resident=user, kind=Kind.BOOKING)
+            .first()
+        )
     if reservation is None:
         raise NotFound("reservation_not_found", _("예약을 찾을 수 없습니다."))
     return reservation
 
 
 def reservations_for(user):
-    return (Reservation.objects.filter(resident=user, kind=Kind.BOOKING)
-            .select_related("resource", "resource__unit").order_by("-begin", "-id"))
+    return (
+        Reservation.objects.filter(resident=user, kind=Kind.BOOKING)
+        .select_related("resource", "resource__unit")
+        .order_by("-begin", "-id")
+    )
 
 
 def order_for(reservation: Reservation):
@@ -743,7 +888,9 @@ def staff_reservation(staff, pk, *, reason: str = "") -> Reservation:
     _staff(staff)
     reservation = None
     if str(pk).isdigit():
-        reservation = Reservation.objects.select_related("resource", "resource__unit", "resident").filter(pk=int(pk)).first()
+        reservation = (
+            Reservation.objects.select_related("resource", "resource__unit", "resident").filter(pk=int(pk)).first()
+        )
     if reservation is None:
         raise NotFound("reservation_not_found", _("예약을 찾을 수 없습니다."))
     if reservation.resident_id:
@@ -755,14 +902,20 @@ def day_reservations(resource: Resource, start: dt.date, days: int = 1):
     """Bookings and blocks of ``resource`` starting on ``start`` .. ``start + days``
     (all statuses, for the staff calendar)."""
     first = _at(start, dt.time(0, 0))
-    return (Reservation.objects.filter(resource=resource, begin__gte=first, begin__lt=first + dt.timedelta(days=days))
-            .select_related("resident").order_by("begin", "id"))
+    return (
+        Reservation.objects.filter(resource=resource, begin__gte=first, begin__lt=first + dt.timedelta(days=days))
+        .select_related("resident")
+        .order_by("begin", "id")
+    )
 
 
 def pending_requests():
     """Requests awaiting a decision, soonest first (the staff queue)."""
-    return (Reservation.objects.filter(status=Status.REQUESTED, kind=Kind.BOOKING)
-            .select_related("resource", "resource__unit", "resident").order_by("begin", "id"))
+    return (
+        Reservation.objects.filter(status=Status.REQUESTED, kind=Kind.BOOKING)
+        .select_related("resource", "resource__unit", "resident")
+        .order_by("begin", "id")
+    )
 
 
 # --- notifications ------------------------------------------------------------------------------
@@ -798,7 +951,11 @@ def _notify(reservation: Reservation, template: str, **extra) -> None:
 
 
 def _lock(pk) -> Reservation:
-    return Reservation.objects.select_for_update(of=("self",)).select_related("resource", "resource__unit", "resident").get(pk=pk)
+    return (
+        Reservation.objects.select_for_update(of=("self",))
+        .select_related("resource", "resource__unit", "resident")
+        .get(pk=pk)
+    )
 
 
 def reservation_paid(order) -> None:
@@ -893,8 +1050,13 @@ def cancel(user, reservation, *, reason: str = "", now: dt.datetime | None = Non
                     reservation.deposit_returned = min(reservation.deposit, due)
                     reservation.deposit_settled_at = now
                     reservation.save(update_fields=["deposit_returned", "deposit_settled_at"])
-        audit.record("reservations.cancel", actor=user, target=reservation, reason=reason,
-                     data={"refund": refunded, "by_staff": bool(staff), "kind": reservation.kind})
+        audit.record(
+            "reservations.cancel",
+            actor=user,
+            target=reservation,
+            reason=reason,
+            data={"refund": refunded, "by_staff": bool(staff), "kind": reservation.kind},
+        )
         reservation.refresh_from_db()
         if reservation.kind == Kind.BOOKING:
             _notify(reservation, "reservations.cancelled", refund=f"{refunded:,}", reason=reason)
@@ -919,8 +1081,13 @@ def approve(staff, reservation, *, now: dt.datetime | None = None) -> Reservatio
     resident pays within ``RESERVATIONS_APPROVED_PAYMENT_HOURS`` (never after the start)."""
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = _decide(staff, reservation, want=(Status.REQUESTED,), code="not_requested",
-                              message=_("승인을 기다리는 예약이 아닙니다."))
+        reservation = _decide(
+            staff,
+            reservation,
+            want=(Status.REQUESTED,),
+            code="not_requested",
+            message=_("승인을 기다리는 예약이 아닙니다."),
+        )
         if now >= reservation.begin:
             raise DasanError("too_late", _("이용 시간이 지난 신청은 승인할 수 없습니다."))
         reservation.decided_by, reservation.decided_at = staff, now
@@ -932,8 +1099,12 @@ def approve(staff, reservation, *, now: dt.datetime | None = None) -> Reservatio
         else:
             reservation.status, reservation.confirmed_at = Status.CONFIRMED, now
             reservation.save(update_fields=["status", "decided_by", "decided_at", "confirmed_at"])
-        audit.record("reservations.approve", actor=staff, target=reservation,
-                     data={"price": reservation.price, "deposit": reservation.deposit})
+        audit.record(
+            "reservations.approve",
+            actor=staff,
+            target=reservation,
+            data={"price": reservation.price, "deposit": reservation.deposit},
+        )
         _notify(reservation, "reservations.approved", pay=reservation.payable > 0, deadline=_fmt(deadline))
     return reservation
 
@@ -945,8 +1116,13 @@ def deny(staff, reservation, reason: str, *, now: dt.datetime | None = None) -> 
         raise DasanError("reason_required", _("반려 사유를 적어 주세요."), field="reason")
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = _decide(staff, reservation, want=(Status.REQUESTED,), code="not_requested",
-                              message=_("승인을 기다리는 예약이 아닙니다."))
+        reservation = _decide(
+            staff,
+            reservation,
+            want=(Status.REQUESTED,),
+            code="not_requested",
+            message=_("승인을 기다리는 예약이 아닙니다."),
+        )
         reservation.status, reservation.reason = Status.DENIED, reason
         reservation.decided_by, reservation.decided_at = staff, now
         reservation.save(update_fields=["status", "reason", "decided_by", "decided_at"])
@@ -974,15 +1150,35 @@ def block(staff, resource, begin, end, reason: str, *, now: dt.datetime | None =
         held = list(_holding(locked, begin, end))
         if held:
             codes = [r.code for r in held]
-            raise Conflict("block_conflicts", _("그 시간에 유효한 예약이 있습니다: %(codes)s. 먼저 취소하거나 반려해 주세요.")
-                           % {"codes": ", ".join(codes)}, reservations=codes)
+            raise Conflict(
+                "block_conflicts",
+                _("그 시간에 유효한 예약이 있습니다: %(codes)s. 먼저 취소하거나 반려해 주세요.")
+                % {"codes": ", ".join(codes)},
+                reservations=codes,
+            )
         reservation = Reservation.objects.create(
-            resource=locked, kind=Kind.BLOCK, status=Status.CONFIRMED, begin=begin, end=end, blocked_from=begin,
-            blocked_until=end, exclusive=locked.exclusive, party_size=locked.capacity, reason=reason,
-            decided_by=staff, decided_at=now, confirmed_at=now, created_at=now,
+            resource=locked,
+            kind=Kind.BLOCK,
+            status=Status.CONFIRMED,
+            begin=begin,
+            end=end,
+            blocked_from=begin,
+            blocked_until=end,
+            exclusive=locked.exclusive,
+            party_size=locked.capacity,
+            reason=reason,
+            decided_by=staff,
+            decided_at=now,
+            confirmed_at=now,
+            created_at=now,
         )
-        audit.record("reservations.block", actor=staff, target=reservation, reason=reason,
-                     data={"resource": locked.pk, "begin": begin.isoformat(), "end": end.isoformat()})
+        audit.record(
+            "reservations.block",
+            actor=staff,
+            target=reservation,
+            reason=reason,
+            data={"resource": locked.pk, "begin": begin.isoformat(), "end": end.isoformat()},
+        )
     return reservation
 
 
@@ -990,8 +1186,13 @@ def check_in(staff, reservation, *, now: dt.datetime | None = None) -> Reservati
     """이용 확인 on the day of use; staff also verify the declared discount and residence here."""
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = _decide(staff, reservation, want=(Status.CONFIRMED,), code="not_confirmed",
-                              message=_("확정된 예약만 이용 확인할 수 있습니다."))
+        reservation = _decide(
+            staff,
+            reservation,
+            want=(Status.CONFIRMED,),
+            code="not_confirmed",
+            message=_("확정된 예약만 이용 확인할 수 있습니다."),
+        )
         if reservation.kind != Kind.BOOKING:
             raise Conflict("not_confirmed", _("확정된 예약만 이용 확인할 수 있습니다."))
         if local(now).date() != local(reservation.begin).date() or now >= reservation.end:
@@ -999,8 +1200,12 @@ def check_in(staff, reservation, *, now: dt.datetime | None = None) -> Reservati
         reservation.status, reservation.checked_in_at = Status.CHECKED_IN, now
         reservation.decided_by, reservation.decided_at = staff, now
         reservation.save(update_fields=["status", "checked_in_at", "decided_by", "decided_at"])
-        audit.record("reservations.check_in", actor=staff, target=reservation,
-                     data={"discount": reservation.discount, "declared_resident": reservation.declared_resident})
+        audit.record(
+            "reservations.check_in",
+            actor=staff,
+            target=reservation,
+            data={"discount": reservation.discount, "declared_resident": reservation.declared_resident},
+        )
     return reservation
 
 
@@ -1009,8 +1214,13 @@ def mark_no_show(staff, reservation, *, now: dt.datetime | None = None) -> Reser
     cannot book for ``RESERVATIONS_NO_SHOW_PENALTY_DAYS`` days."""
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = _decide(staff, reservation, want=(Status.CONFIRMED,), code="not_confirmed",
-                              message=_("확정된 예약만 노쇼로 처리할 수 있습니다."))
+        reservation = _decide(
+            staff,
+            reservation,
+            want=(Status.CONFIRMED,),
+            code="not_confirmed",
+            message=_("확정된 예약만 노쇼로 처리할 수 있습니다."),
+        )
         if reservation.kind != Kind.BOOKING:
             raise Conflict("not_confirmed", _("확정된 예약만 노쇼로 처리할 수 있습니다."))
         if now < reservation.begin:
@@ -1020,9 +1230,13 @@ def mark_no_show(staff, reservation, *, now: dt.datetime | None = None) -> Reser
         reservation.save(update_fields=["status", "decided_by", "decided_at"])
         days = no_show_penalty_days()
         if days:
-            Penalty.objects.create(resident=reservation.resident, reservation=reservation,
-                                   until=now + dt.timedelta(days=days),
-                                   reason=_("%(code)s 노쇼") % {"code": reservation.code}, created_at=now)
+            Penalty.objects.create(
+                resident=reservation.resident,
+                reservation=reservation,
+                until=now + dt.timedelta(days=days),
+                reason=_("%(code)s 노쇼") % {"code": reservation.code},
+                created_at=now,
+            )
         audit.record("reservations.no_show", actor=staff, target=reservation, data={"penalty_days": days})
     return reservation
 
@@ -1041,8 +1255,13 @@ def settle_deposit(staff, reservation, *, withheld=0, reason: str = "", now: dt.
         raise DasanError("invalid_amount", _("공제 금액은 숫자(원)로 적어 주세요."), field="withheld") from None
     reason = " ".join(str(reason or "").split())[:300]
     with transaction.atomic():
-        reservation = _decide(staff, reservation, want=(Status.CHECKED_IN, Status.NO_SHOW), code="not_used",
-                              message=_("이용 확인 또는 노쇼 처리한 예약만 보증금을 정산할 수 있습니다."))
+        reservation = _decide(
+            staff,
+            reservation,
+            want=(Status.CHECKED_IN, Status.NO_SHOW),
+            code="not_used",
+            message=_("이용 확인 또는 노쇼 처리한 예약만 보증금을 정산할 수 있습니다."),
+        )
         if reservation.deposit == 0 or reservation.confirmed_at is None:
             raise Conflict("no_deposit", _("이 예약에는 받은 보증금이 없습니다."))
         if reservation.deposit_settled_at is not None:
@@ -1050,24 +1269,36 @@ def settle_deposit(staff, reservation, *, withheld=0, reason: str = "", now: dt.
         if now < reservation.begin:
             raise DasanError("too_early", _("이용 시작 뒤에 보증금을 정산할 수 있습니다."))
         if withheld < 0 or withheld > reservation.deposit:
-            raise DasanError("invalid_amount", _("공제 금액은 0원에서 보증금 %(deposit)s원 사이여야 합니다.")
-                             % {"deposit": f"{reservation.deposit:,}"}, field="withheld")
+            raise DasanError(
+                "invalid_amount",
+                _("공제 금액은 0원에서 보증금 %(deposit)s원 사이여야 합니다.")
+                % {"deposit": f"{reservation.deposit:,}"},
+                field="withheld",
+            )
         if withheld and not reason:
             raise DasanError("reason_required", _("보증금을 공제하는 사유를 적어 주세요."), field="reason")
         back = reservation.deposit - withheld
         order = order_for(reservation) if reservation.order_id else None
         if back:
             if order is None or payments.refundable_amount(order) < back:
-                raise Conflict("not_refundable", _("결제 내역에서 보증금을 돌려줄 수 없습니다. 결제 담당자에게 문의해 주세요."))
+                raise Conflict(
+                    "not_refundable", _("결제 내역에서 보증금을 돌려줄 수 없습니다. 결제 담당자에게 문의해 주세요.")
+                )
             payments.refund(order, back, str(_("보증금 반환")), actor=staff)
         reservation.refresh_from_db()
         reservation.deposit_returned, reservation.deposit_withheld = back, withheld
         reservation.deposit_settled_at, reservation.deposit_note = now, reason
         reservation.save(update_fields=["deposit_returned", "deposit_withheld", "deposit_settled_at", "deposit_note"])
-        audit.record("reservations.deposit_settled", actor=staff, target=reservation, reason=reason,
-                     data={"deposit": reservation.deposit, "returned": back, "withheld": withheld})
-        _notify(reservation, "reservations.deposit_settled", returned=f"{back:,}", withheld=f"{withheld:,}",
-                reason=reason)
+        audit.record(
+            "reservations.deposit_settled",
+            actor=staff,
+            target=reservation,
+            reason=reason,
+            data={"deposit": reservation.deposit, "returned": back, "withheld": withheld},
+        )
+        _notify(
+            reservation, "reservations.deposit_settled", returned=f"{back:,}", withheld=f"{withheld:,}", reason=reason
+        )
     return reservation
 
 
@@ -1075,7 +1306,9 @@ def expire_requests(now: dt.datetime | None = None) -> int:
     """Requests nobody decided before their start expire (periodic job, every 15 min)."""
     now = now or timezone.now()
     count = 0
-    for pk in list(Reservation.objects.filter(status=Status.REQUESTED, begin__lte=now).values_list("pk", flat=True)[:500]):
+    for pk in list(
+        Reservation.objects.filter(status=Status.REQUESTED, begin__lte=now).values_list("pk", flat=True)[:500]
+    ):
         with transaction.atomic():
             reservation = _lock(pk)
             if reservation.status != Status.REQUESTED:
@@ -1089,9 +1322,11 @@ def expire_requests(now: dt.datetime | None = None) -> int:
 
 
 def when_label(reservation: Reservation) -> str:
-    """"2026-03-14 (토) 10:00–12:00" in the active language; a stay over several days
+    """ "2026-03-14 (토) 10:00–12:00" in the active language; a stay over several days
     shows both days: "2026-03-14 (토) 14:00 – 2026-03-16 (월) 11:00"."""
     begin, end = local(reservation.begin), local(reservation.end)
     if begin.date() == end.date():
         return f"{date_format(begin.date(), 'Y-m-d (D)')} {begin:%H:%M}–{end:%H:%M}"
-    return f"{date_format(begin.date(), 'Y-m-d (D)')} {begin:%H:%M} – {date_format(end.date(), 'Y-m-d (D)')} {end:%H:%M}"
+    return (
+        f"{date_format(begin.date(), 'Y-m-d (D)')} {begin:%H:%M} – {date_format(end.date(), 'Y-m-d (D)')} {end:%H:%M}"
+    )

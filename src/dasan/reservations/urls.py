@@ -1,5 +1,6 @@
 """Resident pages (mounted at /reservations/): search, a resource's week, booking,
 my reservations, cancellation and the .ics file."""
+
 from django.urls import path
 
 from . import views

@@ -1,5 +1,6 @@
 """Staff pages (mounted at /staff/reservations/): all resources, a resource's day or
 week with approve / deny / check-in / no-show / cancel, and blocking time."""
+
 from django.urls import path
 
 from . import views

@@ -37,8 +37,6 @@ STATE_LABELS = {
 }
 
 
-
-
 def _day(value, default: dt.date | None = None) -> dt.date:
     """A date from a query parameter; a bad or missing one falls back to ``default`` (today)."""
     try:
@@ -98,10 +96,19 @@ def index(request: HttpRequest) -> HttpResponse:
     for resource in services.resources(type=type_, unit=unit, query=query)[:60]:
         free = len(services.availability(resource, day).free) if day else None
         rows.append({"resource": resource, "price": _price_text(resource, day or timezone.localdate()), "free": free})
-    return render(request, "reservations/index.html", {
-        "rows": rows, "types": ResourceType.choices, "units": services.units(), "type": type_, "unit": unit,
-        "query": query, "day": day,
-    })
+    return render(
+        request,
+        "reservations/index.html",
+        {
+            "rows": rows,
+            "types": ResourceType.choices,
+            "units": services.units(),
+            "type": type_,
+            "unit": unit,
+            "query": query,
+            "day": day,
+        },
+    )
 
 
 @require_GET
@@ -112,13 +119,26 @@ def resource(request: HttpRequest, pk: int) -> HttpResponse:
     start = max(_day(request.GET.get("week"), today), today)
     days = services.week(item, start)
     offered = services.discounts_offered(item, start)
-    return render(request, "reservations/resource.html", {
-        "resource": item, "unit": item.unit, "days": days, "rows": grid(days), "start": start,
-        "previous": start - dt.timedelta(days=7) if start > today else None, "next": start + dt.timedelta(days=7),
-        "price": _price_text(item, start), "discounts": offered, "lotteries": list(lotteries.open_lotteries(item)),
-        "refund_steps": [(hours // 24 if hours % 24 == 0 else None, hours, percent)
-                         for hours, percent in services.refund_steps(item)],
-    })
+    return render(
+        request,
+        "reservations/resource.html",
+        {
+            "resource": item,
+            "unit": item.unit,
+            "days": days,
+            "rows": grid(days),
+            "start": start,
+            "previous": start - dt.timedelta(days=7) if start > today else None,
+            "next": start + dt.timedelta(days=7),
+            "price": _price_text(item, start),
+            "discounts": offered,
+            "lotteries": list(lotteries.open_lotteries(item)),
+            "refund_steps": [
+                (hours // 24 if hours % 24 == 0 else None, hours, percent)
+                for hours, percent in services.refund_steps(item)
+            ],
+        },
+    )
 
 
 def _end(item, begin: dt.datetime, data) -> dt.datetime:
@@ -160,10 +180,16 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             begin = services.parse_time(begin_value)
             reservation = services.book(
-                request.user, item, begin, _end(item, begin, data),
-                party_size=data.get("party_size", "1"), discount=data.get("discount", ""),
-                declared_resident=data.get("declared_resident") == "1", purpose=data.get("purpose", ""),
-                group=data.get("group", ""), idempotency_key=data.get("token", ""),
+                request.user,
+                item,
+                begin,
+                _end(item, begin, data),
+                party_size=data.get("party_size", "1"),
+                discount=data.get("discount", ""),
+                declared_resident=data.get("declared_resident") == "1",
+                purpose=data.get("purpose", ""),
+                group=data.get("group", ""),
+                idempotency_key=data.get("token", ""),
             )
         except DasanError as exc:
             error = exc
@@ -179,15 +205,28 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("예약이 확정되었습니다."))
             return redirect("reservations:detail", pk=reservation.pk)
     availability = services.availability(item, day)
-    return render(request, "reservations/book.html", {
-        "resource": item, "unit": item.unit, "day": day, "availability": availability,
-        "free": availability.free, "durations": _durations(item), "preset": preset,
-        "stays": services.stay_lengths(item) if services.is_stay(item) else [],
-        "groups": groups.approved_groups(request.user),
-        "discounts": services.discounts_offered(item, day), "price": _price_text(item, day),
-        "error": error, "data": data, "token": data.get("token") or secrets.token_urlsafe(16),
-        "penalty": services.penalty_for(request.user),
-    }, status=error.status if error else 200)
+    return render(
+        request,
+        "reservations/book.html",
+        {
+            "resource": item,
+            "unit": item.unit,
+            "day": day,
+            "availability": availability,
+            "free": availability.free,
+            "durations": _durations(item),
+            "preset": preset,
+            "stays": services.stay_lengths(item) if services.is_stay(item) else [],
+            "groups": groups.approved_groups(request.user),
+            "discounts": services.discounts_offered(item, day),
+            "price": _price_text(item, day),
+            "error": error,
+            "data": data,
+            "token": data.get("token") or secrets.token_urlsafe(16),
+            "penalty": services.penalty_for(request.user),
+        },
+        status=error.status if error else 200,
+    )
 
 
 @never_cache
@@ -199,13 +238,20 @@ def mine(request: HttpRequest) -> HttpResponse:
     reservations = list(services.reservations_for(request.user)[:100])
     for r in reservations:
         r.cancellable = r.status in (Status.PENDING_PAYMENT, Status.REQUESTED, Status.CONFIRMED) and now < r.begin
-    waiting = [e for e in waitlist.entries_for(request.user)[:100]
-               if e.is_active or e.begin >= now - dt.timedelta(days=7)]
-    return render(request, "reservations/mine.html", {
-        "reservations": reservations, "penalty": services.penalty_for(request.user), "waiting": waiting,
-        "applications": list(lotteries.applications_for(request.user)[:50]),
-        "groups": groups.approved_groups(request.user),
-    })
+    waiting = [
+        e for e in waitlist.entries_for(request.user)[:100] if e.is_active or e.begin >= now - dt.timedelta(days=7)
+    ]
+    return render(
+        request,
+        "reservations/mine.html",
+        {
+            "reservations": reservations,
+            "penalty": services.penalty_for(request.user),
+            "waiting": waiting,
+            "applications": list(lotteries.applications_for(request.user)[:50]),
+            "groups": groups.approved_groups(request.user),
+        },
+    )
 
 
 def _own(request, pk):
@@ -222,16 +268,27 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     reservation = _own(request, pk)
     order = services.order_for(reservation) if reservation.order_id else None
     now = timezone.now()
-    cancellable = reservation.status in (Status.PENDING_PAYMENT, Status.REQUESTED, Status.CONFIRMED) and now < reservation.begin
+    cancellable = (
+        reservation.status in (Status.PENDING_PAYMENT, Status.REQUESTED, Status.CONFIRMED) and now < reservation.begin
+    )
     refund_now = 0
     if cancellable and order is not None and order.is_paid:
         refund_now = services.refund_due(reservation, order.paid_amount, now=now)
-    return render(request, "reservations/detail.html", {
-        "reservation": reservation, "resource": reservation.resource, "unit": reservation.resource.unit,
-        "order": order, "cancellable": cancellable, "refund_now": refund_now,
-        "paid": order is not None and order.is_paid, "when": services.when_label(reservation),
-        "refund_steps": services.refund_steps(reservation.resource),
-    })
+    return render(
+        request,
+        "reservations/detail.html",
+        {
+            "reservation": reservation,
+            "resource": reservation.resource,
+            "unit": reservation.resource.unit,
+            "order": order,
+            "cancellable": cancellable,
+            "refund_now": refund_now,
+            "paid": order is not None and order.is_paid,
+            "when": services.when_label(reservation),
+            "refund_steps": services.refund_steps(reservation.resource),
+        },
+    )
 
 
 @login_required
@@ -244,8 +301,10 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error.message))
     else:
         if reservation.refunded_amount:
-            messages.success(request, _("예약을 취소했습니다. %(amount)s원을 환불합니다.")
-                             % {"amount": f"{reservation.refunded_amount:,}"})
+            messages.success(
+                request,
+                _("예약을 취소했습니다. %(amount)s원을 환불합니다.") % {"amount": f"{reservation.refunded_amount:,}"},
+            )
         else:
             messages.success(request, _("예약을 취소했습니다."))
     target = request.POST.get("next", "")
@@ -282,18 +341,26 @@ def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
         error = exc
     if request.method == "POST" and error is None:
         try:
-            waitlist.join(request.user, item, begin, _end(item, begin, data),
-                          party_size=data.get("party_size", "1"))
+            waitlist.join(request.user, item, begin, _end(item, begin, data), party_size=data.get("party_size", "1"))
         except DasanError as exc:
             error = exc
         else:
             messages.success(request, _("대기 신청을 받았습니다. 자리가 나면 알려 드립니다."))
             return redirect("reservations:mine")
-    return render(request, "reservations/waitlist_join.html", {
-        "resource": item, "unit": item.unit, "begin": begin, "durations": _durations(item), "error": error,
-        "stays": services.stay_lengths(item) if services.is_stay(item) else [],
-        "data": data,
-    }, status=error.status if error else 200)
+    return render(
+        request,
+        "reservations/waitlist_join.html",
+        {
+            "resource": item,
+            "unit": item.unit,
+            "begin": begin,
+            "durations": _durations(item),
+            "error": error,
+            "stays": services.stay_lengths(item) if services.is_stay(item) else [],
+            "data": data,
+        },
+        status=error.status if error else 200,
+    )
 
 
 @login_required
@@ -302,8 +369,12 @@ def waitlist_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Accept an offer (books through the normal path) or leave the waitlist."""
     try:
         if action == "accept":
-            reservation = waitlist.accept(request.user, pk, declared_resident=request.POST.get("declared_resident") == "1",
-                                          group=request.POST.get("group", ""))
+            reservation = waitlist.accept(
+                request.user,
+                pk,
+                declared_resident=request.POST.get("declared_resident") == "1",
+                group=request.POST.get("group", ""),
+            )
         elif action == "cancel":
             waitlist.cancel(request.user, pk)
             messages.success(request, _("대기 신청을 취소했습니다."))
@@ -361,8 +432,6 @@ def lottery_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- staff pages --------------------------------------------------------------------------------
 
 
-
-
 @staff_required
 @require_GET
 def staff_index(request: HttpRequest) -> HttpResponse:
@@ -398,18 +467,34 @@ def staff_resource(request: HttpRequest, pk: int) -> HttpResponse:
             audit.record_read(request.user, r, reason=_("시설 예약 현황"))
         r.when = services.when_label(r)
         r.can_decide = r.status == Status.REQUESTED
-        r.can_check_in = (r.status == Status.CONFIRMED and r.kind == Kind.BOOKING and now < r.end
-                          and services.local(now).date() == services.local(r.begin).date())
+        r.can_check_in = (
+            r.status == Status.CONFIRMED
+            and r.kind == Kind.BOOKING
+            and now < r.end
+            and services.local(now).date() == services.local(r.begin).date()
+        )
         r.can_no_show = r.status == Status.CONFIRMED and r.kind == Kind.BOOKING and now >= r.begin
         r.can_cancel = r.status in (Status.PENDING_PAYMENT, Status.REQUESTED, Status.CONFIRMED)
         r.can_settle = r.status in (Status.CHECKED_IN, Status.NO_SHOW) and r.deposit_open and now >= r.begin
         r.discount_label = Discount(r.discount).label if r.discount else ""
     days = services.week(item, day, days=length)
-    return render(request, "reservations/staff/resource.html", {
-        "resource": item, "unit": item.unit, "day": day, "span": span, "bookings": bookings,
-        "days": days, "rows": grid(days), "previous": day - dt.timedelta(days=length),
-        "next": day + dt.timedelta(days=length), "last": day + dt.timedelta(days=length - 1), "here": request.get_full_path(),
-    })
+    return render(
+        request,
+        "reservations/staff/resource.html",
+        {
+            "resource": item,
+            "unit": item.unit,
+            "day": day,
+            "span": span,
+            "bookings": bookings,
+            "days": days,
+            "rows": grid(days),
+            "previous": day - dt.timedelta(days=length),
+            "next": day + dt.timedelta(days=length),
+            "last": day + dt.timedelta(days=length - 1),
+            "here": request.get_full_path(),
+        },
+    )
 
 
 def _back(request, reservation=None, resource=None):
@@ -423,14 +508,22 @@ def _back(request, reservation=None, resource=None):
 
 STAFF_ACTIONS = {
     "approve": (lambda staff, r, post: services.approve(staff, r), gettext_lazy("%(code)s: 승인했습니다.")),
-    "deny": (lambda staff, r, post: services.deny(staff, r, post.get("reason", "")), gettext_lazy("%(code)s: 반려했습니다.")),
+    "deny": (
+        lambda staff, r, post: services.deny(staff, r, post.get("reason", "")),
+        gettext_lazy("%(code)s: 반려했습니다."),
+    ),
     "check-in": (lambda staff, r, post: services.check_in(staff, r), gettext_lazy("%(code)s: 이용 확인했습니다.")),
     "no-show": (lambda staff, r, post: services.mark_no_show(staff, r), gettext_lazy("%(code)s: 노쇼로 처리했습니다.")),
-    "cancel": (lambda staff, r, post: services.cancel(staff, r, reason=post.get("reason", "")),
-               gettext_lazy("%(code)s: 취소했습니다.")),
-    "deposit": (lambda staff, r, post: services.settle_deposit(staff, r, withheld=post.get("withheld", "0"),
-                                                               reason=post.get("reason", "")),
-                gettext_lazy("%(code)s: 보증금을 정산했습니다.")),
+    "cancel": (
+        lambda staff, r, post: services.cancel(staff, r, reason=post.get("reason", "")),
+        gettext_lazy("%(code)s: 취소했습니다."),
+    ),
+    "deposit": (
+        lambda staff, r, post: services.settle_deposit(
+            staff, r, withheld=post.get("withheld", "0"), reason=post.get("reason", "")
+        ),
+        gettext_lazy("%(code)s: 보증금을 정산했습니다."),
+    ),
 }
 
 
@@ -470,8 +563,11 @@ def staff_block(request: HttpRequest, pk: int) -> HttpResponse:
         day = services.parse_day(request.POST.get("date", ""))
         begin = _clock(day, request.POST.get("begin", ""), "begin")
         end_time = request.POST.get("end", "").strip()
-        end = _clock(day + dt.timedelta(days=1), "00:00", "end") if end_time in ("24:00", "24:00:00") \
+        end = (
+            _clock(day + dt.timedelta(days=1), "00:00", "end")
+            if end_time in ("24:00", "24:00:00")
             else _clock(day, end_time, "end")
+        )
         services.block(request.user, item, begin, end, request.POST.get("reason", ""))
     except DasanError as error:
         messages.error(request, str(error.message))
@@ -499,16 +595,28 @@ def staff_report(request: HttpRequest) -> HttpResponse:
     """월별 이용 현황: utilisation, bookings, revenue and no-shows per resource, with charts."""
     year, month = _month(request.GET.get("month"))
     data = reports.month_report(year, month)
-    return render(request, "reservations/staff/report.html", {
-        "report": data,
-        "previous": (data.first - dt.timedelta(days=1)).replace(day=1),
-        "following": data.last + dt.timedelta(days=1),
-        "day_revenue": columns("day-revenue", _("이용일별 수입 (환불 뺀 금액)"),
-                               [(f"{d.day}", amount) for d, amount in data.days], unit=_("원")),
-        "utilisation": columns("resource-utilisation", _("예약 대상별 이용률"),
-                               [(f"{f.resource.unit.name} {f.resource.name}", f.utilisation) for f in data.resources],
-                               unit="%", every=1),
-    })
+    return render(
+        request,
+        "reservations/staff/report.html",
+        {
+            "report": data,
+            "previous": (data.first - dt.timedelta(days=1)).replace(day=1),
+            "following": data.last + dt.timedelta(days=1),
+            "day_revenue": columns(
+                "day-revenue",
+                _("이용일별 수입 (환불 뺀 금액)"),
+                [(f"{d.day}", amount) for d, amount in data.days],
+                unit=_("원"),
+            ),
+            "utilisation": columns(
+                "resource-utilisation",
+                _("예약 대상별 이용률"),
+                [(f"{f.resource.unit.name} {f.resource.name}", f.utilisation) for f in data.resources],
+                unit="%",
+                every=1,
+            ),
+        },
+    )
 
 
 def _moment(value: str, field: str) -> dt.datetime:
@@ -528,8 +636,10 @@ def staff_lotteries(request: HttpRequest) -> HttpResponse:
         try:
             day = services.parse_day(request.POST.get("date", ""))
             lotteries.create_lottery(
-                request.user, request.POST.get("resource", ""),
-                _clock(day, request.POST.get("begin", ""), "begin"), _clock(day, request.POST.get("end", ""), "end"),
+                request.user,
+                request.POST.get("resource", ""),
+                _clock(day, request.POST.get("begin", ""), "begin"),
+                _clock(day, request.POST.get("end", ""), "end"),
                 _moment(request.POST.get("opens_at", ""), "opens_at"),
                 _moment(request.POST.get("closes_at", ""), "closes_at"),
                 pay_deadline_hours=request.POST.get("pay_deadline_hours", "48"),
@@ -539,9 +649,14 @@ def staff_lotteries(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("추첨을 등록했습니다."))
         return redirect("reservations_staff:lotteries")
-    return render(request, "reservations/staff/lotteries.html", {
-        "lotteries": list(lotteries.lotteries()[:200]), "resources": list(services.resources()),
-    })
+    return render(
+        request,
+        "reservations/staff/lotteries.html",
+        {
+            "lotteries": list(lotteries.lotteries()[:200]),
+            "resources": list(services.resources()),
+        },
+    )
 
 
 @staff_required
@@ -567,11 +682,19 @@ def staff_lottery(request: HttpRequest, pk: int) -> HttpResponse:
         lottery = lotteries.get_lottery(pk)
     except DasanError as error:
         raise Http404(str(error.message)) from None
-    rows = [{"application": a, "name": lotteries.mask(getattr(a.resident, "name", ""))} for a in lotteries.ranked(lottery)]
-    return render(request, "reservations/staff/lottery.html", {
-        "lottery": lottery, "rows": rows, "verified": lotteries.verify_draw(lottery) if lottery.seed else None,
-        "applied": lottery.applications.filter(status="applied").count(),
-    })
+    rows = [
+        {"application": a, "name": lotteries.mask(getattr(a.resident, "name", ""))} for a in lotteries.ranked(lottery)
+    ]
+    return render(
+        request,
+        "reservations/staff/lottery.html",
+        {
+            "lottery": lottery,
+            "rows": rows,
+            "verified": lotteries.verify_draw(lottery) if lottery.seed else None,
+            "applied": lottery.applications.filter(status="applied").count(),
+        },
+    )
 
 
 # --- groups (이용 단체) -----------------------------------------------------------------------------
@@ -585,16 +708,27 @@ def my_groups(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            groups.register_group(request.user, request.POST.get("name", ""), members=request.POST.get("members", ""),
-                                  description=request.POST.get("description", ""))
+            groups.register_group(
+                request.user,
+                request.POST.get("name", ""),
+                members=request.POST.get("members", ""),
+                description=request.POST.get("description", ""),
+            )
         except DasanError as exc:
             error = exc
         else:
             messages.success(request, _("단체 등록을 신청했습니다. 담당자가 확인하면 알려 드립니다."))
             return redirect("reservations:groups")
-    return render(request, "reservations/groups.html", {
-        "groups": list(groups.groups_for(request.user)[:50]), "error": error, "data": request.POST,
-    }, status=error.status if error else 200)
+    return render(
+        request,
+        "reservations/groups.html",
+        {
+            "groups": list(groups.groups_for(request.user)[:50]),
+            "error": error,
+            "data": request.POST,
+        },
+        status=error.status if error else 200,
+    )
 
 
 @login_required
@@ -627,12 +761,17 @@ def staff_group_decide(request: HttpRequest, pk: int, action: str) -> HttpRespon
     if action not in ("approve", "reject"):
         raise Http404
     try:
-        group = groups.decide_group(request.user, pk, approve=action == "approve", reason=request.POST.get("reason", ""))
+        group = groups.decide_group(
+            request.user, pk, approve=action == "approve", reason=request.POST.get("reason", "")
+        )
     except DasanError as error:
         if error.code == "unknown_group":
             raise Http404(str(error.message)) from None
         messages.error(request, str(error.message))
     else:
-        messages.success(request, (_("%(name)s: 승인했습니다.") if action == "approve" else _("%(name)s: 반려했습니다."))
-                         % {"name": group.name})
+        messages.success(
+            request,
+            (_("%(name)s: 승인했습니다.") if action == "approve" else _("%(name)s: 반려했습니다."))
+            % {"name": group.name},
+        )
     return redirect("reservations_staff:groups")

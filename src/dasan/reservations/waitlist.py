@@ -5,6 +5,7 @@ the time is held for that resident (others see it taken and ``book`` answers
 ``slot_taken``); accepting goes through :func:`services.book`, so every rule applies. An
 offer not accepted in time expires (periodic job ``reservations.waitlist_expire``) and
 the next entry is offered."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,8 +30,9 @@ def offer_minutes() -> int:
     return max(5, int(services.setting("RESERVATIONS_WAITLIST_OFFER_MINUTES", 120)))
 
 
-def offer_holds(resource: Resource, start: dt.datetime, stop: dt.datetime, *, now: dt.datetime,
-                exclude_resident=None) -> list:
+def offer_holds(
+    resource: Resource, start: dt.datetime, stop: dt.datetime, *, now: dt.datetime, exclude_resident=None
+) -> list:
     """Live offers on ``resource`` overlapping [start, stop), shaped like reservations
     for :func:`services.peak_load` (their buffered span, kind booking, party size)."""
     qs = WaitlistEntry.objects.filter(resource=resource, status=WaitlistStatus.OFFERED, offer_expires_at__gt=now)
@@ -40,7 +42,9 @@ def offer_holds(resource: Resource, start: dt.datetime, stop: dt.datetime, *, no
     for entry in qs:
         a, b = services._span(resource, entry.begin, entry.end)
         if a < stop and b > start:
-            holds.append(SimpleNamespace(blocked_from=a, blocked_until=b, kind=Kind.BOOKING, party_size=entry.party_size))
+            holds.append(
+                SimpleNamespace(blocked_from=a, blocked_until=b, kind=Kind.BOOKING, party_size=entry.party_size)
+            )
     return holds
 
 
@@ -57,8 +61,12 @@ def _own(resident, pk) -> WaitlistEntry:
     pk = pk.pk if isinstance(pk, WaitlistEntry) else pk
     entry = None
     if getattr(resident, "pk", None) and str(pk).isdigit():
-        entry = (WaitlistEntry.objects.select_for_update(of=("self",)).select_related("resource", "resource__unit")
-                 .filter(pk=int(pk), resident=resident).first())
+        entry = (
+            WaitlistEntry.objects.select_for_update(of=("self",))
+            .select_related("resource", "resource__unit")
+            .filter(pk=int(pk), resident=resident)
+            .first()
+        )
     if entry is None:
         raise NotFound("unknown_waitlist_entry", _("대기 신청을 찾을 수 없습니다."))
     return entry
@@ -66,8 +74,11 @@ def _own(resident, pk) -> WaitlistEntry:
 
 def entries_for(resident):
     """내 대기: the resident's entries, live ones first, then the latest."""
-    return (WaitlistEntry.objects.filter(resident=resident).select_related("resource", "resource__unit", "reservation")
-            .order_by("begin", "id"))
+    return (
+        WaitlistEntry.objects.filter(resident=resident)
+        .select_related("resource", "resource__unit", "reservation")
+        .order_by("begin", "id")
+    )
 
 
 def join(resident, resource, begin, end, *, party_size=1, now: dt.datetime | None = None) -> WaitlistEntry:
@@ -82,21 +93,34 @@ def join(resident, resource, begin, end, *, party_size=1, now: dt.datetime | Non
     party = services._party(party_size)
     services.check_request(resource, begin, end, now=now)
     if party > resource.capacity:
-        raise DasanError("over_capacity", _("이 시설은 %(capacity)d명(개)까지 이용할 수 있습니다.")
-                         % {"capacity": resource.capacity}, field="party_size", capacity=resource.capacity)
+        raise DasanError(
+            "over_capacity",
+            _("이 시설은 %(capacity)d명(개)까지 이용할 수 있습니다.") % {"capacity": resource.capacity},
+            field="party_size",
+            capacity=resource.capacity,
+        )
     try:
         with transaction.atomic():
             locked = Resource.objects.select_for_update(of=("self",)).get(pk=resource.pk)
             if _fits(locked, begin, end, party, now=now):
                 raise Conflict("slot_free", _("지금 예약할 수 있는 시간입니다. 대기 신청 대신 바로 예약해 주세요."))
-            if WaitlistEntry.objects.filter(resident=resident, resource=locked, begin=begin,
-                                            status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED)).exists():
+            if WaitlistEntry.objects.filter(
+                resident=resident,
+                resource=locked,
+                begin=begin,
+                status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED),
+            ).exists():
                 raise Conflict("already_waiting", _("이미 이 시간에 대기 신청을 했습니다."))
             with transaction.atomic():
-                entry = WaitlistEntry.objects.create(resource=locked, resident=resident, begin=begin, end=end,
-                                                     party_size=party, created_at=now)
-            audit.record("reservations.waitlist_join", actor=resident, target=entry,
-                         data={"resource": locked.pk, "begin": begin.isoformat(), "end": end.isoformat(), "party": party})
+                entry = WaitlistEntry.objects.create(
+                    resource=locked, resident=resident, begin=begin, end=end, party_size=party, created_at=now
+                )
+            audit.record(
+                "reservations.waitlist_join",
+                actor=resident,
+                target=entry,
+                data={"resource": locked.pk, "begin": begin.isoformat(), "end": end.isoformat(), "party": party},
+            )
     except IntegrityError:
         raise Conflict("already_waiting", _("이미 이 시간에 대기 신청을 했습니다.")) from None
     return entry
@@ -119,8 +143,16 @@ def cancel(resident, entry, *, now: dt.datetime | None = None) -> WaitlistEntry:
     return entry
 
 
-def accept(resident, entry, *, declared_resident: bool = False, discount: str = "", purpose: str = "",
-           group=None, now: dt.datetime | None = None):
+def accept(
+    resident,
+    entry,
+    *,
+    declared_resident: bool = False,
+    discount: str = "",
+    purpose: str = "",
+    group=None,
+    now: dt.datetime | None = None,
+):
     """Book the offered time through :func:`services.book` (all its refusals surface);
     ``not_offered`` (409) when there is no live offer, ``offer_expired`` (409) after the
     deadline. Returns the reservation."""
@@ -133,9 +165,19 @@ def accept(resident, entry, *, declared_resident: bool = False, discount: str = 
             raise Conflict("not_offered", _("예약 제안을 받은 대기 신청이 아닙니다."))
         if now >= entry.offer_expires_at:
             raise Conflict("offer_expired", _("예약 제안 기한이 지났습니다."))
-        reservation = services.book(resident, entry.resource, entry.begin, entry.end, party_size=entry.party_size,
-                                    declared_resident=declared_resident, discount=discount, purpose=purpose,
-                                    group=group, idempotency_key=f"waitlist-{entry.pk}", now=now)
+        reservation = services.book(
+            resident,
+            entry.resource,
+            entry.begin,
+            entry.end,
+            party_size=entry.party_size,
+            declared_resident=declared_resident,
+            discount=discount,
+            purpose=purpose,
+            group=group,
+            idempotency_key=f"waitlist-{entry.pk}",
+            now=now,
+        )
         entry.status, entry.reservation = WaitlistStatus.ACCEPTED, reservation
         entry.save(update_fields=["status", "reservation"])
         audit.record("reservations.waitlist_accept", actor=resident, target=entry, data={"reservation": reservation.pk})
@@ -149,9 +191,17 @@ def offer_next(resource, *, now: dt.datetime | None = None) -> list[WaitlistEntr
     now = now or timezone.now()
     offered = []
     with transaction.atomic():
-        locked = Resource.objects.select_for_update(of=("self",)).select_related("unit").get(pk=getattr(resource, "pk", resource))
-        waiting = list(WaitlistEntry.objects.select_for_update(of=("self",)).select_related("resident")
-                       .filter(resource=locked, status=WaitlistStatus.WAITING).order_by("created_at", "id"))
+        locked = (
+            Resource.objects.select_for_update(of=("self",))
+            .select_related("unit")
+            .get(pk=getattr(resource, "pk", resource))
+        )
+        waiting = list(
+            WaitlistEntry.objects.select_for_update(of=("self",))
+            .select_related("resident")
+            .filter(resource=locked, status=WaitlistStatus.WAITING)
+            .order_by("created_at", "id")
+        )
         for entry in waiting:
             if entry.begin <= now:
                 entry.status = WaitlistStatus.EXPIRED
@@ -162,8 +212,9 @@ def offer_next(resource, *, now: dt.datetime | None = None) -> list[WaitlistEntr
             entry.status, entry.offered_at = WaitlistStatus.OFFERED, now
             entry.offer_expires_at = min(now + dt.timedelta(minutes=offer_minutes()), entry.begin)
             entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
-            audit.record("reservations.waitlist_offer", target=entry,
-                         data={"expires_at": entry.offer_expires_at.isoformat()})
+            audit.record(
+                "reservations.waitlist_offer", target=entry, data={"expires_at": entry.offer_expires_at.isoformat()}
+            )
             _notify(entry, locked)
             offered.append(entry)
     return offered
@@ -176,14 +227,17 @@ def expire_offers(now: dt.datetime | None = None) -> int:
     count = 0
     resources = set()
     with transaction.atomic():
-        for entry in WaitlistEntry.objects.select_for_update().filter(status=WaitlistStatus.OFFERED,
-                                                                      offer_expires_at__lte=now)[:500]:
+        for entry in WaitlistEntry.objects.select_for_update().filter(
+            status=WaitlistStatus.OFFERED, offer_expires_at__lte=now
+        )[:500]:
             entry.status = WaitlistStatus.EXPIRED
             entry.save(update_fields=["status"])
             audit.record("reservations.waitlist_expired", target=entry)
             resources.add(entry.resource_id)
             count += 1
-        WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, begin__lte=now).update(status=WaitlistStatus.EXPIRED)
+        WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, begin__lte=now).update(
+            status=WaitlistStatus.EXPIRED
+        )
     for pk in sorted(resources):
         offer_next(pk, now=now)
     return count

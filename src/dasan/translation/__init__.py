@@ -79,9 +79,7 @@ def get_translator() -> Translator:
     engine or one without its URL."""
     engine = str(setting("TRANSLATION_ENGINE")).strip().lower()
     if engine not in ENGINES:
-        raise ImproperlyConfigured(
-            f"DASAN_TRANSLATION_ENGINE={engine!r}: expected one of none, libretranslate, openai"
-        )
+        raise ImproperlyConfigured(f"DASAN_TRANSLATION_ENGINE={engine!r}: expected one of none, libretranslate, openai")
     timeout = number_setting("TRANSLATION_TIMEOUT", DEFAULT_TIMEOUT)
     max_chars = int(number_setting("TRANSLATION_MAX_CHARS", DEFAULT_MAX_CHARS))
     url = str(setting("TRANSLATION_URL")).strip()

@@ -246,8 +246,9 @@ class Translator(ABC):
 class ServerTranslator(Translator):
     """An engine the city runs behind an HTTP ``url``: configured when it has one."""
 
-    def __init__(self, url: str, *, api_key: str = "", timeout: float = DEFAULT_TIMEOUT,
-                 max_chars: int = DEFAULT_MAX_CHARS):
+    def __init__(
+        self, url: str, *, api_key: str = "", timeout: float = DEFAULT_TIMEOUT, max_chars: int = DEFAULT_MAX_CHARS
+    ):
         super().__init__(max_chars=max_chars)
         self.url = (url or "").rstrip("/")
         self.api_key = api_key

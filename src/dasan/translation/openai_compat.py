@@ -15,7 +15,14 @@ import logging
 
 import httpx
 
-from .base import DEFAULT_MAX_CHARS, DEFAULT_TIMEOUT, LANGUAGE_NAMES, ServerTranslator, TranslationFailed, strip_wrappers
+from .base import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_TIMEOUT,
+    LANGUAGE_NAMES,
+    ServerTranslator,
+    TranslationFailed,
+    strip_wrappers,
+)
 
 logger = logging.getLogger("dasan.translation")
 

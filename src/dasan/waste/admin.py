@@ -1,5 +1,6 @@
 """Back office: the fee tables (read here, imported from the standard CSV), districts
 with their crew days and capacity (the city edits them), and bookings (read only)."""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -63,9 +64,22 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["number", "order_id"]
     inlines = [BookingLineInline]
     exclude = ["idempotency_key", "address"]
-    readonly_fields = ["number", "resident", "district", "placement", "collection_date", "status",
-                                   "total_fee", "item_count", "fee_table", "order_id", "refunded_amount",
-                                   "created_at", "confirmed_at", "cancelled_at"]
+    readonly_fields = [
+        "number",
+        "resident",
+        "district",
+        "placement",
+        "collection_date",
+        "status",
+        "total_fee",
+        "item_count",
+        "fee_table",
+        "order_id",
+        "refunded_amount",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -2,6 +2,7 @@
 
 Booking accepts an ``Idempotency-Key`` header: a retry with the same key returns the
 first booking instead of booking (and charging) twice."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -80,19 +81,30 @@ class BookingOut(Schema):
 
 
 def _item(item) -> dict:
-    return {"id": item.pk, "name": item.name, "category": item.category,
-            "variants": [{"id": v.pk, "spec": v.spec, "fee": v.fee, "free": v.free} for v in item.variants.all()]}
+    return {
+        "id": item.pk,
+        "name": item.name,
+        "category": item.category,
+        "variants": [{"id": v.pk, "spec": v.spec, "fee": v.fee, "free": v.free} for v in item.variants.all()],
+    }
 
 
 def _booking(booking: Booking) -> dict:
     order = services.order_for(booking)
     return {
-        "id": booking.pk, "number": booking.number, "status": booking.status, "district": booking.district.name,
-        "collection_date": booking.collection_date, "total_fee": booking.total_fee,
-        "refunded_amount": booking.refunded_amount, "order": booking.order_id,
+        "id": booking.pk,
+        "number": booking.number,
+        "status": booking.status,
+        "district": booking.district.name,
+        "collection_date": booking.collection_date,
+        "total_fee": booking.total_fee,
+        "refunded_amount": booking.refunded_amount,
+        "order": booking.order_id,
         "payment_url": order.get_absolute_url() if order is not None and order.is_pending else "",
-        "lines": [{"item": l.item_name, "spec": l.spec, "unit_fee": l.unit_fee, "quantity": l.quantity,
-                   "amount": l.amount} for l in booking.lines.all()],
+        "lines": [
+            {"item": l.item_name, "spec": l.spec, "unit_fee": l.unit_fee, "quantity": l.quantity, "amount": l.amount}
+            for l in booking.lines.all()
+        ],
     }
 
 
@@ -119,9 +131,14 @@ def days(request: HttpRequest, district_id: int = Path(..., ge=1, le=ID_MAX)):
 def book(request: HttpRequest, data: BookingIn, idempotency_key: str = Header("", alias="Idempotency-Key")):
     """Book a collection as the signed-in resident; pay at ``payment_url``."""
     booking = services.create_booking(
-        request.auth, district=data.district, address=data.address, collection_date=data.collection_date,
-        items=[(line.variant, line.quantity) for line in data.items], placement=data.placement,
-        expected_total=data.expected_total, idempotency_key=idempotency_key,
+        request.auth,
+        district=data.district,
+        address=data.address,
+        collection_date=data.collection_date,
+        items=[(line.variant, line.quantity) for line in data.items],
+        placement=data.placement,
+        expected_total=data.expected_total,
+        idempotency_key=idempotency_key,
     )
     return Status(201, _booking(booking))
 

@@ -3,6 +3,7 @@ a few paid bookings on the next collection days so the crews' pages have a route
 
 ``load_demo()`` is idempotent (run it twice, nothing doubles); ``dasan demo`` calls it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,9 +30,14 @@ DISTRICTS = [
 
 # (도로명, first number, last number, 행정동 code): the demo city's roads (None: the whole road).
 STREETS = [
-    ("중앙로", 1, 99, "9999951000"), ("시청길", None, None, "9999951000"), ("중앙로", 100, 299, "9999955000"),
-    ("북문로", None, None, "9999955000"), ("동부로", None, None, "9999952000"), ("서부로", None, None, "9999953000"),
-    ("남산로", None, None, "9999954000"), ("남산로12번길", None, None, "9999954000"),
+    ("중앙로", 1, 99, "9999951000"),
+    ("시청길", None, None, "9999951000"),
+    ("중앙로", 100, 299, "9999955000"),
+    ("북문로", None, None, "9999955000"),
+    ("동부로", None, None, "9999952000"),
+    ("서부로", None, None, "9999953000"),
+    ("남산로", None, None, "9999954000"),
+    ("남산로12번길", None, None, "9999954000"),
 ]
 
 # (crew, vehicle, phone, 행정동 served, member usernames)
@@ -42,10 +48,22 @@ CREWS = [
 
 # (resident phone, 행정동, address, placement, [(item, spec, quantity)])
 SAMPLE_BOOKINGS = [
-    ("01000000001", "중앙동", "중앙로 12, 101동", "1층 현관 옆 화단 앞", [("소파", "3인용", 1), ("서랍장", "4단이하", 2)]),
+    (
+        "01000000001",
+        "중앙동",
+        "중앙로 12, 101동",
+        "1층 현관 옆 화단 앞",
+        [("소파", "3인용", 1), ("서랍장", "4단이하", 2)],
+    ),
     ("01000000002", "중앙동", "시청길 5", "대문 앞", [("냉장고(온장고 포함)", "300ℓ 미만", 1)]),
     ("01000000003", "중앙동", "중앙로 48-3", "건물 뒤 주차장", [("옷장(장롱)", "폭 1.2m 이상 1쪽", 1)]),
-    ("01000000001", "북문동", "북문로 7", "경비실 옆", [("매트리스", "2인용(폭 1.2m 이상)", 1), ("식탁", "6인용 미만(목재)", 1)]),
+    (
+        "01000000001",
+        "북문동",
+        "북문로 7",
+        "경비실 옆",
+        [("매트리스", "2인용(폭 1.2m 이상)", 1), ("식탁", "6인용 미만(목재)", 1)],
+    ),
 ]
 
 
@@ -55,19 +73,27 @@ def load_demo() -> dict:
     with transaction.atomic():
         for code, name, weekdays, capacity in DISTRICTS:
             District.objects.update_or_create(
-                code=code, defaults={"name": name, "weekdays": weekdays, "daily_capacity": capacity, "active": True})
+                code=code, defaults={"name": name, "weekdays": weekdays, "daily_capacity": capacity, "active": True}
+            )
         report = import_fees(DEMO_FEES.read_bytes())
         for road, first, last, code in STREETS:
-            Street.objects.update_or_create(name=road, first_number=first, defaults={
-                "last_number": last, "district": District.objects.get(code=code)})
+            Street.objects.update_or_create(
+                name=road,
+                first_number=first,
+                defaults={"last_number": last, "district": District.objects.get(code=code)},
+            )
         for name, vehicle, phone, served, members in CREWS:
             crew, _created = Crew.objects.update_or_create(name=name, defaults={"vehicle": vehicle, "phone": phone})
             crew.districts.set(District.objects.filter(name__in=served))
             from dasan.accounts.models import User
 
             crew.members.set(User.objects.filter(username__in=members))
-    return {"districts": len(DISTRICTS), "fees": report.imported + report.updated + report.unchanged,
-            "rejected": len(report.rejected), "bookings_added": load_sample_bookings()}
+    return {
+        "districts": len(DISTRICTS),
+        "fees": report.imported + report.updated + report.unchanged,
+        "rejected": len(report.rejected),
+        "bookings_added": load_sample_bookings(),
+    }
 
 
 def load_sample_bookings() -> int:
@@ -94,9 +120,18 @@ def load_sample_bookings() -> int:
         if not days:
             continue
         day = days[0].date
-        items = {Variant.objects.get(item__table=table, item__name=name, spec=spec).pk: qty for name, spec, qty in lines}
-        booking = services.create_booking(residents[phone], district=district, address=address, placement=placement,
-                                          collection_date=day, items=items, idempotency_key=f"demo:{i}")
+        items = {
+            Variant.objects.get(item__table=table, item__name=name, spec=spec).pk: qty for name, spec, qty in lines
+        }
+        booking = services.create_booking(
+            residents[phone],
+            district=district,
+            address=address,
+            placement=placement,
+            collection_date=day,
+            items=items,
+            idempotency_key=f"demo:{i}",
+        )
         order = services.order_for(booking)
         if order is not None and order.is_pending:
             payments.mark_paid_at_office(order, actor=officer, note="demo")

@@ -26,8 +26,18 @@ from dasan.core.errors import DasanError
 from .models import FeeTable, Item, Variant
 
 COLUMNS = [
-    "시도명", "시군구명", "대형폐기물명", "대형폐기물구분명", "대형폐기물규격", "유무료여부", "수수료",
-    "관리기관명", "데이터기준일자", "제공기관코드", "제공기관명", "대형폐기물특징",
+    "시도명",
+    "시군구명",
+    "대형폐기물명",
+    "대형폐기물구분명",
+    "대형폐기물규격",
+    "유무료여부",
+    "수수료",
+    "관리기관명",
+    "데이터기준일자",
+    "제공기관코드",
+    "제공기관명",
+    "대형폐기물특징",
 ]
 # Older files and the portal's description name some columns differently.
 HEADER_ALIASES = {"대형폐기물구분": "대형폐기물구분명", "유료무료여부": "유무료여부", "수수료(원)": "수수료"}
@@ -61,7 +71,9 @@ class ImportReport:
 
     def summary(self) -> str:
         return _("새 항목 %(imported)d, 변경 %(updated)d, 그대로 %(unchanged)d, 거부 %(rejected)d") % {
-            "imported": self.imported, "updated": self.updated, "unchanged": self.unchanged,
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
             "rejected": len(self.rejected),
         }
 
@@ -114,7 +126,7 @@ def _read(data: bytes | str) -> tuple[list[str], list[tuple[int, dict]]]:
         if not any(v.strip() for v in values):
             continue
         row = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
-        if any(v.strip() for v in values[len(header):]):
+        if any(v.strip() for v in values[len(header) :]):
             row[EXTRA] = "1"  # more values than columns: an unquoted comma shifted the row
         rows.append((reader.line_num, row))
     return header, rows
@@ -156,9 +168,12 @@ def import_fees(
         table, created = FeeTable.objects.select_for_update().get_or_create(
             effective_from=effective_from,
             defaults={
-                "sido": first.get("시도명", ""), "sigungu": first.get("시군구명", ""),
-                "agency": first.get("관리기관명", "")[:80], "provider_code": first.get("제공기관코드", "")[:20],
-                "provider_name": first.get("제공기관명", "")[:80], "data_date": _parse_date(first.get("데이터기준일자", "")),
+                "sido": first.get("시도명", ""),
+                "sigungu": first.get("시군구명", ""),
+                "agency": first.get("관리기관명", "")[:80],
+                "provider_code": first.get("제공기관코드", "")[:20],
+                "provider_name": first.get("제공기관명", "")[:80],
+                "data_date": _parse_date(first.get("데이터기준일자", "")),
             },
         )
         report.table, report.created_table = table, created
@@ -170,7 +185,7 @@ def import_fees(
                 progress("수수료 가져오기", index + 1, len(numbered))
 
             def reject(reason: str) -> None:
-                report.rejected.append(Rejected(line, reason, row))
+                report.rejected.append(Rejected(line, reason, row))  # noqa: B023 - called within this iteration
 
             if row.pop(EXTRA, None):
                 reject(_("값이 열보다 많습니다. 쉼표가 든 값은 큰따옴표로 묶어 주세요."))
@@ -209,7 +224,8 @@ def import_fees(
             item = items.get(name)
             if item is None:
                 item = items[name] = Item.objects.create(
-                    table=table, name=name, category=row["대형폐기물구분명"][:40], description=description)
+                    table=table, name=name, category=row["대형폐기물구분명"][:40], description=description
+                )
             elif (item.category, item.description) != (row["대형폐기물구분명"][:40], description or item.description):
                 item.category, item.description = row["대형폐기물구분명"][:40], description or item.description
                 item.save(update_fields=["category", "description"])
@@ -217,7 +233,8 @@ def import_fees(
             variant = variants.get((name, spec))
             if variant is None:
                 variants[(name, spec)] = Variant.objects.create(
-                    item=item, spec=spec, fee=fee, free=free, position=positions[name])
+                    item=item, spec=spec, fee=fee, free=free, position=positions[name]
+                )
                 report.imported += 1
             elif (variant.fee, variant.free) != (fee, free):
                 variant.fee, variant.free = fee, free
@@ -225,10 +242,17 @@ def import_fees(
                 report.updated += 1
             else:
                 report.unchanged += 1
-        audit.record("waste.fees.import", actor=actor, target=table, data={
-            "imported": report.imported, "updated": report.updated, "unchanged": report.unchanged,
-            "rejected": len(report.rejected),
-        })
+        audit.record(
+            "waste.fees.import",
+            actor=actor,
+            target=table,
+            data={
+                "imported": report.imported,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "rejected": len(report.rejected),
+            },
+        )
     return report
 
 
@@ -238,11 +262,26 @@ def export_fees(table: FeeTable) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     data_date = (table.data_date or table.effective_from).strftime("%Y-%m-%d")
-    for variant in Variant.objects.filter(item__table=table).select_related("item").order_by(
-            "item__category", "item__name", "position", "id"):
+    for variant in (
+        Variant.objects.filter(item__table=table)
+        .select_related("item")
+        .order_by("item__category", "item__name", "position", "id")
+    ):
         item = variant.item
-        writer.writerow([
-            table.sido, table.sigungu, item.name, item.category, variant.spec, "무료" if variant.free else "유료",
-            variant.fee, table.agency, data_date, table.provider_code, table.provider_name, item.description,
-        ])
+        writer.writerow(
+            [
+                table.sido,
+                table.sigungu,
+                item.name,
+                item.category,
+                variant.spec,
+                "무료" if variant.free else "유료",
+                variant.fee,
+                table.agency,
+                data_date,
+                table.provider_code,
+                table.provider_name,
+                item.description,
+            ]
+        )
     return out.getvalue()

@@ -73,7 +73,9 @@ class Variant(models.Model):
         ordering = ["item", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["item", "spec"], name="waste_variant_unique_spec"),
-            models.CheckConstraint(condition=Q(free=False, fee__gt=0) | Q(free=True, fee=0), name="waste_variant_free_is_zero"),
+            models.CheckConstraint(
+                condition=Q(free=False, fee__gt=0) | Q(free=True, fee=0), name="waste_variant_free_is_zero"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,8 +120,10 @@ class Street(models.Model):
         ordering = ["name", "first_number"]
         constraints = [
             models.UniqueConstraint(fields=["name", "first_number"], name="waste_street_unique_segment"),
-            models.CheckConstraint(condition=Q(first_number__isnull=True) | Q(last_number__gte=F("first_number")),
-                                   name="waste_street_numbers_in_order"),
+            models.CheckConstraint(
+                condition=Q(first_number__isnull=True) | Q(last_number__gte=F("first_number")),
+                name="waste_street_numbers_in_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -176,8 +180,13 @@ class Crew(models.Model):
 
     name = models.CharField(_("수거반"), max_length=60, unique=True)
     districts = models.ManyToManyField(District, verbose_name=_("담당 행정동"), related_name="crews", blank=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("반원 계정"), related_name="waste_crews",
-                                     blank=True, limit_choices_to={"kind": "staff"})
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("반원 계정"),
+        related_name="waste_crews",
+        blank=True,
+        limit_choices_to={"kind": "staff"},
+    )
     phone = models.CharField(_("연락처"), max_length=20, blank=True)
     vehicle = models.CharField(_("차량"), max_length=40, blank=True)
     active = models.BooleanField(_("사용"), default=True)
@@ -214,8 +223,14 @@ class Booking(models.Model):
     reminded_at = models.DateTimeField(_("전날 알림 일시"), null=True, blank=True)
     # What the crew found at the door (수거 결과).
     outcome_at = models.DateTimeField(_("수거 처리 일시"), null=True, blank=True)
-    outcome_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("처리한 직원"), on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("처리한 직원"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     outcome_note = models.CharField(_("수거 메모"), max_length=300, blank=True)
     crew_photo = models.FileField(_("수거 사진"), upload_to=crew_photo_path, blank=True)
     # Numbers of stickers printed before the collection day was changed (still accepted at the door).
@@ -227,7 +242,9 @@ class Booking(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["resident", "idempotency_key"], condition=~Q(idempotency_key=""), name="waste_booking_idempotency"
+                fields=["resident", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="waste_booking_idempotency",
             ),
             models.CheckConstraint(condition=Q(item_count__gt=0), name="waste_booking_has_items"),
         ]

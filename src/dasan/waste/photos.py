@@ -3,6 +3,7 @@ clean copy (re-encoded JPEG, turned upright, at most ``WASTE_PHOTO_MAX_SIDE`` pi
 the long side, no EXIF — phone photos carry the exact place and time).
 
 Decoding happens in :func:`prepare`, before the booking's transaction."""
+
 from __future__ import annotations
 
 import io
@@ -32,8 +33,12 @@ def prepare(upload) -> bytes | None:
         return None
     limit = _setting("WASTE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
     if len(data) > limit:
-        raise DasanError("photo_too_large", _("사진은 %(mb)dMB 이하로 올려 주세요.") % {"mb": limit // (1024 * 1024)},
-                         status=413, field="photo")
+        raise DasanError(
+            "photo_too_large",
+            _("사진은 %(mb)dMB 이하로 올려 주세요.") % {"mb": limit // (1024 * 1024)},
+            status=413,
+            field="photo",
+        )
     invalid = DasanError("photo_invalid", _("사진 파일(JPEG, PNG, WebP)만 올릴 수 있습니다."), field="photo")
     try:
         with warnings.catch_warnings():
@@ -42,8 +47,14 @@ def prepare(upload) -> bytes | None:
             if image.format not in ACCEPTED or image.width * image.height > MAX_PIXELS:
                 raise invalid
             image.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning, SyntaxError):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        SyntaxError,
+    ):
         raise invalid from None
     image = ImageOps.exif_transpose(image).convert("RGB")
     side = _setting("WASTE_PHOTO_MAX_SIDE", 1600)

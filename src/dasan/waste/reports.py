@@ -1,6 +1,7 @@
 """Read-only figures and exports for staff: the month's totals (counts, fees, refunds)
 by day and district, the last twelve months, and the route sheet as CSV. Everything
 is counted by **collection day** (수거일), the day the crews work, and says so on the page."""
+
 from __future__ import annotations
 
 import calendar as month_calendar
@@ -59,16 +60,23 @@ def month_report(year: int, month: int) -> MonthReport:
     last = dt.date(year, month, month_calendar.monthrange(year, month)[1])
     in_month = Booking.objects.filter(collection_date__range=(first, last))
     report = MonthReport(first, last, _totals(_aggregate(in_month)))
-    by_day = {row["collection_date"]: row for row in
-              in_month.values("collection_date").annotate(**_aggregate_kwargs())}
-    report.days = [(first + dt.timedelta(days=i), _totals(by_day.get(first + dt.timedelta(days=i), {})))
-                   for i in range((last - first).days + 1)]
-    report.districts = [(row["district__name"], _totals(row)) for row in
-                        in_month.values("district__name").annotate(**_aggregate_kwargs()).order_by("district__name")]
+    by_day = {row["collection_date"]: row for row in in_month.values("collection_date").annotate(**_aggregate_kwargs())}
+    report.days = [
+        (first + dt.timedelta(days=i), _totals(by_day.get(first + dt.timedelta(days=i), {})))
+        for i in range((last - first).days + 1)
+    ]
+    report.districts = [
+        (row["district__name"], _totals(row))
+        for row in in_month.values("district__name").annotate(**_aggregate_kwargs()).order_by("district__name")
+    ]
     start = dt.date(year - 1, month, 1) if month == 12 else dt.date(year - 1, month + 1, 1)
-    by_month = {row["month"]: row for row in
-                Booking.objects.filter(collection_date__range=(start, last))
-                .annotate(month=TruncMonth("collection_date")).values("month").annotate(**_aggregate_kwargs())}
+    by_month = {
+        row["month"]: row
+        for row in Booking.objects.filter(collection_date__range=(start, last))
+        .annotate(month=TruncMonth("collection_date"))
+        .values("month")
+        .annotate(**_aggregate_kwargs())
+    }
     months, cursor = [], start
     while cursor <= first:
         key = next((k for k in by_month if (k.year, k.month) == (cursor.year, cursor.month)), None)
@@ -97,13 +105,36 @@ def route_csv(bookings) -> bytes:
     opens the Hangul correctly; one row per booking."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_("순번"), _("배출번호"), _("수거일"), _("행정동"), _("상세 주소"), _("배출 장소"),
-                     _("품목"), _("수량"), _("수수료(원)"), _("상태"), _("수거 메모")])
+    writer.writerow(
+        [
+            _("순번"),
+            _("배출번호"),
+            _("수거일"),
+            _("행정동"),
+            _("상세 주소"),
+            _("배출 장소"),
+            _("품목"),
+            _("수량"),
+            _("수수료(원)"),
+            _("상태"),
+            _("수거 메모"),
+        ]
+    )
     for i, booking in enumerate(bookings, 1):
         lines = list(booking.lines.all())
-        writer.writerow([
-            i, booking.number, booking.collection_date.isoformat(), booking.district.name, booking.address,
-            booking.placement, "; ".join(f"{line.item_name} {line.spec} × {line.quantity}" for line in lines),
-            booking.item_count, booking.total_fee, booking.get_status_display(), booking.outcome_note,
-        ])
+        writer.writerow(
+            [
+                i,
+                booking.number,
+                booking.collection_date.isoformat(),
+                booking.district.name,
+                booking.address,
+                booking.placement,
+                "; ".join(f"{line.item_name} {line.spec} × {line.quantity}" for line in lines),
+                booking.item_count,
+                booking.total_fee,
+                booking.get_status_display(),
+                booking.outcome_note,
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")

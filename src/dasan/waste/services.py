@@ -196,8 +196,11 @@ def quote(items, *, table: FeeTable | None = None) -> list[QuoteLine]:
     lines = []
     for vid, qty in wanted.items():
         if qty > MAX_QUANTITY:
-            raise DasanError("invalid_quantity", _("한 규격은 %(max)d개까지 신고할 수 있습니다.") % {"max": MAX_QUANTITY},
-                             field="items")
+            raise DasanError(
+                "invalid_quantity",
+                _("한 규격은 %(max)d개까지 신고할 수 있습니다.") % {"max": MAX_QUANTITY},
+                field="items",
+            )
         lines.append(QuoteLine(variants[vid], qty))
     return lines
 
@@ -206,7 +209,9 @@ def _lock_day(district: District, day: dt.date) -> DayCapacity:
     """The day's capacity row, created if needed, locked for this transaction."""
     try:
         with transaction.atomic():  # savepoint: another booking may create it first
-            DayCapacity.objects.get_or_create(district=district, date=day, defaults={"capacity": district.daily_capacity})
+            DayCapacity.objects.get_or_create(
+                district=district, date=day, defaults={"capacity": district.daily_capacity}
+            )
     except IntegrityError:
         pass
     return DayCapacity.objects.select_for_update().get(district=district, date=day)
@@ -214,7 +219,8 @@ def _lock_day(district: District, day: dt.date) -> DayCapacity:
 
 def _release(booking: Booking) -> None:
     DayCapacity.objects.filter(district_id=booking.district_id, date=booking.collection_date).update(
-        booked=F("booked") - booking.item_count)
+        booked=F("booked") - booking.item_count
+    )
 
 
 def _parse_day(value) -> dt.date:
@@ -232,14 +238,24 @@ def _check_day(district: District, value, now: dt.datetime) -> dt.date:
     if day <= timezone.localdate(now):
         raise DasanError("past_date", _("수거일은 내일 이후여야 합니다."), field="collection_date")
     if (day - timezone.localdate(now)).days > booking_window_days():
-        raise DasanError("date_too_far", _("수거일은 %(days)d일 안에서 골라 주세요.") % {"days": booking_window_days()},
-                         field="collection_date")
+        raise DasanError(
+            "date_too_far",
+            _("수거일은 %(days)d일 안에서 골라 주세요.") % {"days": booking_window_days()},
+            field="collection_date",
+        )
     if not district.works_on(day) or calendar.is_holiday(day):
-        raise DasanError("no_collection", _("%(district)s은(는) 그날 수거하지 않습니다. 다른 날을 골라 주세요.")
-                         % {"district": district.name}, field="collection_date")
+        raise DasanError(
+            "no_collection",
+            _("%(district)s은(는) 그날 수거하지 않습니다. 다른 날을 골라 주세요.") % {"district": district.name},
+            field="collection_date",
+        )
     if now >= cutoff_for(day):
-        raise DasanError("past_cutoff", _("%(date)s 수거 신청은 전날 %(time)s에 마감되었습니다.")
-                         % {"date": day.isoformat(), "time": cutoff_time().strftime("%H:%M")}, field="collection_date")
+        raise DasanError(
+            "past_cutoff",
+            _("%(date)s 수거 신청은 전날 %(time)s에 마감되었습니다.")
+            % {"date": day.isoformat(), "time": cutoff_time().strftime("%H:%M")},
+            field="collection_date",
+        )
     return day
 
 
@@ -259,21 +275,33 @@ def check_address(district: District, address: str) -> None:
     if not streets.loaded():
         return
     if streets.parse(address) is None:
-        raise DasanError("address_unrecognised", _("도로명과 건물번호로 적어 주세요. 예: 중앙로 12, 101동 1203호"),
-                         field="address")
+        raise DasanError(
+            "address_unrecognised", _("도로명과 건물번호로 적어 주세요. 예: 중앙로 12, 101동 1203호"), field="address"
+        )
     found = streets.resolve(address)
     if found is None:
-        raise DasanError("outside_city", _("우리 시의 도로명 주소가 아닙니다. 우리 시 안의 주소만 신청할 수 있습니다."),
-                         field="address")
+        raise DasanError(
+            "outside_city",
+            _("우리 시의 도로명 주소가 아닙니다. 우리 시 안의 주소만 신청할 수 있습니다."),
+            field="address",
+        )
     if found.pk != district.pk:
-        raise DasanError("wrong_district", _("이 주소는 %(district)s입니다. 행정동을 %(district)s(으)로 골라 주세요.")
-                         % {"district": found.name}, field="district", district=found.pk)
+        raise DasanError(
+            "wrong_district",
+            _("이 주소는 %(district)s입니다. 행정동을 %(district)s(으)로 골라 주세요.") % {"district": found.name},
+            field="district",
+            district=found.pk,
+        )
 
 
 def _day_full(district: District, day: dt.date, capacity: DayCapacity) -> Conflict:
     left = capacity.capacity - capacity.booked
-    return Conflict("day_full", _("%(date)s에는 %(district)s의 수거 가능 수량이 %(left)d개 남았습니다. 다른 날을 골라 주세요.")
-                    % {"date": day.isoformat(), "district": district.name, "left": left}, remaining=left)
+    return Conflict(
+        "day_full",
+        _("%(date)s에는 %(district)s의 수거 가능 수량이 %(left)d개 남았습니다. 다른 날을 골라 주세요.")
+        % {"date": day.isoformat(), "district": district.name, "left": left},
+        remaining=left,
+    )
 
 
 def create_booking(
@@ -317,8 +345,11 @@ def create_booking(
     total = sum(line.amount for line in lines)
     count = sum(line.quantity for line in lines)
     if expected_total is not None and _int(expected_total, "expected_total") != total:
-        raise Conflict("price_changed", _("수수료가 바뀌었습니다. 새 금액 %(total)s원을 확인하고 다시 신청해 주세요.")
-                       % {"total": f"{total:,}"}, total=total)
+        raise Conflict(
+            "price_changed",
+            _("수수료가 바뀌었습니다. 새 금액 %(total)s원을 확인하고 다시 신청해 주세요.") % {"total": f"{total:,}"},
+            total=total,
+        )
     try:
         with transaction.atomic():
             capacity = _lock_day(district, day)
@@ -327,20 +358,44 @@ def create_booking(
             capacity.booked += count
             capacity.save(update_fields=["booked"])
             booking = Booking.objects.create(
-                resident=resident, district=district, address=address, placement=placement, collection_date=day,
-                total_fee=total, item_count=count, fee_table=table, idempotency_key=key, created_at=now,
+                resident=resident,
+                district=district,
+                address=address,
+                placement=placement,
+                collection_date=day,
+                total_fee=total,
+                item_count=count,
+                fee_table=table,
+                idempotency_key=key,
+                created_at=now,
             )
             BookingLine.objects.bulk_create(
-                BookingLine(booking=booking, variant=l.variant, item_name=l.variant.item.name, spec=l.variant.spec,
-                            unit_fee=l.variant.fee, quantity=l.quantity, amount=l.amount) for l in lines)
-            audit.record("waste.booking.create", actor=resident, target=booking,
-                         data={"district": district.code, "date": day.isoformat(), "items": count, "total": total})
+                BookingLine(
+                    booking=booking,
+                    variant=l.variant,
+                    item_name=l.variant.item.name,
+                    spec=l.variant.spec,
+                    unit_fee=l.variant.fee,
+                    quantity=l.quantity,
+                    amount=l.amount,
+                )
+                for l in lines
+            )
+            audit.record(
+                "waste.booking.create",
+                actor=resident,
+                target=booking,
+                data={"district": district.code, "date": day.isoformat(), "items": count, "total": total},
+            )
             expires = min(cutoff_for(day), now + dt.timedelta(minutes=int(setting("PAYMENTS_ORDER_TTL_MINUTES", 1440))))
             order = payments.create_order(
-                resident, PURPOSE, str(booking.pk),
+                resident,
+                PURPOSE,
+                str(booking.pk),
                 [Line(l.variant.item.name + " " + l.variant.spec, l.variant.fee, l.quantity) for l in lines],
                 title=_("대형폐기물 배출신고 %(date)s") % {"date": day.isoformat()},
-                expires_at=expires, return_url=reverse("waste:detail", args=[booking.pk]),
+                expires_at=expires,
+                return_url=reverse("waste:detail", args=[booking.pk]),
             )
             if picture:
                 booking.photo.save("photo.jpg", ContentFile(picture), save=False)
@@ -384,9 +439,8 @@ def _new_number(booking: Booking) -> str:
 
 
 def _notify(booking: Booking, template: str, **extra) -> None:
-    from dasan.notify.services import enqueue
-
     from dasan.core.models import Municipality
+    from dasan.notify.services import enqueue
 
     municipality = Municipality.current()
     base = str(setting("PUBLIC_URL", "") or "").rstrip("/")
@@ -468,8 +522,11 @@ def send_reminders(now: dt.datetime | None = None) -> int:
         return 0
     tomorrow = local.date() + dt.timedelta(days=1)
     sent = 0
-    pks = list(Booking.objects.filter(status=BookingStatus.CONFIRMED, collection_date=tomorrow,
-                                      reminded_at__isnull=True).values_list("pk", flat=True)[:500])
+    pks = list(
+        Booking.objects.filter(
+            status=BookingStatus.CONFIRMED, collection_date=tomorrow, reminded_at__isnull=True
+        ).values_list("pk", flat=True)[:500]
+    )
     for pk in pks:
         with transaction.atomic():
             booking = _lock_booking(pk)
@@ -526,8 +583,9 @@ def cancel_booking(user, booking: Booking, *, now: dt.datetime | None = None) ->
 # --- changes by the resident --------------------------------------------------------------------
 
 
-def change_booking(user, booking, *, collection_date=None, address=None, placement=None,
-                   now: dt.datetime | None = None) -> Booking:
+def change_booking(
+    user, booking, *, collection_date=None, address=None, placement=None, now: dt.datetime | None = None
+) -> Booking:
     """Change a paid booking's collection day, detailed address or placement before the
     cut-off of the day it is booked for (after that the crew's list is fixed).
 
@@ -545,8 +603,11 @@ def change_booking(user, booking, *, collection_date=None, address=None, placeme
         if booking.status != BookingStatus.CONFIRMED:
             raise Conflict("not_changeable", _("이미 취소되었거나 끝난 배출신고는 바꿀 수 없습니다."))
         if now >= cutoff_for(booking.collection_date):
-            raise DasanError("change_closed", _("수거일 전날 %(time)s이 지나 바꿀 수 없습니다. 담당 부서에 문의해 주세요.")
-                             % {"time": cutoff_time().strftime("%H:%M")})
+            raise DasanError(
+                "change_closed",
+                _("수거일 전날 %(time)s이 지나 바꿀 수 없습니다. 담당 부서에 문의해 주세요.")
+                % {"time": cutoff_time().strftime("%H:%M")},
+            )
         changed: dict[str, object] = {}
         if address is not None:
             new_address = _clean_address(address)
@@ -667,8 +728,11 @@ def route(day: dt.date, *, crew: Crew | None = None, district: District | None =
         bookings = bookings.filter(district__in=crew.districts.all())
     if district is not None:
         bookings = bookings.filter(district=district)
-    return bookings.select_related("district", "resident", "outcome_by").prefetch_related("lines").order_by(
-        "district__name", "address", "pk")
+    return (
+        bookings.select_related("district", "resident", "outcome_by")
+        .prefetch_related("lines")
+        .order_by("district__name", "address", "pk")
+    )
 
 
 @dataclass
@@ -687,12 +751,17 @@ class DistrictDay:
 
 def day_overview(day: dt.date) -> list[DistrictDay]:
     """Per district for ``day``: capacity, items booked, and bookings by state."""
-    rows = {d.pk: DistrictDay(d, d.daily_capacity, 0, done={o.value: 0 for o in OUTCOMES})
-            for d in District.objects.filter(active=True)}
+    rows = {
+        d.pk: DistrictDay(d, d.daily_capacity, 0, done={o.value: 0 for o in OUTCOMES})
+        for d in District.objects.filter(active=True)
+    }
     for cap in DayCapacity.objects.filter(date=day, district__in=list(rows)):
         rows[cap.district_id].capacity, rows[cap.district_id].booked = cap.capacity, cap.booked
-    counts = (Booking.objects.filter(collection_date=day, status__in=ON_ROUTE + (BookingStatus.PENDING,))
-              .values("district_id", "status").annotate(n=Count("pk")))
+    counts = (
+        Booking.objects.filter(collection_date=day, status__in=ON_ROUTE + (BookingStatus.PENDING,))
+        .values("district_id", "status")
+        .annotate(n=Count("pk"))
+    )
     for row in counts:
         if row["district_id"] not in rows:
             continue
@@ -706,8 +775,9 @@ def day_overview(day: dt.date) -> list[DistrictDay]:
     return sorted(rows.values(), key=lambda r: r.district.name)
 
 
-def record_outcome(actor, booking: Booking, outcome: str, *, note: str = "", photo=None,
-                   now: dt.datetime | None = None) -> Booking:
+def record_outcome(
+    actor, booking: Booking, outcome: str, *, note: str = "", photo=None, now: dt.datetime | None = None
+) -> Booking:
     """A crew records what it found at the door: collected (수거 완료), not found (미배출)
     or not as declared (신고 내용과 다름: say what differs). The crew's photo is kept as a
     clean copy and shown to the resident. Only paid bookings, from their collection day;
@@ -724,8 +794,10 @@ def record_outcome(actor, booking: Booking, outcome: str, *, note: str = "", pho
     with transaction.atomic():
         booking = _lock_booking(booking.pk)
         if booking.status not in ON_ROUTE:
-            raise Conflict("not_collectable", _("이 신고는 %(status)s 상태라 수거하지 않습니다.")
-                           % {"status": booking.get_status_display()})
+            raise Conflict(
+                "not_collectable",
+                _("이 신고는 %(status)s 상태라 수거하지 않습니다.") % {"status": booking.get_status_display()},
+            )
         if timezone.localdate(now) < booking.collection_date:
             raise Conflict("not_due", _("수거일(%(date)s) 전입니다.") % {"date": booking.collection_date.isoformat()})
         if booking.status == outcome and not picture and note in ("", booking.outcome_note):
@@ -736,8 +808,12 @@ def record_outcome(actor, booking: Booking, outcome: str, *, note: str = "", pho
         if picture:
             booking.crew_photo.save("crew.jpg", ContentFile(picture), save=False)
         booking.save()
-        audit.record("waste.booking.outcome", actor=actor, target=booking,
-                     data={"outcome": outcome, "previous": previous, "photo": bool(picture)})
+        audit.record(
+            "waste.booking.outcome",
+            actor=actor,
+            target=booking,
+            data={"outcome": outcome, "previous": previous, "photo": bool(picture)},
+        )
         if previous != outcome:
             base = str(setting("PUBLIC_URL", "") or "").rstrip("/")
             extra = {"note": booking.outcome_note, "phone": _department_phone()}

@@ -5,6 +5,7 @@ table (:class:`~dasan.waste.models.Street`) gives the 행정동.
 The city loads the table from a CSV it extracts from the road-name address data it
 already keeps (columns 도로명, 시작건물번호, 끝건물번호, 행정동코드; empty numbers
 mean the whole road): ``dasan waste import-streets PATH``."""
+
 from __future__ import annotations
 
 import csv
@@ -65,7 +66,9 @@ def import_streets(data: bytes) -> StreetReport:
         try:
             text = data.decode("cp949")
         except UnicodeDecodeError:
-            raise DasanError("invalid_file", _("파일의 글자 인코딩을 알 수 없습니다. UTF-8 또는 CP949로 저장해 주세요.")) from None
+            raise DasanError(
+                "invalid_file", _("파일의 글자 인코딩을 알 수 없습니다. UTF-8 또는 CP949로 저장해 주세요.")
+            ) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -89,8 +92,17 @@ def import_streets(data: bytes) -> StreetReport:
         if first and int(first) > int(last):
             report.rejected.append((line, _("시작 건물번호가 끝 건물번호보다 큽니다.")))
             continue
-        rows.append((line, Street(name=name, district=districts[code], first_number=int(first) if first else None,
-                           last_number=int(last) if last else None)))
+        rows.append(
+            (
+                line,
+                Street(
+                    name=name,
+                    district=districts[code],
+                    first_number=int(first) if first else None,
+                    last_number=int(last) if last else None,
+                ),
+            )
+        )
     seen = set()
     unique = []
     for line, street in rows:

@@ -1,4 +1,5 @@
 """Resident pages: fee search, booking, my bookings, the sticker, cancellation."""
+
 from django.urls import path
 
 from . import views

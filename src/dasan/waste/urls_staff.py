@@ -1,4 +1,5 @@
 """Staff and crew pages: day overview, route sheets, scan, booking outcome, month report."""
+
 from django.urls import path
 
 from . import views_staff as views

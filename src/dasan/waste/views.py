@@ -59,9 +59,13 @@ def book(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "submit" in request.POST:
         try:
             booking = services.create_booking(
-                request.user, district=data.get("district", ""), address=data.get("address", ""),
-                collection_date=data.get("collection_date", ""), items=chosen,
-                placement=data.get("placement", ""), idempotency_key=data.get("token", ""),
+                request.user,
+                district=data.get("district", ""),
+                address=data.get("address", ""),
+                collection_date=data.get("collection_date", ""),
+                items=chosen,
+                placement=data.get("placement", ""),
+                idempotency_key=data.get("token", ""),
                 photo=request.FILES.get("photo"),
             )
         except DasanError as exc:
@@ -75,9 +79,17 @@ def book(request: HttpRequest) -> HttpResponse:
             return redirect(order.get_absolute_url() if order else reverse("waste:detail", args=[booking.pk]))
     days = services.available_days(district) if district else []
     context = {
-        "districts": districts, "district": district, "days": days, "query": query, "table": table,
-        "matched": matched, "others": [i for i in items if i.pk not in matched_ids], "chosen": chosen,
-        "error": error, "data": data, "token": data.get("token") or secrets.token_urlsafe(16),
+        "districts": districts,
+        "district": district,
+        "days": days,
+        "query": query,
+        "table": table,
+        "matched": matched,
+        "others": [i for i in items if i.pk not in matched_ids],
+        "chosen": chosen,
+        "error": error,
+        "data": data,
+        "token": data.get("token") or secrets.token_urlsafe(16),
         "cutoff": services.cutoff_time(),
     }
     return render(request, "waste/book.html", context, status=error.status if error else 200)
@@ -96,7 +108,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = services.order_for(booking)
     now = timezone.now()
     context = {
-        "booking": booking, "lines": booking.lines.all(), "order": order,
+        "booking": booking,
+        "lines": booking.lines.all(),
+        "order": order,
         "cutoff": services.cutoff_for(booking.collection_date),
         "before_cutoff": now < services.cutoff_for(booking.collection_date),
         "late_percent": services.late_refund_percent(),
@@ -128,8 +142,11 @@ def sticker(request: HttpRequest, pk: int) -> HttpResponse:
     link = request.build_absolute_uri(reverse("waste:verify", args=[booking.number]))
     qr = segno.make(f"{link}?c={services.sticker_code(booking.number)}", error="m")
     context = {
-        "booking": booking, "lines": booking.lines.all(), "size": size,
-        "qr_svg": qr.svg_inline(scale=5, title=booking.number), "masked_address": mask_address(booking.address),
+        "booking": booking,
+        "lines": booking.lines.all(),
+        "size": size,
+        "qr_svg": qr.svg_inline(scale=5, title=booking.number),
+        "masked_address": mask_address(booking.address),
     }
     return render(request, "waste/sticker.html", context)
 
@@ -153,9 +170,12 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
     if getattr(request.user, "is_city_staff", False):
         return redirect("waste_staff:booking", number=number)
     booking = services.verify_sticker(number, request.GET.get("c", ""))
-    return render(request, "waste/verify.html", {"booking": booking, "number": number,
-                                                 "lines": booking.lines.all() if booking else []},
-                  status=200 if booking else 404)
+    return render(
+        request,
+        "waste/verify.html",
+        {"booking": booking, "number": number, "lines": booking.lines.all() if booking else []},
+        status=200 if booking else 404,
+    )
 
 
 @never_cache
@@ -168,22 +188,34 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             changed = services.change_booking(
-                request.user, booking, collection_date=request.POST.get("collection_date"),
-                address=request.POST.get("address"), placement=request.POST.get("placement"))
+                request.user,
+                booking,
+                collection_date=request.POST.get("collection_date"),
+                address=request.POST.get("address"),
+                placement=request.POST.get("placement"),
+            )
         except DasanError as exc:
             error = exc
         else:
             if changed.number != booking.number:
-                messages.success(request, _("수거일을 바꿨습니다. 새 배출번호 %(number)s로 스티커를 다시 출력해 주세요.")
-                                 % {"number": changed.number})
+                messages.success(
+                    request,
+                    _("수거일을 바꿨습니다. 새 배출번호 %(number)s로 스티커를 다시 출력해 주세요.")
+                    % {"number": changed.number},
+                )
             else:
                 messages.success(request, _("배출신고를 바꿨습니다."))
             return redirect("waste:detail", pk=pk)
     days = [d for d in services.available_days(booking.district) if d.date != booking.collection_date]
-    context = {"booking": booking, "days": days, "error": error, "data": request.POST if error else {},
-               "cutoff": services.cutoff_for(booking.collection_date),
-               "changeable": booking.status == BookingStatus.CONFIRMED
-               and timezone.now() < services.cutoff_for(booking.collection_date)}
+    context = {
+        "booking": booking,
+        "days": days,
+        "error": error,
+        "data": request.POST if error else {},
+        "cutoff": services.cutoff_for(booking.collection_date),
+        "changeable": booking.status == BookingStatus.CONFIRMED
+        and timezone.now() < services.cutoff_for(booking.collection_date),
+    }
     return render(request, "waste/change.html", context, status=error.status if error else 200)
 
 
@@ -197,8 +229,10 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error.message))
     else:
         if booking.refunded_amount:
-            messages.success(request, _("배출신고를 취소했습니다. %(amount)s원을 환불합니다.")
-                             % {"amount": f"{booking.refunded_amount:,}"})
+            messages.success(
+                request,
+                _("배출신고를 취소했습니다. %(amount)s원을 환불합니다.") % {"amount": f"{booking.refunded_amount:,}"},
+            )
         else:
             messages.success(request, _("배출신고를 취소했습니다."))
     return redirect("waste:detail", pk=pk)

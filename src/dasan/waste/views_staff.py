@@ -2,6 +2,7 @@
 sheets (print and CSV), the crew's scan page and the booking page where a crew records
 what it found, and the month's totals. Thin: reads come from ``services``/``reports``,
 every change is a service call. Lists with addresses are audited reads."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,13 +41,26 @@ def index(request: HttpRequest) -> HttpResponse:
     crews = []
     for crew in services.crews():
         rows = [by_district[d.pk] for d in crew.districts.all() if d.pk in by_district]
-        crews.append({"crew": crew, "districts": rows, "bookings": sum(r.bookings for r in rows),
-                      "items": sum(r.booked for r in rows)})
+        crews.append(
+            {
+                "crew": crew,
+                "districts": rows,
+                "bookings": sum(r.bookings for r in rows),
+                "items": sum(r.booked for r in rows),
+            }
+        )
     context = {
-        "day": day, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
-        "overview": overview, "crews": crews, "my_crew": services.crew_of(request.user),
-        "totals": {"bookings": sum(r.bookings for r in overview), "items": sum(r.booked for r in overview),
-                   "collected": sum(r.done.get("collected", 0) for r in overview)},
+        "day": day,
+        "previous": day - dt.timedelta(days=1),
+        "next": day + dt.timedelta(days=1),
+        "overview": overview,
+        "crews": crews,
+        "my_crew": services.crew_of(request.user),
+        "totals": {
+            "bookings": sum(r.bookings for r in overview),
+            "items": sum(r.booked for r in overview),
+            "collected": sum(r.done.get("collected", 0) for r in overview),
+        },
     }
     return render(request, "waste/staff/index.html", context)
 
@@ -56,10 +70,16 @@ def index(request: HttpRequest) -> HttpResponse:
 def route(request: HttpRequest) -> HttpResponse:
     """노선표: one crew's (or district's) bookings for a day, printable, or as CSV."""
     day = _day(request.GET.get("date"))
-    crew = Crew.objects.filter(pk=request.GET.get("crew") or 0, active=True).first() if \
-        str(request.GET.get("crew", "")).isdigit() else None
-    district = District.objects.filter(pk=request.GET.get("district") or 0).first() if \
-        str(request.GET.get("district", "")).isdigit() else None
+    crew = (
+        Crew.objects.filter(pk=request.GET.get("crew") or 0, active=True).first()
+        if str(request.GET.get("crew", "")).isdigit()
+        else None
+    )
+    district = (
+        District.objects.filter(pk=request.GET.get("district") or 0).first()
+        if str(request.GET.get("district", "")).isdigit()
+        else None
+    )
     bookings = list(services.route(day, crew=crew, district=district))
     reason = _("대형폐기물 수거 노선표")
     for booking in bookings:
@@ -69,10 +89,19 @@ def route(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(reports.route_csv(bookings), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="waste-route-{day.isoformat()}.csv"'
         return response
-    return render(request, "waste/staff/route.html", {
-        "day": day, "crew": crew, "district": district, "scope": scope, "bookings": bookings,
-        "items": sum(b.item_count for b in bookings), "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "waste/staff/route.html",
+        {
+            "day": day,
+            "crew": crew,
+            "district": district,
+            "scope": scope,
+            "bookings": bookings,
+            "items": sum(b.item_count for b in bookings),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @staff_required
@@ -87,9 +116,17 @@ def scan(request: HttpRequest) -> HttpResponse:
             return redirect("waste_staff:booking", number=number)
         error = _("배출번호를 읽지 못했습니다. W로 시작하는 번호를 확인해 주세요.")
     crew = services.crew_of(request.user)
-    return render(request, "waste/staff/scan.html", {
-        "text": text, "error": error, "crew": crew, "today": timezone.localdate(),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "waste/staff/scan.html",
+        {
+            "text": text,
+            "error": error,
+            "crew": crew,
+            "today": timezone.localdate(),
+        },
+        status=400 if error else 200,
+    )
 
 
 def _staff_booking(request, number):
@@ -108,16 +145,27 @@ def booking(request: HttpRequest, number: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            booking = services.record_outcome(request.user, booking, request.POST.get("outcome", ""),
-                                              note=request.POST.get("note", ""), photo=request.FILES.get("photo"))
+            booking = services.record_outcome(
+                request.user,
+                booking,
+                request.POST.get("outcome", ""),
+                note=request.POST.get("note", ""),
+                photo=request.FILES.get("photo"),
+            )
         except DasanError as exc:
             error = exc
         else:
-            messages.success(request, _("%(number)s: %(status)s(으)로 기록했습니다.")
-                             % {"number": booking.number, "status": booking.get_status_display()})
+            messages.success(
+                request,
+                _("%(number)s: %(status)s(으)로 기록했습니다.")
+                % {"number": booking.number, "status": booking.get_status_display()},
+            )
             return redirect(reverse("waste_staff:scan"))
     context = {
-        "booking": booking, "stale": stale, "lines": booking.lines.all(), "error": error,
+        "booking": booking,
+        "stale": stale,
+        "lines": booking.lines.all(),
+        "error": error,
         "outcomes": [(s.value, s.label) for s in OUTCOMES],
         "collectable": booking.status in services.ON_ROUTE and timezone.localdate() >= booking.collection_date,
         "data": request.POST if error else {},
@@ -155,13 +203,22 @@ def report(request: HttpRequest) -> HttpResponse:
     previous = (data.first - dt.timedelta(days=1)).replace(day=1)
     following = data.last + dt.timedelta(days=1)
     context = {
-        "report": data, "previous": previous, "following": following,
-        "day_counts": columns("day-counts", _("수거일별 배출신고 건수"),
-                              [(f"{d.day}", t.bookings) for d, t in data.days]),
-        "day_fees": columns("day-fees", _("수거일별 수수료 (환불 뺀 금액)"),
-                            [(f"{d.day}", t.net) for d, t in data.days], unit=won),
-        "month_fees": columns("month-fees", _("최근 12개월 수수료 (환불 뺀 금액)"),
-                              [(f"{m:%y.%m}", t.net) for m, t in data.months], unit=won, every=1),
+        "report": data,
+        "previous": previous,
+        "following": following,
+        "day_counts": columns(
+            "day-counts", _("수거일별 배출신고 건수"), [(f"{d.day}", t.bookings) for d, t in data.days]
+        ),
+        "day_fees": columns(
+            "day-fees", _("수거일별 수수료 (환불 뺀 금액)"), [(f"{d.day}", t.net) for d, t in data.days], unit=won
+        ),
+        "month_fees": columns(
+            "month-fees",
+            _("최근 12개월 수수료 (환불 뺀 금액)"),
+            [(f"{m:%y.%m}", t.net) for m, t in data.months],
+            unit=won,
+            every=1,
+        ),
         "statuses": {s.value: s.label for s in BookingStatus},
     }
     return render(request, "waste/staff/report.html", context)

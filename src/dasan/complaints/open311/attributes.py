@@ -57,7 +57,10 @@ class Attribute:
 ATTRIBUTES: dict[str, tuple[Attribute, ...]] = {
     "illegal-dumping": (
         Attribute(
-            "waste_type", "singlevaluelist", _("버려진 쓰레기의 종류"), required=True,
+            "waste_type",
+            "singlevaluelist",
+            _("버려진 쓰레기의 종류"),
+            required=True,
             values=(
                 ("household", _("생활쓰레기(종량제 봉투 아님)")),
                 ("food", _("음식물쓰레기")),
@@ -68,13 +71,17 @@ ATTRIBUTES: dict[str, tuple[Attribute, ...]] = {
             ),
         ),
         Attribute(
-            "seen_at", "datetime", _("버리는 것을 본 일시 (보았을 때만)"),
+            "seen_at",
+            "datetime",
+            _("버리는 것을 본 일시 (보았을 때만)"),
             datatype_description=_("ISO 8601 날짜와 시각, 예: 2026-03-01T21:30:00+09:00"),
         ),
     ),
     "pothole": (
         Attribute(
-            "size", "singlevaluelist", _("파손된 곳의 크기"),
+            "size",
+            "singlevaluelist",
+            _("파손된 곳의 크기"),
             values=(
                 ("small", _("30cm 미만")),
                 ("medium", _("30cm~1m")),
@@ -82,7 +89,9 @@ ATTRIBUTES: dict[str, tuple[Attribute, ...]] = {
             ),
         ),
         Attribute(
-            "where", "multivaluelist", _("파손된 곳의 위치 (여럿 고를 수 있음)"),
+            "where",
+            "multivaluelist",
+            _("파손된 곳의 위치 (여럿 고를 수 있음)"),
             values=(
                 ("roadway", _("차도")),
                 ("sidewalk", _("보도")),
@@ -91,7 +100,9 @@ ATTRIBUTES: dict[str, tuple[Attribute, ...]] = {
             ),
         ),
         Attribute(
-            "depth_cm", "number", _("대략의 깊이(cm)"),
+            "depth_cm",
+            "number",
+            _("대략의 깊이(cm)"),
             datatype_description=_("숫자만, 예: 5"),
         ),
     ),
@@ -204,12 +215,15 @@ def _answer_text(attribute: Attribute, values: list[str], parse_datetime) -> str
         moment = parse_datetime(value)
         if moment is None:
             raise ValueError(
-                _("attribute[%(code)s]의 날짜·시각 형식이 올바르지 않습니다. 예: 2026-03-01T21:30:00+09:00") % {"code": code}
+                _("attribute[%(code)s]의 날짜·시각 형식이 올바르지 않습니다. 예: 2026-03-01T21:30:00+09:00")
+                % {"code": code}
             )
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
     limit = MAX_LENGTH[attribute.datatype]
     if len(value) > limit:
-        raise ValueError(_("attribute[%(code)s]은(는) %(limit)d자를 넘을 수 없습니다.") % {"code": code, "limit": limit})
+        raise ValueError(
+            _("attribute[%(code)s]은(는) %(limit)d자를 넘을 수 없습니다.") % {"code": code, "limit": limit}
+        )
     return value
 
 

@@ -88,7 +88,8 @@ def parse_filter(params, *, now: dt.datetime | None = None) -> RequestFilter:
     unknown_statuses = statuses - {"open", "closed"}
     if unknown_statuses:
         problems.append(
-            _("status는 open 또는 closed여야 합니다 (받은 값: %(value)s).") % {"value": ", ".join(sorted(unknown_statuses))}
+            _("status는 open 또는 closed여야 합니다 (받은 값: %(value)s).")
+            % {"value": ", ".join(sorted(unknown_statuses))}
         )
     dates = {}
     for name in ("start_date", "end_date"):
@@ -118,7 +119,9 @@ def parse_filter(params, *, now: dt.datetime | None = None) -> RequestFilter:
         known = set(models.Category.objects.filter(code__in=codes).values_list("code", flat=True))
         missing = [code for code in codes if code not in known]
         if missing:
-            raise Open311Error(404, *[_("service_code '%(code)s'인 서비스가 없습니다.") % {"code": code} for code in missing])
+            raise Open311Error(
+                404, *[_("service_code '%(code)s'인 서비스가 없습니다.") % {"code": code} for code in missing]
+            )
     return RequestFilter(ids=ids, service_codes=codes, statuses=statuses, start=start, end=end)
 
 
@@ -140,7 +143,9 @@ def _coordinate(raw: str, name: str, limit: float, problems: list[str]) -> Decim
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not -limit <= value <= limit:
-        problems.append(_("%(name)s은(는) -%(limit)d에서 %(limit)d 사이의 WGS84 좌표여야 합니다.") % {"name": name, "limit": limit})
+        problems.append(
+            _("%(name)s은(는) -%(limit)d에서 %(limit)d 사이의 WGS84 좌표여야 합니다.") % {"name": name, "limit": limit}
+        )
         return None
     return Decimal(str(value)).quantize(Decimal("0.000001"))
 
@@ -248,7 +253,9 @@ def parse_new_request(params, category: models.Category, *, language: str | None
             extra.append(_("주소 ID: %(id)s") % {"id": address_id})
         if extra:
             body.append("\n".join(extra))
-        text = "\n\n".join(body) or _("Open311로 접수된 '%(service)s' 요청입니다 (설명 없음).") % {"service": category.name}
+        text = "\n\n".join(body) or _("Open311로 접수된 '%(service)s' 요청입니다 (설명 없음).") % {
+            "service": category.name
+        }
         title = _title(description, category)
 
     anonymous = not (name or phone or email)

@@ -23,8 +23,18 @@ from .. import models
 from . import attributes
 
 __all__ = [
-    "SPECIFICATION", "FORMATS", "iso", "listed_categories", "service", "service_definition",
-    "published_requests", "request", "token_for", "number_for_token", "changeset", "public_notice",
+    "SPECIFICATION",
+    "FORMATS",
+    "iso",
+    "listed_categories",
+    "service",
+    "service_definition",
+    "published_requests",
+    "request",
+    "token_for",
+    "number_for_token",
+    "changeset",
+    "public_notice",
 ]
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -202,7 +212,8 @@ def discovery(base_url: str) -> dict:
         "key_service": _(
             "요청 접수(POST)에는 API 키가 필요합니다. 시청에 신청하면 담당 공무원이 관리 화면에서 발급합니다. "
             "조회(GET)에는 키가 필요 없습니다. "
-        ) + public_notice(),
+        )
+        + public_notice(),
         "endpoints": [
             {
                 "specification": SPECIFICATION,

@@ -69,7 +69,9 @@ def _params(request) -> QueryDict:
             for key in request.POST.keys():
                 merged.setlist(key, request.POST.getlist(key))
     except (RequestDataTooBig, SuspiciousOperation, MultiPartParserError, BadRequest, UnicodeDecodeError) as exc:
-        raise Open311Error(400, _("요청 본문을 읽을 수 없습니다. application/x-www-form-urlencoded로 보내 주세요.")) from exc
+        raise Open311Error(
+            400, _("요청 본문을 읽을 수 없습니다. application/x-www-form-urlencoded로 보내 주세요.")
+        ) from exc
     return merged
 
 
@@ -97,7 +99,8 @@ def endpoint(*methods: str):
                     )
                 if request.method not in methods:
                     raise Open311Error(
-                        405, _("%(method)s 요청은 받지 않습니다.") % {"method": request.method},
+                        405,
+                        _("%(method)s 요청은 받지 않습니다.") % {"method": request.method},
                         headers={"Allow": ", ".join(methods)},
                     )
                 params = _params(request)
@@ -146,7 +149,8 @@ def _requestable_category(code: str) -> models.Category:
             _(
                 "'%(name)s'은(는) Open311로 접수하지 않습니다. 불법주정차 신고에는 1분 이상 간격을 둔 사진 두 장과 "
                 "신고인의 서명된 진술이 필요하므로 시 누리집의 불법주정차 신고 화면을 이용해 주세요."
-            ) % {"name": category.name},
+            )
+            % {"name": category.name},
         )
     return category
 
@@ -209,7 +213,8 @@ def _rate_limit(key: str, *, limit: int, window: int) -> None:
     result = ratelimit.hit(key, limit=limit, window=window)
     if not result.allowed:
         raise Open311Error(
-            429, _("요청이 너무 많습니다. %(seconds)d초 뒤에 다시 보내 주세요.") % {"seconds": result.retry_after},
+            429,
+            _("요청이 너무 많습니다. %(seconds)d초 뒤에 다시 보내 주세요.") % {"seconds": result.retry_after},
             headers={"Retry-After": str(result.retry_after)},
         )
 
@@ -240,22 +245,29 @@ def _create(request, fmt, params):
             complaint = services.file_complaint(**new.kwargs)
             # Which integration brought it in: the complaint itself has no owner account.
             audit.record(
-                "complaints.open311_filed", actor=owner, target=complaint,
+                "complaints.open311_filed",
+                actor=owner,
+                target=complaint,
                 data={"api_token": api_token.prefix, "service_code": category.code},
             )
-        return 200, [{
-            "service_request_id": complaint.number,
-            "token": serialize.token_for(complaint.number),
-            "service_notice": f"{serialize.due_notice(complaint)} {serialize.public_notice()}",
-            # Requests through Open311 are not tied to a Dasan account.
-            "account_id": None,
-        }]
+        return 200, [
+            {
+                "service_request_id": complaint.number,
+                "token": serialize.token_for(complaint.number),
+                "service_notice": f"{serialize.due_notice(complaint)} {serialize.public_notice()}",
+                # Requests through Open311 are not tied to a Dasan account.
+                "account_id": None,
+            }
+        ]
 
     idempotency_key = request.META.get("HTTP_IDEMPOTENCY_KEY")
     if idempotency_key is not None:
         payload = {key: params.getlist(key) for key in sorted(params.keys()) if key != "api_key"}
         replay = idempotency.run(
-            idempotency_key, scope="complaints.open311", owner=f"apitoken:{api_token.pk}", payload=payload,
+            idempotency_key,
+            scope="complaints.open311",
+            owner=f"apitoken:{api_token.pk}",
+            payload=payload,
             produce=produce,
         )
         response = _document(fmt, replay.body, root="service_requests", item="request", status=replay.status)

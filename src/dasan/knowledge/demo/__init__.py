@@ -5,6 +5,7 @@ background tasks: the articles first (searchable within a minute), then the ~4.7
 welfare FAQ (Welfare-QA by ash-hun, MIT; see ``welfare_faq/LICENSE``), which takes
 several minutes to embed and must never hold up ``dasan demo`` or ``make run``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -81,7 +82,11 @@ def load_demo_sources(*, enqueue: bool = True) -> list:
             changed = source.pk is None or source.body != body
             source.kind, source.body, source.title = Kind.ARTICLE, body, _title(body, slug)
             source.language, source.translation_of = language, original
-            source.department, source.audience, source.status = original.department, Audience.RESIDENTS, Status.PUBLISHED
+            source.department, source.audience, source.status = (
+                original.department,
+                Audience.RESIDENTS,
+                Status.PUBLISHED,
+            )
             if changed:
                 source.save()
             sources.append(source)
@@ -96,8 +101,13 @@ def load_demo_sources(*, enqueue: bool = True) -> list:
         changed = source.pk is None or not source.file or source.content_hash != digest
         if changed:
             source.file.save("welfare-faq.csv", ContentFile(data), save=False)
-        fields = {"kind": Kind.FAQ, "title": title, "department": depts.get(dept),
-                  "audience": Audience.RESIDENTS, "status": Status.PUBLISHED}
+        fields = {
+            "kind": Kind.FAQ,
+            "title": title,
+            "department": depts.get(dept),
+            "audience": Audience.RESIDENTS,
+            "status": Status.PUBLISHED,
+        }
         if changed or any(getattr(source, k) != v for k, v in fields.items()):
             for k, v in fields.items():
                 setattr(source, k, v)

@@ -19,8 +19,15 @@ CHANNELS = {
 }
 
 __all__ = [
-    "CHANNELS", "CannotReceive", "Channel", "PermanentFailure", "ProviderStatus", "Receipt",
-    "TemporaryFailure", "enabled", "get",
+    "CHANNELS",
+    "CannotReceive",
+    "Channel",
+    "PermanentFailure",
+    "ProviderStatus",
+    "Receipt",
+    "TemporaryFailure",
+    "enabled",
+    "get",
 ]
 
 

@@ -60,4 +60,7 @@ def search_window(message) -> dict:
     start = (message.created_at or dt.datetime.now(tz=SEOUL)) - dt.timedelta(hours=1)
     end = dt.datetime.now(tz=SEOUL) + dt.timedelta(hours=1)
     fmt = "%Y-%m-%d %H:%M:%S"
-    return {"startRequestDate": start.astimezone(SEOUL).strftime(fmt), "endRequestDate": end.astimezone(SEOUL).strftime(fmt)}
+    return {
+        "startRequestDate": start.astimezone(SEOUL).strftime(fmt),
+        "endRequestDate": end.astimezone(SEOUL).strftime(fmt),
+    }

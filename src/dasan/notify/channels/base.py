@@ -71,14 +71,14 @@ class Channel:
     #: True when a successful send is also the final delivery (the console).
     delivers_immediately: ClassVar[bool] = False
 
-    def send(self, message: "Message") -> str:
+    def send(self, message: Message) -> str:
         """Hand ``message`` to the provider; return the provider's reference.
 
         Raise ``TemporaryFailure`` or ``PermanentFailure`` when it did not go.
         """
         raise NotImplementedError
 
-    def lookup(self, message: "Message") -> ProviderStatus | None:
+    def lookup(self, message: Message) -> ProviderStatus | None:
         """Ask the provider about ``message`` by its reference: a ``ProviderStatus``
         when the provider has it, ``None`` when it does not. Channels that cannot
         ask return ``None`` and keep ``supports_lookup`` False."""

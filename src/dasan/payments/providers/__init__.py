@@ -12,11 +12,32 @@ from django.utils.translation import gettext_lazy as _
 
 from dasan.core.errors import DasanError
 
-from .base import Approval, InvalidSignature, NextStep, Provider, ProviderError, ProviderUnavailable, RefundResult, ReturnUrls, WebhookEvent
+from .base import (
+    Approval,
+    InvalidSignature,
+    NextStep,
+    Provider,
+    ProviderError,
+    ProviderUnavailable,
+    RefundResult,
+    ReturnUrls,
+    WebhookEvent,
+)
 
 __all__ = [
-    "Approval", "InvalidSignature", "NextStep", "Provider", "ProviderError", "ProviderUnavailable",
-    "RefundResult", "ReturnUrls", "WebhookEvent", "available", "default_name", "get", "setting",
+    "Approval",
+    "InvalidSignature",
+    "NextStep",
+    "Provider",
+    "ProviderError",
+    "ProviderUnavailable",
+    "RefundResult",
+    "ReturnUrls",
+    "WebhookEvent",
+    "available",
+    "default_name",
+    "get",
+    "setting",
 ]
 
 

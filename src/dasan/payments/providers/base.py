@@ -50,7 +50,7 @@ class NextStep:
         return data
 
     @classmethod
-    def from_data(cls, data: dict | None) -> "NextStep | None":
+    def from_data(cls, data: dict | None) -> NextStep | None:
         if not data or "kind" not in data:
             return None
         values = {f.name: data.get(f.name) for f in dataclasses.fields(cls) if f.name in data}
@@ -121,9 +121,22 @@ class InvalidSignature(DasanError):
 
 
 # Keys whose values never go into ``Payment.raw`` (secrets, card and account numbers).
-_SECRET_KEYS = {"secret", "secretkey", "secret_key", "password", "authorization", "token", "cardnumber",
-                "number", "accountnumber", "account_number", "customermobilephone", "customeremail",
-                "bankaccountnumber", "receipturl"}
+_SECRET_KEYS = {
+    "secret",
+    "secretkey",
+    "secret_key",
+    "password",
+    "authorization",
+    "token",
+    "cardnumber",
+    "number",
+    "accountnumber",
+    "account_number",
+    "customermobilephone",
+    "customeremail",
+    "bankaccountnumber",
+    "receipturl",
+}
 
 
 def scrub(value: Any, _depth: int = 0) -> Any:
@@ -132,7 +145,11 @@ def scrub(value: Any, _depth: int = 0) -> Any:
         return None
     if isinstance(value, dict):
         return {
-            k: ("***" if str(k).lower().replace("-", "") in _SECRET_KEYS and v not in (None, "") else scrub(v, _depth + 1))
+            k: (
+                "***"
+                if str(k).lower().replace("-", "") in _SECRET_KEYS and v not in (None, "")
+                else scrub(v, _depth + 1)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list):

@@ -55,7 +55,7 @@ def account_number_for(order) -> str:
     body = str(int(digest, 16) % 10**ACCOUNT_DIGITS).zfill(ACCOUNT_DIGITS)
     digits = prefix + body
     digits += _luhn_digit(digits)
-    return f"{digits[:len(prefix)]}-{digits[len(prefix):len(prefix) + 5]}-{digits[len(prefix) + 5:]}"
+    return f"{digits[: len(prefix)]}-{digits[len(prefix) : len(prefix) + 5]}-{digits[len(prefix) + 5 :]}"
 
 
 def account_holder() -> str:

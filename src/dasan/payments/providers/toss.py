@@ -33,20 +33,44 @@ from django.utils.translation import gettext_lazy as _
 
 from dasan.core.pii import mask
 
-from .base import Approval, InvalidSignature, NextStep, Provider, ProviderError, ProviderUnavailable, RefundResult, ReturnUrls, WebhookEvent, scrub
+from .base import (
+    Approval,
+    InvalidSignature,
+    NextStep,
+    Provider,
+    ProviderError,
+    ProviderUnavailable,
+    RefundResult,
+    ReturnUrls,
+    WebhookEvent,
+    scrub,
+)
 
 logger = logging.getLogger("dasan.payments.toss")
 
 DEFAULT_BASE_URL = "https://api.tosspayments.com"
 
-_METHODS = {"카드": "card", "CARD": "card", "간편결제": "easy_pay", "EASY_PAY": "easy_pay", "계좌이체": "transfer",
-            "TRANSFER": "transfer", "가상계좌": "virtual_account", "VIRTUAL_ACCOUNT": "virtual_account"}
+_METHODS = {
+    "카드": "card",
+    "CARD": "card",
+    "간편결제": "easy_pay",
+    "EASY_PAY": "easy_pay",
+    "계좌이체": "transfer",
+    "TRANSFER": "transfer",
+    "가상계좌": "virtual_account",
+    "VIRTUAL_ACCOUNT": "virtual_account",
+}
 
 # Codes that mean our configuration is wrong: the payer cannot fix them.
 _CONFIG_CODES = {"UNAUTHORIZED_KEY", "INVALID_API_KEY", "FORBIDDEN_REQUEST", "INVALID_AUTHORIZE_AUTH"}
 # Codes that mean "try again later".
-_TEMPORARY_CODES = {"PROVIDER_ERROR", "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING", "FAILED_INTERNAL_SYSTEM_PROCESSING",
-                    "UNKNOWN_PAYMENT_ERROR", "COMMON_ERROR"}
+_TEMPORARY_CODES = {
+    "PROVIDER_ERROR",
+    "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING",
+    "FAILED_INTERNAL_SYSTEM_PROCESSING",
+    "UNKNOWN_PAYMENT_ERROR",
+    "COMMON_ERROR",
+}
 
 
 def _declined_messages() -> dict:
@@ -112,7 +136,10 @@ class TossPaymentsProvider(Provider):
         base, secret, timeout = self._settings()
         if not secret:
             logger.error("PAYMENTS_TOSS_SECRET_KEY is not set")
-            raise ProviderUnavailable(_("카드 결제를 지금 사용할 수 없습니다. 다른 결제 방법을 선택해 주세요."), provider_code="NOT_CONFIGURED")
+            raise ProviderUnavailable(
+                _("카드 결제를 지금 사용할 수 없습니다. 다른 결제 방법을 선택해 주세요."),
+                provider_code="NOT_CONFIGURED",
+            )
         token = base64.b64encode(f"{secret}:".encode()).decode()
         headers = {"Authorization": f"Basic {token}", "Accept": "application/json"}
         if idempotency_key:
@@ -145,10 +172,15 @@ class TossPaymentsProvider(Provider):
         if error.code in _CONFIG_CODES:
             logger.error("Toss Payments rejected our credentials (%s): check PAYMENTS_TOSS_SECRET_KEY", error.code)
             return ProviderUnavailable(
-                _("결제 서비스 설정에 문제가 있어 카드 결제를 할 수 없습니다. 다른 결제 방법을 선택하시거나 시청에 문의해 주세요."),
-                provider_code=error.code, raw=error.body,
+                _(
+                    "결제 서비스 설정에 문제가 있어 카드 결제를 할 수 없습니다. 다른 결제 방법을 선택하시거나 시청에 문의해 주세요."
+                ),
+                provider_code=error.code,
+                raw=error.body,
             )
-        return ProviderError(fallback_code, messages.get(error.code) or fallback_message, provider_code=error.code, raw=error.body)
+        return ProviderError(
+            fallback_code, messages.get(error.code) or fallback_message, provider_code=error.code, raw=error.body
+        )
 
     # --- the interface ---------------------------------------------------------------------
     def start(self, order, *, urls: ReturnUrls) -> NextStep:
@@ -163,8 +195,12 @@ class TossPaymentsProvider(Provider):
         try:
             body = self._call("POST", "/v1/payments", json=payload)
         except _TossError as error:
-            raise self._as_provider_error(error, _declined_messages(), "payment_failed",
-                                          _("카드 결제를 시작하지 못했습니다. 잠시 후 다시 시도해 주세요.")) from error
+            raise self._as_provider_error(
+                error,
+                _declined_messages(),
+                "payment_failed",
+                _("카드 결제를 시작하지 못했습니다. 잠시 후 다시 시도해 주세요."),
+            ) from error
         url = str((body.get("checkout") or {}).get("url") or "")
         if urlparse(url).scheme not in ("http", "https"):
             raise ProviderUnavailable(provider_code="NO_CHECKOUT_URL")
@@ -208,22 +244,34 @@ class TossPaymentsProvider(Provider):
             if error.code == "ALREADY_PROCESSED_PAYMENT":
                 body = self._settle(payment_key, error)
             else:
-                mapped = self._as_provider_error(error, _declined_messages(), "payment_failed",
-                                                 _("카드 결제가 승인되지 않았습니다. 다시 시도해 주세요."))
+                mapped = self._as_provider_error(
+                    error,
+                    _declined_messages(),
+                    "payment_failed",
+                    _("카드 결제가 승인되지 않았습니다. 다시 시도해 주세요."),
+                )
                 if not isinstance(mapped, ProviderUnavailable):
                     raise mapped from error
                 body = self._look_up_after(mapped, payment_key)
         except ProviderUnavailable as unavailable:
             body = self._look_up_after(unavailable, payment_key)
         if body.get("status") != "DONE":
-            raise ProviderError("payment_failed", _("카드 결제가 승인되지 않았습니다. 다시 시도해 주세요."),
-                                provider_code=str(body.get("status") or ""), raw=scrub(body))
+            raise ProviderError(
+                "payment_failed",
+                _("카드 결제가 승인되지 않았습니다. 다시 시도해 주세요."),
+                provider_code=str(body.get("status") or ""),
+                raw=scrub(body),
+            )
         approval = self._approval(body)
         if approval.order_public_id != order.public_id or approval.amount != order.total_amount:
             # Money was taken for something that is not this order: give it back at once.
             self._cancel_mismatch(approval)
-            raise ProviderError("amount_mismatch", _("결제된 금액이 주문 금액과 달라 결제를 취소했습니다. 다시 결제해 주세요."),
-                                provider_code="AMOUNT_MISMATCH", raw=approval.raw)
+            raise ProviderError(
+                "amount_mismatch",
+                _("결제된 금액이 주문 금액과 달라 결제를 취소했습니다. 다시 결제해 주세요."),
+                provider_code="AMOUNT_MISMATCH",
+                raw=approval.raw,
+            )
         return approval
 
     def _look_up_after(self, unavailable: ProviderUnavailable, payment_key: str) -> dict:
@@ -241,24 +289,40 @@ class TossPaymentsProvider(Provider):
         try:
             return self._fetch(payment_key)
         except _TossError as again:
-            raise self._as_provider_error(again, _declined_messages(), "payment_failed",
-                                          _("카드 결제가 승인되지 않았습니다. 다시 시도해 주세요.")) from error
+            raise self._as_provider_error(
+                again, _declined_messages(), "payment_failed", _("카드 결제가 승인되지 않았습니다. 다시 시도해 주세요.")
+            ) from error
 
     def _cancel_mismatch(self, approval: Approval) -> None:
         try:
-            self._call("POST", f"/v1/payments/{quote(approval.provider_reference, safe='')}/cancel",
-                       json={"cancelReason": "주문 금액 불일치 자동 취소"}, idempotency_key=f"mismatch-{approval.provider_reference}")
+            self._call(
+                "POST",
+                f"/v1/payments/{quote(approval.provider_reference, safe='')}/cancel",
+                json={"cancelReason": "주문 금액 불일치 자동 취소"},
+                idempotency_key=f"mismatch-{approval.provider_reference}",
+            )
         except (_TossError, ProviderUnavailable):
-            logger.error("could not cancel a mismatched Toss payment for order %s: staff must cancel it", approval.order_public_id)
+            logger.error(
+                "could not cancel a mismatched Toss payment for order %s: staff must cancel it",
+                approval.order_public_id,
+            )
 
     def refund(self, payment, amount: int, reason: str, *, idempotency_key: str) -> RefundResult:
         path = f"/v1/payments/{quote(payment.provider_reference, safe='')}/cancel"
         try:
-            body = self._call("POST", path, json={"cancelReason": reason[:200], "cancelAmount": amount},
-                              idempotency_key=idempotency_key)
+            body = self._call(
+                "POST",
+                path,
+                json={"cancelReason": reason[:200], "cancelAmount": amount},
+                idempotency_key=idempotency_key,
+            )
         except _TossError as error:
-            raise self._as_provider_error(error, _refund_messages(), "refund_failed",
-                                          _("결제사에서 환불을 처리하지 못했습니다. 잠시 후 다시 시도해 주세요.")) from error
+            raise self._as_provider_error(
+                error,
+                _refund_messages(),
+                "refund_failed",
+                _("결제사에서 환불을 처리하지 못했습니다. 잠시 후 다시 시도해 주세요."),
+            ) from error
         cancels = body.get("cancels") or []
         last = cancels[-1] if cancels and isinstance(cancels[-1], dict) else {}
         reference = str(last.get("transactionKey") or body.get("lastTransactionKey") or "")
@@ -278,6 +342,8 @@ class TossPaymentsProvider(Provider):
         except _TossError as error:
             raise InvalidSignature() from error
         if fetched.get("status") != "DONE":
-            return WebhookEvent(order_public_id=str(fetched.get("orderId") or ""), approval=None, kind=str(fetched.get("status") or ""))
+            return WebhookEvent(
+                order_public_id=str(fetched.get("orderId") or ""), approval=None, kind=str(fetched.get("status") or "")
+            )
         approval = self._approval(fetched)
         return WebhookEvent(order_public_id=approval.order_public_id, approval=approval)

@@ -61,7 +61,9 @@ def _setting(name: str, default=""):
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"error": {"code": code, "message": message}}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _clip(text: str, limit: int) -> str:
@@ -89,7 +91,10 @@ def skill_response(answer: services.Answer, base_url: str = "") -> dict:
     if citations:
         items = []
         for c in citations[:LIST_ITEMS_MAX]:
-            item = {"title": _clip(f"[{c['n']}] {c['title']}", 50), "description": _clip(c.get("section") or (c.get("updated") or ""), 50)}
+            item = {
+                "title": _clip(f"[{c['n']}] {c['title']}", 50),
+                "description": _clip(c.get("section") or (c.get("updated") or ""), 50),
+            }
             if c.get("url"):
                 item["link"] = {"web": absolute_url(c["url"], base_url)}
             items.append(item)
@@ -107,11 +112,15 @@ def skill_response(answer: services.Answer, base_url: str = "") -> dict:
             lines.append(_("전화 문의: %(phone)s") % {"phone": handoff["phone"]})
         if complaint and handoff.get("complaint_note"):
             lines.append(handoff["complaint_note"])
-        outputs.append({"basicCard": {
-            "title": _clip(handoff.get("department") or _("담당 부서"), 50),
-            "description": _clip("\n".join(lines), CARD_DESCRIPTION_MAX),
-            "buttons": buttons,
-        }})
+        outputs.append(
+            {
+                "basicCard": {
+                    "title": _clip(handoff.get("department") or _("담당 부서"), 50),
+                    "description": _clip("\n".join(lines), CARD_DESCRIPTION_MAX),
+                    "buttons": buttons,
+                }
+            }
+        )
     template: dict = {"outputs": outputs[:OUTPUTS_MAX]}
     if answer.quick_replies:
         template["quickReplies"] = [quick_reply(q) for q in answer.quick_replies[:QUICK_REPLIES_MAX]]
@@ -175,13 +184,18 @@ def skill(request: HttpRequest) -> JsonResponse:
     user_id = user.get("id") if isinstance(user, dict) else None
     if not isinstance(utterance, str) or not isinstance(user_id, str) or not user_id:
         return _error(400, "invalid_input", _("userRequest.utterance와 userRequest.user.id가 필요합니다."))
-    language = (user_request.get("lang") or "ko")
+    language = user_request.get("lang") or "ko"
     language = language if language in ("ko", "en", "vi") else ("zh-hans" if str(language).startswith("zh") else "ko")
 
-    limited = ratelimit.hit(f"kakao-skill:{services.hash_external_user(Channel.KAKAO, user_id)[:40]}", limit=RATE_LIMIT, window=RATE_WINDOW)
+    limited = ratelimit.hit(
+        f"kakao-skill:{services.hash_external_user(Channel.KAKAO, user_id)[:40]}", limit=RATE_LIMIT, window=RATE_WINDOW
+    )
     if not limited.allowed:
         with translation.override(language):
-            return JsonResponse(text_response(_("질문이 너무 많습니다. 잠시 후 다시 물어봐 주세요.")), json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(
+                text_response(_("질문이 너무 많습니다. 잠시 후 다시 물어봐 주세요.")),
+                json_dumps_params={"ensure_ascii": False},
+            )
 
     callback_url = user_request.get("callbackUrl")
     future = _executor.submit(_answer, utterance, user_id, language, request.build_absolute_uri("/"))
@@ -192,9 +206,14 @@ def skill(request: HttpRequest) -> JsonResponse:
         if _allowed_callback(callback_url):
             threading.Thread(target=_post_callback, args=(callback_url, future), daemon=True).start()
             with translation.override(language):
-                return JsonResponse({"version": "2.0", "useCallback": True,
-                                     "data": {"text": _("답변을 찾고 있어요. 잠시만 기다려 주세요.")}},
-                                    json_dumps_params={"ensure_ascii": False})
+                return JsonResponse(
+                    {
+                        "version": "2.0",
+                        "useCallback": True,
+                        "data": {"text": _("답변을 찾고 있어요. 잠시만 기다려 주세요.")},
+                    },
+                    json_dumps_params={"ensure_ascii": False},
+                )
         with translation.override(language):
             body = text_response(_("답변이 늦어지고 있습니다. 잠시 후 다시 물어봐 주세요."))
     except Exception:  # noqa: BLE001 - Kakao must get a valid SkillResponse, never a 500

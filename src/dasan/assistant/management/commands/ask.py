@@ -25,7 +25,9 @@ class Command(BaseCommand):
         question = " ".join(options["question"])
         try:
             answer = services.ask(
-                question, channel=Channel.CLI, language=options["language"] or "ko",
+                question,
+                channel=Channel.CLI,
+                language=options["language"] or "ko",
                 audience="staff" if options["staff"] else "residents",
             )
         except DasanError as error:
@@ -40,7 +42,9 @@ class Command(BaseCommand):
             for c in answer.citations:
                 section = f" · {c['section']}" if c.get("section") else ""
                 updated = f" ({c['updated']})" if c.get("updated") else ""
-                self.stdout.write(f"[{c['n']}] {c['title']}{section}{updated} — source {c.get('source_id')} {c.get('url') or ''}".rstrip())
+                self.stdout.write(
+                    f"[{c['n']}] {c['title']}{section}{updated} — source {c.get('source_id')} {c.get('url') or ''}".rstrip()
+                )
         if answer.quick_replies:
             self.stdout.write("→ " + " · ".join(answer.quick_replies))
         self.stdout.write(f"kind={answer.kind} confidence={answer.confidence:.2f} mode={answer.mode}")

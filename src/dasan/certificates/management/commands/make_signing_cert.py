@@ -19,8 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--out", default="var/signing.p12", help="where to write the PKCS#12 file")
-        parser.add_argument("--password", default=None,
-                            help="its password (default: $DASAN_SIGNING_P12_PASSWORD, else none)")
+        parser.add_argument(
+            "--password", default=None, help="its password (default: $DASAN_SIGNING_P12_PASSWORD, else none)"
+        )
         parser.add_argument("--city", default=None, help="organisation name in the certificates")
         parser.add_argument("--force", action="store_true", help="overwrite an existing file")
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             handle.write(bundle)
         root_path = path.with_suffix(".root.pem")
         root_path.write_bytes(root_pem)
-        self.stdout.write(f"wrote {path} (key + certificate + chain) and {root_path} (root certificate)\n"
-                          f"set DASAN_SIGNING_P12={path}"
-                          + (" and DASAN_SIGNING_P12_PASSWORD" if password else ""))
+        self.stdout.write(
+            f"wrote {path} (key + certificate + chain) and {root_path} (root certificate)\n"
+            f"set DASAN_SIGNING_P12={path}" + (" and DASAN_SIGNING_P12_PASSWORD" if password else "")
+        )

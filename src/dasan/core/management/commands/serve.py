@@ -31,15 +31,26 @@ class Command(BaseCommand):
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
-            sys.executable, "-m", "gunicorn", "dasan.wsgi:application",
-            "--bind", options["bind"],
-            "--workers", str(options["workers"]),
-            "--threads", str(options["threads"]),
-            "--worker-class", "gthread",
-            "--graceful-timeout", "10",
-            "--timeout", "60",
-            "--forwarded-allow-ips", os.environ.get("DASAN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-            "--access-logformat", ACCESS_LOG_FORMAT,
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "dasan.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--worker-class",
+            "gthread",
+            "--graceful-timeout",
+            "10",
+            "--timeout",
+            "60",
+            "--forwarded-allow-ips",
+            os.environ.get("DASAN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
         ]
         if options["access_log"]:
             argv += ["--access-logfile", "-"]

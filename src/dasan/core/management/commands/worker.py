@@ -41,7 +41,9 @@ class Command(DbWorkerCommand):
         if not options.pop("no_schedule") and not options.get("batch"):
             names = ", ".join(job.name for job in schedule.jobs()) or "none"
             self.stdout.write(f"Periodic jobs: {names}")
-            thread = threading.Thread(target=_scheduler_loop, args=(stop, options.pop("tick")), daemon=True, name="dasan-schedule")
+            thread = threading.Thread(
+                target=_scheduler_loop, args=(stop, options.pop("tick")), daemon=True, name="dasan-schedule"
+            )
             thread.start()
         else:
             options.pop("tick", None)

@@ -1,4 +1,5 @@
 """`dasan kb ingest PATH`, `dasan kb rebuild`, `dasan kb status`: the knowledge base from the shell."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,11 +38,15 @@ class Command(BaseCommand):
 
         from ... import extract
         from ...services import ingest
+
         path = Path(opts["path"]).expanduser().resolve()
         if not path.exists():
             raise CommandError(f"no such file or directory: {path}")
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()
-                                                     and p.suffix.lower() in extract.EXTENSIONS)
+        files = (
+            [path]
+            if path.is_file()
+            else sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in extract.EXTENSIONS)
+        )
         dept = None
         if opts["department"]:
             dept = Department.objects.filter(code=opts["department"]).first()
@@ -50,8 +55,9 @@ class Command(BaseCommand):
         failed = 0
         for f in files:
             try:
-                source = upsert_file_source(f, audience=opts["audience"], department=dept,
-                                            language=opts["language"], publish=opts["publish"])
+                source = upsert_file_source(
+                    f, audience=opts["audience"], department=dept, language=opts["language"], publish=opts["publish"]
+                )
                 report = ingest(source, progress=self._progress())
             except DasanError as exc:
                 failed += 1
@@ -62,8 +68,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"{f}: {report.error}")
             else:
                 state = "indexed" if report.indexed else "stored (not live)"
-                self.stdout.write(f"{f}: source {source.pk}, {report.chunks} chunks, "
-                                  f"{report.embedded} embedded, {state}")
+                self.stdout.write(
+                    f"{f}: source {source.pk}, {report.chunks} chunks, {report.embedded} embedded, {state}"
+                )
         if failed:
             raise CommandError(f"{failed} of {len(files)} files failed")
 
@@ -71,8 +78,9 @@ class Command(BaseCommand):
         from ...services import ingest_all
 
         def on_source(source, report):
-            self.stderr.write(f"[{source.pk}] {source.title}: {report.chunks} chunks"
-                              + (f" - {report.error}" if report.error else ""))
+            self.stderr.write(
+                f"[{source.pk}] {source.title}: {report.chunks} chunks" + (f" - {report.error}" if report.error else "")
+            )
 
         reports = ingest_all(progress=self._progress(), on_source=on_source, fresh=opts["fresh"])
         live = sum(r.indexed for r in reports)
@@ -81,13 +89,18 @@ class Command(BaseCommand):
     def do_status(self, opts):
         from ...models import Source, SourceChunk
         from ...services import manager
+
         index = manager.get()
-        self.stdout.write(f"sources: {Source.objects.count()} "
-                          f"(published {Source.objects.filter(status='published').count()}, "
-                          f"with errors {Source.objects.exclude(ingest_error='').count()})")
+        self.stdout.write(
+            f"sources: {Source.objects.count()} "
+            f"(published {Source.objects.filter(status='published').count()}, "
+            f"with errors {Source.objects.exclude(ingest_error='').count()})"
+        )
         self.stdout.write(f"stored chunks: {SourceChunk.objects.count()}")
-        self.stdout.write(f"index: {manager.path} generation {manager.generation()}, "
-                          + (f"{len(index)} chunks" if index is not None else "not built"))
+        self.stdout.write(
+            f"index: {manager.path} generation {manager.generation()}, "
+            + (f"{len(index)} chunks" if index is not None else "not built")
+        )
 
 
 def upsert_file_source(path: Path, *, audience="residents", department=None, language="ko", publish=False):

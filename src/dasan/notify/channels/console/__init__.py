@@ -24,6 +24,10 @@ class ConsoleChannel(Channel):
     def send(self, message) -> str:
         logger.info(
             "notification %s to %s [%s] %s: %s",
-            message.reference, mask(message.to), message.template_key, mask(message.subject), mask(message.body),
+            message.reference,
+            mask(message.to),
+            message.template_key,
+            mask(message.subject),
+            mask(message.body),
         )
         return f"console:{message.reference}"

@@ -11,7 +11,6 @@ two as one message, but a duplicate in the inbox is possible. See src/dasan/noti
 from __future__ import annotations
 
 import smtplib
-import socket
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -44,8 +43,12 @@ class EmailChannel(Channel):
             # RFC 8058 one-click: mail clients POST to the link, which needs no login.
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         email = EmailMultiAlternatives(
-            subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[message.to], headers=headers, connection=connection,
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.to],
+            headers=headers,
+            connection=connection,
         )
         if message.html_body:
             email.attach_alternative(message.html_body, "text/html")
@@ -65,6 +68,6 @@ class EmailChannel(Channel):
             if 500 <= exc.smtp_code < 600:
                 raise PermanentFailure(error) from exc
             raise TemporaryFailure(error) from exc
-        except (smtplib.SMTPException, socket.error, OSError) as exc:
+        except (smtplib.SMTPException, OSError) as exc:
             raise TemporaryFailure(f"SMTP unavailable: {exc.__class__.__name__}") from exc
         return message_id_for(message)

@@ -42,7 +42,10 @@ def status_from_record(record: dict) -> ProviderStatus:
         return ProviderStatus("delivered", ref)
     if state in {"FAILED", "CANCEL"} or (state == "COMPLETED" and code not in DELIVERED_CODES):
         return ProviderStatus(
-            "failed", ref, f"{code} {record.get('resultCodeName', '')}".strip(), cannot_receive=code in CANNOT_RECEIVE_CODES
+            "failed",
+            ref,
+            f"{code} {record.get('resultCodeName', '')}".strip(),
+            cannot_receive=code in CANNOT_RECEIVE_CODES,
         )
     return ProviderStatus("sent", ref)
 
@@ -60,8 +63,11 @@ class KakaoChannel(Channel):
 
     def __init__(self):
         conf = settings.DASAN
-        self.client = NhnClient(conf.get("KAKAO_ALIMTALK_URL", ""), conf.get("KAKAO_ALIMTALK_KEY", ""),
-                                timeout=float(conf.get("KAKAO_TIMEOUT") or 10))
+        self.client = NhnClient(
+            conf.get("KAKAO_ALIMTALK_URL", ""),
+            conf.get("KAKAO_ALIMTALK_KEY", ""),
+            timeout=float(conf.get("KAKAO_TIMEOUT") or 10),
+        )
         self.app_key = conf.get("KAKAO_APP_KEY") or os.environ.get("DASAN_KAKAO_APP_KEY", "")
         self.sender_key = conf.get("KAKAO_SENDER_KEY", "")
 
@@ -83,7 +89,9 @@ class KakaoChannel(Channel):
             ],
         }
         data = self.client.request(
-            "POST", f"/alimtalk/v2.3/appkeys/{self.app_key}/raw-messages", json=payload,
+            "POST",
+            f"/alimtalk/v2.3/appkeys/{self.app_key}/raw-messages",
+            json=payload,
             headers={"X-NC-API-IDEMPOTENCY-KEY": ref},
         )
         result = data.get("message") or {}

@@ -50,7 +50,9 @@ def status_from_record(record: dict) -> ProviderStatus:
     if status == "3":
         return ProviderStatus("delivered", ref)
     if status in {"0", "4"}:
-        return ProviderStatus("failed", ref, f"{record.get('resultCode', '')} {record.get('msgStatusName', '')}".strip())
+        return ProviderStatus(
+            "failed", ref, f"{record.get('resultCode', '')} {record.get('msgStatusName', '')}".strip()
+        )
     return ProviderStatus("sent", ref)
 
 
@@ -62,7 +64,8 @@ class SmsChannel(Channel):
     def __init__(self):
         conf = settings.DASAN
         self.client = NhnClient(
-            conf.get("SMS_GATEWAY_URL", ""), conf.get("SMS_GATEWAY_KEY", ""),
+            conf.get("SMS_GATEWAY_URL", ""),
+            conf.get("SMS_GATEWAY_KEY", ""),
             timeout=float(conf.get("SMS_TIMEOUT") or os.environ.get("DASAN_SMS_TIMEOUT") or 10),
         )
         self.app_key = conf.get("SMS_APP_KEY") or os.environ.get("DASAN_SMS_APP_KEY", "")
@@ -95,7 +98,8 @@ class SmsChannel(Channel):
         params = {**search_window(message), "senderGroupingKey": str(message.reference), "pageSize": 10}
         data = self.client.request("GET", self._path(message_type(message.body)), params=params)
         records = [
-            r for r in ((data.get("body") or {}).get("data") or [])
+            r
+            for r in ((data.get("body") or {}).get("data") or [])
             if r.get("recipientGroupingKey") in (None, str(message.reference))
         ]
         return status_from_record(records[0]) if records else None

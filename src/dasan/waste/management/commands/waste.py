@@ -1,6 +1,7 @@
 """`dasan waste import-fees PATH`, `dasan waste export-fees [PATH]`: fee tables in the
 national standard layout (전국대형폐기물수거수수료정보표준데이터); `dasan waste
 import-streets PATH`: the road table that places an address in its 행정동."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,9 @@ class Command(BaseCommand):
         imp.add_argument("path")
         imp.add_argument("--effective-from", help="YYYY-MM-DD the table takes effect (default: 데이터기준일자)")
         imp.add_argument("--sigungu", default="", help="read only this 시군구's rows of a nationwide file")
-        streets = sub.add_parser("import-streets", help="Replace the road table (도로명,시작건물번호,끝건물번호,행정동코드).")
+        streets = sub.add_parser(
+            "import-streets", help="Replace the road table (도로명,시작건물번호,끝건물번호,행정동코드)."
+        )
         streets.add_argument("path")
         exp = sub.add_parser("export-fees", help="Export the table in force (or --effective-from) as CSV.")
         exp.add_argument("path", nargs="?", help="output file (default: stdout)")
@@ -47,15 +50,22 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
         try:
-            report = import_fees(path.read_bytes(), effective_from=self._date(opts["effective_from"]),
-                                 sigungu=opts["sigungu"], progress=stage_bars())
+            report = import_fees(
+                path.read_bytes(),
+                effective_from=self._date(opts["effective_from"]),
+                sigungu=opts["sigungu"],
+                progress=stage_bars(),
+            )
         except DasanError as exc:
             raise CommandError(str(exc.message)) from None
         table = report.table
-        self.stdout.write(f"table {table.sigungu} from {table.effective_from} "
-                          f"({'new' if report.created_table else 'existing'})")
-        self.stdout.write(f"rows {report.total}: imported {report.imported}, updated {report.updated}, "
-                          f"unchanged {report.unchanged}, rejected {len(report.rejected)}, other places skipped {report.skipped}")
+        self.stdout.write(
+            f"table {table.sigungu} from {table.effective_from} ({'new' if report.created_table else 'existing'})"
+        )
+        self.stdout.write(
+            f"rows {report.total}: imported {report.imported}, updated {report.updated}, "
+            f"unchanged {report.unchanged}, rejected {len(report.rejected)}, other places skipped {report.skipped}"
+        )
         for rejected in report.rejected:
             self.stdout.write(f"  line {rejected.line}: {rejected.reason}")
 

@@ -60,7 +60,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the logins.")
         parser.add_argument(
-            "--allow-production", action="store_true",
+            "--allow-production",
+            action="store_true",
             help="Load the demo even with DASAN_DEBUG off (its passwords and TOTP secrets are public).",
         )
 
@@ -79,8 +80,14 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(
-                    username=username, password=DEMO_PASSWORD, kind=Kind.STAFF, name=name,
-                    department=by_code[dept_code], role=role, is_staff=True, is_superuser=(role == Role.ADMIN),
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    kind=Kind.STAFF,
+                    name=name,
+                    department=by_code[dept_code],
+                    role=role,
+                    is_staff=True,
+                    is_superuser=(role == Role.ADMIN),
                 )
             if not user.totp_secret:
                 user.totp_secret = secret
@@ -88,7 +95,9 @@ class Command(BaseCommand):
                 user.save(update_fields=["totp_secret", "totp_confirmed_at"])
         for phone, name, language in RESIDENTS:
             if not User.objects.filter(phone=phone).exists():
-                User.objects.create_user(username=f"demo-{phone[-4:]}", kind=Kind.RESIDENT, phone=phone, name=name, language=language)
+                User.objects.create_user(
+                    username=f"demo-{phone[-4:]}", kind=Kind.RESIDENT, phone=phone, name=name, language=language
+                )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
@@ -127,17 +136,23 @@ class Command(BaseCommand):
 
         load_demo_certificates()
         self.stdout.write(self.style.SUCCESS("데모시 (Demo City) is ready."))
-        self.stdout.write("The assistant's knowledge base is being indexed by the worker: articles within a minute or two, the welfare FAQ in about 10-15 minutes.")
+        self.stdout.write(
+            "The assistant's knowledge base is being indexed by the worker: articles within a minute or two, the welfare FAQ in about 10-15 minutes."
+        )
         if options["quiet_logins"]:
             return
         base = f"http://{settings.DASAN['SERVE_BIND']}"
-        self.stdout.write("\nResidents — sign in at %s/accounts/login/ with a phone number;" % base)
+        self.stdout.write(f"\nResidents — sign in at {base}/accounts/login/ with a phone number;")
         self.stdout.write("  the one-time code is shown on the page in the demo (and written to the worker log):")
         for phone, name, language in RESIDENTS:
             self.stdout.write(f"  {phone[:3]}-{phone[3:7]}-{phone[7:]}  {name} ({language})")
         self.stdout.write(f"\nStaff — sign in at {base}/accounts/staff/login/ with password '{DEMO_PASSWORD}'")
-        self.stdout.write("  and the 6-digit code from an authenticator app set up with the secret (or the code shown now):")
+        self.stdout.write(
+            "  and the 6-digit code from an authenticator app set up with the secret (or the code shown now):"
+        )
         for username, name, dept_code, role, secret in STAFF:
             dept = dict((c, n) for c, n, _, _ in DEPARTMENTS)[dept_code]
-            self.stdout.write(f"  {username:<13} {name} · {dept} · {role.label}  secret {secret}  code now {pyotp.TOTP(secret).now()}")
+            self.stdout.write(
+                f"  {username:<13} {name} · {dept} · {role.label}  secret {secret}  code now {pyotp.TOTP(secret).now()}"
+            )
         self.stdout.write("")
