@@ -10,7 +10,6 @@ Ninja answers errors in its own shapes (``{"detail": ...}``, an HTML 404, a plai
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -25,6 +24,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 
 import dasan
+from dasan.core.appconfig import api_routers
 from dasan.core.errors import DasanError
 from dasan.core.pii import mask
 
@@ -38,22 +38,6 @@ Public and integration API of Dasan (다산), the civil-service platform of this
 * Endpoints that create things accept an `Idempotency-Key` header; a retry returns the first result.
 * Authentication: the web session (with the CSRF token) or `Authorization: Bearer <token>`.
 """
-
-# (prefix, module): each module exposes ``router``.
-ROUTERS: list[tuple[str, str]] = [
-    ("/city/", "dasan.core.api"),
-    ("/accounts/", "dasan.accounts.api"),
-    ("/notifications/", "dasan.notify.api"),
-    ("/kb/", "dasan.knowledge.api"),
-    ("/assistant/", "dasan.assistant.api"),
-    ("/payments/", "dasan.payments.api"),
-    ("/complaints/", "dasan.complaints.api"),
-    ("/waste/", "dasan.waste.api"),
-    ("/goods/", "dasan.goods.api"),
-    ("/reservations/", "dasan.reservations.api"),
-    ("/queue/", "dasan.queueing.api"),
-    ("/documents/", "dasan.certificates.api"),
-]
 
 # Ninja's built-in English messages, replaced by our translated defaults.
 _NINJA_DEFAULT_MESSAGES = {"Unauthorized", "Forbidden", "Too many requests.", "Not Found", "Method not allowed"}
@@ -279,8 +263,9 @@ def health(request):
 
 
 def _mount_routers() -> None:
-    for prefix, module_name in ROUTERS:
-        api.add_router(prefix, importlib.import_module(module_name).router)
+    # Each app declares its routers (``api`` in its AppConfig, see core.appconfig).
+    for prefix, router in api_routers():
+        api.add_router(prefix, router)
 
 
 _mount_routers()

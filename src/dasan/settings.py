@@ -32,6 +32,37 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def env_map(name: str) -> dict[str, str]:
+    """``key=value,key=value`` → dict (empty when unset)."""
+    pairs = (item.partition("=") for item in env_list(name))
+    return {key.strip(): value.strip() for key, _sep, value in pairs if key.strip()}
+
+
+def env_rates(name: str) -> dict[str, tuple[int, int]] | None:
+    """``sms=10/1,email=5/1`` → {"sms": (10, 1), ...}: messages per seconds; None when unset."""
+    rates = env_map(name)
+    if not rates:
+        return None
+    parsed = {}
+    for channel, rate in rates.items():
+        count, _sep, window = rate.partition("/")
+        parsed[channel] = (int(count), int(window or 1))
+    return parsed
+
+
+def env_refund_rules(name: str) -> list[tuple[int, int]] | None:
+    """``168=100,24=50`` → [(168, 100), (24, 50)]: hours before the start, percent refunded."""
+    rules = env_map(name)
+    if not rules:
+        return None
+    return sorted(((int(hours), int(percent)) for hours, percent in rules.items()), reverse=True)
+
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 # var/ holds everything the running city writes: the SQLite file, uploaded media,
 # search indexes, the generated secret key. Never tracked by git.
@@ -96,6 +127,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dasan.accounts.middleware.ActivateUserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A service's error that a page did not catch becomes the 404/403 page or a message (core.http).
+    "dasan.core.http.DasanErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dasan.core.middleware.RequestContextMiddleware",
 ]
@@ -315,6 +348,49 @@ DASAN = {
     "WASTE_REMINDER_TIME": os.environ.get("DASAN_WASTE_REMINDER_TIME", "18:00"),
     "WASTE_PHOTO_MAX_BYTES": env_int("DASAN_WASTE_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
     "WASTE_PHOTO_MAX_SIDE": env_int("DASAN_WASTE_PHOTO_MAX_SIDE", 1600),
+    # The phone number printed for bulky-waste questions (empty: the city's main number).
+    "WASTE_PHONE": os.environ.get("DASAN_WASTE_PHONE", ""),
+    # Reservations (공공시설 예약): how long an unpaid booking holds its slot, how long an approved
+    # request waits for payment, the no-show penalty, a waitlist offer's life, and the refund
+    # schedule for resources without their own ("168=100,24=50": hours before the start = percent
+    # refunded; empty: 7 days 100 %, 1 day 50 %).
+    "RESERVATIONS_PAYMENT_MINUTES": env_int("DASAN_RESERVATIONS_PAYMENT_MINUTES", 60),
+    "RESERVATIONS_APPROVED_PAYMENT_HOURS": env_int("DASAN_RESERVATIONS_APPROVED_PAYMENT_HOURS", 48),
+    "RESERVATIONS_NO_SHOW_PENALTY_DAYS": env_int("DASAN_RESERVATIONS_NO_SHOW_PENALTY_DAYS", 30),
+    "RESERVATIONS_WAITLIST_OFFER_MINUTES": env_int("DASAN_RESERVATIONS_WAITLIST_OFFER_MINUTES", 120),
+    "RESERVATIONS_REFUND_RULES": env_refund_rules("DASAN_RESERVATIONS_REFUND_RULES"),
+    # Documents (민원서류): the largest PDF staff attach, and public verification checks per client.
+    "CERTIFICATES_PDF_MAX_BYTES": env_int("DASAN_CERTIFICATES_PDF_MAX_BYTES", 10 * 1024 * 1024),
+    "CERTIFICATES_VERIFY_LIMIT": env_int("DASAN_CERTIFICATES_VERIFY_LIMIT", 30),
+    # The city's signing certificate for city-issued documents (PKCS#12) and extra trust roots.
+    "SIGNING_P12": os.environ.get("DASAN_SIGNING_P12", ""),
+    "SIGNING_P12_PASSWORD": os.environ.get("DASAN_SIGNING_P12_PASSWORD", ""),
+    "SIGNING_TRUST_ROOTS": os.environ.get("DASAN_SIGNING_TRUST_ROOTS", ""),
+    # Machine translation: "" (none), "libretranslate" or "openai" (see the configuration doc).
+    "TRANSLATION_ENGINE": os.environ.get("DASAN_TRANSLATION_ENGINE", ""),
+    "TRANSLATION_URL": os.environ.get("DASAN_TRANSLATION_URL", ""),
+    "TRANSLATION_API_KEY": os.environ.get("DASAN_TRANSLATION_API_KEY", ""),
+    "TRANSLATION_MODEL": os.environ.get("DASAN_TRANSLATION_MODEL", ""),
+    "TRANSLATION_TIMEOUT": env_float("DASAN_TRANSLATION_TIMEOUT", 10.0),
+    "TRANSLATION_MAX_CHARS": env_int("DASAN_TRANSLATION_MAX_CHARS", 5000),
+    # Spoken questions (dasan[voice]).
+    "VOICE_ENABLED": env_bool("DASAN_VOICE_ENABLED", True),
+    "VOICE_MODEL": os.environ.get("DASAN_VOICE_MODEL", ""),
+    "VOICE_MAX_SECONDS": env_float("DASAN_VOICE_MAX_SECONDS", 30.0),
+    "VOICE_MAX_BYTES": env_int("DASAN_VOICE_MAX_BYTES", 2 * 1024 * 1024),
+    "VOICE_TIMEOUT": env_float("DASAN_VOICE_TIMEOUT", 30.0),
+    "VOICE_WORKERS": env_int("DASAN_VOICE_WORKERS", 1),
+    "VOICE_QUEUE_TIMEOUT": env_float("DASAN_VOICE_QUEUE_TIMEOUT", 20.0),
+    # Notifications: per-channel send rates ("sms=10/1,kakao=10/1,email=5/1"; empty: the defaults)
+    # and AlimTalk template codes approved by Kakao ("complaints.received=DSN001,...").
+    "NOTIFY_RATE_LIMITS": env_rates("DASAN_NOTIFY_RATE_LIMITS"),
+    "KAKAO_TEMPLATE_CODES": env_map("DASAN_KAKAO_TEMPLATE_CODES"),
+    # The demo shows residents' one-time codes on the sign-in page (only with DASAN_DEBUG=1).
+    "DEMO_SHOW_OTP": env_bool("DASAN_DEMO_SHOW_OTP", False),
+    # Proxies whose X-Forwarded-* gunicorn believes (dasan serve).
+    "FORWARDED_ALLOW_IPS": os.environ.get("DASAN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    # Web processes load the search index and models at start-up ("0": on the first question).
+    "WARM_ON_START": env_bool("DASAN_WARM_ON_START", True),
 }
 
 LOGGING = {

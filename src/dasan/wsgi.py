@@ -9,15 +9,16 @@ application = get_wsgi_application()
 
 
 def _warm() -> None:
-    # Kiwi, the embedding model and the search index take a few seconds to load;
-    # loading them in the background at start-up keeps the first resident's
+    # Apps declare what is slow to load (the "warm" hook: Kiwi, the embedding model and the
+    # search index); loading it in the background at start-up keeps the first resident's
     # question (and Kakao's 5-second limit) from paying for it.
-    try:
-        from dasan.knowledge.services import manager
+    from dasan.core.appconfig import hooks
 
-        manager.warm()
-    except Exception:  # noqa: BLE001 - a failed warm-up only makes the first answer slower
-        logging.getLogger("dasan.wsgi").exception("warming the knowledge index failed")
+    for warm in hooks("warm"):
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 - a failed warm-up only makes the first answer slower
+            logging.getLogger("dasan.wsgi").exception("warming %s failed", getattr(warm, "__qualname__", warm))
 
 
 if os.environ.get("DASAN_WARM_ON_START", "1") != "0":

@@ -254,12 +254,11 @@ def test_command_says_why_it_did_not_train(categories):
     assert "학습하지 않았습니다" in out.getvalue() and "분류 키워드" in out.getvalue()
 
 
-def test_register_jobs_schedules_the_retrain():
+def test_the_worker_schedules_the_retrain_hourly():
     from dasan.core import schedule
 
-    routing.register_jobs()
     job = next(j for j in schedule.jobs() if j.name == "complaints.routing.retrain")
-    assert job.func is routing.retrain_if_due
+    assert job.every_seconds == 3600 and job.func is routing.retrain_if_due
 
 
 def test_scheduled_job_trains_the_first_model_then_waits_for_the_night(history):

@@ -687,12 +687,14 @@ def test_simultaneous_filings_get_distinct_consecutive_numbers(is_postgres, cate
 
 @pytest.mark.django_db
 def test_demo_loads_categories_and_samples_once(settings):
+    from dasan.accounts.demo import load_demo as load_people
     from dasan.complaints.demo import load_demo
     from dasan.complaints.models import AnswerTemplate, Category, ParkingReport
-    from dasan.web.management.commands.demo import Command
+    from dasan.core.demo import load_demo as load_city
 
     settings.DASAN = {**settings.DASAN, "COMPLAINT_AUTO_ASSIGN": 1.01}  # the unsorted sample waits in triage
-    Command().load()
+    load_city()
+    load_people()
     first = load_demo()
     assert first["categories"] >= 12 and first["complaints_added"] >= 10
     statuses = set(Complaint.objects.values_list("status", flat=True))

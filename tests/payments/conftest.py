@@ -293,12 +293,11 @@ def calls():
         with record.lock:
             record.cancelled.append((order.public_id, order.status))
 
-    services.on_paid(PURPOSE, paid)
-    services.on_refunded(PURPOSE, refunded)
-    services.on_cancelled(PURPOSE, cancelled)
+    from dasan.core.appconfig import PaymentPurpose, register_payment_purpose
+
+    undo = register_payment_purpose(PaymentPurpose(PURPOSE, paid=paid, refunded=refunded, cancelled=cancelled))
     yield record
-    for kind in ("paid", "refunded", "cancelled"):
-        services._callbacks[kind].pop(PURPOSE, None)
+    undo()
 
 
 @pytest.fixture

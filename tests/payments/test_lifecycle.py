@@ -54,12 +54,14 @@ def test_a_failing_owner_callback_rolls_the_payment_back(make_order, staff):
     def refuse(order):
         raise RuntimeError("owner could not record it")
 
-    services.on_paid("test.thing", refuse)
+    from dasan.core.appconfig import PaymentPurpose, register_payment_purpose
+
+    undo = register_payment_purpose(PaymentPurpose("test.thing", paid=refuse))
     try:
         with pytest.raises(RuntimeError):
             services.mark_paid_at_office(order, actor=staff)
     finally:
-        services._callbacks["paid"]["test.thing"].remove(refuse)
+        undo()
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING and not Payment.objects.exists()
 

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from .permissions import is_staff
+
 
 def staff_required(view):
     """City staff only: anonymous visitors go to the staff sign-in, signed-in residents
@@ -19,7 +21,7 @@ def staff_required(view):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("accounts:staff_login"))
-        if not getattr(user, "is_city_staff", False) or not user.is_active:
+        if not is_staff(user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -36,7 +36,8 @@ def _active(user) -> bool:
 
 
 def _sees_all(user) -> bool:
-    return user.is_superuser or (user.kind == Kind.STAFF and user.role == Role.ADMIN)
+    # City administrators, and superusers among staff (see accounts.permissions).
+    return user.kind == Kind.STAFF and (user.is_superuser or user.role == Role.ADMIN)
 
 
 def visible(

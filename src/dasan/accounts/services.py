@@ -23,10 +23,9 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from dasan.core import audit, ratelimit
+from dasan.core import audit, outbox, ratelimit
 from dasan.core.errors import DasanError, RateLimited
 from dasan.core.pii import mask
-from dasan.notify.services import enqueue
 
 from .models import APIToken, Kind, OneTimeCode, Role
 
@@ -174,7 +173,7 @@ def request_otp(phone: str, *, ip: str | None = None, language: str | None = Non
             created_at=now,
             expires_at=now + OTP_LIFETIME,
         )
-        enqueue(
+        outbox.send(
             OTP_TEMPLATE,
             recipient=existing,
             to=phone,

@@ -750,10 +750,3 @@ def retrain_if_due(now=None):
         return train()
     finally:
         cache.delete(key)
-
-
-def register_jobs() -> None:
-    """Register the hourly check that retrains the model at night (run by `dasan worker`)."""
-    from dasan.core.schedule import register
-
-    register("complaints.routing.retrain", retrain_if_due, every_seconds=3600)

@@ -1,9 +1,10 @@
 import sys
 
-from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+from dasan.core.appconfig import DasanAppConfig, Job
 
 
 def _audit_flush_allowed() -> int:
@@ -28,15 +29,19 @@ def _register_sqlite_functions(sender, connection, **kwargs):
         connection.connection.create_function("dasan_audit_flush_allowed", 0, _audit_flush_allowed)
 
 
-class CoreConfig(AppConfig):
+class CoreConfig(DasanAppConfig):
     name = "dasan.core"
     label = "core"
     verbose_name = _("기본 정보")
 
+    api = [("/city/", "api")]
+    jobs = [Job("core.prune_idempotency", "idempotency.prune", every_seconds=3600)]
+    demo = "demo.load_demo"
+
     def ready(self) -> None:
-        from dasan.core import calendar, idempotency
+        super().ready()
+        from dasan.core import calendar
         from dasan.core.models import Municipality, TemporaryHoliday
-        from dasan.core.schedule import register
 
         connection_created.connect(_register_sqlite_functions, dispatch_uid="dasan.core.sqlite_functions")
         # A connection opened before ready() (rare: a settings check) gets the function now.
@@ -53,5 +58,3 @@ class CoreConfig(AppConfig):
             post_delete.connect(
                 calendar.invalidate_cache, sender=model, dispatch_uid=f"dasan.core.calendar.{model.__name__}.delete"
             )
-
-        register("core.prune_idempotency", idempotency.prune, every_seconds=3600)

@@ -6,7 +6,27 @@ with ``status``, and views show ``message`` as a form error.
 
 from __future__ import annotations
 
+import enum
+
 from django.utils.translation import gettext_lazy as _
+
+
+class ErrorCode(enum.StrEnum):
+    """Base of each app's error codes (``<app>/errors.py``): one enum per app, so the codes a
+    client may see are listed in one place (the OpenAPI document and ``docs/errors.md``).
+
+    A member is its code string (``Code.SLOT_TAKEN == "slot_taken"``), so a code keeps the
+    same value on the wire when it moves into an enum."""
+
+
+class CoreCode(ErrorCode):
+    """Codes any app may raise: the platform's own and the generic ones."""
+
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    STAFF_ONLY = "staff_only"
+    RATE_LIMITED = "rate_limited"
+    INVALID_INPUT = "invalid_input"
 
 
 class DasanError(Exception):
@@ -14,7 +34,7 @@ class DasanError(Exception):
 
     def __init__(self, code: str, message, status: int | None = None, **details):
         super().__init__(str(message))
-        self.code = code
+        self.code = str(code)
         self.message = message
         if status is not None:
             self.status = status
@@ -30,14 +50,14 @@ class DasanError(Exception):
 class NotFound(DasanError):
     status = 404
 
-    def __init__(self, code: str = "not_found", message=_("찾을 수 없습니다."), **details):
+    def __init__(self, code: str = CoreCode.NOT_FOUND, message=_("찾을 수 없습니다."), **details):
         super().__init__(code, message, **details)
 
 
 class PermissionDenied(DasanError):
     status = 403
 
-    def __init__(self, code: str = "forbidden", message=_("권한이 없습니다."), **details):
+    def __init__(self, code: str = CoreCode.FORBIDDEN, message=_("권한이 없습니다."), **details):
         super().__init__(code, message, **details)
 
 
@@ -51,7 +71,7 @@ class RateLimited(DasanError):
     def __init__(
         self,
         retry_after: int,
-        code: str = "rate_limited",
+        code: str = CoreCode.RATE_LIMITED,
         message=_("요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."),
         **details,
     ):

@@ -248,3 +248,20 @@ class PiiMaskingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = mask(record.stack_info)
         return True
+
+
+def mask_name(name: str | None) -> str:
+    """A person's name as staff pages, lottery results and documents show it: enough to greet
+    the person at a counter, no more. One rule everywhere:
+
+    김민수 → 김*수, 남궁민수 → 남**수, 이진 → 이*, 김 → *, Jane Doe → J******e, empty → "".
+
+    A one-letter name is masked whole (showing it would show all of it)."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        return ""
+    if len(name) == 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

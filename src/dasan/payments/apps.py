@@ -1,30 +1,25 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
-def _is_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_city_staff", False))
+from dasan.core.appconfig import STAFF, DasanAppConfig, Job, Tile
 
 
-class PaymentsConfig(AppConfig):
+class PaymentsConfig(DasanAppConfig):
     name = "dasan.payments"
     label = "payments"
     verbose_name = _("결제")
 
-    def ready(self) -> None:
-        from dasan.core.catalog import register_service
-        from dasan.core.schedule import register as register_job
-
-        from .services import expire_stale_orders
-
-        register_job("payments.expire_stale_orders", expire_stale_orders, every_seconds=60)
-        register_service(
+    urls = [("payments/", "urls")]
+    api = [("/payments/", "api")]
+    jobs = [Job("payments.expire_stale_orders", "services.expire_stale_orders", every_seconds=60)]
+    tiles = [
+        Tile(
             "payments.staff",
             title=_("결제·환불"),
             description=_("창구 수납과 가상계좌 입금을 확인하고 환불을 처리합니다."),
             url_name="payments:staff_list",
-            audience="staff",
+            audience=STAFF,
             icon="receipt",
             order=800,
-            visible=_is_staff,
-        )
+            visible="dasan.accounts.permissions.is_staff",
+        ),
+    ]

@@ -7,8 +7,9 @@ second sees what the first did. The database constraints in ``models.py`` are th
 last line: a refund can never exceed what was paid, and an order can never hold two
 successful payments.
 
-The apps that sell things learn the outcome through callbacks registered by purpose
-(``on_paid``, ``on_refunded``, ``on_cancelled``), run inside the same transaction.
+The apps that sell things learn the outcome through the handlers they declare by purpose
+(``PaymentPurpose(paid=, refunded=, cancelled=)`` in their AppConfig), run inside the same
+transaction.
 See docs/dev/payments.md.
 """
 
@@ -18,8 +19,7 @@ import dataclasses
 import datetime as dt
 import logging
 import secrets
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dasan.core import audit
+from dasan.core.appconfig import payment_handlers
 from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
 from dasan.core.idempotency import IdempotencyMismatch
 
@@ -61,9 +62,6 @@ __all__ = [
     "expire_stale_orders",
     "handle_webhook",
     "next_step",
-    "on_paid",
-    "on_refunded",
-    "on_cancelled",
     "search_orders",
 ]
 
@@ -87,37 +85,13 @@ class Line:
 
 # --- callbacks ----------------------------------------------------------------------------------
 
-_callbacks: dict[str, dict[str, list[Callable]]] = {
-    "paid": defaultdict(list),
-    "refunded": defaultdict(list),
-    "cancelled": defaultdict(list),
-}
-
-
-def _register(kind: str, purpose: str, callback: Callable) -> None:
-    if callback not in _callbacks[kind][purpose]:  # ready() may run twice
-        _callbacks[kind][purpose].append(callback)
-
-
-def on_paid(purpose: str, callback: Callable) -> None:
-    """Call ``callback(order)`` when an order of ``purpose`` is paid (once, inside the
-    payment's transaction; an exception rolls the payment back)."""
-    _register("paid", purpose, callback)
-
-
-def on_refunded(purpose: str, callback: Callable) -> None:
-    """Call ``callback(order, refund)`` after each refund of an order of ``purpose``."""
-    _register("refunded", purpose, callback)
-
-
-def on_cancelled(purpose: str, callback: Callable) -> None:
-    """Call ``callback(order)`` when a pending order of ``purpose`` is cancelled or expires
-    (``order.status`` says which)."""
-    _register("cancelled", purpose, callback)
+# The apps that sell things declare what happens when their orders change
+# (``PaymentPurpose`` in their AppConfig, see core.appconfig); payments calls them by
+# purpose without importing those apps.
 
 
 def _fire(kind: str, order: Order, *args) -> None:
-    for callback in list(_callbacks[kind].get(order.purpose, ())):
+    for callback in payment_handlers(order.purpose, kind):
         callback(order, *args)
 
 
@@ -225,7 +199,7 @@ def create_order(
     ``purpose`` is ``"<app>.<thing>"`` (the callback key), ``reference`` the owner's
     object id; ``lines`` are :class:`Line` objects, ``(name, unit_price, quantity)``
     tuples or dicts. The total is the sum of the lines and may not be negative; a total
-    of 0 is paid at once (``on_paid`` fires inside this call). With ``idempotency_key``
+    of 0 is paid at once (the purpose's ``paid`` handler runs inside this call). With ``idempotency_key``
     the same payer and key return the first order (a different content raises
     :class:`~dasan.core.idempotency.IdempotencyMismatch`).
     """
@@ -489,7 +463,7 @@ def confirm_payment(order: Order, params: dict, *, provider: str | None = None, 
     Idempotent: the same provider reference again returns the same payment and charges
     nothing; another payment for a paid order raises ``already_paid`` (409). The amount
     must equal the order's (``amount_mismatch``); expired or cancelled orders are refused
-    before the provider is asked, so nothing is charged. Fires ``on_paid`` once."""
+    before the provider is asked, so nothing is charged. Runs the purpose's ``paid`` handler once."""
     if not isinstance(params, dict):
         raise DasanError("invalid_request", _("결제 정보가 올바르지 않습니다."))
     chosen = None
@@ -503,7 +477,7 @@ def confirm_payment(order: Order, params: dict, *, provider: str | None = None, 
 
 def mark_paid_at_office(order: Order, *, actor, method: str = "cash", note: str = "") -> Payment:
     """Staff record money taken at the counter or seen on the city's account
-    (``method``: cash, card_terminal, transfer, virtual_account). Fires ``on_paid``;
+    (``method``: cash, card_terminal, transfer, virtual_account). Runs the ``paid`` handler;
     a paid order raises ``already_paid``."""
     if actor is None or not getattr(actor, "is_city_staff", False) or not actor.is_active:
         raise PermissionDenied()
@@ -575,7 +549,7 @@ def search_orders(*, query: str = "", status: str = "pending") -> QuerySet[Order
 
 
 def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
-    """Give up a pending order (no money moved) and fire ``on_cancelled``. Cancelling a
+    """Give up a pending order (no money moved) and run the ``cancelled`` handler. Cancelling a
     cancelled or expired order changes nothing; a paid order must be refunded instead."""
     with transaction.atomic():
         order = _lock(order)
@@ -593,7 +567,7 @@ def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
 
 
 def expire_stale_orders(now: dt.datetime | None = None) -> int:
-    """Mark pending orders past their deadline as expired (firing ``on_cancelled``) and
+    """Mark pending orders past their deadline as expired (running the ``cancelled`` handler) and
     return how many. Safe to run from several workers at once."""
     now = now or timezone.now()
     count = 0
@@ -620,7 +594,7 @@ def expire_stale_orders(now: dt.datetime | None = None) -> int:
 
 def refund(target: Order | Payment, amount: int | None = None, reason: str = "", *, actor=None) -> Refund:
     """Return ``amount`` won (default: all that is left) of a paid order or payment
-    through its provider, and fire ``on_refunded``.
+    through its provider, and run the ``refunded`` handler.
 
     Never more than paid minus already refunded (``refund_exceeds_paid``), even when
     two refunds race: the order row is locked and the database checks the sums.

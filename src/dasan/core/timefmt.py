@@ -1,0 +1,47 @@
+"""The city's local time, and how Dasan writes it.
+
+Times are stored aware, in UTC; residents and staff read them in the city's zone
+(``settings.TIME_ZONE``, Asia/Seoul by default). Messages, receipts and pages write
+them the same way everywhere: ``2026-12-07 14:30`` (minutes; seconds never matter to
+a resident) and ``2026-12-07`` for a day, the forms Korean public notices use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+DATE = "%Y-%m-%d"
+DATETIME = "%Y-%m-%d %H:%M"
+
+
+def zone() -> ZoneInfo:
+    """The city's time zone."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def local(value: dt.datetime) -> dt.datetime:
+    """``value`` (aware) in the city's zone."""
+    return timezone.localtime(value, zone())
+
+
+def local_date(value: dt.datetime | None = None) -> dt.date:
+    """The city's calendar day of ``value`` (default: now)."""
+    return local(value or timezone.now()).date()
+
+
+def fmt(value: dt.datetime | None, pattern: str = DATETIME) -> str:
+    """``value`` written in the city's zone (``""`` for None)."""
+    return local(value).strftime(pattern) if value else ""
+
+
+def fmt_date(value: dt.date | dt.datetime | None) -> str:
+    """A day written as ``2026-12-07`` (a datetime is taken in the city's zone)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local(value).date()
+    return value.strftime(DATE)
