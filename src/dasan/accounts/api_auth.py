@@ -13,6 +13,8 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
+from dasan.accounts.errors import Code
+
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <token>`` checked against APIToken hashes."""
@@ -55,7 +57,7 @@ class SessionCsrfAuth(APIKeyCookie):
                 from dasan.core.errors import PermissionDenied
 
                 raise PermissionDenied(
-                    "csrf_failed", _("보안 확인(CSRF)에 실패했습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.")
+                    Code.CSRF_FAILED, _("보안 확인(CSRF)에 실패했습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요.")
                 )
         return user
 

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from dasan.accounts.errors import Code
 from dasan.core import audit, outbox, ratelimit
 from dasan.core.errors import DasanError, RateLimited
 from dasan.core.pii import mask
@@ -54,11 +55,11 @@ _CODE_RE = re.compile(r"^\d{6}$")
 
 
 def _err_invalid_phone() -> DasanError:
-    return DasanError("invalid_phone", _("휴대전화 번호를 확인해 주세요. 예: 010-1234-5678"))
+    return DasanError(Code.INVALID_PHONE, _("휴대전화 번호를 확인해 주세요. 예: 010-1234-5678"))
 
 
 def _err_staff_phone() -> DasanError:
-    return DasanError("staff_account", _("공무원 계정은 공무원 로그인을 이용해 주세요."), status=403)
+    return DasanError(Code.STAFF_ACCOUNT, _("공무원 계정은 공무원 로그인을 이용해 주세요."), status=403)
 
 
 # --- Phone numbers --------------------------------------------------------------------
@@ -216,11 +217,11 @@ def verify_otp(phone: str, code: str, *, ip: str | None = None, language: str | 
             .first()
         )
         if otp is None:
-            error = DasanError("otp_not_requested", _("유효한 인증번호가 없습니다. 인증번호를 다시 요청해 주세요."))
+            error = DasanError(Code.OTP_NOT_REQUESTED, _("유효한 인증번호가 없습니다. 인증번호를 다시 요청해 주세요."))
         elif otp.expires_at <= now:
             otp.voided_at = now
             otp.save(update_fields=["voided_at"])
-            error = DasanError("otp_expired", _("인증번호의 입력 시간이 지났습니다. 인증번호를 다시 요청해 주세요."))
+            error = DasanError(Code.OTP_EXPIRED, _("인증번호의 입력 시간이 지났습니다. 인증번호를 다시 요청해 주세요."))
         else:
             otp.attempts += 1
             candidate = _hash_code(phone, otp.nonce, code) if _CODE_RE.match(code) else ""
@@ -233,19 +234,19 @@ def verify_otp(phone: str, code: str, *, ip: str | None = None, language: str | 
                     user = None
                 elif not user.is_active:
                     error = DasanError(
-                        "account_inactive", _("사용이 중지된 계정입니다. 시청에 문의해 주세요."), status=403
+                        Code.ACCOUNT_INACTIVE, _("사용이 중지된 계정입니다. 시청에 문의해 주세요."), status=403
                     )
                     user = None
             else:
                 if otp.attempts >= OTP_MAX_ATTEMPTS:
                     otp.voided_at = now
                     error = DasanError(
-                        "otp_attempts_exceeded",
+                        Code.OTP_ATTEMPTS_EXCEEDED,
                         _("입력 가능 횟수(5회)를 넘었습니다. 인증번호를 다시 요청해 주세요."),
                     )
                 else:
                     error = DasanError(
-                        "otp_invalid",
+                        Code.OTP_INVALID,
                         _("인증번호가 올바르지 않습니다. (남은 입력 횟수: %(left)d회)")
                         % {"left": OTP_MAX_ATTEMPTS - otp.attempts},
                         attempts_left=OTP_MAX_ATTEMPTS - otp.attempts,
@@ -295,9 +296,9 @@ def create_staff(username: str, password: str, name: str = "", department=None, 
     City administrators (role "admin") get every permission in the back office;
     others reach it with the permissions their groups give."""
     if role not in Role.values:
-        raise DasanError("invalid_role", _("역할이 올바르지 않습니다."))
+        raise DasanError(Code.INVALID_ROLE, _("역할이 올바르지 않습니다."))
     if User.objects.filter(username=username).exists():
-        raise DasanError("username_taken", _("이미 사용 중인 아이디입니다."), status=409)
+        raise DasanError(Code.USERNAME_TAKEN, _("이미 사용 중인 아이디입니다."), status=409)
     user = User.objects.create_user(
         username=username,
         password=password,
@@ -315,7 +316,7 @@ def create_staff(username: str, password: str, name: str = "", department=None, 
 
 
 def _err_login_invalid() -> DasanError:
-    return DasanError("login_invalid", _("아이디 또는 비밀번호가 올바르지 않습니다."))
+    return DasanError(Code.LOGIN_INVALID, _("아이디 또는 비밀번호가 올바르지 않습니다."))
 
 
 def staff_login_password(username: str, password: str, *, ip: str | None = None):
@@ -391,17 +392,17 @@ def staff_verify_totp(user, code: str, *, ip: str | None = None):
     most once. Raises DasanError("totp_invalid" | "totp_replayed" |
     "totp_not_enrolled") or RateLimited after five failures in fifteen minutes."""
     if not user.totp_secret or not user.totp_confirmed_at:
-        raise DasanError("totp_not_enrolled", _("OTP 앱 등록이 필요합니다."))
+        raise DasanError(Code.TOTP_NOT_ENROLLED, _("OTP 앱 등록이 필요합니다."))
     key = _totp_limit(user)
     step = _matching_step(user.totp_secret, code)
     if step is None:
         audit.record("accounts.login_failed", target=user, data={"username": user.username, "method": "totp"})
-        raise DasanError("totp_invalid", _("OTP 인증번호가 올바르지 않습니다."))
+        raise DasanError(Code.TOTP_INVALID, _("OTP 인증번호가 올바르지 않습니다."))
     if not _accept_step(user, step):
         audit.record(
             "accounts.login_failed", target=user, data={"username": user.username, "method": "totp", "reason": "replay"}
         )
-        raise DasanError("totp_replayed", _("이미 사용한 OTP 인증번호입니다. 다음 번호가 나오면 입력해 주세요."))
+        raise DasanError(Code.TOTP_REPLAYED, _("이미 사용한 OTP 인증번호입니다. 다음 번호가 나오면 입력해 주세요."))
     ratelimit.reset(key)
     audit.record("accounts.login", actor=user, target=user, data={"method": "password+totp"})
     return user
@@ -410,7 +411,7 @@ def staff_verify_totp(user, code: str, *, ip: str | None = None):
 def start_totp_enrolment(user) -> str:
     """Give a member of staff without a confirmed authenticator a new secret."""
     if user.totp_confirmed_at:
-        raise DasanError("totp_already_enrolled", _("이미 OTP 앱을 등록했습니다."), status=409)
+        raise DasanError(Code.TOTP_ALREADY_ENROLLED, _("이미 OTP 앱을 등록했습니다."), status=409)
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
         user.save(update_fields=["totp_secret"])
@@ -425,14 +426,14 @@ def totp_provisioning_uri(user) -> str:
 def confirm_totp_enrolment(user, code: str, *, ip: str | None = None):
     """Confirm an authenticator with its first code; this also completes the sign-in."""
     if user.totp_confirmed_at:
-        raise DasanError("totp_already_enrolled", _("이미 OTP 앱을 등록했습니다."), status=409)
+        raise DasanError(Code.TOTP_ALREADY_ENROLLED, _("이미 OTP 앱을 등록했습니다."), status=409)
     if not user.totp_secret:
-        raise DasanError("totp_not_enrolled", _("OTP 앱 등록이 필요합니다."))
+        raise DasanError(Code.TOTP_NOT_ENROLLED, _("OTP 앱 등록이 필요합니다."))
     key = _totp_limit(user)
     step = _matching_step(user.totp_secret, code)
     if step is None:
         audit.record("accounts.totp_enrol_failed", target=user, data={"username": user.username})
-        raise DasanError("totp_invalid", _("OTP 인증번호가 올바르지 않습니다."))
+        raise DasanError(Code.TOTP_INVALID, _("OTP 인증번호가 올바르지 않습니다."))
     user.totp_confirmed_at = timezone.now()
     user.totp_last_step = step
     user.save(update_fields=["totp_confirmed_at", "totp_last_step"])
@@ -462,7 +463,7 @@ def _valid_language(code: str | None, *, fallback: bool = False) -> str:
         if base == "zh":
             return "zh-hans"
         return base if base in codes else settings.LANGUAGE_CODE
-    raise DasanError("invalid_language", _("지원하지 않는 언어입니다."))
+    raise DasanError(Code.INVALID_LANGUAGE, _("지원하지 않는 언어입니다."))
 
 
 def set_language(user, code: str):
@@ -490,7 +491,7 @@ def set_name(user, name: str):
     """Change the name shown to staff and on documents."""
     name = (name or "").strip()
     if len(name) > 60:
-        raise DasanError("invalid_name", _("이름은 60자 이내로 입력해 주세요."))
+        raise DasanError(Code.INVALID_NAME, _("이름은 60자 이내로 입력해 주세요."))
     if user.name != name:
         user.name = name
         user.save(update_fields=["name"])
@@ -524,10 +525,10 @@ def _token_hash(plain: str) -> str:
 def issue_api_token(owner, name: str, *, actor=None) -> str:
     """Issue a bearer token for an integration; returns the plain token, shown once."""
     if not owner.is_city_staff:
-        raise DasanError("token_owner_not_staff", _("API 토큰은 공무원 계정만 가질 수 있습니다."))
+        raise DasanError(Code.TOKEN_OWNER_NOT_STAFF, _("API 토큰은 공무원 계정만 가질 수 있습니다."))
     name = (name or "").strip()
     if not name:
-        raise DasanError("invalid_name", _("토큰 이름을 입력해 주세요."))
+        raise DasanError(Code.INVALID_NAME, _("토큰 이름을 입력해 주세요."))
     plain = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = APIToken.objects.create(name=name[:100], owner=owner, prefix=plain[:12], token_hash=_token_hash(plain))
     audit.record("accounts.api_token_issued", actor=actor or owner, target=token, data={"prefix": token.prefix})

@@ -13,6 +13,7 @@ from ninja import File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from dasan.accounts.api_auth import session_auth, token_auth
+from dasan.assistant.errors import Code
 from dasan.core import idempotency
 from dasan.core.errors import NotFound, PermissionDenied
 from dasan.core.schemas import ErrorOut
@@ -97,9 +98,9 @@ def ask(request: HttpRequest, data: AskIn, response: HttpResponse):
     if data.conversation_id is not None:
         conversation = Conversation.objects.filter(pk=data.conversation_id).first()
         if conversation is None:
-            raise NotFound("conversation_not_found", _("대화를 찾을 수 없습니다."))
+            raise NotFound(Code.CONVERSATION_NOT_FOUND, _("대화를 찾을 수 없습니다."))
         if not services.can_access(conversation, user=user, session_conversation_ids=_session_ids_safe(request)):
-            raise PermissionDenied("conversation_forbidden", _("이 대화에 접근할 수 없습니다."))
+            raise PermissionDenied(Code.CONVERSATION_FORBIDDEN, _("이 대화에 접근할 수 없습니다."))
 
     def produce():
         answer = services.ask(

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from dasan.assistant.errors import Code
 from dasan.core import langdetect
 from dasan.core.errors import DasanError, NotFound, PermissionDenied
 from dasan.core.pii import mask
@@ -532,9 +533,9 @@ def _compose_smalltalk(match: smalltalk.Match, language: str, conversation: Conv
 def validate_question(text) -> str:
     text = (text or "").strip() if isinstance(text, str) else ""
     if not text:
-        raise DasanError("question_empty", _("질문을 입력해 주세요."))
+        raise DasanError(Code.QUESTION_EMPTY, _("질문을 입력해 주세요."))
     if len(text) > MAX_QUESTION:
-        raise DasanError("question_too_long", _("질문은 %(max)d자 이내로 입력해 주세요.") % {"max": MAX_QUESTION})
+        raise DasanError(Code.QUESTION_TOO_LONG, _("질문은 %(max)d자 이내로 입력해 주세요.") % {"max": MAX_QUESTION})
     return text
 
 
@@ -566,11 +567,11 @@ def ask(
     detected = langdetect.detect(text)
     language = detected if detected and detected != "ko" else chosen
     if channel not in Channel.values:
-        raise DasanError("channel_invalid", _("알 수 없는 채널입니다."))
+        raise DasanError(Code.CHANNEL_INVALID, _("알 수 없는 채널입니다."))
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     if conversation is not None and conversation.user_id and (user is None or conversation.user_id != user.pk):
-        raise PermissionDenied("conversation_forbidden", _("이 대화에 접근할 수 없습니다."))
+        raise PermissionDenied(Code.CONVERSATION_FORBIDDEN, _("이 대화에 접근할 수 없습니다."))
 
     with translation.override(language):
         match = smalltalk.classify(text)
@@ -678,7 +679,7 @@ def complaint_draft(conversation_id: int, user=None, *, session_conversation_ids
     if conversation is None or not can_access(
         conversation, user=user, session_conversation_ids=session_conversation_ids
     ):
-        raise NotFound("conversation_not_found", _("대화를 찾을 수 없습니다."))
+        raise NotFound(Code.CONVERSATION_NOT_FOUND, _("대화를 찾을 수 없습니다."))
     turns = list(conversation.turns.filter(kind__in=(TurnKind.ANSWER, TurnKind.UNKNOWN)).order_by("created_at", "id"))
     questions = [mask(t.question).strip() for t in turns if t.question.strip()]
     answered = [_subject(t) for t in turns if t.kind == TurnKind.ANSWER]
@@ -699,12 +700,12 @@ def record_feedback(
     if not isinstance(turn, Turn):
         turn = Turn.objects.select_related("conversation").filter(pk=turn).first()
         if turn is None:
-            raise NotFound("turn_not_found", _("대화를 찾을 수 없습니다."))
+            raise NotFound(Code.TURN_NOT_FOUND, _("대화를 찾을 수 없습니다."))
     if not can_access(turn.conversation, user=user, session_conversation_ids=session_conversation_ids):
-        raise PermissionDenied("turn_forbidden", _("내 대화의 답변만 평가할 수 있습니다."))
+        raise PermissionDenied(Code.TURN_FORBIDDEN, _("내 대화의 답변만 평가할 수 있습니다."))
     comment = (comment or "").strip()
     if len(comment) > 1000:
-        raise DasanError("comment_too_long", _("의견은 1000자 이내로 입력해 주세요."))
+        raise DasanError(Code.COMMENT_TOO_LONG, _("의견은 1000자 이내로 입력해 주세요."))
     turn.feedback = Feedback.HELPFUL if helpful else Feedback.NOT_HELPFUL
     turn.feedback_comment = mask(comment)
     turn.save(update_fields=["feedback", "feedback_comment"])

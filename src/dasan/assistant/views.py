@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from dasan.assistant.errors import Code
 from dasan.core.errors import DasanError
 
 from . import services, voice
@@ -166,7 +167,7 @@ def voice_question(request: HttpRequest) -> HttpResponse:
             raise voice.too_large(max_bytes)
         upload = request.FILES.get("audio")
         if upload is None:
-            raise DasanError("voice_missing", _("음성 파일이 없습니다. 다시 녹음해 주세요."))
+            raise DasanError(Code.VOICE_MISSING, _("음성 파일이 없습니다. 다시 녹음해 주세요."))
         if upload.size > max_bytes:
             raise voice.too_large(max_bytes)
         transcript = voice.transcribe(upload.read(), upload.content_type or "", language="ko")

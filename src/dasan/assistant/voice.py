@@ -38,6 +38,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from dasan.assistant.errors import Code
 from dasan.core.errors import DasanError
 
 logger = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ class VoiceUnavailable(DasanError):
     status = 503
 
     def __init__(self):
-        super().__init__("voice_unavailable", _("음성 입력을 쓸 수 없습니다. 질문을 글로 입력해 주세요."))
+        super().__init__(Code.VOICE_UNAVAILABLE, _("음성 입력을 쓸 수 없습니다. 질문을 글로 입력해 주세요."))
 
 
 class VoiceBusy(DasanError):
@@ -128,7 +129,7 @@ class VoiceBusy(DasanError):
 
     def __init__(self, retry_after: int):
         super().__init__(
-            "voice_busy",
+            Code.VOICE_BUSY,
             _("음성 인식 요청이 많아 차례가 오지 않았습니다. 잠시 후 다시 시도하시거나 글로 입력해 주세요."),
             retry_after=retry_after,
         )
@@ -300,19 +301,19 @@ def slots() -> Slots:
 
 def _unsupported() -> DasanError:
     return DasanError(
-        "voice_unsupported_format",
+        Code.VOICE_UNSUPPORTED_FORMAT,
         _("지원하지 않는 음성 형식입니다. WebM, Ogg, MP4(M4A), MP3, WAV 파일로 보내 주세요."),
         status=415,
     )
 
 
 def _undecodable() -> DasanError:
-    return DasanError("voice_undecodable", _("음성 파일을 읽을 수 없습니다. 다시 녹음해 주세요."), status=422)
+    return DasanError(Code.VOICE_UNDECODABLE, _("음성 파일을 읽을 수 없습니다. 다시 녹음해 주세요."), status=422)
 
 
 def _too_long(max_seconds: float) -> DasanError:
     return DasanError(
-        "voice_too_long",
+        Code.VOICE_TOO_LONG,
         _("%(seconds)d초 이내로 말씀해 주세요. 긴 질문은 나누어 말씀하시거나 글로 입력해 주세요.")
         % {"seconds": max_seconds},
         status=413,
@@ -418,7 +419,7 @@ def recognize(pcm: bytes, *, timeout: float | None = None) -> tuple[str, float |
     for offset in range(0, len(pcm), step):
         if time.monotonic() >= deadline:
             raise DasanError(
-                "voice_timeout",
+                Code.VOICE_TIMEOUT,
                 _("음성 인식이 너무 오래 걸려 멈췄습니다. 더 짧게 다시 말씀하시거나 글로 입력해 주세요."),
                 status=503,
                 retry_after=5,
@@ -447,12 +448,12 @@ def transcribe(data: bytes, content_type: str = "", *, language: str = "ko") -> 
         raise VoiceUnavailable
     if (language or "ko").split("-")[0].lower() not in LANGUAGES:
         raise DasanError(
-            "voice_language_unsupported",
+            Code.VOICE_LANGUAGE_UNSUPPORTED,
             _("음성 질문은 한국어만 알아들을 수 있습니다. 한국어로 말씀하시거나 글로 입력해 주세요."),
             language=language,
         )
     if not data:
-        raise DasanError("voice_empty", _("녹음된 소리가 없습니다. 다시 녹음해 주세요."))
+        raise DasanError(Code.VOICE_EMPTY, _("녹음된 소리가 없습니다. 다시 녹음해 주세요."))
     max_bytes = int(setting("MAX_BYTES"))
     if len(data) > max_bytes:
         raise too_large(max_bytes)
@@ -461,7 +462,7 @@ def transcribe(data: bytes, content_type: str = "", *, language: str = "ko") -> 
         text, confidence = recognize(pcm) if seconds >= 0.2 else ("", None)
     if not text:
         raise DasanError(
-            "voice_no_speech",
+            Code.VOICE_NO_SPEECH,
             _("말씀을 알아듣지 못했습니다. 조용한 곳에서 마이크에 가까이 대고 다시 말씀해 주세요."),
             status=422,
         )
@@ -483,7 +484,7 @@ def too_large(max_bytes: int | None = None) -> DasanError:
         max_bytes = int(setting("MAX_BYTES"))
     megabytes = max_bytes / (1024 * 1024)
     return DasanError(
-        "voice_too_large",
+        Code.VOICE_TOO_LARGE,
         _("녹음 파일이 너무 큽니다(%(size)s MB까지). 더 짧게 말씀해 주세요.") % {"size": f"{megabytes:g}"},
         status=413,
         max_bytes=max_bytes,

@@ -29,8 +29,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dasan.certificates.errors import Code
 from dasan.core import audit, calendar, ratelimit
-from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied, RateLimited
+from dasan.core.errors import Conflict, CoreCode, DasanError, NotFound, PermissionDenied, RateLimited
 
 from . import numbers, pdfs, signing
 from .models import (
@@ -83,7 +84,7 @@ def _public(path: str) -> str:
 
 def _staff(user) -> None:
     if not (getattr(user, "is_city_staff", False) and user.is_active):
-        raise PermissionDenied("forbidden", _("담당 공무원만 할 수 있습니다."))
+        raise PermissionDenied(CoreCode.FORBIDDEN, _("담당 공무원만 할 수 있습니다."))
 
 
 def mask_name(name: str) -> str:
@@ -115,7 +116,7 @@ def get_type(value) -> DocumentType:
         return value
     doc_type = DocumentType.objects.filter(code=str(value or "").strip()[:40], active=True).first()
     if doc_type is None:
-        raise NotFound("unknown_document_type", _("신청할 수 있는 서류를 찾을 수 없습니다."))
+        raise NotFound(Code.UNKNOWN_DOCUMENT_TYPE, _("신청할 수 있는 서류를 찾을 수 없습니다."))
     return doc_type
 
 
@@ -143,7 +144,7 @@ def get_office(value):
         return value
     office = Office.objects.filter(code=str(value or "").strip()[:40], is_active=True).first()
     if office is None:
-        raise NotFound("unknown_office", _("수령할 수 있는 민원실을 찾을 수 없습니다."))
+        raise NotFound(Code.UNKNOWN_OFFICE, _("수령할 수 있는 민원실을 찾을 수 없습니다."))
     return office
 
 
@@ -191,7 +192,7 @@ def parse_pickup(value) -> dt.datetime:
         try:
             moment = dt.datetime.fromisoformat(str(value or "").strip())
         except ValueError:
-            raise DasanError("invalid_pickup_time", _("수령 일시를 선택해 주세요."), field="pickup_at") from None
+            raise DasanError(Code.INVALID_PICKUP_TIME, _("수령 일시를 선택해 주세요."), field="pickup_at") from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, _zone())
     return moment
@@ -206,7 +207,9 @@ def _clean_options(doc_type: DocumentType, options) -> dict:
     for key, value in dict(options or {}).items():
         if key not in allowed:
             raise DasanError(
-                "unknown_option", _("이 서류에 없는 선택 항목입니다: %(key)s") % {"key": str(key)[:40]}, field="options"
+                Code.UNKNOWN_OPTION,
+                _("이 서류에 없는 선택 항목입니다: %(key)s") % {"key": str(key)[:40]},
+                field="options",
             )
         chosen[key] = bool(value) and str(value).lower() not in ("0", "false", "off", "no")
     return {key: chosen.get(key, False) for key in allowed}
@@ -229,11 +232,13 @@ def request_document(
     and paid at the counter."""
     now = now or timezone.now()
     if not (getattr(resident, "is_authenticated", False) and resident.is_active):
-        raise PermissionDenied("login_required", _("로그인한 주민만 신청할 수 있습니다."))
+        raise PermissionDenied(Code.LOGIN_REQUIRED, _("로그인한 주민만 신청할 수 있습니다."))
     doc_type = get_type(doc_type)
     if doc_type.source != Source.NATIONAL:
         raise DasanError(
-            "issued_online", _("이 서류는 방문하지 않고 온라인으로 바로 발급받을 수 있습니다."), field="document_type"
+            Code.ISSUED_ONLINE,
+            _("이 서류는 방문하지 않고 온라인으로 바로 발급받을 수 있습니다."),
+            field="document_type",
         )
     office = get_office(office)
     try:
@@ -242,7 +247,7 @@ def request_document(
         copies = 0
     if not 1 <= copies <= doc_type.max_copies:
         raise DasanError(
-            "invalid_copies",
+            Code.INVALID_COPIES,
             _("부수는 1에서 %(max)d 사이로 정해 주세요.") % {"max": doc_type.max_copies},
             field="copies",
         )
@@ -251,14 +256,16 @@ def request_document(
     moment = parse_pickup(pickup_at)
     if moment < earliest_pickup(doc_type, now):
         raise DasanError(
-            "pickup_too_early",
+            Code.PICKUP_TOO_EARLY,
             _("이 서류는 준비에 %(time)s이 걸립니다. %(when)s 이후로 골라 주세요.")
             % {"time": processing_label(doc_type), "when": _fmt(earliest_pickup(doc_type, now))},
             field="pickup_at",
         )
     allowed = {m for _day, times in pickup_slots(doc_type, now) for m in times}
     if moment not in allowed:
-        raise DasanError("invalid_pickup_time", _("민원실 운영 시간 안의 수령 시간을 골라 주세요."), field="pickup_at")
+        raise DasanError(
+            Code.INVALID_PICKUP_TIME, _("민원실 운영 시간 안의 수령 시간을 골라 주세요."), field="pickup_at"
+        )
     with transaction.atomic():
         # One resident's requests are counted under a lock on their row: two tabs cannot
         # both slip past the limit.
@@ -268,7 +275,7 @@ def request_document(
         ).count()
         if open_count >= MAX_OPEN_REQUESTS:
             raise Conflict(
-                "too_many_requests",
+                Code.TOO_MANY_REQUESTS,
                 _("진행 중인 신청이 너무 많습니다. 받은 서류를 찾아가거나 취소한 뒤 신청해 주세요."),
             )
         req = DocumentRequest.objects.create(
@@ -306,7 +313,7 @@ def get_request(user, pk) -> DocumentRequest:
     if getattr(user, "is_authenticated", False) and str(pk).isdigit():
         req = requests_for(user).filter(pk=int(pk)).first()
     if req is None:
-        raise NotFound("request_not_found", _("신청을 찾을 수 없습니다."))
+        raise NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
     return req
 
 
@@ -321,7 +328,7 @@ def staff_request(staff, pk, *, reason: str = "") -> DocumentRequest:
             .first()
         )
     if req is None:
-        raise NotFound("request_not_found", _("신청을 찾을 수 없습니다."))
+        raise NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
     audit.record_read(staff, req, reason=reason or "certificates.request")
     return req
 
@@ -354,7 +361,7 @@ def _lock(req) -> DocumentRequest:
 def _want(req: DocumentRequest, *statuses) -> None:
     if req.status not in statuses:
         raise Conflict(
-            "wrong_status", _("지금 상태(%(status)s)에서는 할 수 없습니다.") % {"status": req.get_status_display()}
+            Code.WRONG_STATUS, _("지금 상태(%(status)s)에서는 할 수 없습니다.") % {"status": req.get_status_display()}
         )
 
 
@@ -376,11 +383,11 @@ def read_pdf_upload(upload, *, max_bytes: int | None = None) -> bytes:
     not larger than ``CERTIFICATES_PDF_MAX_BYTES`` (10 MB)."""
     max_bytes = max_bytes or pdf_max_bytes()
     if upload is None:
-        raise DasanError("file_required", _("PDF 파일을 골라 주세요."), field="file")
+        raise DasanError(Code.FILE_REQUIRED, _("PDF 파일을 골라 주세요."), field="file")
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         raise DasanError(
-            "file_too_large",
+            Code.FILE_TOO_LARGE,
             _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
             field="file",
         )
@@ -392,7 +399,7 @@ def read_pdf_upload(upload, *, max_bytes: int | None = None) -> bytes:
             total += len(chunk)
             if total > max_bytes:
                 raise DasanError(
-                    "file_too_large",
+                    Code.FILE_TOO_LARGE,
                     _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
                     field="file",
                 )
@@ -400,12 +407,12 @@ def read_pdf_upload(upload, *, max_bytes: int | None = None) -> bytes:
         data = b"".join(chunks)
     if len(data) > max_bytes:
         raise DasanError(
-            "file_too_large",
+            Code.FILE_TOO_LARGE,
             _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
             field="file",
         )
     if not data.lstrip()[:5] == b"%PDF-":
-        raise DasanError("not_pdf", _("PDF 파일만 올릴 수 있습니다."), field="file")
+        raise DasanError(Code.NOT_PDF, _("PDF 파일만 올릴 수 있습니다."), field="file")
     try:
         import io
 
@@ -413,7 +420,7 @@ def read_pdf_upload(upload, *, max_bytes: int | None = None) -> bytes:
 
         PdfFileReader(io.BytesIO(data), strict=False).root  # noqa: B018 - parses the trailer and catalogue
     except Exception:  # noqa: BLE001 - whatever is wrong with it, it is not a usable PDF
-        raise DasanError("not_pdf", _("PDF 파일로 읽을 수 없습니다."), field="file") from None
+        raise DasanError(Code.NOT_PDF, _("PDF 파일로 읽을 수 없습니다."), field="file") from None
     return data
 
 
@@ -474,13 +481,13 @@ def take_pickup_ticket(user, req, *, now: dt.datetime | None = None) -> Document
     with transaction.atomic():
         req = _lock(req)
         if req.resident_id != getattr(user, "pk", None):
-            raise NotFound("request_not_found", _("신청을 찾을 수 없습니다."))
+            raise NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
         if req.ticket_number:
             return req
         _want(req, RequestStatus.READY)
         if local(req.pickup_at).date() > local(now).date():
             raise DasanError(
-                "not_pickup_day",
+                Code.NOT_PICKUP_DAY,
                 _("번호표는 수령일(%(day)s)에 받을 수 있습니다.") % {"day": local(req.pickup_at).strftime("%Y-%m-%d")},
             )
         ticket = queueing.take_ticket(
@@ -513,9 +520,9 @@ def record_collection(
         req = _lock(req)
         _want(req, RequestStatus.READY)
         if req.document_type.identity_check and id_kind not in IdKind.values:
-            raise DasanError("id_check_required", _("신분증을 확인하고 그 종류를 골라 주세요."), field="id_kind")
+            raise DasanError(Code.ID_CHECK_REQUIRED, _("신분증을 확인하고 그 종류를 골라 주세요."), field="id_kind")
         if id_kind and id_kind not in IdKind.values:
-            raise DasanError("invalid_id_kind", _("신분증 종류를 다시 골라 주세요."), field="id_kind")
+            raise DasanError(Code.INVALID_ID_KIND, _("신분증 종류를 다시 골라 주세요."), field="id_kind")
         req.status = RequestStatus.COLLECTED
         req.collected_at = now
         req.closed_at = now
@@ -540,13 +547,13 @@ def cancel_request(user, req, *, reason: str = "", now: dt.datetime | None = Non
     with transaction.atomic():
         req = _lock(req)
         if not is_staff and req.resident_id != getattr(user, "pk", None):
-            raise NotFound("request_not_found", _("신청을 찾을 수 없습니다."))
+            raise NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
         if is_staff:
             _want(req, RequestStatus.REQUESTED, RequestStatus.PREPARING, RequestStatus.READY)
             if not reason.strip():
-                raise DasanError("reason_required", _("취소 사유를 적어 주세요."), field="reason")
+                raise DasanError(Code.REASON_REQUIRED, _("취소 사유를 적어 주세요."), field="reason")
         elif req.status not in (RequestStatus.REQUESTED, RequestStatus.PREPARING):
-            raise Conflict("too_late_to_cancel", _("이미 준비된 서류는 취소할 수 없습니다. 민원실에 문의해 주세요."))
+            raise Conflict(Code.TOO_LATE_TO_CANCEL, _("이미 준비된 서류는 취소할 수 없습니다. 민원실에 문의해 주세요."))
         req.status = RequestStatus.CANCELLED
         req.closed_at = now
         req.reason = " ".join(reason.split())[:200]
@@ -703,7 +710,7 @@ def _issue(
             ).first()
             if existing is not None:  # a concurrent request issued it first
                 return existing
-    raise DasanError("issue_failed", _("문서를 발급하지 못했습니다. 잠시 후 다시 시도해 주세요."), status=503)
+    raise DasanError(Code.ISSUE_FAILED, _("문서를 발급하지 못했습니다. 잠시 후 다시 시도해 주세요."), status=503)
 
 
 def _acting(user, owner_pk) -> tuple[bool, object]:
@@ -711,7 +718,7 @@ def _acting(user, owner_pk) -> tuple[bool, object]:
     if getattr(user, "is_city_staff", False) and user.is_active:
         return True, user
     if not getattr(user, "is_authenticated", False) or user.pk != owner_pk:
-        raise NotFound("source_not_found", _("발급할 근거를 찾을 수 없습니다."))
+        raise NotFound(Code.SOURCE_NOT_FOUND, _("발급할 근거를 찾을 수 없습니다."))
     return False, None
 
 
@@ -741,10 +748,10 @@ def issue_facility_use(user, reservation, *, now: dt.datetime | None = None) -> 
             Reservation.objects.select_related("resource", "resource__unit", "resident").filter(pk=int(pk)).first()
         )
     if reservation is None or reservation.resident_id is None:
-        raise NotFound("source_not_found", _("발급할 근거를 찾을 수 없습니다."))
+        raise NotFound(Code.SOURCE_NOT_FOUND, _("발급할 근거를 찾을 수 없습니다."))
     staff, issued_by = _acting(user, reservation.resident_id)
     if not facility_uses(reservation.resident).filter(pk=reservation.pk).exists():
-        raise DasanError("not_used", _("이용을 마친 예약만 사용 확인서를 발급할 수 있습니다."))
+        raise DasanError(Code.NOT_USED, _("이용을 마친 예약만 사용 확인서를 발급할 수 있습니다."))
     resource = reservation.resource
     when = f"{_fmt(reservation.begin)} – {local(reservation.end):%H:%M}"
 
@@ -796,10 +803,10 @@ def issue_complaint_result(user, complaint, *, now: dt.datetime | None = None) -
         Complaint.objects.select_related("department", "resident").filter(number=value[:20]).first() if value else None
     )
     if complaint is None or complaint.resident_id is None:
-        raise NotFound("source_not_found", _("발급할 근거를 찾을 수 없습니다."))
+        raise NotFound(Code.SOURCE_NOT_FOUND, _("발급할 근거를 찾을 수 없습니다."))
     _staff_flag, issued_by = _acting(user, complaint.resident_id)
     if not complaint_results(complaint.resident).filter(pk=complaint.pk).exists():
-        raise DasanError("not_answered", _("답변을 마친 민원만 처리 결과 통지서를 발급할 수 있습니다."))
+        raise DasanError(Code.NOT_ANSWERED, _("답변을 마친 민원만 처리 결과 통지서를 발급할 수 있습니다."))
     department = complaint.department.name if complaint.department_id else ""
 
     def body():
@@ -842,7 +849,7 @@ def get_document(user, pk) -> IssuedDocument:
         audit.record_read(user, doc, reason="certificates.document")
         return doc
     if doc is None or not getattr(user, "is_authenticated", False) or doc.holder_id != user.pk:
-        raise NotFound("document_not_found", _("문서를 찾을 수 없습니다."))
+        raise NotFound(Code.DOCUMENT_NOT_FOUND, _("문서를 찾을 수 없습니다."))
     return doc
 
 
@@ -851,11 +858,11 @@ def revoke(staff, doc, reason: str, *, now: dt.datetime | None = None) -> Issued
     _staff(staff)
     reason = " ".join(str(reason or "").split())[:200]
     if not reason:
-        raise DasanError("reason_required", _("사유를 적어 주세요."), field="reason")
+        raise DasanError(Code.REASON_REQUIRED, _("사유를 적어 주세요."), field="reason")
     with transaction.atomic():
         doc = IssuedDocument.objects.select_for_update().get(pk=doc.pk if isinstance(doc, IssuedDocument) else doc)
         if doc.status == DocumentStatus.REVOKED:
-            raise Conflict("already_revoked", _("이미 효력을 잃은 문서입니다."))
+            raise Conflict(Code.ALREADY_REVOKED, _("이미 효력을 잃은 문서입니다."))
         doc.status = DocumentStatus.REVOKED
         doc.revoked_at = now or timezone.now()
         doc.revoked_reason = reason
@@ -908,7 +915,9 @@ def verify(number: str = "", pdf: bytes | None = None) -> Verification:
             return Verification("not_found", None, [_("이 번호로 발급한 문서가 없습니다.")])
     if pdf is None:
         if document is None:
-            raise DasanError("number_required", _("문서확인번호를 입력하거나 PDF 파일을 올려 주세요."), field="number")
+            raise DasanError(
+                Code.NUMBER_REQUIRED, _("문서확인번호를 입력하거나 PDF 파일을 올려 주세요."), field="number"
+            )
         if document.status == DocumentStatus.REVOKED:
             return Verification("revoked", document, [_("발급한 문서이지만 효력을 잃었습니다.")])
         return Verification("genuine", document, [_("이 시에서 발급한 문서입니다.")])

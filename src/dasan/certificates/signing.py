@@ -32,6 +32,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from dasan.certificates.errors import Code
 from dasan.core.errors import DasanError
 
 logger = logging.getLogger("dasan.certificates")
@@ -47,7 +48,7 @@ class SigningUnavailable(DasanError):
 
     def __init__(self, detail: str = ""):
         super().__init__(
-            "signing_unavailable",
+            Code.SIGNING_UNAVAILABLE,
             _("전자 서명용 인증서가 설정되지 않아 지금은 문서를 발급할 수 없습니다. 담당 부서에 문의해 주세요."),
         )
         self.detail = detail

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dasan.accounts.decorators import staff_required
+from dasan.certificates.errors import Code
 from dasan.core.errors import DasanError, NotFound, RateLimited
 from dasan.core.middleware import client_ip
 
@@ -352,7 +353,7 @@ def staff_issued(request: HttpRequest) -> HttpResponse:
             elif kind == "complaint_result":
                 doc = services.issue_complaint_result(request.user, reference)
             else:
-                raise DasanError("unknown_kind", services.unknown_kind_message(), field="kind")
+                raise DasanError(Code.UNKNOWN_KIND, services.unknown_kind_message(), field="kind")
         except DasanError as exc:
             error = exc
         else:

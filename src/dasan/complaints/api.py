@@ -22,6 +22,7 @@ from ninja import Field as NinjaField
 from ninja import Header, Query, Router, Schema, Status
 
 from dasan.accounts.api_auth import session_or_token
+from dasan.complaints.errors import Code
 from dasan.core import idempotency
 from dasan.core.errors import DasanError, NotFound
 from dasan.core.schemas import ErrorOut
@@ -167,7 +168,7 @@ def _own(user, number: str) -> Complaint:
         .first()
     )
     if complaint is None:
-        raise NotFound("complaint_not_found", _("민원을 찾을 수 없습니다."))
+        raise NotFound(Code.COMPLAINT_NOT_FOUND, _("민원을 찾을 수 없습니다."))
     return complaint
 
 
@@ -177,7 +178,9 @@ def _own(user, number: str) -> Complaint:
 def _decode_photos(data: ComplaintIn) -> list[io.BytesIO]:
     if len(data.photos) > max_photos():
         raise DasanError(
-            "too_many_photos", _("사진은 %(count)d장까지 올릴 수 있습니다.") % {"count": max_photos()}, field="photos"
+            Code.TOO_MANY_PHOTOS,
+            _("사진은 %(count)d장까지 올릴 수 있습니다.") % {"count": max_photos()},
+            field="photos",
         )
     photos = []
     for index, photo in enumerate(data.photos, start=1):
@@ -185,15 +188,15 @@ def _decode_photos(data: ComplaintIn) -> list[io.BytesIO]:
             content = base64.b64decode(photo.content_base64, validate=True)
         except (binascii.Error, ValueError):
             raise DasanError(
-                "photo_invalid",
+                Code.PHOTO_INVALID,
                 _("%(n)d번째 사진을 읽을 수 없습니다. base64로 보내 주세요.") % {"n": index},
                 field="photos",
             ) from None
         if not content:
-            raise DasanError("photo_invalid", _("%(n)d번째 사진이 비어 있습니다.") % {"n": index}, field="photos")
+            raise DasanError(Code.PHOTO_INVALID, _("%(n)d번째 사진이 비어 있습니다.") % {"n": index}, field="photos")
         if len(content) > max_photo_bytes():
             raise DasanError(
-                "photo_too_large",
+                Code.PHOTO_TOO_LARGE,
                 _("사진 한 장은 %(mb)dMB를 넘을 수 없습니다.") % {"mb": max_photo_bytes() // (1024 * 1024)},
                 status=413,
                 field="photos",
@@ -210,11 +213,11 @@ def _category_for(code: str | None):
     category = services.public_categories().filter(code=code).first()
     if category is None:
         raise DasanError(
-            "unknown_category", _("알 수 없는 분류입니다: %(code)s") % {"code": code[:40]}, field="category"
+            Code.UNKNOWN_CATEGORY, _("알 수 없는 분류입니다: %(code)s") % {"code": code[:40]}, field="category"
         )
     if category.form == FormKind.ILLEGAL_PARKING:
         raise DasanError(
-            "category_needs_form",
+            Code.CATEGORY_NEEDS_FORM,
             _("불법주정차 신고는 사진 두 장과 전자 서명이 필요해 누리집의 신고 양식으로만 접수합니다."),
             field="category",
         )
@@ -257,7 +260,7 @@ def create(
     same key with another body answers 422 ``idempotency_key_reused``."""
     user = request.auth
     if (data.latitude is None) != (data.longitude is None):
-        raise DasanError("location_incomplete", _("위도와 경도를 함께 보내 주세요."), field="latitude")
+        raise DasanError(Code.LOCATION_INCOMPLETE, _("위도와 경도를 함께 보내 주세요."), field="latitude")
 
     def produce():
         category = _category_for(data.category)

@@ -86,6 +86,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from dasan.complaints.errors import Code
 from dasan.core import calendar as business_calendar
 from dasan.core.errors import DasanError
 
@@ -158,7 +159,7 @@ def period_for(category, kind: str) -> tuple[int, str]:
 
 
 def _invalid_period() -> DasanError:
-    return DasanError("invalid_period", _("처리기간이 올바르지 않습니다."))
+    return DasanError(Code.INVALID_PERIOD, _("처리기간이 올바르지 않습니다."))
 
 
 def _check(value: int, unit: str) -> None:

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from dasan.complaints.errors import Code
 from dasan.core.errors import DasanError
 
 __all__ = ["PreparedPhoto", "prepare", "prepare_many", "read_exif", "MAX_PIXELS"]
@@ -93,14 +94,16 @@ def _read_bytes(upload, max_bytes: int) -> bytes:
 def _too_big(max_bytes: int) -> DasanError:
     megabytes = max(1, max_bytes // (1024 * 1024))
     return DasanError(
-        "photo_too_large",
+        Code.PHOTO_TOO_LARGE,
         _("사진 한 장은 %(mb)sMB 이하여야 합니다.") % {"mb": megabytes},
         status=413,
     )
 
 
 def _not_an_image() -> DasanError:
-    return DasanError("photo_invalid", _("사진 파일이 아니거나 손상된 파일입니다. JPEG, PNG, WebP 사진을 올려 주세요."))
+    return DasanError(
+        Code.PHOTO_INVALID, _("사진 파일이 아니거나 손상된 파일입니다. JPEG, PNG, WebP 사진을 올려 주세요.")
+    )
 
 
 def _open_checked(data: bytes) -> Image.Image:
@@ -130,7 +133,7 @@ def _open_checked(data: bytes) -> Image.Image:
 
 def _bomb() -> DasanError:
     return DasanError(
-        "photo_too_many_pixels",
+        Code.PHOTO_TOO_MANY_PIXELS,
         _("사진의 해상도가 너무 큽니다(최대 %(mp)s백만 화소).") % {"mp": MAX_PIXELS // 1_000_000},
     )
 
@@ -259,5 +262,5 @@ def prepare_many(uploads, *, already: int = 0) -> list[PreparedPhoto]:
     uploads = [u for u in (uploads or ()) if u is not None]
     _bytes, max_count, _side = _limits()
     if len(uploads) + already > max_count:
-        raise DasanError("too_many_photos", _("사진은 %(count)s장까지 올릴 수 있습니다.") % {"count": max_count})
+        raise DasanError(Code.TOO_MANY_PHOTOS, _("사진은 %(count)s장까지 올릴 수 있습니다.") % {"count": max_count})
     return [prepare(u) for u in uploads]

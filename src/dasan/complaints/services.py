@@ -50,8 +50,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dasan.complaints.errors import Code
 from dasan.core import audit, langdetect, pii
-from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
+from dasan.core.errors import Conflict, CoreCode, DasanError, NotFound, PermissionDenied
 
 from . import photos as photo_tools
 from .models import (
@@ -180,10 +181,10 @@ def _coordinate(value, low: int, high: int, label) -> Decimal | None:
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise DasanError("location_invalid", _("%(label)s 값이 올바르지 않습니다.") % {"label": label}) from None
+        raise DasanError(Code.LOCATION_INVALID, _("%(label)s 값이 올바르지 않습니다.") % {"label": label}) from None
     if not number.is_finite() or not (low <= number <= high):
         raise DasanError(
-            "location_invalid",
+            Code.LOCATION_INVALID,
             _("%(label)s은(는) %(low)s에서 %(high)s 사이여야 합니다.") % {"label": label, "low": low, "high": high},
         )
     return number.quantize(_SIX_PLACES, rounding=ROUND_HALF_UP)
@@ -193,7 +194,7 @@ def _coordinates(latitude, longitude) -> tuple[Decimal | None, Decimal | None]:
     lat = _coordinate(latitude, -90, 90, _("위도"))
     lng = _coordinate(longitude, -180, 180, _("경도"))
     if (lat is None) != (lng is None):
-        raise DasanError("location_incomplete", _("위치는 위도와 경도를 함께 보내야 합니다."))
+        raise DasanError(Code.LOCATION_INCOMPLETE, _("위치는 위도와 경도를 함께 보내야 합니다."))
     return lat, lng
 
 
@@ -204,7 +205,7 @@ def _phone(value: str) -> str:
     if not digits:
         return ""
     if not re.fullmatch(r"0\d{8,10}", digits):
-        raise DasanError("contact_phone_invalid", _("연락처는 010-1234-5678처럼 숫자로 적어 주세요."))
+        raise DasanError(Code.CONTACT_PHONE_INVALID, _("연락처는 010-1234-5678처럼 숫자로 적어 주세요."))
     return digits
 
 
@@ -215,7 +216,7 @@ def _email(value: str) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        raise DasanError("contact_email_invalid", _("이메일 주소가 올바르지 않습니다.")) from None
+        raise DasanError(Code.CONTACT_EMAIL_INVALID, _("이메일 주소가 올바르지 않습니다.")) from None
     return value
 
 
@@ -246,14 +247,14 @@ def _routes(user) -> bool:
 
 
 def _not_found() -> NotFound:
-    return NotFound("complaint_not_found", _("민원을 찾을 수 없습니다."))
+    return NotFound(Code.COMPLAINT_NOT_FOUND, _("민원을 찾을 수 없습니다."))
 
 
 def _require_staff(actor, complaint: Complaint) -> None:
     from dasan.accounts import scoping
 
     if not _is_staff(actor):
-        raise PermissionDenied("staff_only", _("담당 공무원만 할 수 있는 일입니다."))
+        raise PermissionDenied(CoreCode.STAFF_ONLY, _("담당 공무원만 할 수 있는 일입니다."))
     if complaint.department_id is None and _routes(actor):
         return
     if not scoping.can_view(actor, complaint):
@@ -456,9 +457,9 @@ def _category(value) -> Category | None:
     else:
         category = Category.objects.filter(code=str(value).strip()).select_related("department").first()
         if category is None:
-            raise DasanError("category_unknown", _("알 수 없는 민원 분류입니다."))
+            raise DasanError(Code.CATEGORY_UNKNOWN, _("알 수 없는 민원 분류입니다."))
     if not category.is_active:
-        raise DasanError("category_inactive", _("이 민원 분류는 지금 받지 않습니다. 다른 분류를 골라 주세요."))
+        raise DasanError(Code.CATEGORY_INACTIVE, _("이 민원 분류는 지금 받지 않습니다. 다른 분류를 골라 주세요."))
     return category
 
 
@@ -572,9 +573,9 @@ def _received_at(value: dt.datetime | None) -> dt.datetime:
     if value is None:
         return now
     if timezone.is_naive(value):
-        raise DasanError("received_at_invalid", _("접수 일시에 시간대가 없습니다."))
+        raise DasanError(Code.RECEIVED_AT_INVALID, _("접수 일시에 시간대가 없습니다."))
     if value > now + CLOCK_SKEW:
-        raise DasanError("received_at_invalid", _("접수 일시가 미래입니다."))
+        raise DasanError(Code.RECEIVED_AT_INVALID, _("접수 일시가 미래입니다."))
     return value
 
 
@@ -780,33 +781,33 @@ def file_complaint(
         _text(description), code="description", label=_("내용"), minimum=DESCRIPTION_MIN, maximum=DESCRIPTION_MAX
     )
     if channel not in Channel.values:
-        raise DasanError("channel_invalid", _("알 수 없는 접수 경로입니다."))
+        raise DasanError(Code.CHANNEL_INVALID, _("알 수 없는 접수 경로입니다."))
     category = _category(category)
     if category is not None and category.form != FormKind.GENERAL:
-        raise DasanError("use_parking_form", _("불법주정차 신고는 전용 신고 양식으로 해 주세요."))
+        raise DasanError(Code.USE_PARKING_FORM, _("불법주정차 신고는 전용 신고 양식으로 해 주세요."))
     if kind and kind not in Kind.values:
-        raise DasanError("kind_invalid", _("알 수 없는 민원 종류입니다."))
+        raise DasanError(Code.KIND_INVALID, _("알 수 없는 민원 종류입니다."))
     if contact_preference not in ContactPreference.values:
-        raise DasanError("contact_preference_invalid", _("알림 받는 방법을 다시 골라 주세요."))
+        raise DasanError(Code.CONTACT_PREFERENCE_INVALID, _("알림 받는 방법을 다시 골라 주세요."))
     latitude, longitude = _coordinates(latitude, longitude)
     address = _text(address)
     if len(address) > 200:
-        raise DasanError("address_too_long", _("주소는 200자까지 쓸 수 있습니다."))
+        raise DasanError(Code.ADDRESS_TOO_LONG, _("주소는 200자까지 쓸 수 있습니다."))
     source_reference = _text(source_reference)[:64]
     if resident is not None and not (getattr(resident, "is_authenticated", False) and resident.is_active):
-        raise PermissionDenied("login_required", _("로그인한 뒤에 신청해 주세요."))
+        raise PermissionDenied(Code.LOGIN_REQUIRED, _("로그인한 뒤에 신청해 주세요."))
     if filed_by is not None and not _is_staff(filed_by):
-        raise PermissionDenied("staff_only", _("담당 공무원만 대리 접수할 수 있습니다."))
+        raise PermissionDenied(CoreCode.STAFF_ONLY, _("담당 공무원만 대리 접수할 수 있습니다."))
 
     contact_name = _text(contact_name)
     if len(contact_name) > 60:
-        raise DasanError("contact_name_too_long", _("이름은 60자까지 쓸 수 있습니다."))
+        raise DasanError(Code.CONTACT_NAME_TOO_LONG, _("이름은 60자까지 쓸 수 있습니다."))
     contact_phone = _phone(contact_phone)
     contact_email = _email(contact_email)
     if anonymous:
         if category is None or not category.allows_anonymous:
             raise DasanError(
-                "anonymous_not_allowed",
+                Code.ANONYMOUS_NOT_ALLOWED,
                 _("이 민원 분류는 익명으로 신청할 수 없습니다. 익명을 해제하거나 다른 분류를 골라 주세요."),
             )
         # Nothing that names them is kept on the complaint; a signed-in resident
@@ -819,15 +820,15 @@ def file_complaint(
         email = contact_email or (getattr(resident, "email", "") or "")
         if resident is None and not (contact_name or phone or email):
             raise DasanError(
-                "contact_required",
+                Code.CONTACT_REQUIRED,
                 _("신청인의 이름이나 연락처를 적어 주세요. 밝히고 싶지 않으면 익명으로 신청해 주세요."),
             )
         if contact_preference in (ContactPreference.SMS, ContactPreference.KAKAO) and not phone:
             raise DasanError(
-                "contact_phone_required", _("문자나 카카오톡으로 알림을 받으려면 휴대전화 번호가 필요합니다.")
+                Code.CONTACT_PHONE_REQUIRED, _("문자나 카카오톡으로 알림을 받으려면 휴대전화 번호가 필요합니다.")
             )
         if contact_preference == ContactPreference.EMAIL and not email:
-            raise DasanError("contact_email_required", _("이메일로 알림을 받으려면 이메일 주소가 필요합니다."))
+            raise DasanError(Code.CONTACT_EMAIL_REQUIRED, _("이메일로 알림을 받으려면 이메일 주소가 필요합니다."))
 
     prepared = photo_tools.prepare_many(photos)  # outside the transaction: decoding is slow
     if latitude is None:
@@ -836,7 +837,7 @@ def file_complaint(
             latitude, longitude = located.latitude, located.longitude
     if category is not None and category.requires_location and latitude is None and not address:
         raise DasanError(
-            "location_required", _("이 민원은 위치가 필요합니다. 지도에서 위치를 고르거나 주소를 적어 주세요.")
+            Code.LOCATION_REQUIRED, _("이 민원은 위치가 필요합니다. 지도에서 위치를 고르거나 주소를 적어 주세요.")
         )
 
     received = _received_at(received_at)
@@ -915,7 +916,7 @@ def normalize_plate(value: str) -> str:
     match = _PLATE.match(text)
     if match is None or match["serial"] == "0000" or set(match["type"] or "1") == {"0"}:
         raise DasanError(
-            "plate_invalid",
+            Code.PLATE_INVALID,
             _("차량번호를 확인해 주세요. 예: 12가3456, 123가4567, 서울12가3456"),
         )
     return text
@@ -991,7 +992,7 @@ def _parking_category() -> Category:
         .first()
     )
     if category is None:
-        raise DasanError("parking_unavailable", _("지금은 불법주정차 신고를 받지 않습니다."), status=503)
+        raise DasanError(Code.PARKING_UNAVAILABLE, _("지금은 불법주정차 신고를 받지 않습니다."), status=503)
     return category
 
 
@@ -1017,27 +1018,31 @@ def file_parking_report(
     SHA-256 content hash (:func:`verify_parking_report` checks it later).
     """
     if resident is None or not getattr(resident, "is_authenticated", False) or not resident.is_active:
-        raise PermissionDenied("login_required", _("불법주정차 신고는 로그인한 뒤에 할 수 있습니다."))
+        raise PermissionDenied(Code.LOGIN_REQUIRED, _("불법주정차 신고는 로그인한 뒤에 할 수 있습니다."))
     plate = normalize_plate(plate)
     place = _length(_text(place), code="place", label=_("위반 장소"), minimum=2, maximum=200)
     signer_name = _length(_text(signer_name), code="signer_name", label=_("서명자 이름"), minimum=2, maximum=60)
     description = _text(description)
     if len(description) > DESCRIPTION_MAX:
-        raise DasanError("description_too_long", _("내용은 %(max)s자까지 쓸 수 있습니다.") % {"max": DESCRIPTION_MAX})
+        raise DasanError(
+            Code.DESCRIPTION_TOO_LONG, _("내용은 %(max)s자까지 쓸 수 있습니다.") % {"max": DESCRIPTION_MAX}
+        )
     if not consent:
-        raise DasanError("consent_required", _("신고 내용이 사실임을 확인하고 동의해야 신고할 수 있습니다."))
+        raise DasanError(Code.CONSENT_REQUIRED, _("신고 내용이 사실임을 확인하고 동의해야 신고할 수 있습니다."))
     if channel not in Channel.values:
-        raise DasanError("channel_invalid", _("알 수 없는 접수 경로입니다."))
+        raise DasanError(Code.CHANNEL_INVALID, _("알 수 없는 접수 경로입니다."))
     latitude, longitude = _coordinates(latitude, longitude)
     uploads = [p for p in (photos or ()) if p is not None]
     if len(uploads) != 2:
-        raise DasanError("parking_two_photos", _("같은 자리에서 1분 이상 간격을 두고 찍은 사진 두 장을 올려 주세요."))
+        raise DasanError(
+            Code.PARKING_TWO_PHOTOS, _("같은 자리에서 1분 이상 간격을 두고 찍은 사진 두 장을 올려 주세요.")
+        )
     category = _parking_category()
 
     prepared = [photo_tools.prepare(upload) for upload in uploads]
     if any(p.taken_at is None for p in prepared):
         raise DasanError(
-            "parking_photo_time_missing",
+            Code.PARKING_PHOTO_TIME_MISSING,
             _(
                 "사진에 촬영 시각 정보(EXIF)가 없습니다. 휴대전화 카메라로 찍은 원본 사진을 올려 주세요. "
                 "메신저로 받거나 편집한 사진에는 촬영 시각이 남지 않습니다."
@@ -1047,14 +1052,14 @@ def file_parking_report(
     first, second = prepared
     now = _now()
     if second.taken_at - first.taken_at < PARKING_MIN_GAP:
-        raise DasanError("parking_photos_too_close", _("두 사진의 촬영 시각이 1분 이상 차이 나야 합니다."))
+        raise DasanError(Code.PARKING_PHOTOS_TOO_CLOSE, _("두 사진의 촬영 시각이 1분 이상 차이 나야 합니다."))
     if second.taken_at > now + CLOCK_SKEW:
         raise DasanError(
-            "parking_photo_in_future", _("사진의 촬영 시각이 지금보다 뒤입니다. 휴대전화 시계를 확인해 주세요.")
+            Code.PARKING_PHOTO_IN_FUTURE, _("사진의 촬영 시각이 지금보다 뒤입니다. 휴대전화 시계를 확인해 주세요.")
         )
     if now - first.taken_at > PARKING_MAX_AGE:
         raise DasanError(
-            "parking_photo_too_old",
+            Code.PARKING_PHOTO_TOO_OLD,
             _("촬영한 지 %(days)s일이 지난 사진으로는 신고할 수 없습니다.") % {"days": PARKING_MAX_AGE.days},
         )
     if latitude is None:
@@ -1062,11 +1067,11 @@ def file_parking_report(
         if located is not None:
             latitude, longitude = located.latitude, located.longitude
     if latitude is None:
-        raise DasanError("location_required", _("위반 장소의 위치를 지도에서 골라 주세요."))
+        raise DasanError(Code.LOCATION_REQUIRED, _("위반 장소의 위치를 지도에서 골라 주세요."))
     if observed_at is None:
         observed_at = first.taken_at
     elif timezone.is_naive(observed_at) or observed_at > now + CLOCK_SKEW:
-        raise DasanError("observed_at_invalid", _("위반 일시가 올바르지 않습니다."))
+        raise DasanError(Code.OBSERVED_AT_INVALID, _("위반 일시가 올바르지 않습니다."))
 
     language = _language(language, resident)
     # Title and summary are case data for the city's staff, written in Korean.
@@ -1133,7 +1138,7 @@ def _department(department):
     if not isinstance(department, Department):
         department = Department.objects.filter(pk=getattr(department, "pk", department)).first()
     if department is None or not department.is_active:
-        raise DasanError("department_invalid", _("배정할 수 없는 부서입니다."))
+        raise DasanError(Code.DEPARTMENT_INVALID, _("배정할 수 없는 부서입니다."))
     return department
 
 
@@ -1151,13 +1156,13 @@ def _assign_locked(complaint: Complaint, *, department, actor, assignee=None, re
         from dasan.accounts.models import Kind as UserKind
 
         if assignee.kind != UserKind.STAFF or not assignee.is_active or assignee.department_id != department.pk:
-            raise DasanError("assignee_invalid", _("담당자는 배정할 부서의 직원이어야 합니다."))
+            raise DasanError(Code.ASSIGNEE_INVALID, _("담당자는 배정할 부서의 직원이어야 합니다."))
     old_department = complaint.department
     old_status = complaint.status
     moved = old_department is None or old_department.pk != department.pk
     if not moved and old_status != Status.RECEIVED and (assignee is None or assignee.pk == complaint.assignee_id):
         raise Conflict(
-            "already_assigned", _("이미 %(department)s에 배정된 민원입니다.") % {"department": department.name}
+            Code.ALREADY_ASSIGNED, _("이미 %(department)s에 배정된 민원입니다.") % {"department": department.name}
         )
     if moved:
         complaint.department = department
@@ -1225,10 +1230,10 @@ def bulk_reassign(numbers: list[str], *, department, actor, reason: str) -> int:
     department = _department(department)
     reason = _length(_text(reason), code="reason", label=_("옮기는 사유"), minimum=2, maximum=REASON_MAX)
     if not _is_staff(actor):
-        raise PermissionDenied("staff_only", _("담당 공무원만 할 수 있는 일입니다."))
+        raise PermissionDenied(CoreCode.STAFF_ONLY, _("담당 공무원만 할 수 있는 일입니다."))
     wanted = sorted({str(n).strip() for n in numbers or () if str(n).strip()})
     if not wanted:
-        raise DasanError("nothing_selected", _("옮길 민원을 하나 이상 고르세요."))
+        raise DasanError(Code.NOTHING_SELECTED, _("옮길 민원을 하나 이상 고르세요."))
     moved = 0
     with transaction.atomic():
         ids = list(
@@ -1252,7 +1257,7 @@ def start(complaint: Complaint, *, actor) -> Complaint:
         _require_staff(actor, locked)
         _check_step(locked, "start")
         if locked.department_id is None:
-            raise Conflict("not_routed", _("담당 부서를 먼저 정해야 합니다."))
+            raise Conflict(Code.NOT_ROUTED, _("담당 부서를 먼저 정해야 합니다."))
         old = locked.status
         locked.status = Status.IN_PROGRESS
         if locked.assignee_id is None:
@@ -1276,7 +1281,7 @@ def answer(complaint: Complaint, *, actor, text: str, translated: str = "") -> C
         _require_staff(actor, locked)
         _check_step(locked, "answer")
         if locked.department_id is None:
-            raise Conflict("not_routed", _("담당 부서를 먼저 정해야 합니다."))
+            raise Conflict(Code.NOT_ROUTED, _("담당 부서를 먼저 정해야 합니다."))
         old = locked.status
         locked.status = Status.ANSWERED
         locked.answer = text
@@ -1326,12 +1331,12 @@ def translate(
             fields += ["title_ko", "description_ko", "translation"]
         if answer_translated is not None and _text(answer_translated):
             if not locked.answer:
-                raise Conflict("not_answered", _("답변을 먼저 보내야 합니다."))
+                raise Conflict(Code.NOT_ANSWERED, _("답변을 먼저 보내야 합니다."))
             locked.answer_translated = _text(answer_translated)[:ANSWER_MAX]
             locked.answer_translation = TranslationState.STAFF
             fields += ["answer_translated", "answer_translation"]
         if not fields:
-            raise DasanError("translation_empty", _("번역한 내용을 적어 주세요."))
+            raise DasanError(Code.TRANSLATION_EMPTY, _("번역한 내용을 적어 주세요."))
         locked.save(update_fields=[*fields, "updated_at"])
         _event(
             locked,
@@ -1387,14 +1392,14 @@ def extend(complaint: Complaint, *, actor, days: int, reason: str, resident_cons
     try:
         days = int(days)
     except (TypeError, ValueError):
-        raise DasanError("days_invalid", _("연장할 기간을 숫자(일)로 적어 주세요.")) from None
+        raise DasanError(Code.DAYS_INVALID, _("연장할 기간을 숫자(일)로 적어 주세요.")) from None
     with transaction.atomic():
         locked = _lock(complaint)
         _require_staff(actor, locked)
         _check_step(locked, "extend")
         if locked.extended_count >= MAX_EXTENSIONS or (locked.extended_count >= 1 and not resident_consented):
             raise Conflict(
-                "already_extended",
+                Code.ALREADY_EXTENDED,
                 _("처리기간은 한 번만 연장할 수 있습니다. 다시 연장하려면 신청인의 동의가 필요합니다.")
                 if locked.extended_count < MAX_EXTENSIONS
                 else _("처리기간은 더 연장할 수 없습니다."),
@@ -1402,11 +1407,11 @@ def extend(complaint: Complaint, *, actor, days: int, reason: str, resident_cons
         limit = _period_days(locked)
         if days < 1 or days > limit:
             raise DasanError(
-                "days_invalid", _("연장 기간은 1일에서 %(max)s일(원래 처리기간) 사이여야 합니다.") % {"max": limit}
+                Code.DAYS_INVALID, _("연장 기간은 1일에서 %(max)s일(원래 처리기간) 사이여야 합니다.") % {"max": limit}
             )
         now = _now()
         if now > locked.due_at:
-            raise Conflict("extension_too_late", _("처리기간이 이미 지났습니다. 연장은 처리기간 안에 해야 합니다."))
+            raise Conflict(Code.EXTENSION_TOO_LATE, _("처리기간이 이미 지났습니다. 연장은 처리기간 안에 해야 합니다."))
         old_status, old_due = locked.status, locked.due_at
         locked.due_at = deadlines.extend_due(old_due, days, PeriodUnit.DAYS)
         locked.extended_count += 1
@@ -1498,16 +1503,16 @@ def rate(complaint: Complaint, *, resident, score: int, comment: str = "") -> Co
     except (TypeError, ValueError):
         score = 0
     if not 1 <= score <= 5:
-        raise DasanError("score_invalid", _("만족도는 1에서 5 사이로 골라 주세요."))
+        raise DasanError(Code.SCORE_INVALID, _("만족도는 1에서 5 사이로 골라 주세요."))
     comment = _text(comment)
     if len(comment) > COMMENT_MAX:
-        raise DasanError("comment_too_long", _("의견은 %(max)s자까지 쓸 수 있습니다.") % {"max": COMMENT_MAX})
+        raise DasanError(Code.COMMENT_TOO_LONG, _("의견은 %(max)s자까지 쓸 수 있습니다.") % {"max": COMMENT_MAX})
     with transaction.atomic():
         locked = _lock(complaint)
         _require_owner(resident, locked)
         _check_step(locked, "rate")
         if locked.satisfaction is not None:
-            raise Conflict("already_rated", _("이미 만족도를 남겼습니다."))
+            raise Conflict(Code.ALREADY_RATED, _("이미 만족도를 남겼습니다."))
         locked.satisfaction = score
         locked.satisfaction_comment = comment
         locked.save(update_fields=["satisfaction", "satisfaction_comment", "updated_at"])
@@ -1568,10 +1573,10 @@ def photo_for(user, photo_id: int) -> ComplaintPhoto:
     try:
         photo_id = int(photo_id)
     except (TypeError, ValueError):
-        raise NotFound("photo_not_found", _("사진을 찾을 수 없습니다.")) from None
+        raise NotFound(Code.PHOTO_NOT_FOUND, _("사진을 찾을 수 없습니다.")) from None
     photo = ComplaintPhoto.objects.select_related("complaint").filter(pk=photo_id).first()
     if photo is None or not visible_complaints(user).filter(pk=photo.complaint_id).exists():
-        raise NotFound("photo_not_found", _("사진을 찾을 수 없습니다."))
+        raise NotFound(Code.PHOTO_NOT_FOUND, _("사진을 찾을 수 없습니다."))
     if _is_staff(user):
         audit.record_read(user, photo, reason=f"민원 사진 {photo.complaint.number}")
     return photo

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dasan.complaints.errors import Code
 from dasan.core import audit, pii
 from dasan.core.errors import DasanError, NotFound
 from dasan.core.models import Department
@@ -269,7 +270,7 @@ def bulk_reassign(request: HttpRequest) -> HttpResponse:
     reason = request.POST.get("reason", "").strip()
     try:
         if not numbers:
-            raise DasanError("nothing_selected", _("옮길 민원을 하나 이상 고르세요."))
+            raise DasanError(Code.NOTHING_SELECTED, _("옮길 민원을 하나 이상 고르세요."))
         department = _department(request.POST.get("department"))
         moved = services.bulk_reassign(numbers, department=department, actor=request.user, reason=reason)
     except DasanError as error:
@@ -309,7 +310,7 @@ def _department(value) -> Department:
     try:
         return Department.objects.get(pk=int(value), is_active=True)
     except (TypeError, ValueError, Department.DoesNotExist):
-        raise DasanError("department_required", _("옮길 부서를 고르세요.")) from None
+        raise DasanError(Code.DEPARTMENT_REQUIRED, _("옮길 부서를 고르세요.")) from None
 
 
 def _subnav(user) -> dict:
@@ -513,11 +514,13 @@ def _do_assign(request: HttpRequest, complaint: Complaint) -> str:
         assignee = (
             get_user_model()
             .objects.filter(kind="staff", is_active=True, department=department)
-            .filter(pk=_posted_int(request, "assignee", DasanError("assignee_invalid", _("담당자를 다시 고르세요."))))
+            .filter(
+                pk=_posted_int(request, "assignee", DasanError(Code.ASSIGNEE_INVALID, _("담당자를 다시 고르세요.")))
+            )
             .first()
         )
         if assignee is None:
-            raise DasanError("assignee_invalid", _("담당자는 배정할 부서의 직원이어야 합니다."))
+            raise DasanError(Code.ASSIGNEE_INVALID, _("담당자는 배정할 부서의 직원이어야 합니다."))
     services.assign(
         complaint,
         department=department,
@@ -534,7 +537,7 @@ def _do_start(request: HttpRequest, complaint: Complaint) -> str:
 
 
 def _do_extend(request: HttpRequest, complaint: Complaint) -> str:
-    days = _posted_int(request, "days", DasanError("days_invalid", _("연장할 일수를 숫자로 적어 주세요.")))
+    days = _posted_int(request, "days", DasanError(Code.DAYS_INVALID, _("연장할 일수를 숫자로 적어 주세요.")))
     services.extend(complaint, actor=request.user, days=days, reason=request.POST.get("reason", "").strip())
     return _("처리기간을 %(days)d일 연장했습니다.") % {"days": days}
 
@@ -585,7 +588,7 @@ def _do_note(request: HttpRequest, complaint: Complaint) -> str:
 def _do_reveal(request: HttpRequest, complaint: Complaint) -> str:
     reason = request.POST.get("reveal_reason", "").strip()
     if not reason:
-        raise DasanError("reason_required", _("연락처를 보는 까닭을 적어 주세요. 열람 기록에 남습니다."))
+        raise DasanError(Code.REASON_REQUIRED, _("연락처를 보는 까닭을 적어 주세요. 열람 기록에 남습니다."))
     audit.record_read(request.user, complaint, reason=f"연락처 열람: {reason}"[:500])
     shown = [n for n in request.session.get(REVEAL_SESSION, []) if n != complaint.number]
     request.session[REVEAL_SESSION] = (shown + [complaint.number])[-20:]

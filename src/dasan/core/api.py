@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from dasan.core import calendar
-from dasan.core.errors import DasanError, NotFound
+from dasan.core.errors import CoreCode, DasanError, NotFound
 from dasan.core.models import Department, Municipality
 from dasan.core.schemas import CalendarDayOut, DepartmentOut, ErrorOut, ProfileOut, WorkingHoursOut
 
@@ -31,7 +31,7 @@ def profile(request):
     """Name, region code, contact details and working hours of the city."""
     city = Municipality.current()
     if city is None:
-        raise NotFound("city_not_configured", _("지자체 정보가 아직 등록되지 않았습니다."))
+        raise NotFound(CoreCode.CITY_NOT_CONFIGURED, _("지자체 정보가 아직 등록되지 않았습니다."))
     hours = calendar.working_hours()
     return ProfileOut(
         name=city.name,
@@ -69,7 +69,7 @@ def _parse_date(value: str | None, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
         raise DasanError(
-            "invalid_date_range", _("날짜는 YYYY-MM-DD 형식이어야 합니다: %(value)s") % {"value": value[:20]}
+            CoreCode.INVALID_DATE_RANGE, _("날짜는 YYYY-MM-DD 형식이어야 합니다: %(value)s") % {"value": value[:20]}
         ) from None
 
 
@@ -82,10 +82,11 @@ def calendar_days(request, start: str | None = None, end: str | None = None):
     first = _parse_date(start, today)
     last = _parse_date(end, first + dt.timedelta(days=30))
     if last < first:
-        raise DasanError("invalid_date_range", _("끝 날짜가 시작 날짜보다 앞설 수 없습니다."))
+        raise DasanError(CoreCode.INVALID_DATE_RANGE, _("끝 날짜가 시작 날짜보다 앞설 수 없습니다."))
     if (last - first).days + 1 > MAX_CALENDAR_DAYS:
         raise DasanError(
-            "invalid_date_range", _("한 번에 최대 %(days)d일까지 조회할 수 있습니다.") % {"days": MAX_CALENDAR_DAYS}
+            CoreCode.INVALID_DATE_RANGE,
+            _("한 번에 최대 %(days)d일까지 조회할 수 있습니다.") % {"days": MAX_CALENDAR_DAYS},
         )
     names = dict(calendar.holidays_between(first, last))
     days = []

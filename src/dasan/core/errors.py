@@ -27,6 +27,15 @@ class CoreCode(ErrorCode):
     STAFF_ONLY = "staff_only"
     RATE_LIMITED = "rate_limited"
     INVALID_INPUT = "invalid_input"
+    CITY_NOT_CONFIGURED = "city_not_configured"
+    INVALID_DATE_RANGE = "invalid_date_range"
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
+    IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    # Uploaded pictures (core.images), whichever app takes them.
+    PHOTO_INVALID = "photo_invalid"
+    PHOTO_TOO_LARGE = "photo_too_large"
+    PHOTO_TOO_MANY_PIXELS = "photo_too_many_pixels"
 
 
 class DasanError(Exception):

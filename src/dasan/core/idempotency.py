@@ -39,7 +39,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dasan.core.errors import Conflict, DasanError
+from dasan.core.errors import Conflict, CoreCode, DasanError
 from dasan.core.models import IdempotencyRecord
 
 __all__ = ["run", "Replay", "IdempotencyMismatch", "payload_hash", "prune", "RETENTION", "MAX_KEY_LENGTH"]
@@ -55,7 +55,7 @@ class IdempotencyMismatch(DasanError):
 
     status = 422
 
-    def __init__(self, code: str = "idempotency_key_reused", message=None, **details):
+    def __init__(self, code: str = CoreCode.IDEMPOTENCY_KEY_REUSED, message=None, **details):
         super().__init__(
             code,
             message
@@ -114,10 +114,10 @@ def _owner(owner) -> str:
 def _validate_key(key) -> str:
     key = (key or "").strip() if isinstance(key, str) else ""
     if not key:
-        raise DasanError("idempotency_key_invalid", _("Idempotency-Key가 비어 있습니다."))
+        raise DasanError(CoreCode.IDEMPOTENCY_KEY_INVALID, _("Idempotency-Key가 비어 있습니다."))
     if len(key) > MAX_KEY_LENGTH:
         raise DasanError(
-            "idempotency_key_invalid",
+            CoreCode.IDEMPOTENCY_KEY_INVALID,
             _("Idempotency-Key는 %(max)d자를 넘을 수 없습니다.") % {"max": MAX_KEY_LENGTH},
         )
     return key
@@ -169,7 +169,7 @@ def _answer_existing(record: IdempotencyRecord, request_hash: str) -> Replay:
         raise IdempotencyMismatch()
     if record.status_code is None:
         raise Conflict(
-            "idempotency_in_progress",
+            CoreCode.IDEMPOTENCY_IN_PROGRESS,
             _("같은 요청이 아직 처리 중입니다. 잠시 후 다시 시도해 주세요."),
         )
     if record.content_type == "application/vnd.dasan.error+json":

@@ -25,6 +25,8 @@ import warnings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from dasan.core.errors import CoreCode
+
 from .errors import DasanError
 
 __all__ = ["ACCEPTED_FORMATS", "CleanImage", "MAX_PIXELS", "read_upload", "sanitise"]
@@ -53,18 +55,20 @@ def _error(code: str, message, field: str | None, **kwargs) -> DasanError:
 
 def too_large(max_bytes: int, field: str | None = None) -> DasanError:
     megabytes = max(1, max_bytes // (1024 * 1024))
-    return _error("photo_too_large", _("사진 한 장은 %(mb)sMB 이하여야 합니다.") % {"mb": megabytes}, field, status=413)
+    return _error(
+        CoreCode.PHOTO_TOO_LARGE, _("사진 한 장은 %(mb)sMB 이하여야 합니다.") % {"mb": megabytes}, field, status=413
+    )
 
 
 def not_an_image(field: str | None = None) -> DasanError:
     return _error(
-        "photo_invalid", _("사진 파일이 아니거나 손상된 파일입니다. JPEG, PNG, WebP 사진을 올려 주세요."), field
+        CoreCode.PHOTO_INVALID, _("사진 파일이 아니거나 손상된 파일입니다. JPEG, PNG, WebP 사진을 올려 주세요."), field
     )
 
 
 def too_many_pixels(field: str | None = None) -> DasanError:
     return _error(
-        "photo_too_many_pixels",
+        CoreCode.PHOTO_TOO_MANY_PIXELS,
         _("사진의 해상도가 너무 큽니다(최대 %(mp)s백만 화소).") % {"mp": MAX_PIXELS // 1_000_000},
         field,
     )

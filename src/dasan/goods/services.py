@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from dasan.core import audit
 from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
 from dasan.core.idempotency import IdempotencyMismatch
+from dasan.goods.errors import Code
 
 from .models import Order, OrderEvent, OrderLine, OrderStatus, Price, Product, StockAdjustment
 
@@ -122,19 +123,19 @@ def _quantities(items) -> dict[str, int]:
         try:
             quantity = int(str(raw).strip()) if raw is not None and str(raw).strip() != "" else 0
         except ValueError:
-            raise DasanError("invalid_quantity", _("수량은 0 이상의 정수로 입력해 주세요."), field=code) from None
+            raise DasanError(Code.INVALID_QUANTITY, _("수량은 0 이상의 정수로 입력해 주세요."), field=code) from None
         if isinstance(raw, float) and raw != quantity:
-            raise DasanError("invalid_quantity", _("수량은 0 이상의 정수로 입력해 주세요."), field=code)
+            raise DasanError(Code.INVALID_QUANTITY, _("수량은 0 이상의 정수로 입력해 주세요."), field=code)
         if quantity < 0 or quantity > MAX_QUANTITY:
             raise DasanError(
-                "invalid_quantity",
+                Code.INVALID_QUANTITY,
                 _("수량은 0부터 %(max)d까지 입력할 수 있습니다.") % {"max": MAX_QUANTITY},
                 field=code,
             )
         if quantity:
             wanted[code] = wanted.get(code, 0) + quantity
     if not wanted:
-        raise DasanError("empty_order", _("주문할 물품의 수량을 1 이상 입력해 주세요."))
+        raise DasanError(Code.EMPTY_ORDER, _("주문할 물품의 수량을 1 이상 입력해 주세요."))
     return wanted
 
 
@@ -143,11 +144,13 @@ def _delivery(delivery: Delivery) -> Delivery:
     phone = "".join(ch for ch in (delivery.phone or "") if ch.isdigit())
     address = (delivery.address or "").strip()
     if not name:
-        raise DasanError("invalid_delivery", _("받는 분 이름을 입력해 주세요."), field="recipient_name")
+        raise DasanError(Code.INVALID_DELIVERY, _("받는 분 이름을 입력해 주세요."), field="recipient_name")
     if not (9 <= len(phone) <= 11) or not phone.startswith("0"):
-        raise DasanError("invalid_delivery", _("연락처를 0으로 시작하는 숫자 9~11자리로 입력해 주세요."), field="phone")
+        raise DasanError(
+            Code.INVALID_DELIVERY, _("연락처를 0으로 시작하는 숫자 9~11자리로 입력해 주세요."), field="phone"
+        )
     if len(address) < 5:
-        raise DasanError("invalid_delivery", _("배송 받을 주소를 입력해 주세요."), field="address")
+        raise DasanError(Code.INVALID_DELIVERY, _("배송 받을 주소를 입력해 주세요."), field="address")
     return Delivery(
         recipient_name=name[:60],
         phone=phone,
@@ -182,9 +185,9 @@ def place_order(resident, items, delivery: Delivery, *, idempotency_key: str = "
     the first order (a double click orders once); with other items it raises
     ``IdempotencyMismatch``."""
     if resident is None or not getattr(resident, "is_authenticated", False):
-        raise PermissionDenied("login_required", _("로그인한 주민만 주문할 수 있습니다."))
+        raise PermissionDenied(Code.LOGIN_REQUIRED, _("로그인한 주민만 주문할 수 있습니다."))
     if not getattr(resident, "is_resident", False):
-        raise PermissionDenied("residents_only", _("종량제봉투 배송은 주민 계정으로만 주문할 수 있습니다."))
+        raise PermissionDenied(Code.RESIDENTS_ONLY, _("종량제봉투 배송은 주민 계정으로만 주문할 수 있습니다."))
     wanted = _quantities(items)
     delivery = _delivery(delivery)
     key = (idempotency_key or "").strip()[:200]
@@ -223,19 +226,19 @@ def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Or
             product = products.get(code)
             if product is None or not product.is_active:
                 raise DasanError(
-                    "unknown_product", _("판매하지 않는 물품입니다: %(code)s") % {"code": code[:40]}, field=code
+                    Code.UNKNOWN_PRODUCT, _("판매하지 않는 물품입니다: %(code)s") % {"code": code[:40]}, field=code
                 )
             price = price_on(product, timezone.localdate(now))
             if price is None:
                 raise DasanError(
-                    "unknown_product", _("아직 가격이 정해지지 않은 물품입니다: %(name)s") % {"name": product.name}
+                    Code.UNKNOWN_PRODUCT, _("아직 가격이 정해지지 않은 물품입니다: %(name)s") % {"name": product.name}
                 )
             if product.monthly_limit is not None:
                 already = ordered_this_month(resident, product, now)
                 if already + quantity > product.monthly_limit:
                     left = max(product.monthly_limit - already, 0)
                     raise Conflict(
-                        "monthly_limit",
+                        Code.MONTHLY_LIMIT,
                         _(
                             "%(name)s은(는) 한 가구가 한 달에 %(limit)d묶음까지 주문할 수 있습니다. "
                             "이번 달에 더 주문할 수 있는 수량은 %(left)d묶음입니다."
@@ -247,7 +250,7 @@ def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Or
                     )
             if product.stock < quantity:
                 raise Conflict(
-                    "out_of_stock",
+                    Code.OUT_OF_STOCK,
                     _("%(name)s의 재고가 부족합니다. 남은 수량: %(stock)d묶음")
                     % {"name": product.name, "stock": product.stock},
                     product=code,
@@ -272,7 +275,7 @@ def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Or
                 if key and Order.objects.filter(resident=resident, idempotency_key=key).exists():
                     raise
         if order is None:  # pragma: no cover - five random collisions in a row
-            raise DasanError("number_unavailable", _("주문번호를 만들지 못했습니다. 다시 시도해 주세요."))
+            raise DasanError(Code.NUMBER_UNAVAILABLE, _("주문번호를 만들지 못했습니다. 다시 시도해 주세요."))
         OrderLine.objects.bulk_create(
             OrderLine(order=order, product=p, name=p.name, unit_price=price, quantity=q, amount=price * q)
             for p, price, q in lines
@@ -324,13 +327,13 @@ def get_order(user, number: str, *, reason: str = "") -> Order:
     anyone else gets ``order_not_found``."""
     order = Order.objects.filter(number=str(number)[:20]).select_related("resident").first()
     if order is None or not getattr(user, "is_authenticated", False):
-        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
     if order.resident_id == user.pk:
         return order
     if getattr(user, "is_city_staff", False):
         audit.record_read(user, order, reason=reason or _("종량제봉투 배송 처리"))
         return order
-    raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+    raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
 
 
 def orders_to_deliver(status: str = "open", query: str = ""):
@@ -398,7 +401,7 @@ def change_status(order: Order, status: str, *, actor, note: str = "") -> Order:
         order = _lock(order)
         if status not in STAFF_TRANSITIONS.get(order.status, []):
             raise Conflict(
-                "invalid_transition",
+                Code.INVALID_TRANSITION,
                 _("'%(current)s' 상태의 주문은 '%(target)s'(으)로 바꿀 수 없습니다.")
                 % {
                     "current": order.get_status_display(),
@@ -422,7 +425,7 @@ def cancel(order: Order, *, actor, reason: str = "") -> Order:
 
     is_staff = getattr(actor, "is_city_staff", False)
     if not is_staff and order.resident_id != getattr(actor, "pk", None):
-        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
     allowed = (OrderStatus.AWAITING_PAYMENT, OrderStatus.RECEIVED) + ((OrderStatus.PREPARING,) if is_staff else ())
     reason = (reason or "").strip()[:200] or (_("담당자 취소") if is_staff else _("주민 취소"))
     with transaction.atomic():
@@ -431,7 +434,7 @@ def cancel(order: Order, *, actor, reason: str = "") -> Order:
             return order
         if order.status not in allowed:
             raise Conflict(
-                "cannot_cancel", _("배송 준비가 시작된 주문은 취소할 수 없습니다. 담당 부서에 문의해 주세요.")
+                Code.CANNOT_CANCEL, _("배송 준비가 시작된 주문은 취소할 수 없습니다. 담당 부서에 문의해 주세요.")
             )
         payment = _payment_order(order)
         if payment is not None and payment.status == PayStatus.PENDING:
@@ -496,18 +499,18 @@ def adjust_stock(product: Product, delta, *, actor, reason: str) -> StockAdjustm
     try:
         delta = int(str(delta).strip())
     except ValueError:
-        raise DasanError("invalid_quantity", _("증감 수량은 정수로 입력해 주세요."), field="delta") from None
+        raise DasanError(Code.INVALID_QUANTITY, _("증감 수량은 정수로 입력해 주세요."), field="delta") from None
     if delta == 0 or abs(delta) > 100_000:
-        raise DasanError("invalid_quantity", _("증감 수량은 0이 아닌 정수로 입력해 주세요."), field="delta")
+        raise DasanError(Code.INVALID_QUANTITY, _("증감 수량은 0이 아닌 정수로 입력해 주세요."), field="delta")
     reason = (reason or "").strip()[:200]
     if not reason:
-        raise DasanError("reason_required", _("재고를 조정하는 사유를 입력해 주세요."), field="reason")
+        raise DasanError(Code.REASON_REQUIRED, _("재고를 조정하는 사유를 입력해 주세요."), field="reason")
     with transaction.atomic():
         product = Product.objects.select_for_update().get(pk=product.pk)
         after = product.stock + delta
         if after < 0:
             raise Conflict(
-                "stock_negative",
+                Code.STOCK_NEGATIVE,
                 _("재고보다 많이 뺄 수 없습니다. 현재 재고: %(stock)d묶음") % {"stock": product.stock},
                 stock=product.stock,
             )
@@ -529,7 +532,7 @@ def adjust_stock(product: Product, delta, *, actor, reason: str) -> StockAdjustm
 def set_price(product: Product, amount: int, effective_from: dt.date, *, actor=None) -> Price:
     """Set the price of ``product`` from ``effective_from`` on (the demo and the admin use it)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-        raise DasanError("invalid_price", _("가격은 0원 이상의 정수로 입력해 주세요."))
+        raise DasanError(Code.INVALID_PRICE, _("가격은 0원 이상의 정수로 입력해 주세요."))
     price, _created = Price.objects.update_or_create(
         product=product, effective_from=effective_from, defaults={"amount": amount}
     )

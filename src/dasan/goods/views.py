@@ -20,6 +20,7 @@ from dasan.accounts.decorators import staff_required
 from dasan.core import audit
 from dasan.core.errors import DasanError
 from dasan.core.idempotency import IdempotencyMismatch
+from dasan.goods.errors import Code
 
 from . import services
 from .models import OrderStatus, Product, StockAdjustment
@@ -209,7 +210,7 @@ def staff_stock(request):
         product = Product.objects.filter(code=request.POST.get("product", "")).first()
         try:
             if product is None:
-                raise DasanError("unknown_product", _("물품을 선택해 주세요."))
+                raise DasanError(Code.UNKNOWN_PRODUCT, _("물품을 선택해 주세요."))
             services.adjust_stock(
                 product, request.POST.get("delta", ""), actor=request.user, reason=request.POST.get("reason", "")
             )

@@ -28,6 +28,7 @@ from xml.etree import ElementTree as ET
 from django.utils.translation import gettext as _
 
 from dasan.core.errors import DasanError
+from dasan.knowledge.errors import Code
 
 #: File extensions and what reads them.
 EXTENSIONS = {
@@ -58,7 +59,7 @@ class ExtractionError(DasanError):
     """The file could not be read; the message says why, in the user's language."""
 
     def __init__(self, message: str):
-        super().__init__("kb_extract_failed", message, status=400)
+        super().__init__(Code.KB_EXTRACT_FAILED, message, status=400)
 
 
 @dataclass

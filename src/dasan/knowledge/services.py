@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from dasan.core import audit
 from dasan.core.errors import DasanError, NotFound
+from dasan.knowledge.errors import Code
 
 from . import extract as extraction
 from .chunking import TITLE_SEPARATOR, Chunk, chunk_faq, chunk_markdown
@@ -199,17 +200,17 @@ def read_source(source: Source) -> tuple[extraction.Document | extraction.FaqTab
         raw = (source.body or "").encode("utf-8")
         return extraction.Document(source.body or "", source.title), raw
     if not source.file:
-        raise DasanError("kb_no_file", _("원문에 파일이 없습니다."))
+        raise DasanError(Code.KB_NO_FILE, _("원문에 파일이 없습니다."))
     try:
         with source.file.open("rb") as f:
             raw = f.read()
     except OSError as exc:
         raise DasanError(
-            "kb_file_missing", _("원문 파일을 열 수 없습니다: %(name)s") % {"name": source.file.name}
+            Code.KB_FILE_MISSING, _("원문 파일을 열 수 없습니다: %(name)s") % {"name": source.file.name}
         ) from exc
     doc = extraction.extract(raw, source.file.name)
     if source.kind == Kind.FAQ and not isinstance(doc, extraction.FaqTable):
-        raise DasanError("kb_not_faq", _("FAQ 표 원문에는 CSV나 XLSX 파일을 올려 주세요."))
+        raise DasanError(Code.KB_NOT_FAQ, _("FAQ 표 원문에는 CSV나 XLSX 파일을 올려 주세요."))
     return doc, raw
 
 
@@ -272,7 +273,7 @@ def ingest(source: Source | int, *, actor=None, progress: Callable | None = None
     if not isinstance(source, Source):
         source = Source.objects.filter(pk=source).first()
         if source is None:
-            raise NotFound("kb_source_not_found", _("지식 원문을 찾을 수 없습니다."))
+            raise NotFound(Code.KB_SOURCE_NOT_FOUND, _("지식 원문을 찾을 수 없습니다."))
     try:
         content, raw = read_source(source)
     except DasanError as exc:

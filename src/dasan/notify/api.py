@@ -16,6 +16,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from dasan.accounts.api_auth import session_or_token
 from dasan.core import audit, idempotency
 from dasan.core.errors import DasanError, NotFound, PermissionDenied
+from dasan.notify.errors import Code
 
 from . import services
 from .models import Message
@@ -74,9 +75,9 @@ def send_message(request: HttpRequest, data: SendIn, response: HttpResponse):
         if data.recipient_id is not None:
             recipient = get_user_model().objects.filter(pk=data.recipient_id, is_active=True).first()
             if recipient is None:
-                raise NotFound("recipient_not_found", _("받는 사람을 찾을 수 없습니다."))
+                raise NotFound(Code.RECIPIENT_NOT_FOUND, _("받는 사람을 찾을 수 없습니다."))
         if recipient is None and not data.to:
-            raise DasanError("no_address", _("받는 사람이나 연락처를 지정해 주세요."))
+            raise DasanError(Code.NO_ADDRESS, _("받는 사람이나 연락처를 지정해 주세요."))
         with transaction.atomic():
             message = services.enqueue(
                 data.template,

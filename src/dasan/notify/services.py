@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dasan.core.errors import DasanError
+from dasan.notify.errors import Code
 
 from . import channels as channel_registry
 from . import templates
@@ -267,30 +268,30 @@ def enqueue(
     """
     tpl = templates.active_template(template, language or getattr(recipient, "language", None) or "ko")
     if tpl is None:
-        raise DasanError("unknown_template", gettext_lazy("알 수 없는 알림 문구입니다: %(key)s") % {"key": template})
+        raise DasanError(Code.UNKNOWN_TEMPLATE, gettext_lazy("알 수 없는 알림 문구입니다: %(key)s") % {"key": template})
     category = category or tpl.category
     if category not in Category.values:
-        raise DasanError("invalid_category", gettext_lazy("알 수 없는 알림 분류입니다."))
+        raise DasanError(Code.INVALID_CATEGORY, gettext_lazy("알 수 없는 알림 분류입니다."))
 
     if channel is None:
         channel = _pick_channel(recipient, to)
     elif channel not in channel_registry.CHANNELS:
         raise DasanError(
-            "unknown_channel", gettext_lazy("알 수 없는 발송 채널입니다: %(channel)s") % {"channel": channel}
+            Code.UNKNOWN_CHANNEL, gettext_lazy("알 수 없는 발송 채널입니다: %(channel)s") % {"channel": channel}
         )
     elif channel not in channel_registry.enabled():
         raise DasanError(
-            "channel_disabled", gettext_lazy("사용하지 않는 발송 채널입니다: %(channel)s") % {"channel": channel}
+            Code.CHANNEL_DISABLED, gettext_lazy("사용하지 않는 발송 채널입니다: %(channel)s") % {"channel": channel}
         )
 
     address = _address(channel, recipient, to)
     if not address:
-        raise DasanError("no_address", gettext_lazy("이 채널로 보낼 수 있는 연락처가 없습니다."))
+        raise DasanError(Code.NO_ADDRESS, gettext_lazy("이 채널로 보낼 수 있는 연락처가 없습니다."))
 
     promotional = category == Category.PROMOTIONAL
     if promotional and (recipient is None or not recipient.promo_opt_in):
         # 정보통신망법 제50조: no promotional message without the person's consent.
-        raise DasanError("not_opted_in", gettext_lazy("소식·홍보 알림 수신에 동의하지 않은 분입니다."), status=409)
+        raise DasanError(Code.NOT_OPTED_IN, gettext_lazy("소식·홍보 알림 수신에 동의하지 않은 분입니다."), status=409)
 
     ctx = {"name": getattr(recipient, "name", "") or "", "city": _city_name()}
     if promotional:
@@ -642,7 +643,7 @@ def apply_receipts(channel: str, payload: dict) -> int:
     """Apply a provider's delivery-status callback; returns how many messages moved."""
     if channel not in channel_registry.CHANNELS:
         raise DasanError(
-            "unknown_channel",
+            Code.UNKNOWN_CHANNEL,
             gettext_lazy("알 수 없는 발송 채널입니다: %(channel)s") % {"channel": channel},
             status=404,
         )
@@ -670,7 +671,7 @@ def _uuid_or_none(value):
 def resend(message: Message, *, actor=None) -> Message:
     """Send a failed (or cancelled) message again as a new message that points to it."""
     if message.status not in (Status.PERMANENT_FAILURE, Status.TEMPORARY_FAILURE, Status.CANCELLED):
-        raise DasanError("not_failed", gettext_lazy("실패하거나 취소된 알림만 다시 보낼 수 있습니다."), status=409)
+        raise DasanError(Code.NOT_FAILED, gettext_lazy("실패하거나 취소된 알림만 다시 보낼 수 있습니다."), status=409)
     with transaction.atomic():
         if message.status == Status.TEMPORARY_FAILURE:
             # The pending retry would send it too: the new copy replaces it.
@@ -704,10 +705,10 @@ def unsubscribe(token: str):
     try:
         user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
-        raise DasanError("invalid_token", gettext_lazy("수신거부 링크가 올바르지 않습니다."), status=404) from None
+        raise DasanError(Code.INVALID_TOKEN, gettext_lazy("수신거부 링크가 올바르지 않습니다."), status=404) from None
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
-        raise DasanError("invalid_token", gettext_lazy("수신거부 링크가 올바르지 않습니다."), status=404)
+        raise DasanError(Code.INVALID_TOKEN, gettext_lazy("수신거부 링크가 올바르지 않습니다."), status=404)
     with transaction.atomic():
         if user.promo_opt_in:
             from dasan.accounts.services import set_promo_opt_in

@@ -11,6 +11,7 @@ from ninja import Router, Status
 from dasan.accounts.api_auth import session_or_token
 from dasan.core import idempotency
 from dasan.core.errors import NotFound
+from dasan.payments.errors import Code
 
 from . import services
 from .models import Order, PaymentStatus
@@ -82,7 +83,7 @@ def _payer_only(request: HttpRequest, public_id: str) -> Order:
     """Paying is the payer's own act: anyone else gets the same 404 as for no order."""
     order = Order.objects.filter(public_id=public_id[:40], payer=request.auth).first()
     if order is None:
-        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
     return order
 
 

@@ -31,6 +31,7 @@ from dasan.core import audit
 from dasan.core.appconfig import payment_handlers
 from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
 from dasan.core.idempotency import IdempotencyMismatch
+from dasan.payments.errors import Code
 
 from . import providers
 from .models import (
@@ -100,12 +101,12 @@ def _fire(kind: str, order: Order, *args) -> None:
 
 def _int(value, *, field: str) -> int:
     if isinstance(value, bool):
-        raise DasanError("invalid_order", _("%(field)s 값은 정수여야 합니다.") % {"field": field})
+        raise DasanError(Code.INVALID_ORDER, _("%(field)s 값은 정수여야 합니다.") % {"field": field})
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value.strip())
-    raise DasanError("invalid_order", _("%(field)s 값은 정수여야 합니다.") % {"field": field})
+    raise DasanError(Code.INVALID_ORDER, _("%(field)s 값은 정수여야 합니다.") % {"field": field})
 
 
 def _normalise_lines(lines) -> list[Line]:
@@ -118,21 +119,21 @@ def _normalise_lines(lines) -> list[Line]:
         elif isinstance(raw, (tuple, list)) and len(raw) in (2, 3):
             line = Line(*raw)
         else:
-            raise DasanError("invalid_order", _("주문 항목의 형식이 올바르지 않습니다."))
+            raise DasanError(Code.INVALID_ORDER, _("주문 항목의 형식이 올바르지 않습니다."))
         name = str(line.name or "").strip()
         if not name:
-            raise DasanError("invalid_order", _("주문 항목의 이름이 비어 있습니다."))
+            raise DasanError(Code.INVALID_ORDER, _("주문 항목의 이름이 비어 있습니다."))
         unit_price = _int(line.unit_price, field=_("단가"))
         quantity = _int(line.quantity, field=_("수량"))
         if quantity <= 0:
-            raise DasanError("invalid_order", _("수량은 1 이상이어야 합니다: %(name)s") % {"name": name})
+            raise DasanError(Code.INVALID_ORDER, _("수량은 1 이상이어야 합니다: %(name)s") % {"name": name})
         if abs(unit_price) * quantity > MAX_AMOUNT:
-            raise DasanError("invalid_order", _("금액이 너무 큽니다: %(name)s") % {"name": name})
+            raise DasanError(Code.INVALID_ORDER, _("금액이 너무 큽니다: %(name)s") % {"name": name})
         result.append(Line(name[:120], unit_price, quantity))
     if not result:
-        raise DasanError("invalid_order", _("주문 항목이 없습니다."))
+        raise DasanError(Code.INVALID_ORDER, _("주문 항목이 없습니다."))
     if len(result) > MAX_LINES:
-        raise DasanError("invalid_order", _("주문 항목이 너무 많습니다."))
+        raise DasanError(Code.INVALID_ORDER, _("주문 항목이 너무 많습니다."))
     return result
 
 
@@ -158,7 +159,7 @@ def _lock(order: Order | str) -> Order:
     public_id = order.public_id if isinstance(order, Order) else str(order)
     locked = Order.objects.select_for_update().filter(public_id=public_id).first()
     if locked is None:
-        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
     return locked
 
 
@@ -172,11 +173,11 @@ def _same_content(order: Order, purpose: str, reference: str, lines: list[Line],
 def _refuse_unless_payable(order: Order, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     if order.status in PAID_STATUSES:
-        raise Conflict("already_paid", _("이미 결제된 주문입니다."))
+        raise Conflict(Code.ALREADY_PAID, _("이미 결제된 주문입니다."))
     if order.status == OrderStatus.CANCELLED:
-        raise DasanError("order_cancelled", _("취소된 주문입니다. 신청을 처음부터 다시 해 주세요."))
+        raise DasanError(Code.ORDER_CANCELLED, _("취소된 주문입니다. 신청을 처음부터 다시 해 주세요."))
     if order.status == OrderStatus.EXPIRED or order.expires_at <= now:
-        raise DasanError("order_expired", _("결제 기한이 지난 주문입니다. 신청을 처음부터 다시 해 주세요."))
+        raise DasanError(Code.ORDER_EXPIRED, _("결제 기한이 지난 주문입니다. 신청을 처음부터 다시 해 주세요."))
 
 
 # --- orders -------------------------------------------------------------------------------------
@@ -204,24 +205,24 @@ def create_order(
     :class:`~dasan.core.idempotency.IdempotencyMismatch`).
     """
     if payer is None or not getattr(payer, "pk", None):
-        raise DasanError("invalid_order", _("결제할 사람이 정해지지 않았습니다."))
+        raise DasanError(Code.INVALID_ORDER, _("결제할 사람이 정해지지 않았습니다."))
     purpose = str(purpose or "").strip()
     reference = str(reference if reference is not None else "").strip()
     if not purpose or len(purpose) > 60 or not reference or len(reference) > 64:
-        raise DasanError("invalid_order", _("주문의 용도와 대상이 올바르지 않습니다."))
+        raise DasanError(Code.INVALID_ORDER, _("주문의 용도와 대상이 올바르지 않습니다."))
     normalised = _normalise_lines(lines)
     total = sum(line.amount for line in normalised)
     if total < 0:
-        raise DasanError("invalid_order", _("결제 금액이 0원보다 적을 수 없습니다."))
+        raise DasanError(Code.INVALID_ORDER, _("결제 금액이 0원보다 적을 수 없습니다."))
     if total > MAX_AMOUNT:
-        raise DasanError("invalid_order", _("결제 금액이 너무 큽니다."))
+        raise DasanError(Code.INVALID_ORDER, _("결제 금액이 너무 큽니다."))
     provider_name = providers.get(provider).name
     expires_at = expires_at or _default_expiry()
     if expires_at <= timezone.now():
-        raise DasanError("invalid_order", _("결제 기한이 이미 지났습니다."))
+        raise DasanError(Code.INVALID_ORDER, _("결제 기한이 이미 지났습니다."))
     return_url = str(return_url or "")
     if return_url and (not return_url.startswith("/") or return_url.startswith("//") or len(return_url) > 300):
-        raise DasanError("invalid_order", _("돌아갈 주소는 이 사이트 안의 경로여야 합니다."))
+        raise DasanError(Code.INVALID_ORDER, _("돌아갈 주소는 이 사이트 안의 경로여야 합니다."))
     key = (idempotency_key or "").strip()[:200]
 
     if key:
@@ -281,16 +282,16 @@ def get_order(user, public_id: str, *, reason: str = "") -> Order:
     """The order ``public_id`` if ``user`` may see it: its payer, or city staff (whose
     read is recorded in the audit log with ``reason``). Otherwise ``NotFound``."""
     if user is None or not getattr(user, "is_authenticated", False):
-        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
     order = Order.objects.select_related("payer").filter(public_id=str(public_id)[:40]).first()
     if order is None:
-        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
     if order.payer_id == user.pk:
         return order
     if getattr(user, "is_city_staff", False) and user.is_active:
         audit.record_read(user, order, reason=reason or "payments.order")
         return order
-    raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+    raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
 
 
 def orders_for(purpose: str, reference: str) -> QuerySet[Order]:
@@ -330,7 +331,7 @@ def start_payment(order: Order, *, provider: str | None = None, actor=None, base
         _refuse_unless_payable(order)
         chosen = providers.get(provider or order.provider)
         if not chosen.is_configured():
-            raise DasanError("unknown_provider", _("사용할 수 없는 결제 수단입니다."))
+            raise DasanError(Code.UNKNOWN_PROVIDER, _("사용할 수 없는 결제 수단입니다."))
         step = chosen.start(order, urls=_return_urls(order, base_url))
         order.provider = chosen.name
         order.provider_data = step.as_data()
@@ -409,15 +410,15 @@ def _confirm(
         if provider is None:
             provider = providers.get(order.provider, enabled_only=False)
             if not provider.payer_confirmable:
-                raise DasanError("unknown_provider", _("이 결제 수단은 직원이 수납 처리합니다."))
+                raise DasanError(Code.UNKNOWN_PROVIDER, _("이 결제 수단은 직원이 수납 처리합니다."))
         reference = approval.provider_reference if approval else provider.reference_from(params)
         existing = order.payments.exclude(status=PaymentStatus.FAILED).first()
         if existing is not None:
             if replay and reference and existing.provider == provider.name and existing.provider_reference == reference:
                 return existing  # the same payment reported again: nothing more to do
-            raise Conflict("already_paid", _("이미 결제된 주문입니다."))
+            raise Conflict(Code.ALREADY_PAID, _("이미 결제된 주문입니다."))
         if order.status in PAID_STATUSES:  # free orders: paid without a Payment row
-            raise Conflict("already_paid", _("이미 결제된 주문입니다."))
+            raise Conflict(Code.ALREADY_PAID, _("이미 결제된 주문입니다."))
         _refuse_unless_payable(order)
         claimed = approval.amount if approval else params.get("amount", order.total_amount)
         try:
@@ -433,7 +434,7 @@ def _confirm(
                 data={"expected": order.total_amount, "claimed": claimed, "provider": provider.name},
             )
             failure = DasanError(
-                "amount_mismatch",
+                Code.AMOUNT_MISMATCH,
                 _("결제 금액이 주문 금액과 다릅니다. 처음부터 다시 결제해 주세요."),
                 expected=order.total_amount,
             )
@@ -453,7 +454,7 @@ def _confirm(
     winner = order.payments.exclude(status=PaymentStatus.FAILED).first()
     if winner is not None and winner.provider == provider.name and winner.provider_reference == reference:
         return winner
-    raise Conflict("already_paid", _("이미 결제된 주문입니다."))
+    raise Conflict(Code.ALREADY_PAID, _("이미 결제된 주문입니다."))
 
 
 def confirm_payment(order: Order, params: dict, *, provider: str | None = None, actor=None) -> Payment:
@@ -465,13 +466,13 @@ def confirm_payment(order: Order, params: dict, *, provider: str | None = None, 
     must equal the order's (``amount_mismatch``); expired or cancelled orders are refused
     before the provider is asked, so nothing is charged. Runs the purpose's ``paid`` handler once."""
     if not isinstance(params, dict):
-        raise DasanError("invalid_request", _("결제 정보가 올바르지 않습니다."))
+        raise DasanError(Code.INVALID_REQUEST, _("결제 정보가 올바르지 않습니다."))
     chosen = None
     if provider:
         chosen = providers.get(provider, enabled_only=False)
         # Counter payments are staff's word (mark_paid_at_office), never the payer's.
         if not chosen.payer_confirmable:
-            raise DasanError("unknown_provider", _("이 결제 수단은 직원이 수납 처리합니다."))
+            raise DasanError(Code.UNKNOWN_PROVIDER, _("이 결제 수단은 직원이 수납 처리합니다."))
     return _confirm(order, chosen, params, actor=actor)
 
 
@@ -482,7 +483,7 @@ def mark_paid_at_office(order: Order, *, actor, method: str = "cash", note: str 
     if actor is None or not getattr(actor, "is_city_staff", False) or not actor.is_active:
         raise PermissionDenied()
     if method not in ("cash", "card_terminal", "transfer", "virtual_account"):
-        raise DasanError("invalid_request", _("수납 방법이 올바르지 않습니다."))
+        raise DasanError(Code.INVALID_REQUEST, _("수납 방법이 올바르지 않습니다."))
     office = providers.get("office", enabled_only=False)
     with transaction.atomic():
         locked = _lock(order)
@@ -508,7 +509,7 @@ def handle_webhook(provider_name: str, body: bytes, headers) -> Payment | None:
         return None
     order = Order.objects.filter(public_id=event.order_public_id[:40]).first()
     if order is None:
-        raise NotFound("order_not_found", _("주문을 찾을 수 없습니다."))
+        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
     try:
         return _confirm(order, provider, {}, approval=event.approval)
     except DasanError as error:
@@ -556,7 +557,7 @@ def cancel_order(order: Order, *, actor=None, reason: str = "") -> Order:
         if order.status in (OrderStatus.CANCELLED, OrderStatus.EXPIRED):
             return order
         if order.status in PAID_STATUSES:
-            raise Conflict("already_paid", _("이미 결제된 주문은 취소할 수 없습니다. 환불을 신청해 주세요."))
+            raise Conflict(Code.ALREADY_PAID, _("이미 결제된 주문은 취소할 수 없습니다. 환불을 신청해 주세요."))
         order.status, order.closed_at = OrderStatus.CANCELLED, timezone.now()
         order.save(update_fields=["status", "closed_at", "updated_at"])
         audit.record(
@@ -610,17 +611,17 @@ def refund(target: Order | Payment, amount: int | None = None, reason: str = "",
             payments = payments.filter(pk=target.pk)
         payment = payments.first()
         if payment is None:
-            raise DasanError("not_paid", _("환불할 결제가 없습니다."))
+            raise DasanError(Code.NOT_PAID, _("환불할 결제가 없습니다."))
         refundable = payment.amount - payment.refunded_amount
         if amount is None:
             amount = refundable
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
             if amount == 0 and refundable == 0:
-                raise Conflict("refund_exceeds_paid", _("이미 전액 환불되었습니다."), refundable=0)
-            raise DasanError("invalid_amount", _("환불 금액은 1원 이상의 정수여야 합니다."))
+                raise Conflict(Code.REFUND_EXCEEDS_PAID, _("이미 전액 환불되었습니다."), refundable=0)
+            raise DasanError(Code.INVALID_AMOUNT, _("환불 금액은 1원 이상의 정수여야 합니다."))
         if amount > refundable:
             raise Conflict(
-                "refund_exceeds_paid",
+                Code.REFUND_EXCEEDS_PAID,
                 _("환불 금액(%(amount)s원)이 환불 가능한 금액(%(refundable)s원)보다 큽니다.")
                 % {"amount": f"{amount:,}", "refundable": f"{refundable:,}"},
                 refundable=refundable,

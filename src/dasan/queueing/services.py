@@ -23,7 +23,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dasan.core import audit, calendar
-from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
+from dasan.core.errors import Conflict, CoreCode, DasanError, NotFound, PermissionDenied
+from dasan.queueing.errors import Code
 
 from .models import LIVE, PICKUP, Channel, Counter, Office, ServiceType, Ticket, TicketSequence, TicketStatus
 
@@ -46,7 +47,7 @@ def get_office(value) -> Office:
         Q(code=str(value)) | Q(pk=int(value)) if str(value).isdigit() else Q(code=str(value))
     ).first()
     if office is None:
-        raise NotFound("unknown_office", _("찾는 민원실이 없습니다."))
+        raise NotFound(Code.UNKNOWN_OFFICE, _("찾는 민원실이 없습니다."))
     return office
 
 
@@ -56,7 +57,7 @@ def get_service_type(value) -> ServiceType:
     text = str(value or "").strip()
     found = ServiceType.objects.filter(Q(code=text) | Q(pk=int(text)) if text.isdigit() else Q(code=text)).first()
     if found is None:
-        raise NotFound("unknown_service", _("업무 종류를 목록에서 골라 주세요."), field="service_type")
+        raise NotFound(Code.UNKNOWN_SERVICE, _("업무 종류를 목록에서 골라 주세요."), field="service_type")
     return found
 
 
@@ -104,7 +105,7 @@ def _phone(value) -> str:
     if not digits:
         return ""
     if not (digits.startswith("01") and len(digits) in (10, 11)):
-        raise DasanError("invalid_phone", _("휴대전화 번호를 010-1234-5678처럼 적어 주세요."), field="phone")
+        raise DasanError(Code.INVALID_PHONE, _("휴대전화 번호를 010-1234-5678처럼 적어 주세요."), field="phone")
     return digits
 
 
@@ -131,13 +132,13 @@ def take_ticket(
         channel = Channel.WEB
     reason = open_state(office, now)
     if reason:
-        raise Conflict("office_closed", reason)
+        raise Conflict(Code.OFFICE_CLOSED, reason)
     if (
         service.code != PICKUP
         and not Counter.objects.filter(office=office, is_open=True, service_types=service).exists()
     ):
         raise DasanError(
-            "service_not_offered",
+            Code.SERVICE_NOT_OFFERED,
             _("%(office)s에서는 %(service)s 업무를 하지 않습니다.") % {"office": office.name, "service": service.name},
             field="service_type",
         )
@@ -150,7 +151,7 @@ def take_ticket(
             live = Ticket.objects.filter(office=office, issued_on=today, resident=resident, status__in=LIVE).first()
             if live is not None:
                 raise Conflict(
-                    "already_waiting",
+                    Code.ALREADY_WAITING,
                     _("이미 받은 번호표(%(number)s)가 있습니다.") % {"number": live.number},
                     number=live.number,
                     url=live.get_absolute_url(),
@@ -195,7 +196,7 @@ def ticket_by_token(token) -> Ticket:
         else None
     )
     if ticket is None:
-        raise NotFound("unknown_ticket", _("번호표를 찾을 수 없습니다."))
+        raise NotFound(Code.UNKNOWN_TICKET, _("번호표를 찾을 수 없습니다."))
     return ticket
 
 
@@ -263,13 +264,13 @@ def estimate(ticket: Ticket, *, now: dt.datetime | None = None) -> Estimate:
 
 def _staff(user) -> None:
     if not (getattr(user, "is_city_staff", False) and user.is_active):
-        raise PermissionDenied("forbidden", _("담당 공무원만 할 수 있습니다."))
+        raise PermissionDenied(CoreCode.FORBIDDEN, _("담당 공무원만 할 수 있습니다."))
 
 
 def get_counter(pk) -> Counter:
     counter = Counter.objects.select_related("office").filter(pk=pk).first() if str(pk).isdigit() else None
     if counter is None:
-        raise NotFound("unknown_counter", _("찾는 창구가 없습니다."))
+        raise NotFound(Code.UNKNOWN_COUNTER, _("찾는 창구가 없습니다."))
     return counter
 
 
@@ -293,7 +294,7 @@ def call_next(staff, counter, *, now: dt.datetime | None = None) -> Ticket | Non
         busy = current(counter)
         if busy is not None:
             raise Conflict(
-                "counter_busy",
+                Code.COUNTER_BUSY,
                 _("%(number)s번 처리를 먼저 끝내 주세요 (완료·부재·이관).") % {"number": busy.number},
                 number=busy.number,
             )
@@ -321,7 +322,7 @@ def call_next(staff, counter, *, now: dt.datetime | None = None) -> Ticket | Non
             with transaction.atomic():
                 ticket.save(update_fields=["status", "counter", "called_at", "served_by", "target_counter"])
         except IntegrityError:
-            raise Conflict("counter_busy", _("이 창구는 이미 다른 번호를 호출했습니다.")) from None
+            raise Conflict(Code.COUNTER_BUSY, _("이 창구는 이미 다른 번호를 호출했습니다.")) from None
         audit.record(
             "queueing.call", actor=staff, target=ticket, data={"counter": counter.number, "number": ticket.number}
         )
@@ -333,7 +334,7 @@ def call_next(staff, counter, *, now: dt.datetime | None = None) -> Ticket | Non
 def _live_at(staff, counter) -> Ticket:
     ticket = current(counter)
     if ticket is None:
-        raise Conflict("nothing_called", _("호출한 번호가 없습니다."))
+        raise Conflict(Code.NOTHING_CALLED, _("호출한 번호가 없습니다."))
     return ticket
 
 
@@ -356,7 +357,7 @@ def finish(staff, counter, outcome: str, *, now: dt.datetime | None = None) -> T
     """처리 완료 (``served``) or 부재 (``no_show``) of the counter's called ticket."""
     _staff(staff)
     if outcome not in (TicketStatus.SERVED, TicketStatus.NO_SHOW):
-        raise DasanError("invalid_outcome", _("처리 결과를 골라 주세요."))
+        raise DasanError(Code.INVALID_OUTCOME, _("처리 결과를 골라 주세요."))
     now = now or timezone.now()
     with transaction.atomic():
         counter = Counter.objects.select_for_update().get(
@@ -374,7 +375,7 @@ def transfer(staff, counter, *, to_counter=None, to_service=None, now: dt.dateti
     or another service type, keeping its place in line."""
     _staff(staff)
     if not to_counter and not to_service:
-        raise DasanError("transfer_target", _("보낼 창구나 업무를 골라 주세요."), field="to_counter")
+        raise DasanError(Code.TRANSFER_TARGET, _("보낼 창구나 업무를 골라 주세요."), field="to_counter")
     with transaction.atomic():
         counter = Counter.objects.select_for_update().get(
             pk=get_counter(counter.pk if isinstance(counter, Counter) else counter).pk
@@ -382,7 +383,7 @@ def transfer(staff, counter, *, to_counter=None, to_service=None, now: dt.dateti
         ticket = _live_at(staff, counter)
         target = get_counter(to_counter) if to_counter else None
         if target is not None and (target.office_id != counter.office_id or target.pk == counter.pk):
-            raise DasanError("transfer_target", _("같은 민원실의 다른 창구를 골라 주세요."), field="to_counter")
+            raise DasanError(Code.TRANSFER_TARGET, _("같은 민원실의 다른 창구를 골라 주세요."), field="to_counter")
         if to_service:
             ticket.service_type = get_service_type(to_service)
         ticket.status, ticket.counter, ticket.called_at, ticket.target_counter = (
@@ -406,7 +407,7 @@ def cancel(ticket: Ticket, *, actor=None) -> Ticket:
     with transaction.atomic():
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.status != TicketStatus.WAITING:
-            raise Conflict("not_waiting", _("기다리는 중인 번호표만 취소할 수 있습니다."))
+            raise Conflict(Code.NOT_WAITING, _("기다리는 중인 번호표만 취소할 수 있습니다."))
         ticket.status, ticket.finished_at = TicketStatus.CANCELLED, timezone.now()
         ticket.save(update_fields=["status", "finished_at"])
         audit.record("queueing.cancel", actor=actor if getattr(actor, "pk", None) else None, target=ticket)

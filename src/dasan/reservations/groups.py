@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from dasan.core import audit
 from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
+from dasan.reservations.errors import Code
 
 from .models import Group, GroupStatus
 
@@ -43,19 +44,19 @@ def register_group(resident, name, *, members=2, description: str = "") -> Group
     ``invalid_members`` (a group is 2 to 10,000 people), ``group_exists`` (409: the same
     representative already has a live group of that name)."""
     if resident is None or not getattr(resident, "is_authenticated", False):
-        raise DasanError("login_required", _("로그인이 필요합니다."), status=401)
+        raise DasanError(Code.LOGIN_REQUIRED, _("로그인이 필요합니다."), status=401)
     name = _clean(name, 100)
     if not name:
-        raise DasanError("name_required", _("단체 이름을 적어 주세요."), field="name")
+        raise DasanError(Code.NAME_REQUIRED, _("단체 이름을 적어 주세요."), field="name")
     try:
         members = int(str(members).strip())
     except (TypeError, ValueError):
         members = 0
     if not 2 <= members <= 10_000:
-        raise DasanError("invalid_members", _("회원 수는 2명에서 10,000명 사이로 적어 주세요."), field="members")
+        raise DasanError(Code.INVALID_MEMBERS, _("회원 수는 2명에서 10,000명 사이로 적어 주세요."), field="members")
     with transaction.atomic():
         if Group.objects.filter(representative=resident, name=name).exclude(status=GroupStatus.WITHDRAWN).exists():
-            raise Conflict("group_exists", _("같은 이름의 단체를 이미 등록했습니다."), field="name")
+            raise Conflict(Code.GROUP_EXISTS, _("같은 이름의 단체를 이미 등록했습니다."), field="name")
         group = Group.objects.create(
             name=name, representative=resident, members=members, description=_clean(description, 300)
         )
@@ -71,7 +72,7 @@ def decide_group(staff, group, *, approve: bool, reason: str = "") -> Group:
     _staff(staff)
     reason = _clean(reason, 300)
     if not approve and not reason:
-        raise DasanError("reason_required", _("반려 사유를 적어 주세요."), field="reason")
+        raise DasanError(Code.REASON_REQUIRED, _("반려 사유를 적어 주세요."), field="reason")
     pk = group.pk if isinstance(group, Group) else group
     with transaction.atomic():
         group = (
@@ -80,9 +81,9 @@ def decide_group(staff, group, *, approve: bool, reason: str = "") -> Group:
             else None
         )
         if group is None:
-            raise NotFound("unknown_group", _("등록된 단체가 아닙니다."))
+            raise NotFound(Code.UNKNOWN_GROUP, _("등록된 단체가 아닙니다."))
         if group.status != GroupStatus.PENDING:
-            raise Conflict("not_pending", _("심사 중인 단체가 아닙니다."))
+            raise Conflict(Code.NOT_PENDING, _("심사 중인 단체가 아닙니다."))
         group.status = GroupStatus.APPROVED if approve else GroupStatus.REJECTED
         group.reason, group.decided_by, group.decided_at = reason, staff, timezone.now()
         group.save(update_fields=["status", "reason", "decided_by", "decided_at"])
@@ -102,7 +103,7 @@ def withdraw_group(resident, group) -> Group:
     with transaction.atomic():
         group = groups_for(resident).select_for_update().filter(pk=pk).first() if str(pk).isdigit() else None
         if group is None:
-            raise NotFound("unknown_group", _("등록된 단체가 아닙니다."))
+            raise NotFound(Code.UNKNOWN_GROUP, _("등록된 단체가 아닙니다."))
         if group.status == GroupStatus.WITHDRAWN:
             return group
         group.status = GroupStatus.WITHDRAWN
@@ -119,17 +120,17 @@ def group_for_booking(resident, resource, group) -> Group | None:
     if not value:
         if resource.groups_only:
             raise PermissionDenied(
-                "group_required",
+                Code.GROUP_REQUIRED,
                 _("등록 단체만 예약할 수 있는 시설입니다. 단체를 등록하고 승인을 받은 뒤 예약해 주세요."),
                 field="group",
             )
         return None
     found = groups_for(resident).filter(pk=value).first() if str(value).isdigit() else None
     if found is None:
-        raise NotFound("unknown_group", _("등록된 단체가 아닙니다."), field="group")
+        raise NotFound(Code.UNKNOWN_GROUP, _("등록된 단체가 아닙니다."), field="group")
     if found.status != GroupStatus.APPROVED:
         raise PermissionDenied(
-            "group_not_approved",
+            Code.GROUP_NOT_APPROVED,
             _("승인된 단체만 예약할 수 있습니다. (현재: %(status)s)") % {"status": found.get_status_display()},
             field="group",
         )

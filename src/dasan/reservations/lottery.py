@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from dasan.core import audit
 from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
+from dasan.reservations.errors import Code
 
 from . import services
 from .models import (
@@ -43,7 +44,7 @@ def get_lottery(pk) -> Lottery:
     if str(pk).isdigit():
         lottery = Lottery.objects.select_related("resource", "resource__unit").filter(pk=int(pk)).first()
     if lottery is None:
-        raise NotFound("unknown_lottery", _("추첨을 찾을 수 없습니다."))
+        raise NotFound(Code.UNKNOWN_LOTTERY, _("추첨을 찾을 수 없습니다."))
     return lottery
 
 
@@ -83,12 +84,14 @@ def create_lottery(
     begin, end = services.parse_time(begin, "begin"), services.parse_time(end, "end")
     opens_at, closes_at = services.parse_time(opens_at, "opens_at"), services.parse_time(closes_at, "closes_at")
     if begin < now:
-        raise DasanError("past", _("지난 시간은 예약할 수 없습니다."), field="begin")
+        raise DasanError(Code.PAST, _("지난 시간은 예약할 수 없습니다."), field="begin")
     # The resource's hours and slot rules, judged as if booking had just opened.
     services.check_request(resource, begin, end, now=services.booking_opens_at(resource, services.local(begin).date()))
     if not (opens_at < closes_at <= begin):
         raise DasanError(
-            "invalid_window", _("신청 기간은 시작보다 마감이 늦고, 이용 시작 전에 마감해야 합니다."), field="closes_at"
+            Code.INVALID_WINDOW,
+            _("신청 기간은 시작보다 마감이 늦고, 이용 시작 전에 마감해야 합니다."),
+            field="closes_at",
         )
     try:
         hours = int(pay_deadline_hours)
@@ -96,13 +99,13 @@ def create_lottery(
         hours = 0
     if not 1 <= hours <= 24 * 30:
         raise DasanError(
-            "invalid_pay_deadline", _("결제 기한은 1시간 이상으로 적어 주세요."), field="pay_deadline_hours"
+            Code.INVALID_PAY_DEADLINE, _("결제 기한은 1시간 이상으로 적어 주세요."), field="pay_deadline_hours"
         )
     with transaction.atomic():
         locked = Resource.objects.select_for_update(of=("self",)).get(pk=resource.pk)
         start, stop = services._span(locked, begin, end)
         if services._holding(locked, start, stop).exists() or lottery_holds(locked, start, stop):
-            raise Conflict("slot_taken", _("이미 예약된 시간입니다. 다른 시간을 골라 주세요."), field="begin")
+            raise Conflict(Code.SLOT_TAKEN, _("이미 예약된 시간입니다. 다른 시간을 골라 주세요."), field="begin")
         lottery = Lottery.objects.create(
             resource=locked,
             begin=begin,
@@ -133,12 +136,12 @@ def apply(resident, lottery, party_size=1, *, now: dt.datetime | None = None) ->
     ``lottery_not_open``, ``lottery_closed``, ``invalid_party_size``, ``over_capacity``,
     ``already_applied`` (409)."""
     if resident is None or not getattr(resident, "is_authenticated", False):
-        raise DasanError("login_required", _("로그인이 필요합니다."), status=401)
+        raise DasanError(Code.LOGIN_REQUIRED, _("로그인이 필요합니다."), status=401)
     now = now or timezone.now()
     penalty = services.penalty_for(resident, now)
     if penalty is not None:
         raise PermissionDenied(
-            "no_show_penalty",
+            Code.NO_SHOW_PENALTY,
             _("노쇼로 %(until)s까지 예약할 수 없습니다.") % {"until": services._fmt(penalty.until)},
             until=penalty.until.isoformat(),
         )
@@ -146,14 +149,14 @@ def apply(resident, lottery, party_size=1, *, now: dt.datetime | None = None) ->
     party = services._party(party_size)
     if now < lottery.applications_open_at:
         raise Conflict(
-            "lottery_not_open",
+            Code.LOTTERY_NOT_OPEN,
             _("%(opens)s부터 추첨 신청을 받습니다.") % {"opens": services._fmt(lottery.applications_open_at)},
         )
     if lottery.status != LotteryStatus.OPEN or now >= lottery.applications_close_at:
-        raise Conflict("lottery_closed", _("추첨 신청이 마감되었습니다."))
+        raise Conflict(Code.LOTTERY_CLOSED, _("추첨 신청이 마감되었습니다."))
     if party > lottery.resource.capacity:
         raise DasanError(
-            "over_capacity",
+            Code.OVER_CAPACITY,
             _("이 시설은 %(capacity)d명(개)까지 이용할 수 있습니다.") % {"capacity": lottery.resource.capacity},
             field="party_size",
             capacity=lottery.resource.capacity,
@@ -170,7 +173,7 @@ def apply(resident, lottery, party_size=1, *, now: dt.datetime | None = None) ->
                 data={"lottery": lottery.pk, "party": party},
             )
     except IntegrityError:
-        raise Conflict("already_applied", _("이미 이 추첨에 신청했습니다.")) from None
+        raise Conflict(Code.ALREADY_APPLIED, _("이미 이 추첨에 신청했습니다.")) from None
     return application
 
 
@@ -188,9 +191,9 @@ def withdraw(resident, application, *, now: dt.datetime | None = None) -> Lotter
                 .first()
             )
         if found is None:
-            raise NotFound("unknown_lottery_application", _("추첨 신청을 찾을 수 없습니다."))
+            raise NotFound(Code.UNKNOWN_LOTTERY_APPLICATION, _("추첨 신청을 찾을 수 없습니다."))
         if found.status != ApplicationStatus.APPLIED or found.lottery.status != LotteryStatus.OPEN:
-            raise Conflict("not_withdrawable", _("추첨이 끝나 신청을 취소할 수 없습니다."))
+            raise Conflict(Code.NOT_WITHDRAWABLE, _("추첨이 끝나 신청을 취소할 수 없습니다."))
         found.status = ApplicationStatus.WITHDRAWN
         found.save(update_fields=["status"])
         audit.record("reservations.lottery_withdraw", actor=resident, target=found)
@@ -213,10 +216,10 @@ def draw(staff, lottery, *, now: dt.datetime | None = None) -> Lottery:
     with transaction.atomic():
         lottery = Lottery.objects.select_for_update(of=("self",)).get(pk=get_lottery(lottery).pk)
         if lottery.status != LotteryStatus.OPEN:
-            raise Conflict("already_drawn", _("이미 추첨했습니다."))
+            raise Conflict(Code.ALREADY_DRAWN, _("이미 추첨했습니다."))
         if now < lottery.applications_close_at:
             raise Conflict(
-                "lottery_still_open",
+                Code.LOTTERY_STILL_OPEN,
                 _("신청 마감(%(closes)s) 뒤에 추첨할 수 있습니다.")
                 % {"closes": services._fmt(lottery.applications_close_at)},
             )

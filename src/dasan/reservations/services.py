@@ -28,10 +28,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dasan.core import audit, calendar
-from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
+from dasan.core.errors import Conflict, CoreCode, DasanError, NotFound, PermissionDenied
 from dasan.payments import services as payments
 from dasan.payments.policy import RefundSchedule
 from dasan.payments.services import Line
+from dasan.reservations.errors import Code
 
 from .models import (
     ACTIVE,
@@ -117,7 +118,7 @@ def get_resource(value) -> Resource:
     if str(value).strip().isdigit():
         resource = Resource.objects.select_related("unit").filter(pk=int(value), active=True, unit__active=True).first()
     if resource is None:
-        raise NotFound("unknown_resource", _("예약할 수 있는 시설을 찾을 수 없습니다."))
+        raise NotFound(Code.UNKNOWN_RESOURCE, _("예약할 수 있는 시설을 찾을 수 없습니다."))
     return resource
 
 
@@ -223,9 +224,9 @@ def stay_bounds(resource: Resource, day, count) -> tuple[dt.datetime, dt.datetim
     try:
         count = int(str(count).strip())
     except (TypeError, ValueError):
-        raise DasanError("invalid_time", _("몇 박(일)인지 골라 주세요."), field="stay") from None
+        raise DasanError(Code.INVALID_TIME, _("몇 박(일)인지 골라 주세요."), field="stay") from None
     if count < 1:
-        raise DasanError("invalid_time", _("몇 박(일)인지 골라 주세요."), field="stay")
+        raise DasanError(Code.INVALID_TIME, _("몇 박(일)인지 골라 주세요."), field="stay")
     last = day + dt.timedelta(days=count if resource.stay_unit == StayUnit.NIGHT else count - 1)
     return _at(day, resource.check_in_time), _at(last, resource.check_out_time)
 
@@ -248,16 +249,18 @@ def _check_stay(resource: Resource, begin: dt.datetime, end: dt.datetime) -> dt.
     count = stay_length(resource, begin, end)
     if count is None:
         raise DasanError(
-            "not_slot_aligned",
+            Code.NOT_SLOT_ALIGNED,
             _("입실(대여) %(check_in)s, 퇴실(반납) %(check_out)s에 맞춰 골라 주세요.")
             % {"check_in": f"{resource.check_in_time:%H:%M}", "check_out": f"{resource.check_out_time:%H:%M}"},
             field="begin",
         )
     if count < resource.min_stay:
-        raise DasanError("too_short", _("최소 %(n)d박(일) 이상 예약해 주세요.") % {"n": resource.min_stay}, field="end")
+        raise DasanError(
+            Code.TOO_SHORT, _("최소 %(n)d박(일) 이상 예약해 주세요.") % {"n": resource.min_stay}, field="end"
+        )
     if count > resource.max_stay:
         raise DasanError(
-            "too_long", _("한 번에 %(n)d박(일)까지 예약할 수 있습니다.") % {"n": resource.max_stay}, field="end"
+            Code.TOO_LONG, _("한 번에 %(n)d박(일)까지 예약할 수 있습니다.") % {"n": resource.max_stay}, field="end"
         )
     first = local(begin).date()
     for offset in range(count):
@@ -265,7 +268,7 @@ def _check_stay(resource: Resource, begin: dt.datetime, end: dt.datetime) -> dt.
         reason = closed_reason(resource, day)
         if reason:
             raise DasanError(
-                "outside_hours",
+                Code.OUTSIDE_HOURS,
                 _("%(date)s은(는) 예약할 수 없는 날입니다(%(reason)s).") % {"date": day.isoformat(), "reason": reason},
                 field="begin",
             )
@@ -478,11 +481,11 @@ def quote(
     discount = str(discount or "").strip()
     if discount:
         if discount not in Discount.values:
-            raise DasanError("unknown_discount", _("감면 대상을 목록에서 골라 주세요."), field="discount")
+            raise DasanError(Code.UNKNOWN_DISCOUNT, _("감면 대상을 목록에서 골라 주세요."), field="discount")
         offered = {d.category: d.percent for d in rule.discounts.all()} if rule is not None and subtotal else {}
         if discount not in offered:
             raise DasanError(
-                "discount_not_offered",
+                Code.DISCOUNT_NOT_OFFERED,
                 _("이 시설은 %(category)s 감면을 하지 않습니다.") % {"category": Discount(discount).label},
                 field="discount",
             )
@@ -515,9 +518,9 @@ def parse_day(value) -> dt.date:
         try:
             day = dt.date.fromisoformat(str(value or "").strip())
         except ValueError:
-            raise DasanError("invalid_date", _("날짜를 YYYY-MM-DD 형식으로 골라 주세요."), field="date") from None
+            raise DasanError(Code.INVALID_DATE, _("날짜를 YYYY-MM-DD 형식으로 골라 주세요."), field="date") from None
     if not 2000 <= day.year <= 2100:
-        raise DasanError("invalid_date", _("날짜를 YYYY-MM-DD 형식으로 골라 주세요."), field="date")
+        raise DasanError(Code.INVALID_DATE, _("날짜를 YYYY-MM-DD 형식으로 골라 주세요."), field="date")
     return day
 
 
@@ -529,9 +532,9 @@ def parse_time(value, field: str = "begin") -> dt.datetime:
         try:
             moment = dt.datetime.fromisoformat(str(value or "").strip())
         except ValueError:
-            raise DasanError("invalid_time", _("시각을 올바르게 골라 주세요."), field=field) from None
+            raise DasanError(Code.INVALID_TIME, _("시각을 올바르게 골라 주세요."), field=field) from None
     if not 2000 <= moment.year <= 2100:  # also keeps date arithmetic far from its limits
-        raise DasanError("invalid_time", _("시각을 올바르게 골라 주세요."), field=field)
+        raise DasanError(Code.INVALID_TIME, _("시각을 올바르게 골라 주세요."), field=field)
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=_zone())
     return moment
@@ -539,15 +542,15 @@ def parse_time(value, field: str = "begin") -> dt.datetime:
 
 def _party(value) -> int:
     if isinstance(value, bool):
-        raise DasanError("invalid_party_size", _("인원(수량)은 1 이상의 정수로 적어 주세요."), field="party_size")
+        raise DasanError(Code.INVALID_PARTY_SIZE, _("인원(수량)은 1 이상의 정수로 적어 주세요."), field="party_size")
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         raise DasanError(
-            "invalid_party_size", _("인원(수량)은 1 이상의 정수로 적어 주세요."), field="party_size"
+            Code.INVALID_PARTY_SIZE, _("인원(수량)은 1 이상의 정수로 적어 주세요."), field="party_size"
         ) from None
     if not 1 <= number <= MAX_PARTY:
-        raise DasanError("invalid_party_size", _("인원(수량)은 1 이상의 정수로 적어 주세요."), field="party_size")
+        raise DasanError(Code.INVALID_PARTY_SIZE, _("인원(수량)은 1 이상의 정수로 적어 주세요."), field="party_size")
     return number
 
 
@@ -571,19 +574,19 @@ def _fmt(moment: dt.datetime) -> str:
 def check_request(resource: Resource, begin: dt.datetime, end: dt.datetime, *, now: dt.datetime) -> None:
     """Refuse a time that breaks the resource's rules (before any lock is taken)."""
     if end <= begin:
-        raise DasanError("invalid_time", _("끝나는 시각은 시작 시각보다 뒤여야 합니다."), field="end")
+        raise DasanError(Code.INVALID_TIME, _("끝나는 시각은 시작 시각보다 뒤여야 합니다."), field="end")
     if begin < now:
-        raise DasanError("past", _("지난 시간은 예약할 수 없습니다."), field="begin")
+        raise DasanError(Code.PAST, _("지난 시간은 예약할 수 없습니다."), field="begin")
     if is_stay(resource):
         _check_window(resource, _check_stay(resource, begin, end), begin, now)
         return
     day = local(begin).date()
     if local(end) > _at(day + dt.timedelta(days=1), dt.time(0, 0)):
-        raise DasanError("outside_hours", _("하루 안의 운영 시간에서 골라 주세요."), field="end")
+        raise DasanError(Code.OUTSIDE_HOURS, _("하루 안의 운영 시간에서 골라 주세요."), field="end")
     reason = closed_reason(resource, day)
     if reason:
         raise DasanError(
-            "outside_hours",
+            Code.OUTSIDE_HOURS,
             _("%(date)s은(는) 예약할 수 없는 날입니다(%(reason)s).") % {"date": day.isoformat(), "reason": reason},
             field="begin",
         )
@@ -592,23 +595,23 @@ def check_request(resource: Resource, begin: dt.datetime, end: dt.datetime, *, n
     if span is None:
         hours = ", ".join(f"{local(o):%H:%M}–{local(c):%H:%M}" for o, c in spans)
         raise DasanError(
-            "outside_hours", _("운영 시간(%(hours)s) 안에서 골라 주세요.") % {"hours": hours}, field="begin"
+            Code.OUTSIDE_HOURS, _("운영 시간(%(hours)s) 안에서 골라 주세요.") % {"hours": hours}, field="begin"
         )
     step = resource.slot_minutes * 60
     if (begin - span[0]).total_seconds() % step or (end - begin).total_seconds() % step:
         raise DasanError(
-            "not_slot_aligned",
+            Code.NOT_SLOT_ALIGNED,
             _("%(minutes)d분 단위로 시작하고 끝나는 시간을 골라 주세요.") % {"minutes": resource.slot_minutes},
             field="begin",
         )
     minutes = (end - begin).total_seconds() / 60
     if minutes < resource.min_minutes:
         raise DasanError(
-            "too_short", _("최소 %(minutes)d분 이상 예약해 주세요.") % {"minutes": resource.min_minutes}, field="end"
+            Code.TOO_SHORT, _("최소 %(minutes)d분 이상 예약해 주세요.") % {"minutes": resource.min_minutes}, field="end"
         )
     if minutes > resource.max_minutes:
         raise DasanError(
-            "too_long",
+            Code.TOO_LONG,
             _("한 번에 %(minutes)d분까지 예약할 수 있습니다.") % {"minutes": resource.max_minutes},
             field="end",
         )
@@ -619,14 +622,14 @@ def _check_window(resource: Resource, day: dt.date, begin: dt.datetime, now: dt.
     opens_at = booking_opens_at(resource, day)
     if now < opens_at:
         raise DasanError(
-            "window_not_open",
+            Code.WINDOW_NOT_OPEN,
             _("%(date)s 예약은 %(opens)s부터 받습니다.") % {"date": day.isoformat(), "opens": _fmt(opens_at)},
             field="begin",
             opens_at=opens_at.isoformat(),
         )
     if now >= booking_closes_at(resource, begin):
         raise DasanError(
-            "window_closed",
+            Code.WINDOW_CLOSED,
             _("이용 시작 %(hours)d시간 전에 예약을 마감했습니다.") % {"hours": resource.closes_hours_before},
             field="begin",
         )
@@ -665,7 +668,7 @@ def book(
     ``idempotency_key`` return the first reservation, so a double click books once.
     A declared discount category (감면) is priced now and verified by staff at check-in."""
     if resident is None or not getattr(resident, "is_authenticated", False):
-        raise DasanError("login_required", _("로그인이 필요합니다."), status=401)
+        raise DasanError(Code.LOGIN_REQUIRED, _("로그인이 필요합니다."), status=401)
     key = str(idempotency_key or "").strip()[:200]
     if key:
         existing = Reservation.objects.filter(resident=resident, idempotency_key=key).first()
@@ -675,7 +678,7 @@ def book(
     penalty = penalty_for(resident, now)
     if penalty is not None:
         raise PermissionDenied(
-            "no_show_penalty",
+            Code.NO_SHOW_PENALTY,
             _("노쇼로 %(until)s까지 예약할 수 없습니다.") % {"until": _fmt(penalty.until)},
             until=penalty.until.isoformat(),
         )
@@ -685,7 +688,7 @@ def book(
     check_request(resource, begin, end, now=now)
     if party > resource.capacity:
         raise DasanError(
-            "over_capacity",
+            Code.OVER_CAPACITY,
             _("이 시설은 %(capacity)d명(개)까지 이용할 수 있습니다.") % {"capacity": resource.capacity},
             field="party_size",
             capacity=resource.capacity,
@@ -693,7 +696,7 @@ def book(
     declared = bool(declared_resident) or discount == Discount.RESIDENT
     if resource.residents_only and not declared:
         raise PermissionDenied(
-            "residents_only",
+            Code.RESIDENTS_ONLY,
             _("관내 거주자만 예약할 수 있습니다. 거주 여부는 이용 당일 확인합니다."),
             field="declared_resident",
         )
@@ -707,7 +710,7 @@ def book(
         and str(expected_total).strip() != str(priced.payable)
     ):
         raise Conflict(
-            "price_changed",
+            Code.PRICE_CHANGED,
             _("이용료가 바뀌었습니다. 새 금액 %(total)s원을 확인하고 다시 예약해 주세요.")
             % {"total": f"{priced.payable:,}"},
             total=priced.payable,
@@ -729,7 +732,7 @@ def book(
             ).count()
             if mine >= locked.max_active_per_resident:
                 raise Conflict(
-                    "too_many_bookings",
+                    Code.TOO_MANY_BOOKINGS,
                     _("이 시설은 한 사람이 %(n)d건까지 예약할 수 있습니다. 이용하거나 취소한 뒤 다시 예약해 주세요.")
                     % {"n": locked.max_active_per_resident},
                     limit=locked.max_active_per_resident,
@@ -738,12 +741,14 @@ def book(
             held += _offer_holds(locked, start, stop, now=now, exclude_resident=resident)
             if locked.exclusive or any(r.kind == Kind.BLOCK for r in held):
                 if held:
-                    raise Conflict("slot_taken", _("이미 예약된 시간입니다. 다른 시간을 골라 주세요."), field="begin")
+                    raise Conflict(
+                        Code.SLOT_TAKEN, _("이미 예약된 시간입니다. 다른 시간을 골라 주세요."), field="begin"
+                    )
             else:
                 left = locked.capacity - peak_load(locked, held, start, stop)
                 if party > left:
                     raise Conflict(
-                        "over_capacity",
+                        Code.OVER_CAPACITY,
                         _("그 시간에는 %(left)d명(개)만 더 예약할 수 있습니다.") % {"left": max(left, 0)},
                         field="party_size",
                         remaining=max(left, 0),
@@ -798,7 +803,7 @@ def book(
             existing = Reservation.objects.filter(resident=resident, idempotency_key=key).first()
             if existing is not None:
                 return existing
-        raise Conflict("slot_taken", _("이미 예약된 시간입니다. 다른 시간을 골라 주세요."), field="begin") from None
+        raise Conflict(Code.SLOT_TAKEN, _("이미 예약된 시간입니다. 다른 시간을 골라 주세요."), field="begin") from None
     reservation.refresh_from_db()
     return reservation
 
@@ -862,7 +867,7 @@ def get_reservation(user, pk) -> Reservation:
             .first()
         )
     if reservation is None:
-        raise NotFound("reservation_not_found", _("예약을 찾을 수 없습니다."))
+        raise NotFound(Code.RESERVATION_NOT_FOUND, _("예약을 찾을 수 없습니다."))
     return reservation
 
 
@@ -880,7 +885,7 @@ def order_for(reservation: Reservation):
 
 def _staff(user) -> None:
     if not (getattr(user, "is_city_staff", False) and user.is_active):
-        raise PermissionDenied("forbidden", _("담당 공무원만 할 수 있습니다."))
+        raise PermissionDenied(CoreCode.FORBIDDEN, _("담당 공무원만 할 수 있습니다."))
 
 
 def staff_reservation(staff, pk, *, reason: str = "") -> Reservation:
@@ -892,7 +897,7 @@ def staff_reservation(staff, pk, *, reason: str = "") -> Reservation:
             Reservation.objects.select_related("resource", "resource__unit", "resident").filter(pk=int(pk)).first()
         )
     if reservation is None:
-        raise NotFound("reservation_not_found", _("예약을 찾을 수 없습니다."))
+        raise NotFound(Code.RESERVATION_NOT_FOUND, _("예약을 찾을 수 없습니다."))
     if reservation.resident_id:
         audit.record_read(staff, reservation, reason=reason or "reservations.reservation")
     return reservation
@@ -1027,9 +1032,9 @@ def cancel(user, reservation, *, reason: str = "", now: dt.datetime | None = Non
         else:
             reservation = _lock(get_reservation(user, pk).pk)
         if reservation.status not in (Status.PENDING_PAYMENT, Status.REQUESTED, Status.CONFIRMED):
-            raise Conflict("not_cancellable", _("이미 취소되었거나 이용이 끝난 예약입니다."))
+            raise Conflict(Code.NOT_CANCELLABLE, _("이미 취소되었거나 이용이 끝난 예약입니다."))
         if not staff and now >= reservation.begin:
-            raise DasanError("too_late", _("이용 시작 뒤에는 취소할 수 없습니다. 시설에 문의해 주세요."))
+            raise DasanError(Code.TOO_LATE, _("이용 시작 뒤에는 취소할 수 없습니다. 시설에 문의해 주세요."))
         reason = " ".join(str(reason or "").split())[:300]
         order = order_for(reservation) if reservation.order_id else None
         reservation.status, reservation.cancelled_at = Status.CANCELLED, now
@@ -1089,7 +1094,7 @@ def approve(staff, reservation, *, now: dt.datetime | None = None) -> Reservatio
             message=_("승인을 기다리는 예약이 아닙니다."),
         )
         if now >= reservation.begin:
-            raise DasanError("too_late", _("이용 시간이 지난 신청은 승인할 수 없습니다."))
+            raise DasanError(Code.TOO_LATE, _("이용 시간이 지난 신청은 승인할 수 없습니다."))
         reservation.decided_by, reservation.decided_at = staff, now
         deadline = min(now + dt.timedelta(hours=approved_payment_hours()), reservation.begin)
         if reservation.payable > 0:
@@ -1113,7 +1118,7 @@ def deny(staff, reservation, reason: str, *, now: dt.datetime | None = None) -> 
     """Refuse a request with a reason the resident is told; the slot is free again."""
     reason = " ".join(str(reason or "").split())[:300]
     if not reason:
-        raise DasanError("reason_required", _("반려 사유를 적어 주세요."), field="reason")
+        raise DasanError(Code.REASON_REQUIRED, _("반려 사유를 적어 주세요."), field="reason")
     now = now or timezone.now()
     with transaction.atomic():
         reservation = _decide(
@@ -1141,9 +1146,9 @@ def block(staff, resource, begin, end, reason: str, *, now: dt.datetime | None =
     begin, end = parse_time(begin, "begin"), parse_time(end, "end")
     reason = " ".join(str(reason or "").split())[:300]
     if end <= begin:
-        raise DasanError("invalid_time", _("끝나는 시각은 시작 시각보다 뒤여야 합니다."), field="end")
+        raise DasanError(Code.INVALID_TIME, _("끝나는 시각은 시작 시각보다 뒤여야 합니다."), field="end")
     if not reason:
-        raise DasanError("reason_required", _("사용 중지 사유를 적어 주세요."), field="reason")
+        raise DasanError(Code.REASON_REQUIRED, _("사용 중지 사유를 적어 주세요."), field="reason")
     now = now or timezone.now()
     with transaction.atomic():
         locked = Resource.objects.select_for_update().get(pk=resource.pk)
@@ -1151,7 +1156,7 @@ def block(staff, resource, begin, end, reason: str, *, now: dt.datetime | None =
         if held:
             codes = [r.code for r in held]
             raise Conflict(
-                "block_conflicts",
+                Code.BLOCK_CONFLICTS,
                 _("그 시간에 유효한 예약이 있습니다: %(codes)s. 먼저 취소하거나 반려해 주세요.")
                 % {"codes": ", ".join(codes)},
                 reservations=codes,
@@ -1194,9 +1199,9 @@ def check_in(staff, reservation, *, now: dt.datetime | None = None) -> Reservati
             message=_("확정된 예약만 이용 확인할 수 있습니다."),
         )
         if reservation.kind != Kind.BOOKING:
-            raise Conflict("not_confirmed", _("확정된 예약만 이용 확인할 수 있습니다."))
+            raise Conflict(Code.NOT_CONFIRMED, _("확정된 예약만 이용 확인할 수 있습니다."))
         if local(now).date() != local(reservation.begin).date() or now >= reservation.end:
-            raise DasanError("not_today", _("이용 당일, 끝나기 전에만 이용 확인할 수 있습니다."))
+            raise DasanError(Code.NOT_TODAY, _("이용 당일, 끝나기 전에만 이용 확인할 수 있습니다."))
         reservation.status, reservation.checked_in_at = Status.CHECKED_IN, now
         reservation.decided_by, reservation.decided_at = staff, now
         reservation.save(update_fields=["status", "checked_in_at", "decided_by", "decided_at"])
@@ -1222,9 +1227,9 @@ def mark_no_show(staff, reservation, *, now: dt.datetime | None = None) -> Reser
             message=_("확정된 예약만 노쇼로 처리할 수 있습니다."),
         )
         if reservation.kind != Kind.BOOKING:
-            raise Conflict("not_confirmed", _("확정된 예약만 노쇼로 처리할 수 있습니다."))
+            raise Conflict(Code.NOT_CONFIRMED, _("확정된 예약만 노쇼로 처리할 수 있습니다."))
         if now < reservation.begin:
-            raise DasanError("too_early", _("이용 시작 시각이 지나야 노쇼로 처리할 수 있습니다."))
+            raise DasanError(Code.TOO_EARLY, _("이용 시작 시각이 지나야 노쇼로 처리할 수 있습니다."))
         reservation.status = Status.NO_SHOW
         reservation.decided_by, reservation.decided_at = staff, now
         reservation.save(update_fields=["status", "decided_by", "decided_at"])
@@ -1252,7 +1257,7 @@ def settle_deposit(staff, reservation, *, withheld=0, reason: str = "", now: dt.
     try:
         withheld = int(str(withheld if withheld not in (None, "") else 0).replace(",", "").strip())
     except ValueError:
-        raise DasanError("invalid_amount", _("공제 금액은 숫자(원)로 적어 주세요."), field="withheld") from None
+        raise DasanError(Code.INVALID_AMOUNT, _("공제 금액은 숫자(원)로 적어 주세요."), field="withheld") from None
     reason = " ".join(str(reason or "").split())[:300]
     with transaction.atomic():
         reservation = _decide(
@@ -1263,26 +1268,26 @@ def settle_deposit(staff, reservation, *, withheld=0, reason: str = "", now: dt.
             message=_("이용 확인 또는 노쇼 처리한 예약만 보증금을 정산할 수 있습니다."),
         )
         if reservation.deposit == 0 or reservation.confirmed_at is None:
-            raise Conflict("no_deposit", _("이 예약에는 받은 보증금이 없습니다."))
+            raise Conflict(Code.NO_DEPOSIT, _("이 예약에는 받은 보증금이 없습니다."))
         if reservation.deposit_settled_at is not None:
-            raise Conflict("deposit_settled", _("보증금은 이미 정산했습니다."))
+            raise Conflict(Code.DEPOSIT_SETTLED, _("보증금은 이미 정산했습니다."))
         if now < reservation.begin:
-            raise DasanError("too_early", _("이용 시작 뒤에 보증금을 정산할 수 있습니다."))
+            raise DasanError(Code.TOO_EARLY, _("이용 시작 뒤에 보증금을 정산할 수 있습니다."))
         if withheld < 0 or withheld > reservation.deposit:
             raise DasanError(
-                "invalid_amount",
+                Code.INVALID_AMOUNT,
                 _("공제 금액은 0원에서 보증금 %(deposit)s원 사이여야 합니다.")
                 % {"deposit": f"{reservation.deposit:,}"},
                 field="withheld",
             )
         if withheld and not reason:
-            raise DasanError("reason_required", _("보증금을 공제하는 사유를 적어 주세요."), field="reason")
+            raise DasanError(Code.REASON_REQUIRED, _("보증금을 공제하는 사유를 적어 주세요."), field="reason")
         back = reservation.deposit - withheld
         order = order_for(reservation) if reservation.order_id else None
         if back:
             if order is None or payments.refundable_amount(order) < back:
                 raise Conflict(
-                    "not_refundable", _("결제 내역에서 보증금을 돌려줄 수 없습니다. 결제 담당자에게 문의해 주세요.")
+                    Code.NOT_REFUNDABLE, _("결제 내역에서 보증금을 돌려줄 수 없습니다. 결제 담당자에게 문의해 주세요.")
                 )
             payments.refund(order, back, str(_("보증금 반환")), actor=staff)
         reservation.refresh_from_db()

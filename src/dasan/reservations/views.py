@@ -23,6 +23,7 @@ from dasan.accounts.decorators import staff_required
 from dasan.core import audit
 from dasan.core.charts import columns
 from dasan.core.errors import DasanError
+from dasan.reservations.errors import Code
 
 from . import groups, ical, reports, services, waitlist
 from . import lottery as lotteries
@@ -148,9 +149,9 @@ def _end(item, begin: dt.datetime, data) -> dt.datetime:
     try:
         minutes = int(data.get("minutes", ""))
     except ValueError:
-        raise DasanError("invalid_time", _("이용 시간을 골라 주세요."), field="minutes") from None
+        raise DasanError(Code.INVALID_TIME, _("이용 시간을 골라 주세요."), field="minutes") from None
     if not 0 < minutes <= 24 * 60:
-        raise DasanError("invalid_time", _("이용 시간을 골라 주세요."), field="minutes")
+        raise DasanError(Code.INVALID_TIME, _("이용 시간을 골라 주세요."), field="minutes")
     return begin + dt.timedelta(minutes=minutes)
 
 
@@ -550,7 +551,7 @@ def _clock(day: dt.date, value: str, field: str) -> dt.datetime:
     try:
         time = dt.time.fromisoformat(str(value or "").strip())
     except ValueError:
-        raise DasanError("invalid_time", _("시각을 HH:MM 형식으로 적어 주세요."), field=field) from None
+        raise DasanError(Code.INVALID_TIME, _("시각을 HH:MM 형식으로 적어 주세요."), field=field) from None
     return dt.datetime.combine(day, time, tzinfo=timezone.get_default_timezone())
 
 
@@ -625,7 +626,7 @@ def _moment(value: str, field: str) -> dt.datetime:
     except DasanError:
         raise
     except Exception:  # noqa: BLE001 - any unreadable input is a bad time
-        raise DasanError("invalid_time", _("시각을 올바르게 골라 주세요."), field=field) from None
+        raise DasanError(Code.INVALID_TIME, _("시각을 올바르게 골라 주세요."), field=field) from None
 
 
 @staff_required

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from dasan.core import audit
 from dasan.core.errors import Conflict, DasanError, NotFound
+from dasan.reservations.errors import Code
 
 from . import services
 from .models import Kind, Resource, WaitlistEntry, WaitlistStatus
@@ -68,7 +69,7 @@ def _own(resident, pk) -> WaitlistEntry:
             .first()
         )
     if entry is None:
-        raise NotFound("unknown_waitlist_entry", _("대기 신청을 찾을 수 없습니다."))
+        raise NotFound(Code.UNKNOWN_WAITLIST_ENTRY, _("대기 신청을 찾을 수 없습니다."))
     return entry
 
 
@@ -86,7 +87,7 @@ def join(resident, resource, begin, end, *, party_size=1, now: dt.datetime | Non
     (``check_request``), ``invalid_party_size``, ``over_capacity``, ``slot_free`` (409:
     book it instead), ``already_waiting`` (409)."""
     if resident is None or not getattr(resident, "is_authenticated", False):
-        raise DasanError("login_required", _("로그인이 필요합니다."), status=401)
+        raise DasanError(Code.LOGIN_REQUIRED, _("로그인이 필요합니다."), status=401)
     now = now or timezone.now()
     resource = services.get_resource(resource)
     begin, end = services.parse_time(begin, "begin"), services.parse_time(end, "end")
@@ -94,7 +95,7 @@ def join(resident, resource, begin, end, *, party_size=1, now: dt.datetime | Non
     services.check_request(resource, begin, end, now=now)
     if party > resource.capacity:
         raise DasanError(
-            "over_capacity",
+            Code.OVER_CAPACITY,
             _("이 시설은 %(capacity)d명(개)까지 이용할 수 있습니다.") % {"capacity": resource.capacity},
             field="party_size",
             capacity=resource.capacity,
@@ -103,14 +104,14 @@ def join(resident, resource, begin, end, *, party_size=1, now: dt.datetime | Non
         with transaction.atomic():
             locked = Resource.objects.select_for_update(of=("self",)).get(pk=resource.pk)
             if _fits(locked, begin, end, party, now=now):
-                raise Conflict("slot_free", _("지금 예약할 수 있는 시간입니다. 대기 신청 대신 바로 예약해 주세요."))
+                raise Conflict(Code.SLOT_FREE, _("지금 예약할 수 있는 시간입니다. 대기 신청 대신 바로 예약해 주세요."))
             if WaitlistEntry.objects.filter(
                 resident=resident,
                 resource=locked,
                 begin=begin,
                 status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED),
             ).exists():
-                raise Conflict("already_waiting", _("이미 이 시간에 대기 신청을 했습니다."))
+                raise Conflict(Code.ALREADY_WAITING, _("이미 이 시간에 대기 신청을 했습니다."))
             with transaction.atomic():
                 entry = WaitlistEntry.objects.create(
                     resource=locked, resident=resident, begin=begin, end=end, party_size=party, created_at=now
@@ -122,7 +123,7 @@ def join(resident, resource, begin, end, *, party_size=1, now: dt.datetime | Non
                 data={"resource": locked.pk, "begin": begin.isoformat(), "end": end.isoformat(), "party": party},
             )
     except IntegrityError:
-        raise Conflict("already_waiting", _("이미 이 시간에 대기 신청을 했습니다.")) from None
+        raise Conflict(Code.ALREADY_WAITING, _("이미 이 시간에 대기 신청을 했습니다.")) from None
     return entry
 
 
@@ -133,7 +134,7 @@ def cancel(resident, entry, *, now: dt.datetime | None = None) -> WaitlistEntry:
     with transaction.atomic():
         entry = _own(resident, entry)
         if entry.status not in (WaitlistStatus.WAITING, WaitlistStatus.OFFERED):
-            raise Conflict("not_waiting", _("이미 끝난 대기 신청입니다."))
+            raise Conflict(Code.NOT_WAITING, _("이미 끝난 대기 신청입니다."))
         was_offered = entry.status == WaitlistStatus.OFFERED
         entry.status = WaitlistStatus.CANCELLED
         entry.save(update_fields=["status"])
@@ -162,9 +163,9 @@ def accept(
         if entry.status == WaitlistStatus.ACCEPTED and entry.reservation_id:
             return entry.reservation
         if entry.status != WaitlistStatus.OFFERED:
-            raise Conflict("not_offered", _("예약 제안을 받은 대기 신청이 아닙니다."))
+            raise Conflict(Code.NOT_OFFERED, _("예약 제안을 받은 대기 신청이 아닙니다."))
         if now >= entry.offer_expires_at:
-            raise Conflict("offer_expired", _("예약 제안 기한이 지났습니다."))
+            raise Conflict(Code.OFFER_EXPIRED, _("예약 제안 기한이 지났습니다."))
         reservation = services.book(
             resident,
             entry.resource,

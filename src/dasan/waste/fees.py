@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from dasan.core import audit
 from dasan.core.errors import DasanError
+from dasan.waste.errors import Code
 
 from .models import FeeTable, Item, Variant
 
@@ -85,7 +86,7 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DasanError("invalid_file", _("파일의 글자 인코딩을 알 수 없습니다. UTF-8 또는 CP949로 저장해 주세요."))
+    raise DasanError(Code.INVALID_FILE, _("파일의 글자 인코딩을 알 수 없습니다. UTF-8 또는 CP949로 저장해 주세요."))
 
 
 def _parse_date(value: str) -> dt.date | None:
@@ -117,10 +118,10 @@ def _read(data: bytes | str) -> tuple[list[str], list[tuple[int, dict]]]:
     try:
         header = [HEADER_ALIASES.get(h.strip(), h.strip()) for h in next(reader)]
     except StopIteration:
-        raise DasanError("invalid_file", _("빈 파일입니다.")) from None
+        raise DasanError(Code.INVALID_FILE, _("빈 파일입니다.")) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise DasanError("invalid_file", _("필수 열이 없습니다: %(columns)s") % {"columns": ", ".join(missing)})
+        raise DasanError(Code.INVALID_FILE, _("필수 열이 없습니다: %(columns)s") % {"columns": ", ".join(missing)})
     rows = []
     for values in reader:
         if not any(v.strip() for v in values):
@@ -157,12 +158,12 @@ def import_fees(
         report.skipped = len(numbered) - len(kept)
         numbered = kept
     if not numbered:
-        raise DasanError("invalid_file", _("가져올 행이 없습니다."))
+        raise DasanError(Code.INVALID_FILE, _("가져올 행이 없습니다."))
     first = next((r for _l, r in numbered if r.get("시군구명")), numbered[0][1])
     if effective_from is None:
         effective_from = _parse_date(first.get("데이터기준일자", ""))
         if effective_from is None:
-            raise DasanError("invalid_file", _("시행일을 정해 주세요. 파일에 데이터기준일자가 없습니다."))
+            raise DasanError(Code.INVALID_FILE, _("시행일을 정해 주세요. 파일에 데이터기준일자가 없습니다."))
     seen: set[tuple[str, str]] = set()
     with transaction.atomic():
         table, created = FeeTable.objects.select_for_update().get_or_create(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from dasan.core.errors import DasanError
+from dasan.waste.errors import Code
 
 MAX_PIXELS = 60_000_000  # refuse "decompression bombs" before decoding them
 ACCEPTED = {"JPEG", "PNG", "WEBP", "MPO"}
@@ -34,12 +35,12 @@ def prepare(upload) -> bytes | None:
     limit = _setting("WASTE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
     if len(data) > limit:
         raise DasanError(
-            "photo_too_large",
+            Code.PHOTO_TOO_LARGE,
             _("사진은 %(mb)dMB 이하로 올려 주세요.") % {"mb": limit // (1024 * 1024)},
             status=413,
             field="photo",
         )
-    invalid = DasanError("photo_invalid", _("사진 파일(JPEG, PNG, WebP)만 올릴 수 있습니다."), field="photo")
+    invalid = DasanError(Code.PHOTO_INVALID, _("사진 파일(JPEG, PNG, WebP)만 올릴 수 있습니다."), field="photo")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -27,9 +27,10 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from dasan.core import audit, calendar
-from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
+from dasan.core.errors import Conflict, CoreCode, DasanError, NotFound, PermissionDenied
 from dasan.payments import services as payments
 from dasan.payments.services import Line
+from dasan.waste.errors import Code
 
 from . import photos, streets
 from . import search as item_search
@@ -119,7 +120,9 @@ def get_district(value) -> District:
         return value
     district = District.objects.filter(pk=value, active=True).first() if str(value).isdigit() else None
     if district is None:
-        raise DasanError("unknown_district", _("우리 시의 수거 구역(행정동)을 목록에서 골라 주세요."), field="district")
+        raise DasanError(
+            Code.UNKNOWN_DISTRICT, _("우리 시의 수거 구역(행정동)을 목록에서 골라 주세요."), field="district"
+        )
     return district
 
 
@@ -163,11 +166,11 @@ class QuoteLine:
 
 def _int(value, field: str) -> int:
     if isinstance(value, bool):
-        raise DasanError("invalid_quantity", _("수량은 정수로 적어 주세요."), field=field)
+        raise DasanError(Code.INVALID_QUANTITY, _("수량은 정수로 적어 주세요."), field=field)
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):
-        raise DasanError("invalid_quantity", _("수량은 정수로 적어 주세요."), field=field) from None
+        raise DasanError(Code.INVALID_QUANTITY, _("수량은 정수로 적어 주세요."), field=field) from None
 
 
 def quote(items, *, table: FeeTable | None = None) -> list[QuoteLine]:
@@ -175,29 +178,29 @@ def quote(items, *, table: FeeTable | None = None) -> list[QuoteLine]:
     the fee table in force and return the priced lines."""
     table = table or current_table()
     if table is None:
-        raise DasanError("no_fee_table", _("대형폐기물 수수료표가 아직 등록되지 않았습니다."), status=503)
+        raise DasanError(Code.NO_FEE_TABLE, _("대형폐기물 수수료표가 아직 등록되지 않았습니다."), status=503)
     pairs = list(items.items()) if isinstance(items, dict) else list(items or ())
     wanted: dict[int, int] = {}
     for variant_id, quantity in pairs:
         vid = _int(variant_id, "items")
         qty = _int(quantity, "items")
         if qty < 0:
-            raise DasanError("invalid_quantity", _("수량은 0보다 작을 수 없습니다."), field="items")
+            raise DasanError(Code.INVALID_QUANTITY, _("수량은 0보다 작을 수 없습니다."), field="items")
         if qty:
             wanted[vid] = wanted.get(vid, 0) + qty
     if not wanted:
-        raise DasanError("no_items", _("버릴 품목을 하나 이상 고르고 수량을 적어 주세요."), field="items")
+        raise DasanError(Code.NO_ITEMS, _("버릴 품목을 하나 이상 고르고 수량을 적어 주세요."), field="items")
     if len(wanted) > MAX_LINES:
-        raise DasanError("too_many_items", _("한 번에 신고할 수 있는 품목이 너무 많습니다."), field="items")
+        raise DasanError(Code.TOO_MANY_ITEMS, _("한 번에 신고할 수 있는 품목이 너무 많습니다."), field="items")
     variants = {v.pk: v for v in Variant.objects.filter(pk__in=wanted, item__table=table).select_related("item")}
     unknown = [vid for vid in wanted if vid not in variants]
     if unknown:
-        raise DasanError("unknown_item", _("수수료표에 없는 품목입니다. 목록에서 다시 골라 주세요."), field="items")
+        raise DasanError(Code.UNKNOWN_ITEM, _("수수료표에 없는 품목입니다. 목록에서 다시 골라 주세요."), field="items")
     lines = []
     for vid, qty in wanted.items():
         if qty > MAX_QUANTITY:
             raise DasanError(
-                "invalid_quantity",
+                Code.INVALID_QUANTITY,
                 _("한 규격은 %(max)d개까지 신고할 수 있습니다.") % {"max": MAX_QUANTITY},
                 field="items",
             )
@@ -229,29 +232,29 @@ def _parse_day(value) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise DasanError("invalid_date", _("수거일을 목록에서 골라 주세요."), field="collection_date") from None
+        raise DasanError(Code.INVALID_DATE, _("수거일을 목록에서 골라 주세요."), field="collection_date") from None
 
 
 def _check_day(district: District, value, now: dt.datetime) -> dt.date:
     """The collection day asked for, refused unless it is open for booking now."""
     day = _parse_day(value)
     if day <= timezone.localdate(now):
-        raise DasanError("past_date", _("수거일은 내일 이후여야 합니다."), field="collection_date")
+        raise DasanError(Code.PAST_DATE, _("수거일은 내일 이후여야 합니다."), field="collection_date")
     if (day - timezone.localdate(now)).days > booking_window_days():
         raise DasanError(
-            "date_too_far",
+            Code.DATE_TOO_FAR,
             _("수거일은 %(days)d일 안에서 골라 주세요.") % {"days": booking_window_days()},
             field="collection_date",
         )
     if not district.works_on(day) or calendar.is_holiday(day):
         raise DasanError(
-            "no_collection",
+            Code.NO_COLLECTION,
             _("%(district)s은(는) 그날 수거하지 않습니다. 다른 날을 골라 주세요.") % {"district": district.name},
             field="collection_date",
         )
     if now >= cutoff_for(day):
         raise DasanError(
-            "past_cutoff",
+            Code.PAST_CUTOFF,
             _("%(date)s 수거 신청은 전날 %(time)s에 마감되었습니다.")
             % {"date": day.isoformat(), "time": cutoff_time().strftime("%H:%M")},
             field="collection_date",
@@ -262,9 +265,9 @@ def _check_day(district: District, value, now: dt.datetime) -> dt.date:
 def _clean_address(address) -> str:
     address = " ".join(str(address or "").split())
     if not address:
-        raise DasanError("address_required", _("상세 주소를 적어 주세요."), field="address")
+        raise DasanError(Code.ADDRESS_REQUIRED, _("상세 주소를 적어 주세요."), field="address")
     if len(address) > 200:
-        raise DasanError("address_too_long", _("상세 주소는 200자 이내로 적어 주세요."), field="address")
+        raise DasanError(Code.ADDRESS_TOO_LONG, _("상세 주소는 200자 이내로 적어 주세요."), field="address")
     return address
 
 
@@ -276,18 +279,20 @@ def check_address(district: District, address: str) -> None:
         return
     if streets.parse(address) is None:
         raise DasanError(
-            "address_unrecognised", _("도로명과 건물번호로 적어 주세요. 예: 중앙로 12, 101동 1203호"), field="address"
+            Code.ADDRESS_UNRECOGNISED,
+            _("도로명과 건물번호로 적어 주세요. 예: 중앙로 12, 101동 1203호"),
+            field="address",
         )
     found = streets.resolve(address)
     if found is None:
         raise DasanError(
-            "outside_city",
+            Code.OUTSIDE_CITY,
             _("우리 시의 도로명 주소가 아닙니다. 우리 시 안의 주소만 신청할 수 있습니다."),
             field="address",
         )
     if found.pk != district.pk:
         raise DasanError(
-            "wrong_district",
+            Code.WRONG_DISTRICT,
             _("이 주소는 %(district)s입니다. 행정동을 %(district)s(으)로 골라 주세요.") % {"district": found.name},
             field="district",
             district=found.pk,
@@ -297,7 +302,7 @@ def check_address(district: District, address: str) -> None:
 def _day_full(district: District, day: dt.date, capacity: DayCapacity) -> Conflict:
     left = capacity.capacity - capacity.booked
     return Conflict(
-        "day_full",
+        Code.DAY_FULL,
         _("%(date)s에는 %(district)s의 수거 가능 수량이 %(left)d개 남았습니다. 다른 날을 골라 주세요.")
         % {"date": day.isoformat(), "district": district.name, "left": left},
         remaining=left,
@@ -327,7 +332,7 @@ def create_booking(
     showed) must match the quote, so a tampered or outdated price is refused. ``photo``
     (optional, an upload or bytes) is kept as a clean JPEG copy (``photos.prepare``)."""
     if resident is None or not getattr(resident, "is_authenticated", False):
-        raise DasanError("login_required", _("로그인이 필요합니다."), status=401)
+        raise DasanError(Code.LOGIN_REQUIRED, _("로그인이 필요합니다."), status=401)
     key = str(idempotency_key or "").strip()[:200]
     if key:
         existing = Booking.objects.filter(resident=resident, idempotency_key=key).first()
@@ -346,7 +351,7 @@ def create_booking(
     count = sum(line.quantity for line in lines)
     if expected_total is not None and _int(expected_total, "expected_total") != total:
         raise Conflict(
-            "price_changed",
+            Code.PRICE_CHANGED,
             _("수수료가 바뀌었습니다. 새 금액 %(total)s원을 확인하고 다시 신청해 주세요.") % {"total": f"{total:,}"},
             total=total,
         )
@@ -418,7 +423,7 @@ def get_booking(user, pk) -> Booking:
     if getattr(user, "is_authenticated", False) and str(pk).isdigit():
         booking = Booking.objects.select_related("district").filter(pk=pk, resident=user).first()
     if booking is None:
-        raise NotFound("booking_not_found", _("배출신고를 찾을 수 없습니다."))
+        raise NotFound(Code.BOOKING_NOT_FOUND, _("배출신고를 찾을 수 없습니다."))
     return booking
 
 
@@ -559,9 +564,9 @@ def cancel_booking(user, booking: Booking, *, now: dt.datetime | None = None) ->
     with transaction.atomic():
         booking = _lock_booking(get_booking(user, booking.pk if isinstance(booking, Booking) else booking).pk)
         if not booking.is_active:
-            raise Conflict("not_cancellable", _("이미 취소되었거나 끝난 배출신고입니다."))
+            raise Conflict(Code.NOT_CANCELLABLE, _("이미 취소되었거나 끝난 배출신고입니다."))
         if timezone.localdate(now) >= booking.collection_date:
-            raise DasanError("too_late", _("수거일 당일 이후에는 취소할 수 없습니다. 담당 부서에 문의해 주세요."))
+            raise DasanError(Code.TOO_LATE, _("수거일 당일 이후에는 취소할 수 없습니다. 담당 부서에 문의해 주세요."))
         order = order_for(booking)
         booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
         booking.save(update_fields=["status", "cancelled_at"])
@@ -599,12 +604,12 @@ def change_booking(
     with transaction.atomic():
         booking = _lock_booking(get_booking(user, booking.pk if isinstance(booking, Booking) else booking).pk)
         if booking.status == BookingStatus.PENDING:
-            raise Conflict("pay_first", _("결제 전인 신청은 취소하고 다시 신청해 주세요."))
+            raise Conflict(Code.PAY_FIRST, _("결제 전인 신청은 취소하고 다시 신청해 주세요."))
         if booking.status != BookingStatus.CONFIRMED:
-            raise Conflict("not_changeable", _("이미 취소되었거나 끝난 배출신고는 바꿀 수 없습니다."))
+            raise Conflict(Code.NOT_CHANGEABLE, _("이미 취소되었거나 끝난 배출신고는 바꿀 수 없습니다."))
         if now >= cutoff_for(booking.collection_date):
             raise DasanError(
-                "change_closed",
+                Code.CHANGE_CLOSED,
                 _("수거일 전날 %(time)s이 지나 바꿀 수 없습니다. 담당 부서에 문의해 주세요.")
                 % {"time": cutoff_time().strftime("%H:%M")},
             )
@@ -668,7 +673,7 @@ def find_by_number(number: str) -> tuple[Booking, bool]:
     """(booking, stale) for a disposal number; ``stale`` when the sticker was printed
     before the resident moved the collection day. Raises ``booking_not_found``."""
     number = parse_number(number)
-    not_found = NotFound("booking_not_found", _("그 배출번호의 신고가 없습니다. 번호를 다시 확인해 주세요."))
+    not_found = NotFound(Code.BOOKING_NOT_FOUND, _("그 배출번호의 신고가 없습니다. 번호를 다시 확인해 주세요."))
     if not number:
         raise not_found
     booking = Booking.objects.select_related("district", "resident").filter(number=number).first()
@@ -694,7 +699,7 @@ def verify_sticker(number: str, code: str) -> Booking | None:
 
 def _require_staff(actor) -> None:
     if not getattr(actor, "is_city_staff", False) or not actor.is_active:
-        raise PermissionDenied("staff_only", _("직원만 할 수 있습니다."))
+        raise PermissionDenied(CoreCode.STAFF_ONLY, _("직원만 할 수 있습니다."))
 
 
 def staff_booking(actor, number: str, *, reason: str = "") -> tuple[Booking, bool]:
@@ -786,20 +791,22 @@ def record_outcome(
     _require_staff(actor)
     now = now or timezone.now()
     if outcome not in {s.value for s in OUTCOMES}:
-        raise DasanError("invalid_outcome", _("수거 결과를 골라 주세요."), field="outcome")
+        raise DasanError(Code.INVALID_OUTCOME, _("수거 결과를 골라 주세요."), field="outcome")
     note = " ".join(str(note or "").split())[:300]
     if outcome == BookingStatus.MISMATCH and not note:
-        raise DasanError("note_required", _("신고 내용과 무엇이 다른지 적어 주세요."), field="note")
+        raise DasanError(Code.NOTE_REQUIRED, _("신고 내용과 무엇이 다른지 적어 주세요."), field="note")
     picture = photos.prepare(photo)
     with transaction.atomic():
         booking = _lock_booking(booking.pk)
         if booking.status not in ON_ROUTE:
             raise Conflict(
-                "not_collectable",
+                Code.NOT_COLLECTABLE,
                 _("이 신고는 %(status)s 상태라 수거하지 않습니다.") % {"status": booking.get_status_display()},
             )
         if timezone.localdate(now) < booking.collection_date:
-            raise Conflict("not_due", _("수거일(%(date)s) 전입니다.") % {"date": booking.collection_date.isoformat()})
+            raise Conflict(
+                Code.NOT_DUE, _("수거일(%(date)s) 전입니다.") % {"date": booking.collection_date.isoformat()}
+            )
         if booking.status == outcome and not picture and note in ("", booking.outcome_note):
             return booking
         previous = booking.status

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dasan.core.errors import DasanError
+from dasan.waste.errors import Code
 
 from .models import District, Street
 
@@ -67,12 +68,12 @@ def import_streets(data: bytes) -> StreetReport:
             text = data.decode("cp949")
         except UnicodeDecodeError:
             raise DasanError(
-                "invalid_file", _("파일의 글자 인코딩을 알 수 없습니다. UTF-8 또는 CP949로 저장해 주세요.")
+                Code.INVALID_FILE, _("파일의 글자 인코딩을 알 수 없습니다. UTF-8 또는 CP949로 저장해 주세요.")
             ) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise DasanError("invalid_file", _("필수 열이 없습니다: %(columns)s") % {"columns": ", ".join(missing)})
+        raise DasanError(Code.INVALID_FILE, _("필수 열이 없습니다: %(columns)s") % {"columns": ", ".join(missing)})
     report = StreetReport()
     districts = {d.code: d for d in District.objects.all()}
     rows = []

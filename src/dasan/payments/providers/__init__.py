@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from dasan.core.errors import DasanError
+from dasan.payments.errors import Code
 
 from .base import (
     Approval,
@@ -75,7 +76,7 @@ def get(name: str | None = None, *, enabled_only: bool = True) -> Provider:
     name = name or default_name()
     classes = _classes()
     if name not in classes or (enabled_only and name not in enabled_names()):
-        raise DasanError("unknown_provider", _("사용할 수 없는 결제 수단입니다."))
+        raise DasanError(Code.UNKNOWN_PROVIDER, _("사용할 수 없는 결제 수단입니다."))
     return classes[name]()
 
 

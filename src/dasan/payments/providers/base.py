@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from dasan.core.errors import DasanError
+from dasan.payments.errors import Code
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +107,7 @@ class ProviderUnavailable(ProviderError):
 
     def __init__(self, message=None, *, provider_code: str = "", raw=None):
         super().__init__(
-            "provider_unavailable",
+            Code.PROVIDER_UNAVAILABLE,
             message or _("결제 서비스에 연결하지 못했습니다. 잠시 후 다시 시도해 주세요."),
             provider_code=provider_code,
             raw=raw,
@@ -117,7 +118,7 @@ class InvalidSignature(DasanError):
     status = 403
 
     def __init__(self):
-        super().__init__("invalid_signature", _("알림의 서명을 확인할 수 없습니다."))
+        super().__init__(Code.INVALID_SIGNATURE, _("알림의 서명을 확인할 수 없습니다."))
 
 
 # Keys whose values never go into ``Payment.raw`` (secrets, card and account numbers).

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dasan.core.pii import mask
+from dasan.payments.errors import Code
 
 from .base import (
     Approval,
@@ -236,7 +237,9 @@ class TossPaymentsProvider(Provider):
     def confirm(self, order, params: dict) -> Approval:
         payment_key = self.reference_from(params)
         if not payment_key or str(params.get("orderId") or "") != order.public_id:
-            raise ProviderError("payment_failed", _("결제 정보가 주문과 맞지 않습니다. 처음부터 다시 결제해 주세요."))
+            raise ProviderError(
+                Code.PAYMENT_FAILED, _("결제 정보가 주문과 맞지 않습니다. 처음부터 다시 결제해 주세요.")
+            )
         payload = {"paymentKey": payment_key, "orderId": order.public_id, "amount": order.total_amount}
         try:
             body = self._call("POST", "/v1/payments/confirm", json=payload, idempotency_key=f"confirm-{payment_key}")
@@ -257,7 +260,7 @@ class TossPaymentsProvider(Provider):
             body = self._look_up_after(unavailable, payment_key)
         if body.get("status") != "DONE":
             raise ProviderError(
-                "payment_failed",
+                Code.PAYMENT_FAILED,
                 _("카드 결제가 승인되지 않았습니다. 다시 시도해 주세요."),
                 provider_code=str(body.get("status") or ""),
                 raw=scrub(body),
@@ -267,7 +270,7 @@ class TossPaymentsProvider(Provider):
             # Money was taken for something that is not this order: give it back at once.
             self._cancel_mismatch(approval)
             raise ProviderError(
-                "amount_mismatch",
+                Code.AMOUNT_MISMATCH,
                 _("결제된 금액이 주문 금액과 달라 결제를 취소했습니다. 다시 결제해 주세요."),
                 provider_code="AMOUNT_MISMATCH",
                 raw=approval.raw,
