@@ -8,7 +8,7 @@ RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-test browser bench messages check-deploy clean
+.PHONY: run test install install-test browser bench messages check check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ browser:
 
 test: $(TEST_STAMP) browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+# House rules, fast, before the suite: lint and format, migrations in step with the models,
+# the layer rules, the settings registry and the error-code list.
+check: $(TEST_STAMP)
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/dasan makemigrations --check --dry-run
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_layers.py tests/test_configuration.py tests/test_error_codes.py
 
 # Benchmarks print tables of figures; they are never part of `make test`.
 bench: $(TEST_STAMP)

@@ -24,22 +24,19 @@ import pytest
 SRC = pathlib.Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "dasan"
 
-#: Lowest first. An app may import its own modules and those of lower layers only.
-LAYERS: list[set[str]] = [
-    {"core"},
-    {"accounts", "translation"},
-    {"notify"},
-    {"payments", "knowledge"},
-    {"assistant"},
-    {"complaints", "waste", "goods", "reservations", "queueing"},
-    {"certificates"},
-    {"web"},
-]
 #: The project's wiring above every app (settings, URL map, API root, entry points).
 PROJECT = {"settings", "urls", "api", "cli", "wsgi", "asgi"}
 SHARED_MODELS = {"dasan.core.models", "dasan.accounts.models"}
 
-LAYER_OF = {app: level for level, apps in enumerate(LAYERS) for app in apps}
+
+def _layers() -> dict[str, int]:
+    """{app label: layer number} from each app's declaration (``DasanAppConfig.layer``)."""
+    from dasan.core.appconfig import LAYERS, dasan_apps
+
+    return {app.label: LAYERS.index(app.layer) for app in dasan_apps()}
+
+
+LAYER_OF = _layers()
 
 
 def _module_name(path: pathlib.Path) -> str:
@@ -98,10 +95,9 @@ def _imports() -> list[tuple[str, str, str | None, int]]:
 IMPORTS = _imports()
 
 
-def test_the_layer_list_names_every_app():
-    apps = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists() and p.name not in {"templates", "static"}}
-    assert apps - set(LAYER_OF) == set(), "add the new app to LAYERS here and in docs/DESIGN.md"
-    assert set(LAYER_OF) - apps == set()
+def test_every_package_is_an_app_with_a_layer():
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert packages - set(LAYER_OF) == set(), "make it an app (DasanAppConfig with a layer) in INSTALLED_APPS"
 
 
 def test_apps_import_only_lower_layers():

@@ -24,7 +24,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 
 import dasan
-from dasan.core.appconfig import api_routers
+from dasan.core.appconfig import api_routers, error_enums
 from dasan.core.errors import DasanError
 from dasan.core.pii import mask
 
@@ -35,6 +35,7 @@ Public and integration API of Dasan (다산), the civil-service platform of this
 
 * Errors always come as `{"error": {"code": "...", "message": "..."}}` with a 4xx or 5xx status;
   `code` is stable, `message` is in the request's language (`Accept-Language`: ko, en, zh-hans, vi).
+  Every code, by app, is under `info.x-error-codes` in this document.
 * Endpoints that create things accept an `Idempotency-Key` header; a retry returns the first result.
 * Authentication: the web session (with the CSRF token) or `Authorization: Bearer <token>`.
 """
@@ -178,6 +179,15 @@ class DasanAPI(NinjaAPI):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _install_error_handlers(self)
+
+    def get_openapi_schema(self, *args, **kwargs):
+        """The OpenAPI document, with every error code an app may answer, by app
+        (``info.x-error-codes``; the same list as docs/errors.md)."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema["info"]["x-error-codes"] = {
+            label: [member.value for member in enum] for label, enum in error_enums().items()
+        }
+        return schema
 
     def error_response(
         self,

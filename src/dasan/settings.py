@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dasan.core",
     "dasan.accounts",
+    "dasan.translation",
     "dasan.notify",
     "dasan.knowledge",
     "dasan.assistant",
@@ -114,6 +115,8 @@ INSTALLED_APPS = [
     "dasan.reservations",
     "dasan.queueing",
     "dasan.certificates",
+    # A city's own apps, kept outside Dasan (comma-separated modules; see docs/dev/new-app.md).
+    *env_list("DASAN_EXTRA_APPS"),
     "dasan.web",
 ]
 

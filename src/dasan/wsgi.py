@@ -2,6 +2,7 @@ import logging
 import os
 import threading
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dasan.settings")
@@ -21,5 +22,5 @@ def _warm() -> None:
             logging.getLogger("dasan.wsgi").exception("warming %s failed", getattr(warm, "__qualname__", warm))
 
 
-if os.environ.get("DASAN_WARM_ON_START", "1") != "0":
+if settings.DASAN["WARM_ON_START"]:
     threading.Thread(target=_warm, name="dasan-warm", daemon=True).start()

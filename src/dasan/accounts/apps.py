@@ -7,6 +7,7 @@ class AccountsConfig(DasanAppConfig):
     name = "dasan.accounts"
     label = "accounts"
     verbose_name = _("계정")
+    layer = "identity"
 
     urls = [("accounts/", "urls")]
     api = [("/accounts/", "api")]

@@ -7,6 +7,7 @@ class AssistantConfig(DasanAppConfig):
     name = "dasan.assistant"
     label = "assistant"
     verbose_name = _("AI 민원 도우미")
+    layer = "assistant"
 
     urls = [("assistant/", "urls"), ("channels/kakao/", "channels.kakao.urls")]
     api = [("/assistant/", "api")]

@@ -7,6 +7,7 @@ class CertificatesConfig(DasanAppConfig):
     name = "dasan.certificates"
     label = "certificates"
     verbose_name = _("민원서류")
+    layer = "composite"
 
     urls = [("documents/", "urls"), ("staff/documents/", "urls_staff")]
     api = [("/documents/", "api")]

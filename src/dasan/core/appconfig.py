@@ -12,6 +12,7 @@ Declarations (all optional)::
         label = "waste"
         verbose_name = _("대형폐기물")
 
+        layer = "service"                                               # see LAYERS
         urls = [("waste/", "urls"), ("staff/waste/", "urls_staff")]   # modules of this app
         api = [("/waste/", "api")]                                      # each module has ``router``
         tiles = [Tile("waste.book", _("대형폐기물 배출신고"), _("..."), "waste:index", order=20),
@@ -56,6 +57,20 @@ logger = logging.getLogger(__name__)
 
 RESIDENT = "resident"
 STAFF = "staff"
+
+#: The layers of the house, lowest first (docs/DESIGN.md, "Layers"). Each app declares its
+#: own (``layer``); it may import its own modules and those of lower layers, never a layer
+#: above nor an app beside it in its own layer. ``tests/test_layers.py`` holds the code to it.
+LAYERS = (
+    "core",  # the city, its calendar, audit, errors, shared helpers, this contract
+    "identity",  # who people are and what language they read: accounts, translation
+    "messaging",  # telling people: notify
+    "platform",  # what services build on: payments, knowledge
+    "assistant",  # the AI assistant (the complaint form may prefill from it)
+    "service",  # the residents' services: complaints, waste, goods, reservations, queueing, …
+    "composite",  # apps that combine services: certificates (documents about bookings, complaints)
+    "web",  # the shell over everything: home, workbench, demo
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,7 +148,10 @@ class DasanAppConfig(AppConfig):
         super().__init_subclass__(**kwargs)
         if "default" not in cls.__dict__:
             cls.default = True
+        if cls.layer not in LAYERS:
+            raise ValueError(f"{cls.__name__}.layer must be one of {LAYERS}, not {cls.layer!r}")
 
+    layer: ClassVar[str] = "service"
     urls: ClassVar[list[tuple[str, str]]] = []
     api: ClassVar[list[tuple[str, str]]] = []
     tiles: ClassVar[list[Tile]] = []

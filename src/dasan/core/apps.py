@@ -33,6 +33,7 @@ class CoreConfig(DasanAppConfig):
     name = "dasan.core"
     label = "core"
     verbose_name = _("기본 정보")
+    layer = "core"
 
     api = [("/city/", "api")]
     jobs = [Job("core.prune_idempotency", "idempotency.prune", every_seconds=3600)]

@@ -7,6 +7,7 @@ class KnowledgeConfig(DasanAppConfig):
     name = "dasan.knowledge"
     label = "knowledge"
     verbose_name = _("지식베이스")
+    layer = "platform"
 
     urls = [("kb/", "urls")]
     api = [("/kb/", "api")]

@@ -14,6 +14,7 @@ class NotifyConfig(DasanAppConfig):
     name = "dasan.notify"
     label = "notify"
     verbose_name = _("알림")
+    layer = "messaging"
 
     urls = [("notifications/", "urls")]
     api = [("/notifications/", "api")]

@@ -7,6 +7,7 @@ class PaymentsConfig(DasanAppConfig):
     name = "dasan.payments"
     label = "payments"
     verbose_name = _("결제")
+    layer = "platform"
 
     urls = [("payments/", "urls")]
     api = [("/payments/", "api")]

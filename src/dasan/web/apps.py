@@ -23,6 +23,7 @@ class WebConfig(DasanAppConfig):
     name = "dasan.web"
     label = "web"
     verbose_name = _("화면")
+    layer = "web"
 
     urls = [("", "urls")]
     tiles = [
