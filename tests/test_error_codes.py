@@ -34,12 +34,10 @@ def _literal_codes(path: pathlib.Path) -> list[str]:
         if node.args and name != "RateLimited":
             candidates.append(node.args[0])
         for value in candidates:
-            if (
-                isinstance(value, ast.Constant)
-                and isinstance(value.value, str)
-                and re.fullmatch(r"[a-z_]+", value.value)
-            ):
-                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {value.value!r}")
+            literal = isinstance(value, ast.Constant) and isinstance(value.value, str)
+            built = isinstance(value, ast.JoinedStr) and name in ERRORS  # f"cannot_{step}"
+            if (literal and re.fullmatch(r"[a-z_]+", value.value)) or built:
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {ast.unparse(value)}")
     return found
 
 

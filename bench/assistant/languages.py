@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dasan.settings")
 django.setup()
 
-from dasan.assistant.services import CROSS_LINGUAL_DENSE_MIN, CROSS_LINGUAL_MARGIN_MIN  # noqa: E402
+from dasan.assistant.answers import CROSS_LINGUAL_DENSE_MIN, CROSS_LINGUAL_MARGIN_MIN  # noqa: E402
 from dasan.core.langdetect import detect  # noqa: E402
 from dasan.knowledge.chunking import Chunk, chunk_markdown  # noqa: E402
 from dasan.knowledge.embedding import default_embedder  # noqa: E402

@@ -237,7 +237,7 @@ def overbooked() -> int:
     moments a shared resource holds more than its capacity."""
     from django.db import connection
 
-    from dasan.reservations import services
+    from dasan.reservations import availability
     from dasan.reservations.models import Reservation, Resource
 
     with connection.cursor() as cursor:
@@ -252,7 +252,7 @@ def overbooked() -> int:
     for resource in Resource.objects.filter(exclusive=False):
         held = list(Reservation.objects.filter(resource=resource, status__in=ACTIVE))
         for r in held:
-            if services.peak_load(resource, held, r.blocked_from, r.blocked_until) > resource.capacity:
+            if availability.peak_load(resource, held, r.blocked_from, r.blocked_until) > resource.capacity:
                 count += 1
     return count
 

@@ -25,7 +25,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 
 import dasan
 from dasan.core.appconfig import api_routers, error_enums
-from dasan.core.errors import DasanError
+from dasan.core.errors import CoreCode, DasanError
 from dasan.core.pii import mask
 
 logger = logging.getLogger("dasan.api")
@@ -135,7 +135,7 @@ def _install_error_handlers(api: DasanAPI) -> None:
             if exc.wait:
                 headers["Retry-After"] = str(int(exc.wait))
         if status == 400 and message.startswith("Cannot parse request body"):
-            code = "malformed_body"
+            code = CoreCode.MALFORMED_BODY
             message = _("요청 본문을 읽을 수 없습니다. 올바른 JSON인지 확인해 주세요.")
         elif message in _NINJA_DEFAULT_MESSAGES:
             message = ""

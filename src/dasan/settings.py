@@ -27,6 +27,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_str(name: str, default: str) -> str:
+    """The variable's value; unset or empty gives ``default`` (an empty value never means
+    "switch it off" by accident: settings whose empty value means something say so)."""
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else value
+
+
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value not in (None, "") else default
@@ -189,7 +196,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("DASAN_CACHE_PREFIX", "dasan"),
+            "KEY_PREFIX": env_str("DASAN_CACHE_PREFIX", "dasan"),
         }
     }
 else:
@@ -200,7 +207,7 @@ else:
 # --- Background work (django.tasks API, backported) ----------------------------
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("DASAN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str("DASAN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -227,7 +234,7 @@ LANGUAGES = [
     ("vi", _("Tiếng Việt")),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = os.environ.get("DASAN_TIME_ZONE", "Asia/Seoul")
+TIME_ZONE = env_str("DASAN_TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
 USE_TZ = True
 
@@ -271,13 +278,13 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Outgoing mail -------------------------------------------------------------------
-EMAIL_HOST = os.environ.get("DASAN_SMTP_HOST", "127.0.0.1")
+EMAIL_HOST = env_str("DASAN_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("DASAN_SMTP_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("DASAN_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DASAN_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DASAN_SMTP_STARTTLS", False)
 EMAIL_TIMEOUT = env_int("DASAN_SMTP_TIMEOUT", 10)
-DEFAULT_FROM_EMAIL = os.environ.get("DASAN_FROM_EMAIL", "dasan@localhost")
+DEFAULT_FROM_EMAIL = env_str("DASAN_FROM_EMAIL", "dasan@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Dasan ----------------------------------------------------------------------
@@ -288,35 +295,35 @@ DASAN = {
     "PUBLIC_URL": os.environ.get("DASAN_PUBLIC_URL", ""),
     # Proxies whose X-Forwarded-For the audit log believes (addresses or CIDR networks).
     "TRUSTED_PROXIES": env_list("DASAN_TRUSTED_PROXIES"),
-    "NOTIFY_QUIET_HOURS": os.environ.get("DASAN_NOTIFY_QUIET_HOURS", "21:00-08:00"),
+    "NOTIFY_QUIET_HOURS": env_str("DASAN_NOTIFY_QUIET_HOURS", "21:00-08:00"),
     "NOTIFY_RECEIPT_SECRET": os.environ.get("DASAN_NOTIFY_RECEIPT_SECRET", ""),
     # SMS and AlimTalk speak NHN Cloud's API shapes (see src/dasan/notify/README.md).
     "SMS_GATEWAY_URL": os.environ.get("DASAN_SMS_GATEWAY_URL", ""),
     "SMS_APP_KEY": os.environ.get("DASAN_SMS_APP_KEY", ""),
-    "SMS_TIMEOUT": env_int("DASAN_SMS_TIMEOUT", 10),
+    "SMS_TIMEOUT": env_float("DASAN_SMS_TIMEOUT", 10.0),
     "KAKAO_APP_KEY": os.environ.get("DASAN_KAKAO_APP_KEY", ""),
-    "KAKAO_TIMEOUT": env_int("DASAN_KAKAO_TIMEOUT", 10),
+    "KAKAO_TIMEOUT": env_float("DASAN_KAKAO_TIMEOUT", 10.0),
     "SMS_GATEWAY_KEY": os.environ.get("DASAN_SMS_GATEWAY_KEY", ""),
     "SMS_SENDER": os.environ.get("DASAN_SMS_SENDER", ""),
     "KAKAO_ALIMTALK_URL": os.environ.get("DASAN_KAKAO_ALIMTALK_URL", ""),
     "KAKAO_ALIMTALK_KEY": os.environ.get("DASAN_KAKAO_ALIMTALK_KEY", ""),
     "KAKAO_SENDER_KEY": os.environ.get("DASAN_KAKAO_SENDER_KEY", ""),
     # Where one-time sign-in codes go: "sms" in production, "console" in the demo.
-    "OTP_CHANNEL": os.environ.get("DASAN_OTP_CHANNEL", "console"),
+    "OTP_CHANNEL": env_str("DASAN_OTP_CHANNEL", "console"),
     # The city's own OpenAI-compatible model server for generated answers (optional;
     # without it the assistant answers extractively from the knowledge base).
     "LLM_URL": os.environ.get("DASAN_LLM_URL", ""),
     "LLM_MODEL": os.environ.get("DASAN_LLM_MODEL", ""),
     "LLM_API_KEY": os.environ.get("DASAN_LLM_API_KEY", ""),
-    "LLM_TIMEOUT": env_int("DASAN_LLM_TIMEOUT", 8),
+    "LLM_TIMEOUT": env_float("DASAN_LLM_TIMEOUT", 8.0),
     # Kakao i Open Builder skill: shared secret header X-Dasan-Skill-Secret (optional).
     "KAKAO_SKILL_SECRET": os.environ.get("DASAN_KAKAO_SKILL_SECRET", ""),
     "KAKAO_WORKERS": env_int("DASAN_KAKAO_WORKERS", 4),
-    "SERVE_BIND": os.environ.get("DASAN_BIND", "127.0.0.1:8000"),
+    "SERVE_BIND": env_str("DASAN_BIND", "127.0.0.1:8000"),
     "WEB_WORKERS": env_int("DASAN_WEB_WORKERS", 2),
     "WEB_THREADS": env_int("DASAN_WEB_THREADS", 4),
     # Complaints (민원): automatic routing above this classifier confidence, else triage.
-    "COMPLAINT_AUTO_ASSIGN": float(os.environ.get("DASAN_COMPLAINT_AUTO_ASSIGN", "0.6")),
+    "COMPLAINT_AUTO_ASSIGN": float(env_str("DASAN_COMPLAINT_AUTO_ASSIGN", "0.6")),
     "COMPLAINT_PHOTO_MAX_BYTES": env_int("DASAN_COMPLAINT_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
     "COMPLAINT_PHOTO_MAX_COUNT": env_int("DASAN_COMPLAINT_PHOTO_MAX_COUNT", 5),
     "COMPLAINT_PHOTO_MAX_SIDE": env_int("DASAN_COMPLAINT_PHOTO_MAX_SIDE", 1600),
@@ -332,23 +339,23 @@ DASAN = {
     # PDF documents: a .ttf/.otf with Hangul; empty = the bundled Noto Sans CJK.
     "PDF_FONT": os.environ.get("DASAN_PDF_FONT", ""),
     # Payments: providers offered, the default, and how long an unpaid order lives.
-    "PAYMENTS_PROVIDERS": os.environ.get("DASAN_PAYMENTS_PROVIDERS", "office"),
-    "PAYMENTS_DEFAULT_PROVIDER": os.environ.get("DASAN_PAYMENTS_DEFAULT_PROVIDER", "office"),
+    "PAYMENTS_PROVIDERS": env_str("DASAN_PAYMENTS_PROVIDERS", "office"),
+    "PAYMENTS_DEFAULT_PROVIDER": env_str("DASAN_PAYMENTS_DEFAULT_PROVIDER", "office"),
     "PAYMENTS_ORDER_TTL_MINUTES": env_int("DASAN_PAYMENTS_ORDER_TTL_MINUTES", 1440),
     # "Pay at the office / virtual account" provider (the demo's).
-    "PAYMENTS_OFFICE_BANK": os.environ.get("DASAN_PAYMENTS_OFFICE_BANK", "NH농협은행"),
-    "PAYMENTS_OFFICE_ACCOUNT_PREFIX": os.environ.get("DASAN_PAYMENTS_OFFICE_ACCOUNT_PREFIX", "790"),
+    "PAYMENTS_OFFICE_BANK": env_str("DASAN_PAYMENTS_OFFICE_BANK", "NH농협은행"),
+    "PAYMENTS_OFFICE_ACCOUNT_PREFIX": env_str("DASAN_PAYMENTS_OFFICE_ACCOUNT_PREFIX", "790"),
     "PAYMENTS_OFFICE_ACCOUNT_HOLDER": os.environ.get("DASAN_PAYMENTS_OFFICE_ACCOUNT_HOLDER", ""),
     "PAYMENTS_OFFICE_WEBHOOK_SECRET": os.environ.get("DASAN_PAYMENTS_OFFICE_WEBHOOK_SECRET", ""),
     # Card payments through Toss Payments (API v1).
-    "PAYMENTS_TOSS_BASE_URL": os.environ.get("DASAN_PAYMENTS_TOSS_BASE_URL", "https://api.tosspayments.com"),
+    "PAYMENTS_TOSS_BASE_URL": env_str("DASAN_PAYMENTS_TOSS_BASE_URL", "https://api.tosspayments.com"),
     "PAYMENTS_TOSS_SECRET_KEY": os.environ.get("DASAN_PAYMENTS_TOSS_SECRET_KEY", ""),
-    "PAYMENTS_TOSS_TIMEOUT": env_int("DASAN_PAYMENTS_TOSS_TIMEOUT", 10),
+    "PAYMENTS_TOSS_TIMEOUT": env_float("DASAN_PAYMENTS_TOSS_TIMEOUT", 10.0),
     # Bulky waste (대형폐기물): booking cut-off the day before, refund share after it, how far ahead.
-    "WASTE_CUTOFF": os.environ.get("DASAN_WASTE_CUTOFF", "17:00"),
+    "WASTE_CUTOFF": env_str("DASAN_WASTE_CUTOFF", "17:00"),
     "WASTE_LATE_CANCEL_REFUND_PERCENT": env_int("DASAN_WASTE_LATE_CANCEL_REFUND_PERCENT", 0),
     "WASTE_BOOKING_DAYS": env_int("DASAN_WASTE_BOOKING_DAYS", 30),
-    "WASTE_REMINDER_TIME": os.environ.get("DASAN_WASTE_REMINDER_TIME", "18:00"),
+    "WASTE_REMINDER_TIME": env_str("DASAN_WASTE_REMINDER_TIME", "18:00"),
     "WASTE_PHOTO_MAX_BYTES": env_int("DASAN_WASTE_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
     "WASTE_PHOTO_MAX_SIDE": env_int("DASAN_WASTE_PHOTO_MAX_SIDE", 1600),
     # The phone number printed for bulky-waste questions (empty: the city's main number).
@@ -391,7 +398,7 @@ DASAN = {
     # The demo shows residents' one-time codes on the sign-in page (only with DASAN_DEBUG=1).
     "DEMO_SHOW_OTP": env_bool("DASAN_DEMO_SHOW_OTP", False),
     # Proxies whose X-Forwarded-* gunicorn believes (dasan serve).
-    "FORWARDED_ALLOW_IPS": os.environ.get("DASAN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    "FORWARDED_ALLOW_IPS": env_str("DASAN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     # Web processes load the search index and models at start-up ("0": on the first question).
     "WARM_ON_START": env_bool("DASAN_WARM_ON_START", True),
 }
@@ -404,7 +411,7 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["pii"]},
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("DASAN_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("DASAN_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
     },

@@ -17,7 +17,7 @@ def _admin(make_staff):
 def test_user_list_masks_phones_and_filters_by_kind(client, make_staff):
     from dasan.accounts.services import create_resident
 
-    create_resident("01012345678", "김주민")
+    create_resident("01012345678", name="김주민")
     client.force_login(_admin(make_staff))
     response = client.get(reverse("admin:accounts_user_changelist") + "?kind=resident")
     html = response.content.decode()

@@ -1,6 +1,6 @@
 import pytest
 
-from dasan.accounts.services import masked_phone, normalize_phone
+from dasan.accounts.selectors import masked_phone, normalize_phone
 from dasan.core.errors import DasanError
 
 

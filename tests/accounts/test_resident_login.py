@@ -219,17 +219,17 @@ def test_open_redirects_are_refused(client, resident, sent_code, evil):
     assert "evil" not in response["Location"] and "javascript" not in response["Location"]
 
 
-def test_demo_mode_shows_the_code_on_the_page(client, sent_code, settings, monkeypatch):
+def test_demo_mode_shows_the_code_on_the_page(client, sent_code, settings):
     settings.DEBUG = True
-    monkeypatch.setenv("DASAN_DEMO_SHOW_OTP", "1")
+    settings.DASAN = {**settings.DASAN, "DEMO_SHOW_OTP": True}
     client.post(reverse("accounts:login"), {"phone": "01012345678"})
     html = client.get(reverse("accounts:verify")).content.decode()
     assert sent_code() in html and "데모" in html
 
 
-def test_the_code_is_not_shown_outside_demo_mode(client, sent_code, settings, monkeypatch):
+def test_the_code_is_not_shown_outside_demo_mode(client, sent_code, settings):
     settings.DEBUG = False
-    monkeypatch.setenv("DASAN_DEMO_SHOW_OTP", "1")
+    settings.DASAN = {**settings.DASAN, "DEMO_SHOW_OTP": True}
     client.post(reverse("accounts:login"), {"phone": "01012345678"})
     html = client.get(reverse("accounts:verify")).content.decode()
     assert sent_code() not in html

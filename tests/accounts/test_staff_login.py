@@ -155,11 +155,13 @@ def test_admin_login_goes_through_totp(client):
 
 
 def test_create_staff_and_create_resident(departments):
-    staff = services.create_staff("manager1", PASSWORD, "김부장", departments["waste"], Role.MANAGER)
+    staff = services.create_staff(
+        "manager1", PASSWORD, name="김부장", department=departments["waste"], role=Role.MANAGER
+    )
     assert staff.is_city_staff and staff.role == "manager" and staff.check_password(PASSWORD) and staff.is_staff
-    admin = services.create_staff("admin1", PASSWORD, "관리자", None, Role.ADMIN)
+    admin = services.create_staff("admin1", PASSWORD, name="관리자", role=Role.ADMIN)
     assert admin.is_city_admin
-    resident = services.create_resident("010-2222-3333", "이주민", "vi")
+    resident = services.create_resident("010-2222-3333", name="이주민", language="vi")
     assert resident.phone == "01022223333" and resident.language == "vi" and resident.is_resident
     with pytest.raises(DasanError):
         services.create_staff("x", PASSWORD, role="boss")

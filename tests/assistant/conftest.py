@@ -1,5 +1,5 @@
 """The assistant is tested against the real knowledge service: a few short articles
-are ingested (``dasan.knowledge.services.ingest``) into a temporary index with the
+are ingested (``dasan.knowledge.indexing.ingest``) into a temporary index with the
 bundled e5 model, loaded once per test session. The only fake is at the edge of the
 world we cannot reach: the city's chat-completions server (``llm_server``)."""
 
@@ -34,7 +34,7 @@ CORPUS = [
 @pytest.fixture
 def kb(tmp_path, e5, settings, departments, city):  # noqa: F811
     """The real knowledge base: the corpus above, published and ingested into a fresh index."""
-    from dasan.knowledge import services as knowledge
+    from dasan.knowledge import indexing as knowledge
     from dasan.knowledge.models import Kind, Source, Status
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -61,7 +61,7 @@ def kb(tmp_path, e5, settings, departments, city):  # noqa: F811
 @pytest.fixture
 def no_index(tmp_path, e5, settings, city):  # noqa: F811
     """A knowledge service with nothing built yet: its index directory is empty."""
-    from dasan.knowledge import services as knowledge
+    from dasan.knowledge import indexing as knowledge
 
     settings.DASAN = {**settings.DASAN, "LLM_URL": ""}
     (tmp_path / "empty").mkdir()

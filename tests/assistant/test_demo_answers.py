@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from dasan.assistant import services
-from dasan.knowledge import services as knowledge
+from dasan.knowledge import indexing as knowledge
 from dasan.knowledge.demo import load_demo_sources
 from dasan.knowledge.models import Kind, Source
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from dasan.assistant import services
+from dasan.assistant import answers, services
 from dasan.assistant.models import Conversation, Turn
 from dasan.core.errors import NotFound
 
@@ -115,7 +115,7 @@ def test_draft_from_an_anonymous_web_chat(client, kb, city, complaint_form):
 
 
 def test_draft_from_a_signed_in_residents_conversation(kb, city, resident, make_resident):
-    first = services.ask("주차 단속 카메라 위치", user=resident, channel="web")
+    first = services.ask("주차 단속 카메라 위치", actor=resident, channel="web")
     assert first.kind == "unknown"
     draft = services.complaint_draft(first.conversation.pk, resident)
     assert draft == {
@@ -132,7 +132,7 @@ def test_draft_from_a_signed_in_residents_conversation(kb, city, resident, make_
 
 def test_long_first_question_makes_a_short_title(kb, city, resident):
     question = "대형폐기물 " + "소파와 침대와 장롱을 한꺼번에 내놓으려고 하는데 " * 4 + "수수료가 얼마인가요?"
-    answer = services.ask(question, user=resident, channel="web")
+    answer = services.ask(question, actor=resident, channel="web")
     draft = services.complaint_draft(answer.conversation.pk, resident)
     assert len(draft["title"]) <= services.DRAFT_TITLE_CHARS and draft["title"].endswith("…")
     assert draft["description"] == question
@@ -197,4 +197,4 @@ def test_reporting_a_problem_gets_the_answer_and_the_complaint_form(client, kb, 
     ],
 )
 def test_reports_are_told_apart_from_questions(text, expected):
-    assert services.looks_like_report(text) is expected
+    assert answers.looks_like_report(text) is expected

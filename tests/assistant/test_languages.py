@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dasan.assistant import services
-from dasan.knowledge import services as knowledge
+from dasan.knowledge import indexing as knowledge
 from dasan.knowledge.models import Kind, Source, Status
 
 from ..translation.stub import libretranslate, no_translation_engine  # noqa: F401 - fixtures

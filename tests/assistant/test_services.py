@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from dasan.assistant import services, smalltalk
+from dasan.assistant import answers, selectors, services, smalltalk
 from dasan.assistant.models import Conversation, Turn
 from dasan.core.errors import DasanError, PermissionDenied
 from dasan.knowledge.models import SourceChunk
@@ -93,7 +93,7 @@ def test_answer_is_extractive_and_cited(kb, city):
         "chunk_id": first["chunk_id"],
     }
     assert SourceChunk.objects.filter(source=source, chunk_id=first["chunk_id"]).exists()
-    assert len(answer.text) <= services.ANSWER_CHARS + 20
+    assert len(answer.text) <= answers.ANSWER_CHARS + 20
     assert "대형폐기물" not in answer.quick_replies and "층간소음" in answer.quick_replies
     turn = answer.turn
     assert turn.kind == "answer" and turn.citations == answer.citations and turn.topic == "대형폐기물"
@@ -118,9 +118,9 @@ def test_second_passage_cites_its_section(kb):
 
 def test_trim_passage_keeps_whole_sentences():
     text = "첫 문장입니다. " * 60
-    trimmed = services.trim_passage(text, 100)
+    trimmed = answers.trim_passage(text, 100)
     assert len(trimmed) <= 100 and trimmed.endswith("다.")
-    assert services.trim_passage("가" * 500, 50).endswith("…")
+    assert answers.trim_passage("가" * 500, 50).endswith("…")
 
 
 # The parking article gives the car-park fees and how to report illegal parking, not
@@ -191,7 +191,7 @@ def test_a_second_follow_up_keeps_the_thread(kb):
     ],
 )
 def test_is_followup(text, expected):
-    assert services.is_followup(text) is expected
+    assert answers.is_followup(text) is expected
 
 
 def test_follow_up_without_history_is_not_answered_about_something_else(kb):
@@ -210,10 +210,10 @@ MANUAL = "민원 처리 내부 지침"
 
 def test_staff_only_sources_only_for_signed_in_staff(kb, make_staff, resident, departments):
     staff = make_staff("kim", department=departments["waste"])
-    for_staff = services.ask("내부 지침 수수료 감면", user=staff, channel="web")
+    for_staff = services.ask("내부 지침 수수료 감면", actor=staff, channel="web")
     assert for_staff.kind == "answer" and for_staff.citations[0]["title"] == MANUAL
     assert "팀장 결재" in for_staff.text
-    for_resident = services.ask("내부 지침 수수료 감면", user=resident, channel="web")
+    for_resident = services.ask("내부 지침 수수료 감면", actor=resident, channel="web")
     assert for_resident.kind == "unknown" and "팀장 결재" not in for_resident.text
     assert all(c["title"] != MANUAL for c in for_resident.citations)
     cli = services.ask("내부 지침 수수료 감면", channel="cli", audience="staff")
@@ -223,7 +223,7 @@ def test_staff_only_sources_only_for_signed_in_staff(kb, make_staff, resident, d
 def test_staff_only_passage_is_never_cited_to_residents(kb, make_staff, departments):
     question = "기초생활수급자 대형폐기물 수수료 감면 승인 절차"
     staff = make_staff("park", department=departments["waste"])
-    assert any(c["title"] == MANUAL for c in services.ask(question, user=staff, channel="web").citations)
+    assert any(c["title"] == MANUAL for c in services.ask(question, actor=staff, channel="web").citations)
     anonymous = services.ask(question, channel="web")
     assert all(c["title"] != MANUAL for c in anonymous.citations) and "팀장 결재" not in anonymous.text
 
@@ -234,10 +234,10 @@ def test_question_is_stored_masked(kb):
 
 
 def test_someone_elses_conversation_is_refused(kb, resident, make_resident):
-    mine = services.ask("대형폐기물", user=resident, channel="web")
+    mine = services.ask("대형폐기물", actor=resident, channel="web")
     other = make_resident()
     with pytest.raises(PermissionDenied):
-        services.ask("그럼 수수료는요?", conversation=mine.conversation, user=other, channel="web")
+        services.ask("그럼 수수료는요?", conversation=mine.conversation, actor=other, channel="web")
 
 
 def test_handoff_request(no_index, city):
@@ -294,11 +294,11 @@ def test_generative_unreachable_server_falls_back(kb, settings):
 
 
 def test_feedback_only_by_owner(kb, resident, make_resident):
-    answer = services.ask("대형폐기물", user=resident, channel="web")
-    turn = services.record_feedback(answer.turn, True, user=resident)
+    answer = services.ask("대형폐기물", actor=resident, channel="web")
+    turn = services.record_feedback(answer.turn, True, actor=resident)
     assert turn.feedback == "helpful"
     with pytest.raises(PermissionDenied):
-        services.record_feedback(answer.turn.pk, False, user=make_resident())
+        services.record_feedback(answer.turn.pk, False, actor=make_resident())
     with pytest.raises(PermissionDenied):
         services.record_feedback(answer.turn.pk, False)
 
@@ -320,7 +320,7 @@ def test_knowledge_gaps_group_unknown_and_poorly_rated(kb, city):
     services.record_feedback(rated.turn, False, session_conversation_ids=[rated.conversation.pk])
     services.ask("안녕하세요", channel="web")
     services.ask("주차장 요금", channel="web")  # answered: not a gap
-    groups = {g["topic"]: g for g in services.knowledge_gaps()}
+    groups = {g["topic"]: g for g in selectors.knowledge_gaps()}
     assert groups["불법 주정차 신고"]["unanswered"] == 2 and groups["불법 주정차 신고"]["total"] == 2
     assert groups["불법 주정차 신고"]["examples"][0] == "주차 딱지 이의 제기 방법"
     assert groups["대형폐기물"]["not_helpful"] == 1

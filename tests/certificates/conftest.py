@@ -32,7 +32,7 @@ def used_booking(make_resource, resident, make_staff, departments):
 
     hall = make_resource("소강당")
     day = dt.date.today() + dt.timedelta(days=3)
-    booking = services.book(resident, hall, at(day, "10:00"), at(day, "12:00"), purpose="주민 총회", party_size=5)
+    booking = services.book(hall, at(day, "10:00"), at(day, "12:00"), actor=resident, purpose="주민 총회", party_size=5)
     # The use happened: checked in and over (set directly; the clock cannot be moved).
     Reservation.objects.filter(pk=booking.pk).update(
         status=Status.CHECKED_IN,

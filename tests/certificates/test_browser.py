@@ -31,10 +31,10 @@ def _shot(page, name: str) -> str | None:
 def issued(signing, used_booking, resident):
     """Signed before the browser starts: pyHanko runs its own event loop, which cannot
     nest in the one Playwright's sync API keeps in this thread."""
-    from dasan.certificates import services
+    from dasan.certificates import issuing
 
     load_demo()
-    return services.issue_facility_use(resident, used_booking)
+    return issuing.issue_facility_use(used_booking, actor=resident)
 
 
 def test_request_for_pickup_and_a_tampered_pdf_fails(live_server, issued, office, chromium, resident):

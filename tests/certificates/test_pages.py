@@ -50,9 +50,9 @@ def test_verification_answers_clearly_on_bad_input(client, city):
 
 
 def test_staff_revoke_and_the_number_then_reads_revoked(signing, used_booking, resident, make_staff, departments):
-    from dasan.certificates import services
+    from dasan.certificates import issuing
 
-    doc = services.issue_facility_use(resident, used_booking)
+    doc = issuing.issue_facility_use(used_booking, actor=resident)
     staff = make_staff("doc-clerk", department=departments["root"])
     desk = Client()
     desk.force_login(staff)

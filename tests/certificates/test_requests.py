@@ -13,11 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from fpdf import FPDF
 
-from dasan.certificates import services
+from dasan.certificates import issuing, selectors, services
 from dasan.certificates.demo import load_demo
 from dasan.certificates.models import DocumentRequest, RequestStatus
 from dasan.core.errors import Conflict, DasanError, NotFound
 from dasan.notify.models import Message
+from dasan.queueing import selectors as queue_selectors
 from dasan.queueing import services as queueing
 from dasan.queueing.models import TicketStatus
 
@@ -104,13 +105,13 @@ def test_the_whole_journey_through_the_pages(catalogue, office, resident, clerk)
 
 def test_a_request_is_checked_and_refused_with_a_reason(catalogue, office, resident, workday):
     now = nine_thirty(workday)
-    earliest = services.earliest_pickup(services.get_type("family-relation"), now)
+    earliest = selectors.earliest_pickup(selectors.get_type("family-relation"), now)
     assert earliest == at(workday, "11:30")  # 2 working hours
 
     def ask(**changes):
         values = {"office": office.code, "pickup_at": at(workday, "14:00"), "copies": 1, "now": now}
         values.update(changes)
-        return services.request_document(resident, changes.pop("doc", "family-relation"), **values)
+        return services.request_document(changes.pop("doc", "family-relation"), actor=resident, **values)
 
     cases = [
         ({"pickup_at": at(workday, "11:00")}, "pickup_too_early"),
@@ -127,7 +128,9 @@ def test_a_request_is_checked_and_refused_with_a_reason(catalogue, office, resid
             ask(**change)
         assert error.value.code == code, change
     with pytest.raises(DasanError) as error:
-        services.request_document(resident, "facility-use", office=office.code, pickup_at=at(workday, "14:00"), now=now)
+        services.request_document(
+            "facility-use", actor=resident, office=office.code, pickup_at=at(workday, "14:00"), now=now
+        )
     assert error.value.code == "issued_online"
     assert not DocumentRequest.objects.exists()
     ok = ask()
@@ -144,20 +147,18 @@ def test_ready_on_the_day_gives_a_priority_ticket_called_before_earlier_ones(
 ):
     now = nine_thirty(workday)
     req = services.request_document(
-        resident, "resident-abstract", office=office, pickup_at=at(workday, "11:00"), now=now
+        "resident-abstract", actor=resident, office=office, pickup_at=at(workday, "11:00"), now=now
     )
-    earlier = queueing.take_ticket(
-        office=office, service_type="seal", resident=make_resident(), now=at(workday, "10:00")
-    )
-    services.start_preparing(clerk, req)
-    services.attach_file(clerk, req, national_pdf())
-    req = services.mark_ready(clerk, req, now=at(workday, "10:30"))
+    earlier = queueing.take_ticket(office, "seal", actor=make_resident(), now=at(workday, "10:00"))
+    services.start_preparing(req, actor=clerk)
+    services.attach_file(req, national_pdf(), actor=clerk)
+    req = services.mark_ready(req, actor=clerk, now=at(workday, "10:30"))
     assert req.ticket_number.startswith("P")  # taken at once: the pickup is today
     assert f"우선 번호표 {req.ticket_number}번" in Message.objects.get(template_key="certificates.ready").body
-    assert services.take_pickup_ticket(resident, req, now=at(workday, "10:40")).ticket_number == req.ticket_number
-    called = queueing.call_next(clerk, counters[1], now=at(workday, "10:45"))
+    assert services.take_pickup_ticket(req, actor=resident, now=at(workday, "10:40")).ticket_number == req.ticket_number
+    called = queueing.call_next(counters[1], actor=clerk, now=at(workday, "10:45"))
     assert called.reference == req.code and called.number == req.ticket_number
-    assert queueing.ticket_by_token(earlier.token).status == TicketStatus.WAITING
+    assert queue_selectors.ticket_by_token(earlier.token).status == TicketStatus.WAITING
 
 
 def test_ready_before_the_day_the_resident_takes_the_ticket_on_the_day(
@@ -167,14 +168,14 @@ def test_ready_before_the_day_the_resident_takes_the_ticket_on_the_day(
 
     next_day = calendar.next_business_day(workday)
     req = services.request_document(
-        resident, "resident-copy", office=office, pickup_at=at(next_day, "10:00"), now=nine_thirty(workday)
+        "resident-copy", actor=resident, office=office, pickup_at=at(next_day, "10:00"), now=nine_thirty(workday)
     )
-    req = services.mark_ready(clerk, req, now=at(workday, "11:00"))
-    assert not req.ticket_number and not services.can_take_ticket(req, now=at(workday, "11:00"))
+    req = services.mark_ready(req, actor=clerk, now=at(workday, "11:00"))
+    assert not req.ticket_number and not selectors.can_take_ticket(req, now=at(workday, "11:00"))
     with pytest.raises(DasanError) as error:
-        services.take_pickup_ticket(resident, req, now=at(workday, "11:00"))
+        services.take_pickup_ticket(req, actor=resident, now=at(workday, "11:00"))
     assert error.value.code == "not_pickup_day"
-    req = services.take_pickup_ticket(resident, req, now=at(next_day, "09:40"))
+    req = services.take_pickup_ticket(req, actor=resident, now=at(next_day, "09:40"))
     assert req.ticket_number and req.ticket_url.startswith("/queue/")
 
 
@@ -182,30 +183,32 @@ def test_residents_see_only_their_own_and_cancel_only_before_ready(
     catalogue, office, resident, make_resident, clerk, workday
 ):
     now = nine_thirty(workday)
-    mine = services.request_document(resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"), now=now)
+    mine = services.request_document(
+        "resident-copy", actor=resident, office=office, pickup_at=at(workday, "14:00"), now=now
+    )
     other = make_resident(name="이웃")
     with pytest.raises(NotFound):
-        services.get_request(other, mine.pk)
+        selectors.get_request(other, mine.pk)
     with pytest.raises(NotFound):
-        services.cancel_request(other, mine)
+        services.cancel_request(mine, actor=other)
     stranger = Client()
     stranger.force_login(other)
     assert stranger.get(f"/documents/requests/{mine.pk}/").status_code == 404
     assert stranger.get(f"/staff/documents/requests/{mine.pk}/").status_code in (302, 403)
-    services.cancel_request(resident, mine)
+    services.cancel_request(mine, actor=resident)
     mine.refresh_from_db()
     assert mine.status == RequestStatus.CANCELLED
 
     second = services.request_document(
-        resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"), now=now
+        "resident-copy", actor=resident, office=office, pickup_at=at(workday, "14:00"), now=now
     )
-    services.mark_ready(clerk, second, now=at(workday, "10:00"))
+    services.mark_ready(second, actor=clerk, now=at(workday, "10:00"))
     with pytest.raises(Conflict):
-        services.cancel_request(resident, second)
+        services.cancel_request(second, actor=resident)
     with pytest.raises(DasanError) as error:
-        services.cancel_request(clerk, second)
+        services.cancel_request(second, actor=clerk)
     assert error.value.code == "reason_required"
-    services.cancel_request(clerk, second, reason="발급 대상이 아닙니다")
+    services.cancel_request(second, actor=clerk, reason="발급 대상이 아닙니다")
     told = Message.objects.get(template_key="certificates.cancelled")
     assert "발급 대상이 아닙니다" in told.body
 
@@ -213,17 +216,17 @@ def test_residents_see_only_their_own_and_cancel_only_before_ready(
 def test_documents_without_identity_check_and_uncollected_ones_expire(catalogue, office, resident, clerk, workday):
     now = nine_thirty(workday)
     land = services.request_document(
-        resident, "land-register", office=office, pickup_at=at(workday, "14:00"), now=now, purpose="다산동 123-4"
+        "land-register", actor=resident, office=office, pickup_at=at(workday, "14:00"), now=now, purpose="다산동 123-4"
     )
-    services.mark_ready(clerk, land, now=at(workday, "10:00"))
-    land = services.record_collection(clerk, land, id_kind="", fee_paid=True)
+    services.mark_ready(land, actor=clerk, now=at(workday, "10:00"))
+    land = services.record_collection(land, actor=clerk, id_kind="", fee_paid=True)
     assert land.status == RequestStatus.COLLECTED and land.id_checked_by is None
 
     forgotten = services.request_document(
-        resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"), now=now
+        "resident-copy", actor=resident, office=office, pickup_at=at(workday, "14:00"), now=now
     )
-    services.attach_file(clerk, forgotten, national_pdf())
-    services.mark_ready(clerk, forgotten, now=at(workday, "10:00"))
+    services.attach_file(forgotten, national_pdf(), actor=clerk)
+    services.mark_ready(forgotten, actor=clerk, now=at(workday, "10:00"))
     assert services.expire_uncollected(now=at(workday + dt.timedelta(days=3), "10:00")) == 0
     assert services.expire_uncollected(now=at(workday + dt.timedelta(days=9), "10:00")) == 1
     forgotten.refresh_from_db()
@@ -233,15 +236,15 @@ def test_documents_without_identity_check_and_uncollected_ones_expire(catalogue,
 
 def test_staff_attach_only_real_pdfs_within_the_size_limit(catalogue, office, resident, clerk, workday, settings):
     req = services.request_document(
-        resident, "resident-copy", office=office, pickup_at=at(workday, "14:00"), now=nine_thirty(workday)
+        "resident-copy", actor=resident, office=office, pickup_at=at(workday, "14:00"), now=nine_thirty(workday)
     )
     for data, code in [(b"hello", "not_pdf"), (b"%PDF-1.7\nnot really", "not_pdf")]:
         with pytest.raises(DasanError) as error:
-            services.attach_file(clerk, req, data)
+            services.attach_file(req, data, actor=clerk)
         assert error.value.code == code
     settings.DASAN = {**settings.DASAN, "CERTIFICATES_PDF_MAX_BYTES": 500}
     with pytest.raises(DasanError) as error:
-        services.attach_file(clerk, req, national_pdf())
+        services.attach_file(req, national_pdf(), actor=clerk)
     assert error.value.code == "file_too_large"
     desk = Client()
     desk.force_login(clerk)
@@ -292,7 +295,7 @@ def test_the_api_requests_replays_and_verifies(catalogue, office, resident, clie
 
 def test_a_verification_by_number_in_the_api(signing, used_booking, resident, client):
     load_demo()
-    doc = services.issue_facility_use(resident, used_booking)
+    doc = issuing.issue_facility_use(used_booking, actor=resident)
     answer = client.get("/api/v1/documents/verify", {"number": doc.display_number}).json()
     assert answer["genuine"] and answer["number"] == doc.display_number and answer["holder"] == "김*민"
     assert resident.name not in str(answer)

@@ -8,31 +8,31 @@ import io
 
 import pytest
 
-from dasan.certificates import numbers, services
+from dasan.certificates import issuing, numbers, verification
 from dasan.certificates import signing as signatures
 from dasan.certificates.models import DocumentStatus
 from dasan.core.errors import DasanError
 
 
 def test_a_facility_use_certificate_is_signed_and_verifies(signing, used_booking, resident):
-    doc = services.issue_facility_use(resident, used_booking)
+    doc = issuing.issue_facility_use(used_booking, actor=resident)
     pdf = bytes(doc.pdf)
     assert pdf.startswith(b"%PDF") and numbers.is_well_formed(doc.number)
-    assert services.issue_facility_use(resident, used_booking).pk == doc.pk  # asked again: the same document
-    result = services.verify(doc.number, pdf)
+    assert issuing.issue_facility_use(used_booking, actor=resident).pk == doc.pk  # asked again: the same document
+    result = verification.verify(doc.number, pdf)
     assert result.state == "genuine" and result.file_checked, result.reasons
-    by_number = services.verify(doc.number)
+    by_number = verification.verify(doc.number)
     assert by_number.genuine and by_number.document.holder_masked != resident.name
-    assert services.verify("", pdf).genuine  # the file alone is found by its hash
+    assert verification.verify("", pdf).genuine  # the file alone is found by its hash
 
 
 def test_a_tampered_copy_fails(signing, used_booking, resident):
-    doc = services.issue_facility_use(resident, used_booking)
+    doc = issuing.issue_facility_use(used_booking, actor=resident)
     pdf = bytearray(doc.pdf)
     # 1. a byte changed inside the signed content
     position = pdf.index(b"stream") + 40
     pdf[position] = (pdf[position] + 1) % 256
-    changed = services.verify(doc.number, bytes(pdf))
+    changed = verification.verify(doc.number, bytes(pdf))
     assert changed.state == "not_genuine", changed.reasons
     # 2. an incremental update appended after signing (the signature no longer covers the file)
     from pyhanko.pdf_utils import generic
@@ -44,25 +44,25 @@ def test_a_tampered_copy_fails(signing, used_booking, resident):
     out = io.BytesIO()
     writer.write(out)
     assert len(out.getvalue()) > len(doc.pdf)
-    appended = services.verify(doc.number, out.getvalue())
+    appended = verification.verify(doc.number, out.getvalue())
     assert appended.state == "not_genuine", appended.reasons
     assert signatures.verify_signature(out.getvalue()).code == "modified_after_signing"
 
 
 def test_unknown_numbers_and_revoked_documents(signing, used_booking, resident, make_staff, departments):
-    assert services.verify("1234-5678-9012-3456").state == "not_found"
+    assert verification.verify("1234-5678-9012-3456").state == "not_found"
     with pytest.raises(DasanError) as caught:
-        services.verify("")
+        verification.verify("")
     assert caught.value.code == "number_required"
-    doc = services.issue_facility_use(resident, used_booking)
+    doc = issuing.issue_facility_use(used_booking, actor=resident)
     staff = make_staff("doc-officer", department=departments["root"])
-    services.revoke(staff, doc, "잘못 발급")
+    issuing.revoke(doc, actor=staff, reason="잘못 발급")
     doc.refresh_from_db()
-    assert doc.status == DocumentStatus.REVOKED and services.verify(doc.number).state == "revoked"
+    assert doc.status == DocumentStatus.REVOKED and verification.verify(doc.number).state == "revoked"
 
 
 def test_without_a_certificate_nothing_is_issued(settings, used_booking, resident):
     settings.DASAN = {**settings.DASAN, "SIGNING_P12": ""}
     with pytest.raises(DasanError) as caught:
-        services.issue_facility_use(resident, used_booking)
+        issuing.issue_facility_use(used_booking, actor=resident)
     assert caught.value.code == "signing_unavailable"

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from dasan.accounts.models import Role
-from dasan.complaints import services
+from dasan.complaints import intake, services
 from dasan.complaints.models import Category, Complaint, EventKind, RoutingModel, Status
 from dasan.core.models import AuditEvent
 
@@ -40,7 +40,7 @@ def _complaint(categories, resident, **extra):
         longitude="127.0",
     )
     values.update(extra)
-    return services.file_complaint(**values)
+    return intake.file_complaint(**values)
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from dasan.complaints import services
+from dasan.complaints import intake, services
 from dasan.complaints.models import Channel, Complaint, Status
 
 from .test_resident_pages import jpeg_bytes
@@ -134,7 +134,7 @@ def test_errors_come_in_the_envelope_in_the_requests_language(api_client, make_r
 
 
 def test_my_complaints_and_one_by_number_only_mine(api_client, resident, make_resident, categories):
-    mine = services.file_complaint(
+    mine = intake.file_complaint(
         title="내 민원",
         description="내 민원 내용",
         channel="web",
@@ -142,7 +142,7 @@ def test_my_complaints_and_one_by_number_only_mine(api_client, resident, make_re
         resident=resident,
         address="다산로 1",
     )
-    theirs = services.file_complaint(
+    theirs = intake.file_complaint(
         title="남의 민원",
         description="남의 민원 내용",
         channel="web",
@@ -165,7 +165,7 @@ def test_my_complaints_and_one_by_number_only_mine(api_client, resident, make_re
 
 
 def test_rate_after_the_answer_and_withdraw_while_open(api_client, resident, make_staff, departments, categories):
-    answered = services.file_complaint(
+    answered = intake.file_complaint(
         title="답변 받을 민원",
         description="답변 받을 민원 내용",
         channel="web",
@@ -187,7 +187,7 @@ def test_rate_after_the_answer_and_withdraw_while_open(api_client, resident, mak
     out_of_range = _post(api_client, f"{API}{answered.number}/rate", {"score": 9})
     assert out_of_range.status_code == 422
 
-    open_one = services.file_complaint(
+    open_one = intake.file_complaint(
         title="취하할 민원",
         description="취하할 민원 내용",
         channel="web",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from dasan.complaints import services
+from dasan.complaints import intake, services
 from dasan.complaints.models import TranslationState
 from dasan.notify.models import Message
 
@@ -82,7 +82,7 @@ def test_without_an_engine_staff_see_needs_translation_and_write_their_own(categ
 
 
 def test_korean_complaints_need_nothing_and_empty_translations_are_refused(categories, resident, officer):
-    complaint = services.file_complaint(
+    complaint = intake.file_complaint(
         title="골목에 쓰레기 무단투기",
         description="편의점 옆 골목에 쓰레기봉투가 쌓여 있습니다.",
         channel="web",
@@ -103,7 +103,7 @@ def test_with_an_engine_both_ways_are_machine_translated_and_marked(categories, 
         "ko": "골목에 쓰레기가 버려져 있습니다 (번역)",
         "en": "We collected it this morning. Thank you.",
     }
-    complaint = services.file_complaint(
+    complaint = intake.file_complaint(
         title="Trash dumped in the alley",
         channel="web",
         category=categories["waste"],
@@ -132,7 +132,7 @@ def test_with_an_engine_both_ways_are_machine_translated_and_marked(categories, 
 
 
 def test_the_queue_finds_what_needs_translation(categories, resident, officer):
-    foreign = services.file_complaint(
+    foreign = intake.file_complaint(
         title=VIETNAMESE[0],
         description=VIETNAMESE[1],
         channel="web",
@@ -141,7 +141,7 @@ def test_the_queue_finds_what_needs_translation(categories, resident, officer):
         latitude=HERE[0],
         longitude=HERE[1],
     )
-    korean = services.file_complaint(
+    korean = intake.file_complaint(
         title="골목에 쓰레기 무단투기",
         description="편의점 옆 골목에 쓰레기봉투가 쌓여 있습니다.",
         channel="web",

@@ -114,9 +114,9 @@ def post(client, data, fmt="json", **extra):
 
 
 def file_web_complaint(category, *, resident, is_public, description="보도블록이 깨졌어요", received_at=None, **extra):
-    from dasan.complaints import services
+    from dasan.complaints import intake, services
 
-    return services.file_complaint(
+    return intake.file_complaint(
         title="보도 파손",
         description=description,
         channel="web",
@@ -479,7 +479,7 @@ def test_a_retry_with_the_same_idempotency_key_files_once(client, dumping):
 # --- GET requests --------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_request_life_from_post_to_closed_with_the_answer(client, dumping, make_staff, departments):
-    from dasan.complaints import services
+    from dasan.complaints import intake, services
     from dasan.complaints.models import Complaint
 
     (answer,) = as_json(post(client, dumping))
@@ -559,7 +559,7 @@ def test_get_requests_shows_public_and_open311_requests_only(client, dumping, ca
 
 @pytest.mark.django_db
 def test_get_requests_filters(client, categories, resident, make_staff, departments):
-    from dasan.complaints import services
+    from dasan.complaints import intake, services
 
     now = timezone.now()
     old = file_web_complaint(
@@ -632,7 +632,7 @@ def test_unknown_request_id_is_404(client, categories, fmt):
 
 @pytest.mark.django_db
 def test_requests_in_other_statuses_are_closed_with_a_note(client, dumping, make_staff, departments):
-    from dasan.complaints import services
+    from dasan.complaints import intake, services
     from dasan.complaints.models import Complaint
 
     (answer,) = as_json(post(client, dumping))
@@ -649,10 +649,10 @@ def test_requests_in_other_statuses_are_closed_with_a_note(client, dumping, make
 
 @pytest.mark.django_db
 def test_withdrawn_public_complaint_shows_closed(client, categories, resident):
-    from dasan.complaints import services
+    from dasan.complaints import intake, services
 
     complaint = file_web_complaint(categories["pothole"], resident=resident, is_public=True)
-    services.withdraw(complaint, resident=resident)
+    services.withdraw(complaint, actor=resident)
     (request,) = as_json(client.get(f"{BASE}requests/{complaint.number}.json"))
     assert_valid("request", request)
     assert request["status"] == "closed" and "취하" in request["status_notes"]

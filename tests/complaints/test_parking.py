@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from dasan.complaints import services
+from dasan.complaints import parking
 from dasan.complaints.models import ParkingReport, Status
 from dasan.core.errors import DasanError, PermissionDenied
 
@@ -41,7 +41,7 @@ def _report(resident, **extra):
         consent=True,
     )
     values.update(extra)
-    return services.file_parking_report(**values)
+    return parking.file_parking_report(**values)
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def _report(resident, **extra):
     ],
 )
 def test_real_plate_formats_are_accepted(written, normal):
-    assert services.normalize_plate(written) == normal
+    assert parking.normalize_plate(written) == normal
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_real_plate_formats_are_accepted(written, normal):
 )
 def test_garbage_plates_are_refused(written):
     with pytest.raises(DasanError) as caught:
-        services.normalize_plate(written)
+        parking.normalize_plate(written)
     assert caught.value.code == "plate_invalid"
     assert "12가3456" in str(caught.value.message)  # the message shows how to write one
 
@@ -97,12 +97,12 @@ def test_a_report_is_filed_signed_and_verifiable(city, categories, resident):
     report = ParkingReport.objects.get(complaint=complaint)
     assert report.plate == "12가3456"
     assert report.signer_name == "김주민"
-    assert report.consent_text == services.consent_text("ko")
+    assert report.consent_text == parking.consent_text("ko")
     assert "사실" in report.consent_text
     assert report.second_photo_at - report.first_photo_at == dt.timedelta(seconds=75)
     assert report.observed_at == report.first_photo_at
     assert len(report.content_hash) == 64
-    assert services.verify_parking_report(report)
+    assert parking.verify_parking_report(report)
     assert complaint.photos.count() == 2
     assert [p.taken_at for p in complaint.photos.order_by("position")] == [
         report.first_photo_at,
@@ -115,11 +115,11 @@ def test_any_later_change_breaks_the_hash(categories, resident):
     complaint = _report(resident)
     report = complaint.parking
     ParkingReport.objects.filter(pk=report.pk).update(plate="12가3457")
-    assert not services.verify_parking_report(report)
+    assert not parking.verify_parking_report(report)
     ParkingReport.objects.filter(pk=report.pk).update(plate="12가3456")
-    assert services.verify_parking_report(report)
+    assert parking.verify_parking_report(report)
     ParkingReport.objects.filter(pk=report.pk).update(signed_at=report.signed_at + dt.timedelta(seconds=1))
-    assert not services.verify_parking_report(report)
+    assert not parking.verify_parking_report(report)
 
 
 @pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_a_replaced_photo_file_breaks_the_check(categories, resident):
     photo = complaint.photos.order_by("position").first()
     with open(photo.image.path, "wb") as handle:
         handle.write(jpeg_bytes(color=(0, 0, 0)))
-    assert not services.verify_parking_report(complaint.parking)
+    assert not parking.verify_parking_report(complaint.parking)
 
 
 @pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_photos_given_in_either_order_are_sorted_by_time(categories, resident):
     complaint = _report(resident, photos=[second, first])
     report = complaint.parking
     assert report.second_photo_at - report.first_photo_at == dt.timedelta(minutes=2)
-    assert services.verify_parking_report(report)
+    assert parking.verify_parking_report(report)
 
 
 @pytest.mark.django_db

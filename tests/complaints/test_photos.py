@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 
-from dasan.complaints import photos, services
+from dasan.complaints import intake, photos
 from dasan.complaints.models import ComplaintPhoto
 from dasan.core.errors import DasanError
 
@@ -170,7 +170,7 @@ def test_oversize_upload_is_refused(settings):
 @pytest.mark.django_db
 def test_filed_photo_is_stored_clean_and_lends_the_complaint_its_place(categories, resident):
     taken = dt.datetime(2025, 10, 3, 9, 15, tzinfo=SEOUL)
-    complaint = services.file_complaint(
+    complaint = intake.file_complaint(
         title="골목 쓰레기 무단투기",
         description="전봇대 아래에 쓰레기봉투가 쌓여 있습니다.",
         channel="web",
@@ -195,7 +195,7 @@ def test_filed_photo_is_stored_clean_and_lends_the_complaint_its_place(categorie
 
 @pytest.mark.django_db
 def test_location_given_by_the_resident_wins_over_the_photo(categories, resident):
-    complaint = services.file_complaint(
+    complaint = intake.file_complaint(
         title="도로가 파였어요",
         description="횡단보도 앞 도로가 크게 파였습니다.",
         channel="web",
@@ -211,7 +211,7 @@ def test_location_given_by_the_resident_wins_over_the_photo(categories, resident
 @pytest.mark.django_db
 def test_a_photo_with_gps_satisfies_a_category_that_needs_a_location(categories, resident):
     with pytest.raises(DasanError) as caught:
-        services.file_complaint(
+        intake.file_complaint(
             title="도로가 파였어요",
             description="횡단보도 앞 도로가 크게 파였습니다.",
             channel="web",
@@ -220,7 +220,7 @@ def test_a_photo_with_gps_satisfies_a_category_that_needs_a_location(categories,
             photos=[upload(jpeg_bytes())],
         )
     assert caught.value.code == "location_required"
-    complaint = services.file_complaint(
+    complaint = intake.file_complaint(
         title="도로가 파였어요",
         description="횡단보도 앞 도로가 크게 파였습니다.",
         channel="web",
@@ -235,7 +235,7 @@ def test_a_photo_with_gps_satisfies_a_category_that_needs_a_location(categories,
 def test_too_many_photos_are_refused_and_nothing_is_filed(settings, categories, resident):
     settings.DASAN = {**settings.DASAN, "COMPLAINT_PHOTO_MAX_COUNT": 2}
     with pytest.raises(DasanError) as caught:
-        services.file_complaint(
+        intake.file_complaint(
             title="쓰레기",
             description="쓰레기가 많이 버려져 있어요.",
             channel="web",
@@ -255,7 +255,7 @@ def test_a_bad_photo_among_good_ones_files_nothing(categories, resident):
     from dasan.complaints.models import Complaint
 
     with pytest.raises(DasanError):
-        services.file_complaint(
+        intake.file_complaint(
             title="쓰레기",
             description="쓰레기가 많이 버려져 있어요.",
             channel="web",

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from dasan.complaints import services
+from dasan.complaints import intake, receipts
 from dasan.core.pdf import PdfDocument, font_path
 
 from .test_parking import _report
@@ -39,7 +39,7 @@ def _squeeze(value: str) -> str:
 @pytest.mark.django_db
 def test_receipt_of_a_complaint(city, categories, resident, settings):
     settings.DASAN = {**settings.DASAN, "PUBLIC_URL": "https://minwon.test.go.kr"}
-    complaint = services.file_complaint(
+    complaint = intake.file_complaint(
         title="가로등이 꺼져 있습니다",
         description="중앙공원 북문 앞 가로등이 일주일째 꺼져 있습니다.",
         channel="web",
@@ -47,7 +47,7 @@ def test_receipt_of_a_complaint(city, categories, resident, settings):
         resident=resident,
         address="테스트시 중앙로 1",
     )
-    pdf = services.receipt_pdf(complaint)
+    pdf = receipts.render(complaint)
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
@@ -70,15 +70,34 @@ def test_receipt_of_a_complaint(city, categories, resident, settings):
 
 
 @pytest.mark.django_db
+def test_without_a_public_address_the_receipt_shows_the_path_not_the_citys_website(
+    city, categories, resident, settings
+):
+    # The city's homepage is another site: its paths are not ours.
+    settings.DASAN = {**settings.DASAN, "PUBLIC_URL": ""}
+    city.website = "https://www.test.go.kr"
+    city.save()
+    complaint = intake.file_complaint(
+        title="가로등이 꺼져 있습니다",
+        description="중앙공원 북문 앞 가로등이 일주일째 꺼져 있습니다.",
+        channel="web",
+        category=categories["question"],
+        resident=resident,
+    )
+    assert receipts.public_link(complaint) == f"/complaints/{complaint.number}/"
+    assert "www.test.go.kr" not in _text(receipts.render(complaint))
+
+
+@pytest.mark.django_db
 def test_receipt_of_a_triage_complaint_says_it_is_being_classified(city, categories, resident, settings):
     settings.DASAN = {**settings.DASAN, "COMPLAINT_AUTO_ASSIGN": 1.01}
-    complaint = services.file_complaint(
+    complaint = intake.file_complaint(
         title="건의합니다",
         description="민원실 의자를 늘려 주세요. 기다리기 힘듭니다.",
         channel="web",
         resident=resident,
     )
-    text = _text(services.receipt_pdf(complaint))
+    text = _text(receipts.render(complaint))
     assert complaint.number in text and "분류중" in text and "배정중" in text
 
 
@@ -86,7 +105,7 @@ def test_receipt_of_a_triage_complaint_says_it_is_being_classified(city, categor
 def test_parking_receipt_carries_the_signed_statement(city, categories, resident):
     complaint = _report(resident, signer_name="홍길동")
     report = complaint.parking
-    text = _text(services.receipt_pdf(complaint))
+    text = _text(receipts.render(complaint))
     assert "불법주정차신고접수증" in text
     assert complaint.number in text
     assert "홍길동" in text
@@ -99,7 +118,7 @@ def test_parking_receipt_carries_the_signed_statement(city, categories, resident
 def test_receipt_follows_the_complaints_language_for_names_it_cannot_translate(city, categories, make_resident):
     resident = make_resident(name="Nguyễn Văn An", language="vi")
     complaint = _report(resident, signer_name="Nguyễn Văn An")
-    text = _text(services.receipt_pdf(complaint))
+    text = _text(receipts.render(complaint))
     # Vietnamese letters are in the embedded font too.
     assert "NguyễnVănAn" in text
 

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from dasan.complaints import services
+from dasan.complaints import intake, parking, services
 from dasan.complaints.models import Channel, Complaint, ComplaintPhoto, ParkingReport, Status
 
 from ..web.html_checks import accessibility_problems
@@ -84,7 +84,7 @@ def resident_client(client, resident):
 def _file(category, resident, *, title="골목 쓰레기 무단투기", **extra):
     extra.setdefault("description", "매일 밤 같은 자리에 쓰레기가 쌓입니다.")
     extra.setdefault("address", "다산로 12")
-    return services.file_complaint(title=title, channel="web", category=category, resident=resident, **extra)
+    return intake.file_complaint(title=title, channel="web", category=category, resident=resident, **extra)
 
 
 def _answer(complaint, staff, text="수거했습니다."):
@@ -412,7 +412,7 @@ def test_parking_form_shows_the_statement_to_sign(resident_client, categories):
     response = resident_client.get(PARKING)
     html = response.content.decode()
     assert response.status_code == 200
-    assert services.consent_text("ko").strip()[:20] in html
+    assert parking.consent_text("ko").strip()[:20] in html
     assert html.count('capture="environment"') == 2
     assert 'value="김주민"' in html  # the signer's name starts as the account's
     assert accessibility_problems(html) == []

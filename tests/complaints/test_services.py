@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from dasan.accounts.models import Role
-from dasan.complaints import services
+from dasan.complaints import intake, parking, selectors, services
 from dasan.complaints.models import Complaint, ComplaintEvent, EventKind, Routing, Status
 from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
 from dasan.core.models import AuditEvent
@@ -55,7 +55,7 @@ def _file(categories, resident, **extra):
         longitude=HERE[1],
     )
     values.update(extra)
-    return services.file_complaint(**values)
+    return intake.file_complaint(**values)
 
 
 def _messages(complaint, key):
@@ -190,8 +190,8 @@ def test_anonymous_filing_keeps_no_name_but_stays_the_residents_to_follow(catego
     assert (complaint.contact_name, complaint.contact_phone, complaint.contact_email) == ("", "", "")
     # Staff see the timeline without the filer's name.
     assert complaint.events.get(kind=EventKind.FILED).actor is None
-    assert services.get_complaint(resident, complaint.number) == complaint
-    assert services.get_complaint(officer, complaint.number).is_anonymous
+    assert selectors.get_complaint(resident, complaint.number) == complaint
+    assert selectors.get_complaint(officer, complaint.number).is_anonymous
 
 
 @pytest.mark.django_db
@@ -241,10 +241,10 @@ def test_unsure_classification_leaves_the_complaint_in_triage(settings, categori
     assert complaint.status == Status.RECEIVED
     assert complaint.due_at > complaint.received_at
     # Managers see the triage queue; an officer of a department does not.
-    assert complaint in services.visible_complaints(manager)
-    assert complaint not in services.visible_complaints(officer)
+    assert complaint in selectors.visible_complaints(manager)
+    assert complaint not in selectors.visible_complaints(officer)
     with pytest.raises(NotFound):
-        services.get_complaint(officer, complaint.number)
+        selectors.get_complaint(officer, complaint.number)
     # A manager routes it: a staff assignment, and the resident is told where it went.
     services.assign(complaint, department=categories["question"].department, actor=manager, reason="민원실 소관")
     complaint.refresh_from_db()
@@ -287,30 +287,30 @@ def test_a_resident_never_sees_another_residents_complaint(categories, resident,
     mine = _file(categories, resident)
     neighbour = make_resident(name="이웃")
     theirs = _file(categories, neighbour, latitude="37.50", longitude="127.00")
-    assert list(services.visible_complaints(resident)) == [mine]
+    assert list(selectors.visible_complaints(resident)) == [mine]
     with pytest.raises(NotFound):
-        services.get_complaint(resident, theirs.number)
+        selectors.get_complaint(resident, theirs.number)
     with pytest.raises(NotFound):
-        services.withdraw(theirs, resident=resident)
-    assert services.get_complaint(neighbour, theirs.number) == theirs
+        services.withdraw(theirs, actor=resident)
+    assert selectors.get_complaint(neighbour, theirs.number) == theirs
 
 
 @pytest.mark.django_db
 def test_staff_of_another_department_get_not_found(categories, resident, officer, roads_officer):
     complaint = _file(categories, resident)
     with pytest.raises(NotFound):
-        services.get_complaint(roads_officer, complaint.number)
+        selectors.get_complaint(roads_officer, complaint.number)
     with pytest.raises(NotFound):
         services.start(complaint, actor=roads_officer)
-    assert services.get_complaint(officer, complaint.number) == complaint
+    assert selectors.get_complaint(officer, complaint.number) == complaint
 
 
 @pytest.mark.django_db
 def test_staff_reads_are_audited_and_residents_reading_their_own_are_not(categories, resident, officer):
     complaint = _file(categories, resident)
-    services.get_complaint(resident, complaint.number)
+    selectors.get_complaint(resident, complaint.number)
     assert not AuditEvent.objects.filter(action="personal_record.read").exists()
-    services.get_complaint(officer, complaint.number, reason="처리 화면")
+    selectors.get_complaint(officer, complaint.number, reason="처리 화면")
     event = AuditEvent.objects.get(action="personal_record.read")
     assert event.actor == officer and event.target_id == str(complaint.pk) and event.reason == "처리 화면"
 
@@ -327,8 +327,8 @@ def test_manager_sees_sub_departments_and_admin_sees_all(categories, resident, m
     complaint = _file(categories, resident)
     manager = make_staff("root-manager", department=departments["root"], role=Role.MANAGER)
     admin = make_staff("city-admin", department=departments["roads"], role=Role.ADMIN)
-    assert services.get_complaint(manager, complaint.number) == complaint
-    assert services.get_complaint(admin, complaint.number) == complaint
+    assert selectors.get_complaint(manager, complaint.number) == complaint
+    assert selectors.get_complaint(admin, complaint.number) == complaint
 
 
 # --- workflow, notifications in the resident's language ----------------------------------------
@@ -377,11 +377,11 @@ def test_the_full_path_to_closing_and_rating(categories, resident, officer):
     assert complaint.status == Status.IN_PROGRESS and complaint.assignee == officer
     services.answer(complaint, actor=officer, text="오늘 오전에 수거했습니다. 감사합니다.")
     assert complaint.status == Status.ANSWERED and complaint.answered_by == officer
-    services.rate(complaint, resident=resident, score=5, comment="빨리 처리해 주셔서 고맙습니다")
+    services.rate(complaint, actor=resident, score=5, comment="빨리 처리해 주셔서 고맙습니다")
     assert complaint.satisfaction == 5
     services.close(complaint, actor=officer)
     assert complaint.status == Status.CLOSED and complaint.closed_at is not None
-    kinds = [e.kind for e in services.timeline(complaint, for_staff=False)]
+    kinds = [e.kind for e in selectors.timeline(complaint, for_staff=False)]
     assert kinds == [
         EventKind.FILED,
         EventKind.ASSIGNED,
@@ -412,13 +412,13 @@ def test_double_steps_are_refused(categories, resident, officer):
     with pytest.raises(Conflict):
         services.answer(complaint, actor=officer, text="두 번째 답변입니다. 무시하세요.")
     with pytest.raises(Conflict):
-        services.withdraw(complaint, resident=resident)
+        services.withdraw(complaint, actor=resident)
     services.close(complaint, actor=officer)
     with pytest.raises(Conflict):
         services.close(complaint, actor=officer)
-    services.rate(complaint, resident=resident, score=3)
+    services.rate(complaint, actor=resident, score=3)
     with pytest.raises(Conflict) as caught:
-        services.rate(complaint, resident=resident, score=4)
+        services.rate(complaint, actor=resident, score=4)
     assert caught.value.code == "already_rated"
     assert complaint.events.filter(kind=EventKind.ANSWERED).count() == 1
 
@@ -437,17 +437,17 @@ def test_a_stale_copy_cannot_repeat_a_step(categories, resident, officer):
 def test_rating_before_the_answer_and_bad_scores_are_refused(categories, resident, officer):
     complaint = _file(categories, resident)
     with pytest.raises(Conflict):
-        services.rate(complaint, resident=resident, score=5)
+        services.rate(complaint, actor=resident, score=5)
     services.answer(complaint, actor=officer, text="처리했습니다. 확인 부탁드립니다.")
     with pytest.raises(DasanError) as caught:
-        services.rate(complaint, resident=resident, score=6)
+        services.rate(complaint, actor=resident, score=6)
     assert caught.value.code == "score_invalid"
 
 
 @pytest.mark.django_db
 def test_withdrawn_and_transferred_complaints_are_final(city, categories, resident, officer, make_resident):
     complaint = _file(categories, resident)
-    services.withdraw(complaint, resident=resident)
+    services.withdraw(complaint, actor=resident)
     assert complaint.status == Status.WITHDRAWN
     with pytest.raises(Conflict):
         services.start(complaint, actor=officer)
@@ -471,8 +471,8 @@ def test_withdrawn_and_transferred_complaints_are_final(city, categories, reside
 def test_notes_are_internal(categories, resident, officer):
     complaint = _file(categories, resident)
     services.add_note(complaint, actor=officer, text="민원인이 전화로 추가 설명함")
-    staff_view = services.timeline(complaint, for_staff=True)
-    resident_view = services.timeline(complaint, for_staff=False)
+    staff_view = selectors.timeline(complaint, for_staff=True)
+    resident_view = selectors.timeline(complaint, for_staff=False)
     assert any(e.kind == EventKind.NOTE and e.reason == "민원인이 전화로 추가 설명함" for e in staff_view)
     assert all(e.kind != EventKind.NOTE for e in resident_view)
 
@@ -527,7 +527,7 @@ def test_reassignment_records_both_departments(categories, resident, officer, de
     assert event.actor == officer and event.reason == "도로 파손 건입니다"
     # The waste officer no longer holds it.
     with pytest.raises(NotFound):
-        services.get_complaint(officer, complaint.number)
+        selectors.get_complaint(officer, complaint.number)
 
 
 @pytest.mark.django_db
@@ -608,9 +608,9 @@ def test_far_away_other_category_or_finished_complaints_are_not_linked(categorie
 def test_public_categories_are_the_active_ones(categories):
     categories["question"].is_active = False
     categories["question"].save()
-    codes = set(services.public_categories().values_list("code", flat=True))
+    codes = set(selectors.public_categories().values_list("code", flat=True))
     assert codes == {"illegal-dumping", "pothole", "illegal-parking"}
-    assert set(services.public_categories(anonymous_only=True).values_list("code", flat=True)) == {"illegal-dumping"}
+    assert set(selectors.public_categories(anonymous_only=True).values_list("code", flat=True)) == {"illegal-dumping"}
 
 
 @pytest.mark.django_db
@@ -619,12 +619,12 @@ def test_photo_for_only_the_owner_and_staff_in_scope(categories, resident, offic
 
     complaint = _file(categories, resident, photos=[upload(jpeg_bytes())])
     photo = complaint.photos.get()
-    assert services.photo_for(resident, photo.pk) == photo
-    assert services.photo_for(officer, photo.pk) == photo
+    assert selectors.photo_for(resident, photo.pk) == photo
+    assert selectors.photo_for(officer, photo.pk) == photo
     assert AuditEvent.objects.filter(action="personal_record.read", actor=officer).exists()
     for outsider in (make_resident(), roads_officer):
         with pytest.raises(NotFound):
-            services.photo_for(outsider, photo.pk)
+            selectors.photo_for(outsider, photo.pk)
 
 
 @pytest.mark.django_db
@@ -656,7 +656,7 @@ def test_simultaneous_filings_get_distinct_consecutive_numbers(is_postgres, cate
     def file(who, index):
         try:
             barrier.wait(10)
-            complaint = services.file_complaint(
+            complaint = intake.file_complaint(
                 title="동시 접수 시험",
                 description="여러 사람이 같은 순간에 접수합니다.",
                 channel="web",
@@ -709,7 +709,7 @@ def test_demo_loads_categories_and_samples_once(settings):
     assert Complaint.objects.filter(duplicate_of__isnull=False).exists()
     assert Complaint.objects.filter(department__isnull=True, routing=Routing.TRIAGE).exists()
     report = ParkingReport.objects.get()
-    assert services.verify_parking_report(report)
+    assert parking.verify_parking_report(report)
     assert Category.objects.get(code="illegal-dumping").department.name == "청소행정과"
     counts = (Category.objects.count(), AnswerTemplate.objects.count(), Complaint.objects.count())
     again = load_demo()

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from dasan.complaints import services, stats
+from dasan.complaints import intake, services, stats
 from dasan.complaints.models import Complaint
 
 from ..web.html_checks import accessibility_problems
@@ -21,7 +21,7 @@ def _file(category, resident, *, days_ago: float = 0, title="민원", **extra):
     extra.setdefault("description", "민원 내용입니다.")
     extra.setdefault("address", "다산로 1")
     received = timezone.now() - dt.timedelta(days=days_ago) if days_ago else None
-    return services.file_complaint(
+    return intake.file_complaint(
         title=title, channel="web", category=category, resident=resident, received_at=received, **extra
     )
 
@@ -76,7 +76,7 @@ def test_median_time_and_share_on_time(resident, officer, categories):
     overdue = _file(categories["waste"], resident, days_ago=60)  # never answered, long past its due date
     _file(categories["waste"], resident)  # open and not yet due: punctuality unknown
     withdrawn = _file(categories["waste"], resident, days_ago=70)
-    services.withdraw(withdrawn, resident=resident)
+    services.withdraw(withdrawn, actor=resident)
 
     # Answer times set exactly where the services would have stamped "now".
     services.answer(services.start(quick, actor=officer), actor=officer, text="처리했습니다.")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dasan.accounts.models import Role
-from dasan.complaints import services
+from dasan.complaints import intake
 from dasan.complaints.models import AnswerTemplate, Complaint, ComplaintEvent, EventKind, Status
 from dasan.core.models import AuditEvent
 
@@ -35,7 +35,7 @@ def staff_client(client, officer):
 def _file(category, resident=None, *, title="골목 쓰레기 무단투기", **extra):
     extra.setdefault("description", "매일 밤 같은 자리에 쓰레기가 쌓입니다.")
     extra.setdefault("address", "서울특별시 중구 세종대로 110")
-    return services.file_complaint(title=title, channel="web", category=category, resident=resident, **extra)
+    return intake.file_complaint(title=title, channel="web", category=category, resident=resident, **extra)
 
 
 def _item(html: str, title: str) -> str:
@@ -300,7 +300,7 @@ def test_counter_form_errors_are_shown(staff_client, categories):
 
 
 def test_triage_shows_the_suggestion_and_managers_route(staff_client, make_staff, categories, departments):
-    unrouted = services.file_complaint(
+    unrouted = intake.file_complaint(
         title="어디 소관인지 모를 민원",
         description="알 수 없는 내용입니다",
         channel="web",

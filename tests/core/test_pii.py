@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from dasan.core.pii import PiiMaskingFilter, mask, mask_data
+from dasan.core.pii import PiiMaskingFilter, mask, mask_data, mask_name
 
 
 @pytest.mark.parametrize(
@@ -157,3 +157,21 @@ def test_settings_wire_the_filter(caplog):
     from django.conf import settings
 
     assert settings.LOGGING["filters"]["pii"]["()"] == "dasan.core.pii.PiiMaskingFilter"
+
+
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("김민수", "김*수"),
+        ("남궁민수", "남**수"),
+        ("이진", "이*"),
+        ("김", "*"),  # one letter: showing it would show the whole name
+        ("Jane Doe", "J******e"),
+        ("", ""),
+        (None, ""),
+        ("  김민수  ", "김*수"),
+        ("Jane   Doe", "J******e"),  # spaces as typed do not change the mask
+    ],
+)
+def test_mask_name_shows_enough_to_greet_someone_at_a_counter(name, shown):
+    assert mask_name(name) == shown

@@ -54,7 +54,7 @@ def test_resident_orders_then_pays_and_double_submit_orders_once(resident_client
 
 
 def test_limit_refusal_is_shown_on_the_form(resident_client, resident, bags, home):
-    services.place_order(resident, {"general-20": 3}, home)
+    services.place_order({"general-20": 3}, home, actor=resident)
     page = resident_client.get("/goods/").content.decode()
     assert "이번 달 0묶음 남음" in page
     response = resident_client.post("/goods/", {**FORM, "token": _token(page), "qty-general-20": "1"})
@@ -72,7 +72,7 @@ def test_tampered_price_field_is_ignored(resident_client, resident, bags):
 
 
 def test_resident_sees_progress_and_can_cancel(resident_client, resident, bags, home):
-    order = services.place_order(resident, {"general-20": 1}, home)
+    order = services.place_order({"general-20": 1}, home, actor=resident)
     html = resident_client.get(f"/goods/orders/{order.number}/").content.decode()
     assert "결제하기" in html and "주문 취소" in html
     assert accessibility_problems(html) == []
@@ -86,7 +86,7 @@ def test_resident_sees_progress_and_can_cancel(resident_client, resident, bags, 
 
 def test_another_residents_order_is_not_found(client, make_resident, bags, home):
     owner, other = make_resident(), make_resident()
-    order = services.place_order(owner, {"general-20": 1}, home)
+    order = services.place_order({"general-20": 1}, home, actor=owner)
     client.force_login(other)
     assert client.get(f"/goods/orders/{order.number}/").status_code == 404
     assert client.post(f"/goods/orders/{order.number}/cancel/").status_code == 404
@@ -104,7 +104,7 @@ def test_staff_pages_are_guarded(client, resident, url):
 
 
 def test_status_change_by_a_resident_is_refused(client, resident, bags, home, staff):
-    order = services.place_order(resident, {"general-20": 1}, home)
+    order = services.place_order({"general-20": 1}, home, actor=resident)
     payments.mark_paid_at_office(PaymentOrder.objects.get(public_id=order.payment_order), actor=staff)
     client.force_login(resident)
     assert client.post(f"/goods/staff/orders/{order.number}/status/", {"status": "preparing"}).status_code == 403
@@ -113,9 +113,11 @@ def test_status_change_by_a_resident_is_refused(client, resident, bags, home, st
 
 
 def test_staff_delivers_from_the_list_and_the_resident_is_told(staff_client, staff, resident, bags, home):
-    order = services.place_order(resident, {"general-20": 1}, home)
+    order = services.place_order({"general-20": 1}, home, actor=resident)
     unpaid = services.place_order(
-        resident, {"general-20": 1}, services.Delivery("박주민", "01099998888", "데모시 다른로 3")
+        {"general-20": 1},
+        services.Delivery("박주민", "01099998888", "데모시 다른로 3"),
+        actor=resident,
     )
     payments.mark_paid_at_office(PaymentOrder.objects.get(public_id=order.payment_order), actor=staff)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from dasan.core.errors import DasanError
 from dasan.core.idempotency import IdempotencyMismatch
 from dasan.core.models import AuditEvent
-from dasan.goods import services
+from dasan.goods import selectors, services
 from dasan.goods.models import OrderStatus, Product
 from dasan.notify.models import Message
 from dasan.payments import services as payments
@@ -29,60 +29,60 @@ def _payment(order) -> PaymentOrder:
 
 
 def test_order_reserves_stock_and_asks_for_payment_at_city_prices(resident, bags, food, home):
-    order = services.place_order(resident, {"general-20": 2, "food-3": 1}, home)
+    order = services.place_order({"general-20": 2, "food-3": 1}, home, actor=resident)
 
     assert order.status == OrderStatus.AWAITING_PAYMENT
     assert order.total_amount == 2 * 5_700 + 2_600
     assert _stock(bags) == 98 and _stock(food) == 49
     payment = _payment(order)
     assert payment.purpose == "goods" and payment.total_amount == order.total_amount
-    assert services.payment_url(order) == f"/payments/{payment.public_id}/"
+    assert selectors.payment_url(order) == f"/payments/{payment.public_id}/"
 
 
 def test_price_follows_the_effective_date(resident, bags, home):
     today = timezone.localdate()
     services.set_price(bags, 9_999, today + dt.timedelta(days=1))  # announced, not yet in force
-    assert services.place_order(resident, {"general-20": 1}, home).total_amount == 5_700
+    assert services.place_order({"general-20": 1}, home, actor=resident).total_amount == 5_700
     services.set_price(bags, 6_000, today)
-    assert services.place_order(resident, {"general-20": 1}, home).total_amount == 6_000
+    assert services.place_order({"general-20": 1}, home, actor=resident).total_amount == 6_000
 
 
 def test_monthly_limit_per_household_is_refused_in_korean(resident, bags, home):
-    services.place_order(resident, {"general-20": 2}, home)
+    services.place_order({"general-20": 2}, home, actor=resident)
 
     with pytest.raises(DasanError) as refused:
-        services.place_order(resident, {"general-20": 2}, home)
+        services.place_order({"general-20": 2}, home, actor=resident)
 
     assert refused.value.code == "monthly_limit" and refused.value.status == 409
     assert "한 달에 3묶음까지" in str(refused.value.message)
     assert "1묶음" in str(refused.value.message)  # what is still allowed
     assert _stock(bags) == 98  # the refused order reserved nothing
-    services.place_order(resident, {"general-20": 1}, home)  # the rest of the month's allowance
+    services.place_order({"general-20": 1}, home, actor=resident)  # the rest of the month's allowance
 
 
 def test_limit_counts_per_household_not_per_city(make_resident, bags, home):
     first, second = make_resident(), make_resident()
-    services.place_order(first, {"general-20": 3}, home)
-    assert services.place_order(second, {"general-20": 3}, home).total_amount == 3 * 5_700
+    services.place_order({"general-20": 3}, home, actor=first)
+    assert services.place_order({"general-20": 3}, home, actor=second).total_amount == 3 * 5_700
 
 
 def test_cancelled_orders_do_not_count_against_the_limit(resident, bags, home):
-    order = services.place_order(resident, {"general-20": 3}, home)
-    services.cancel(order, actor=resident)
-    services.place_order(resident, {"general-20": 3}, home)
+    order = services.place_order({"general-20": 3}, home, actor=resident)
+    services.cancel_order(order, actor=resident)
+    services.place_order({"general-20": 3}, home, actor=resident)
 
 
 def test_last_months_orders_do_not_count(resident, bags, home):
-    order = services.place_order(resident, {"general-20": 3}, home)
-    start, _end = services.month_bounds()
+    order = services.place_order({"general-20": 3}, home, actor=resident)
+    start, _end = selectors.month_bounds()
     type(order).objects.filter(pk=order.pk).update(created_at=start - dt.timedelta(hours=1))
-    services.place_order(resident, {"general-20": 3}, home)
+    services.place_order({"general-20": 3}, home, actor=resident)
 
 
 def test_more_than_the_stock_is_refused(resident, make_product, home):
     make_product("general-75", name="일반용 종량제봉투 75ℓ", stock=1, monthly_limit=None)
     with pytest.raises(DasanError) as refused:
-        services.place_order(resident, {"general-75": 2}, home)
+        services.place_order({"general-75": 2}, home, actor=resident)
     assert refused.value.code == "out_of_stock" and "남은 수량: 1묶음" in str(refused.value.message)
 
 
@@ -100,7 +100,7 @@ def test_more_than_the_stock_is_refused(resident, make_product, home):
 )
 def test_bad_items_are_refused(resident, bags, home, items, code):
     with pytest.raises(DasanError) as refused:
-        services.place_order(resident, items, home)
+        services.place_order(items, home, actor=resident)
     assert refused.value.code == code
     assert _stock(bags) == 100
 
@@ -108,38 +108,38 @@ def test_bad_items_are_refused(resident, bags, home, items, code):
 def test_withdrawn_product_cannot_be_ordered(resident, bags, home):
     Product.objects.filter(pk=bags.pk).update(is_active=False)
     with pytest.raises(DasanError) as refused:
-        services.place_order(resident, {"general-20": 1}, home)
+        services.place_order({"general-20": 1}, home, actor=resident)
     assert refused.value.code == "unknown_product"
 
 
 def test_delivery_address_and_phone_are_required(resident, bags):
     with pytest.raises(DasanError) as refused:
-        services.place_order(resident, {"general-20": 1}, services.Delivery("김주민", "010-1234-5678", ""))
+        services.place_order({"general-20": 1}, services.Delivery("김주민", "010-1234-5678", ""), actor=resident)
     assert refused.value.details["field"] == "address"
     with pytest.raises(DasanError) as refused:
-        services.place_order(resident, {"general-20": 1}, services.Delivery("김주민", "12", "데모시 중앙로 12"))
+        services.place_order({"general-20": 1}, services.Delivery("김주민", "12", "데모시 중앙로 12"), actor=resident)
     assert refused.value.details["field"] == "phone"
 
 
 def test_staff_cannot_order_as_a_household(staff, bags, home):
     with pytest.raises(DasanError) as refused:
-        services.place_order(staff, {"general-20": 1}, home)
+        services.place_order({"general-20": 1}, home, actor=staff)
     assert refused.value.status == 403
 
 
 def test_same_key_orders_once(resident, bags, home):
-    first = services.place_order(resident, {"general-20": 1}, home, idempotency_key="form-abc")
-    again = services.place_order(resident, {"general-20": 1}, home, idempotency_key="form-abc")
+    first = services.place_order({"general-20": 1}, home, idempotency_key="form-abc", actor=resident)
+    again = services.place_order({"general-20": 1}, home, idempotency_key="form-abc", actor=resident)
 
     assert again.pk == first.pk
     assert resident.goods_orders.count() == 1 and PaymentOrder.objects.filter(purpose="goods").count() == 1
     assert _stock(bags) == 99
     with pytest.raises(IdempotencyMismatch):
-        services.place_order(resident, {"general-20": 2}, home, idempotency_key="form-abc")
+        services.place_order({"general-20": 2}, home, idempotency_key="form-abc", actor=resident)
 
 
 def test_paid_order_is_confirmed_and_the_resident_told(resident, bags, home, staff):
-    order = services.place_order(resident, {"general-20": 1}, home)
+    order = services.place_order({"general-20": 1}, home, actor=resident)
 
     payments.mark_paid_at_office(_payment(order), actor=staff)
 
@@ -150,7 +150,7 @@ def test_paid_order_is_confirmed_and_the_resident_told(resident, bags, home, sta
 
 
 def test_expired_payment_releases_the_stock(resident, bags, home):
-    order = services.place_order(resident, {"general-20": 3}, home)
+    order = services.place_order({"general-20": 3}, home, actor=resident)
     assert _stock(bags) == 97
     PaymentOrder.objects.filter(public_id=order.payment_order).update(
         expires_at=timezone.now() - dt.timedelta(minutes=1)
@@ -167,20 +167,20 @@ def test_expired_payment_releases_the_stock(resident, bags, home):
 
 
 def test_resident_cancel_before_payment_releases_stock(resident, bags, home):
-    order = services.place_order(resident, {"general-20": 2}, home)
-    services.cancel(order, actor=resident)
+    order = services.place_order({"general-20": 2}, home, actor=resident)
+    services.cancel_order(order, actor=resident)
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED and _stock(bags) == 100
     assert _payment(order).status == "cancelled"
-    services.cancel(order, actor=resident)  # again: nothing more happens
+    services.cancel_order(order, actor=resident)  # again: nothing more happens
     assert _stock(bags) == 100
 
 
 def test_cancel_after_payment_refunds_in_full(resident, bags, home, staff):
-    order = services.place_order(resident, {"general-20": 2}, home)
+    order = services.place_order({"general-20": 2}, home, actor=resident)
     payments.mark_paid_at_office(_payment(order), actor=staff)
 
-    services.cancel(order, actor=resident)
+    services.cancel_order(order, actor=resident)
 
     order.refresh_from_db()
     payment = _payment(order)
@@ -190,16 +190,16 @@ def test_cancel_after_payment_refunds_in_full(resident, bags, home, staff):
 
 
 def test_resident_cannot_cancel_once_preparation_started(resident, bags, home, staff):
-    order = services.place_order(resident, {"general-20": 1}, home)
+    order = services.place_order({"general-20": 1}, home, actor=resident)
     payments.mark_paid_at_office(_payment(order), actor=staff)
     services.change_status(order, OrderStatus.PREPARING, actor=staff)
     with pytest.raises(DasanError) as refused:
-        services.cancel(order, actor=resident)
+        services.cancel_order(order, actor=resident)
     assert refused.value.code == "cannot_cancel"
 
 
 def test_delivery_status_changes_notify_the_resident(resident, bags, home, staff):
-    order = services.place_order(resident, {"general-20": 1}, home)
+    order = services.place_order({"general-20": 1}, home, actor=resident)
     payments.mark_paid_at_office(_payment(order), actor=staff)
 
     for status in (OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED):
@@ -215,13 +215,13 @@ def test_delivery_status_changes_notify_the_resident(resident, bags, home, staff
 
 def test_message_is_in_the_residents_language(make_resident, bags, home, staff):
     viet = make_resident(language="vi")
-    order = services.place_order(viet, {"general-20": 1}, home)
+    order = services.place_order({"general-20": 1}, home, actor=viet)
     payments.mark_paid_at_office(_payment(order), actor=staff)
     assert "đã được thanh toán" in Message.objects.get(recipient=viet).body
 
 
 def test_status_cannot_skip_steps_or_be_set_before_payment(resident, bags, home, staff):
-    order = services.place_order(resident, {"general-20": 1}, home)
+    order = services.place_order({"general-20": 1}, home, actor=resident)
     with pytest.raises(DasanError) as refused:
         services.change_status(order, OrderStatus.PREPARING, actor=staff)
     assert refused.value.code == "invalid_transition" and "결제 대기" in str(refused.value.message)
@@ -266,13 +266,13 @@ def test_demo_loads_once(db):
     second = load_demo()
     assert [p.pk for p in first] == [p.pk for p in second]
     assert Product.objects.get(code="general-20").stock == 7
-    catalogue = dict((p.code, price) for p, price in services.catalogue())
+    catalogue = dict((p.code, price) for p, price in selectors.catalogue())
     assert catalogue["general-20"] == 5_700 and catalogue["food-2"] == 1_800
     assert len(catalogue) == 9
 
 
 def test_full_refund_from_the_payments_desk_cancels_and_restocks(resident, bags, home, staff):
-    order = services.place_order(resident, {"general-20": 2}, home)
+    order = services.place_order({"general-20": 2}, home, actor=resident)
     payment = _payment(order)
     payments.mark_paid_at_office(payment, actor=staff)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dasan.knowledge import services
+from dasan.knowledge import indexing, selectors
 from dasan.knowledge.demo import ARTICLES, HERE
 from dasan.knowledge.models import Kind, Source, Status
 
@@ -34,18 +34,18 @@ QUESTIONS = [
 @pytest.fixture(scope="module")
 def demo_index(django_db_setup, django_db_blocker, tmp_path_factory, e5):
     path = tmp_path_factory.mktemp("demo-index") / "kb"
-    services.manager.configure(path, CountingEmbedder(e5))
+    indexing.manager.configure(path, CountingEmbedder(e5))
     with django_db_blocker.unblock():
         ids = {}
         for filename, slug, _dept in ARTICLES:
             body = (HERE / "articles" / filename).read_text(encoding="utf-8")
             title = body.splitlines()[0].lstrip("# ").strip()
             s = Source.objects.create(title=title, slug=slug, kind=Kind.ARTICLE, body=body, status=Status.PUBLISHED)
-            services.ingest(s)
+            indexing.ingest(s)
             ids[slug] = s.pk
         yield ids
         Source.objects.filter(pk__in=ids.values()).delete()
-    services.manager.configure(None, None)
+    indexing.manager.configure(None, None)
 
 
 def test_demo_articles_have_headings_and_length():
@@ -57,13 +57,13 @@ def test_demo_articles_have_headings_and_length():
 
 @pytest.mark.parametrize("question,slug", QUESTIONS)
 def test_demo_question_finds_its_article(demo_index, question, slug):
-    result = services.search(question, k=3)
+    result = selectors.search(question, k=3)
     assert demo_index[slug] in [h.source_id for h in result.hits], [h.title_path for h in result.hits]
 
 
 def test_demo_top1_accuracy_and_confidence(demo_index):
-    top1 = sum(services.search(q, k=1).hits[0].source_id == demo_index[slug] for q, slug in QUESTIONS)
+    top1 = sum(selectors.search(q, k=1).hits[0].source_id == demo_index[slug] for q, slug in QUESTIONS)
     assert top1 >= len(QUESTIONS) - 2
-    off = services.search("오늘 점심 메뉴 추천해 줘", k=3)
-    on = services.search("대형폐기물 수수료는 얼마인가요?", k=3)
+    off = selectors.search("오늘 점심 메뉴 추천해 줘", k=3)
+    on = selectors.search("대형폐기물 수수료는 얼마인가요?", k=3)
     assert on.confidence > off.confidence

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from dasan.knowledge import services
+from dasan.knowledge import indexing, selectors, services
 from dasan.knowledge.models import Audience, Kind, Source, SourceChunk, Status
 from dasan.knowledge.render import render_markdown
 
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def kb(tmp_path, e5, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    services.manager.configure(tmp_path / "index" / "kb", CountingEmbedder(e5))
+    indexing.manager.configure(tmp_path / "index" / "kb", CountingEmbedder(e5))
     yield
-    services.manager.configure(None, None)
+    indexing.manager.configure(None, None)
 
 
 def test_markdown_renderer_escapes_html_and_gives_headings_ids():
@@ -61,7 +61,7 @@ def test_faq_page_shows_sections_with_citation_anchors(client, kb):
     faq = Source(title="복지 FAQ", kind=Kind.FAQ, status=Status.PUBLISHED)
     faq.file.save("f.csv", ContentFile("질문,답변,주제\n아동수당은 언제?,매월 25일,아동수당\n".encode()), save=False)
     faq.save()
-    services.ingest(faq)
+    indexing.ingest(faq)
     chunk = SourceChunk.objects.get(source=faq)
     body = client.get(f"/kb/{faq.pk}/").content.decode()
     assert f'id="{chunk.anchor}"' in body and "매월 25일" in body
@@ -72,8 +72,8 @@ def test_search_api_returns_residents_hits_only(client, kb):
     manual = Source.objects.create(
         title="내부 지침", body=STAFF_MANUAL, audience=Audience.STAFF, status=Status.PUBLISHED
     )
-    services.ingest(noise)
-    services.ingest(manual)
+    indexing.ingest(noise)
+    indexing.ingest(manual)
     r = client.get("/api/v1/kb/search", {"q": "층간소음 상담 전화"})
     assert r.status_code == 200
     data = r.json()
@@ -115,7 +115,7 @@ def test_kb_command_ingests_a_directory_and_reports_status(kb, tmp_path, departm
     call_command("kb", "status")
     out = capsys.readouterr().out
     assert "sources: 2" in out and "chunks" in out
-    assert services.search("아동수당 지급일").hits[0].topic == "아동수당"
+    assert selectors.search("아동수당 지급일").hits[0].topic == "아동수당"
 
 
 def test_demo_sources_load_idempotently(kb, monkeypatch, django_capture_on_commit_callbacks):
@@ -180,8 +180,8 @@ def test_admin_refuses_unknown_file_types(client, kb):
 
 def test_rebuild_fresh_reembeds(kb, capsys):
     source = Source.objects.create(title="층간소음", body=NOISE, status=Status.PUBLISHED)
-    services.ingest(source)
-    embedder = services.manager.embedder
+    indexing.ingest(source)
+    embedder = indexing.manager.embedder
     embedder.passages_embedded = 0
     call_command("kb", "rebuild")
     assert embedder.passages_embedded == 0
@@ -191,9 +191,9 @@ def test_rebuild_fresh_reembeds(kb, capsys):
 
 def test_every_hit_url_points_at_an_anchor_on_its_page(client, kb):
     source = Source.objects.create(title="대형폐기물", body=BULKY_WASTE, status=Status.PUBLISHED)
-    services.ingest(source)
+    indexing.ingest(source)
     page = client.get(f"/kb/{source.pk}/").content.decode()
-    hits = services.search("대형폐기물 수수료 납부 방법 배출", k=10).hits
+    hits = selectors.search("대형폐기물 수수료 납부 방법 배출", k=10).hits
     assert len(hits) >= 3
     for hit in hits:
         path, _, anchor = hit.url.partition("#")

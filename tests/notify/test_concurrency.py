@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from dasan.notify.models import Message, Status
-from dasan.notify.services import deliver, enqueue
+from dasan.notify.services import enqueue
+from dasan.notify.tasks import deliver_message
 
 
 @pytest.mark.postgres
@@ -28,7 +29,7 @@ def test_parallel_workers_send_each_message_once(make_resident, fake_nhn, is_pos
         try:
             barrier.wait()
             for pk in ids:
-                deliver(pk)
+                deliver_message(pk)
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
         finally:

@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
-from dasan.notify import services
+from dasan.notify import tasks
 from dasan.notify.models import DeliveryAttempt, Message, Status
-from dasan.notify.services import deliver, enqueue, sweep
+from dasan.notify.services import enqueue
+from dasan.notify.tasks import deliver_message, sweep
 
 from .conftest import SECRET
 
@@ -146,7 +147,7 @@ def test_rate_limit_reschedules_instead_of_failing(db, settings, make_resident, 
 
 def test_deliver_twice_sends_once(db, resident, fake_nhn, deliver_now):
     message = _send(resident, deliver_now)
-    assert deliver(message.pk) == Status.SENT
+    assert deliver_message(message.pk) == Status.SENT
     sweep()
     assert fake_nhn.copies(message.reference) == 1
 
@@ -156,14 +157,14 @@ class WorkerKilled(BaseException):
 
 
 def _crash_after_provider_accepts(monkeypatch):
-    real_finish = services._finish
+    real_finish = tasks._finish
 
     def crash(message, lease, fields, *args):
         if fields.get("status") in (Status.SENT, Status.DELIVERED):
             raise WorkerKilled()
         return real_finish(message, lease, fields, *args)
 
-    monkeypatch.setattr(services, "_finish", crash)
+    monkeypatch.setattr(tasks, "_finish", crash)
     return real_finish
 
 
@@ -175,8 +176,8 @@ def test_crash_after_provider_accepted_is_recovered_without_second_send(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         message = enqueue("test.hello", recipient=resident, channel=channel, context={"number": 1})
     with pytest.raises(WorkerKilled):
-        deliver(message.pk)
-    monkeypatch.setattr(services, "_finish", real_finish)  # the next worker is healthy
+        deliver_message(message.pk)
+    monkeypatch.setattr(tasks, "_finish", real_finish)  # the next worker is healthy
     message.refresh_from_db()
     assert message.status == Status.SENDING
     assert fake_nhn.copies(message.reference) == 1
@@ -207,7 +208,7 @@ def test_crash_before_provider_got_it_is_sent_on_recovery(db, resident, fake_nhn
     monkeypatch.setattr(SmsChannel, "send", killed)
     message = enqueue("test.hello", recipient=resident, context={"number": 1})
     with pytest.raises(WorkerKilled):
-        deliver(message.pk)
+        deliver_message(message.pk)
     monkeypatch.setattr(SmsChannel, "send", real_send)
     clock.advance(minutes=6)
     sweep()
@@ -220,8 +221,8 @@ def test_recovery_waits_when_the_provider_cannot_be_asked(db, settings, resident
     real_finish = _crash_after_provider_accepts(monkeypatch)
     message = enqueue("test.hello", recipient=resident, context={"number": 1})
     with pytest.raises(WorkerKilled):
-        deliver(message.pk)
-    monkeypatch.setattr(services, "_finish", real_finish)
+        deliver_message(message.pk)
+    monkeypatch.setattr(tasks, "_finish", real_finish)
     gateway = settings.DASAN["SMS_GATEWAY_URL"]
     settings.DASAN = {**settings.DASAN, "SMS_GATEWAY_URL": "http://127.0.0.1:9"}  # lookups fail
     clock.advance(minutes=6)
@@ -245,7 +246,7 @@ def test_late_original_worker_does_not_overwrite_recovery(db, resident, fake_nhn
     message.refresh_from_db()
     assert message.status == Status.SENT and message.attempts == 2
     # Worker A wakes up and reports a failure for its old lease: ignored.
-    services._failed(stale, (stale.sending_started_at, 1), RuntimeError("late"), 0, permanent=True)
+    tasks._failed(stale, (stale.sending_started_at, 1), RuntimeError("late"), 0, permanent=True)
     message.refresh_from_db()
     assert message.status == Status.SENT
 

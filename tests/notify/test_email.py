@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dasan.notify.models import Status
-from dasan.notify.services import enqueue, sweep
+from dasan.notify.services import enqueue
+from dasan.notify.tasks import sweep
 
 
 def _mail(person, deliver_now, template="test.hello", **kwargs):
@@ -73,9 +74,9 @@ def test_smtp_down_is_temporary(db, settings, make_resident, deliver_now):
 def test_recovery_resends_with_the_same_message_id(db, make_resident, smtp_server, clock, monkeypatch):
     """SMTP cannot be asked whether it took a message: recovery sends again, with
     the same Message-ID (documented: a duplicate is possible on this channel)."""
-    from dasan.notify import services
+    from dasan.notify import tasks
 
-    real_finish = services._finish
+    real_finish = tasks._finish
 
     def crash(message, lease, fields, *args):
         if fields.get("status") == Status.SENT:
@@ -85,12 +86,12 @@ def test_recovery_resends_with_the_same_message_id(db, make_resident, smtp_serve
     message = enqueue(
         "test.hello", recipient=make_resident(email="twice@example.com"), channel="email", context={"number": 1}
     )
-    monkeypatch.setattr(services, "_finish", crash)
+    monkeypatch.setattr(tasks, "_finish", crash)
     try:
-        services.deliver(message.pk)
+        tasks.deliver_message(message.pk)
     except KeyboardInterrupt:
         pass
-    monkeypatch.setattr(services, "_finish", real_finish)
+    monkeypatch.setattr(tasks, "_finish", real_finish)
     clock.advance(minutes=6)
     sweep()
     message.refresh_from_db()

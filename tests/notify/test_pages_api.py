@@ -91,7 +91,7 @@ def test_residents_cannot_send(db, client, two_residents):
     mine, theirs = two_residents
     client.force_login(mine)
     response = _post(client, {"template": "test.hello", "recipient_id": theirs.pk, "context": {"number": 1}})
-    assert response.status_code == 403
+    assert response.status_code == 403 and response.json()["error"]["code"] == "staff_only"
     assert not Message.objects.exists()
 
 

@@ -9,7 +9,9 @@ import pytest
 
 from dasan.core.errors import DasanError
 from dasan.notify.models import Message, Status
-from dasan.notify.services import enqueue, sweep, unsubscribe_url
+from dasan.notify.selectors import unsubscribe_url
+from dasan.notify.services import enqueue
+from dasan.notify.tasks import sweep
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -109,9 +111,9 @@ def test_unsubscribe_with_a_forged_token(db, client, resident):
 
 
 def test_consent_withdrawn_before_sending_cancels(db, make_resident, clock):
-    from dasan.notify.services import deliver
+    from dasan.notify.tasks import deliver_message
 
     fan = make_resident(promo_opt_in=True)
     message = enqueue("test.promo", recipient=fan)
     type(fan).objects.filter(pk=fan.pk).update(promo_opt_in=False)
-    assert deliver(message.pk) == Status.CANCELLED
+    assert deliver_message(message.pk) == Status.CANCELLED

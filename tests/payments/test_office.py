@@ -8,7 +8,7 @@ import pytest
 
 from dasan.core.errors import DasanError
 from dasan.core.models import AuditEvent
-from dasan.payments import services
+from dasan.payments import selectors, services
 from dasan.payments.models import OrderStatus, Payment, PaymentStatus
 from dasan.payments.providers.office import sign
 
@@ -123,7 +123,7 @@ def test_office_refunds_partial_then_the_rest_never_more(make_order, staff, call
     services.mark_paid_at_office(order, actor=staff)
     first = services.refund(order, 10000, "품목 1개 취소", actor=staff)
     order.refresh_from_db()
-    assert (order.status, order.refunded_amount, services.refundable_amount(order)) == (
+    assert (order.status, order.refunded_amount, selectors.refundable_amount(order)) == (
         "partially_refunded",
         10000,
         25000,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from dasan.core.errors import DasanError
 from dasan.core.idempotency import IdempotencyMismatch
 from dasan.core.models import AuditEvent
-from dasan.payments import services
+from dasan.payments import selectors
 from dasan.payments.models import Order, OrderStatus
 from dasan.payments.services import Line
 
@@ -106,12 +106,12 @@ def test_same_idempotency_key_returns_the_first_order(make_order, make_resident)
 
 def test_only_the_payer_and_staff_see_an_order(make_order, make_resident, make_staff, departments):
     order = make_order()
-    assert services.get_order(order.payer, order.public_id) == order
+    assert selectors.get_order(order.payer, order.public_id) == order
     with pytest.raises(DasanError) as caught:
-        services.get_order(make_resident(), order.public_id)
+        selectors.get_order(make_resident(), order.public_id)
     assert caught.value.status == 404
     officer = make_staff("officer1", department=departments["roads"])
-    assert services.get_order(officer, order.public_id, reason="문의 응대") == order
+    assert selectors.get_order(officer, order.public_id, reason="문의 응대") == order
     read = AuditEvent.objects.get(action="personal_record.read", target_id=str(order.pk))
     assert read.actor == officer and read.reason == "문의 응대"
 
@@ -120,4 +120,4 @@ def test_orders_for_finds_an_owner_objects_orders(make_order):
     first = make_order(reference="77")
     second = make_order(reference="77")
     make_order(reference="78")
-    assert list(services.orders_for(PURPOSE, "77")) == [second, first]
+    assert list(selectors.orders_for(PURPOSE, "77")) == [second, first]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dasan.core.models import AuditEvent
-from dasan.payments import services
+from dasan.payments import selectors, services
 from dasan.payments.models import OrderStatus, Payment
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_checkout_shows_lines_total_and_the_virtual_account(client, make_order, 
     response = client.post(f"/payments/{order.public_id}/start/", {"provider": "office"})
     assert response.status_code == 302 and response["Location"] == f"/payments/{order.public_id}/"
     html = client.get(f"/payments/{order.public_id}/").content.decode()
-    account = services.next_step(type(order).objects.get(pk=order.pk)).account_number
+    account = selectors.next_step(type(order).objects.get(pk=order.pk)).account_number
     assert "입금하실 계좌" in html and account in html and "NH농협은행" in html
 
 

@@ -33,7 +33,7 @@ def test_ticket_page_and_hall_display_follow_the_counter(
     from dasan.queueing.models import Ticket, TicketStatus
 
     make_resident(phone="01055550199", name="한번호")
-    before = services.take_ticket(office=always_open, service_type="move-in")  # someone at the kiosk first
+    before = services.take_ticket(always_open, "move-in")  # someone at the kiosk first
     phone = chromium.new_context(locale="ko-KR", viewport={"width": 390, "height": 780})
     page = phone.new_page()
     page.set_default_timeout(15_000)
@@ -54,11 +54,11 @@ def test_ticket_page_and_hall_display_follow_the_counter(
     assert "호출을 기다리고 있습니다" in hall.locator("main").inner_text()
 
     # The counter calls: the display shows A001 → 1, the resident is next.
-    services.call_next(clerk, counters[1])
+    services.call_next(counters[1], actor=clerk)
     hall.locator(".q-card .q-number").filter(has_text="A001").wait_for()
     page.locator("text=곧 호출됩니다").wait_for()
-    services.finish(clerk, counters[1], TicketStatus.SERVED)
-    services.call_next(clerk, counters[2])  # now the resident's turn, at counter 2
+    services.finish(counters[1], TicketStatus.SERVED, actor=clerk)
+    services.call_next(counters[2], actor=clerk)  # now the resident's turn, at counter 2
     page.locator("text=2번 창구로 오세요").wait_for()
     hall.locator(".q-card .q-number").filter(has_text="A002").wait_for()
     assert "한번호" not in hall.locator("main").inner_text()

@@ -61,7 +61,7 @@ def test_the_kiosk_issues_without_an_account(always_open, client):
 
 
 def test_the_counter_page_calls_and_the_display_follows(always_open, counters, staff_client, client):
-    ticket = services.take_ticket(office=always_open, service_type="move-in")
+    ticket = services.take_ticket(always_open, "move-in")
     page = staff_client.get(f"/staff/queue/c/{counters[1].pk}/").content.decode()
     assert "A001" in page and "다음 번호 호출" in page
     staff_client.post(f"/staff/queue/c/{counters[1].pk}/call/")

@@ -39,7 +39,7 @@ def _phone(chromium):
 def test_find_book_pay_and_a_lottery_draw(live_server, chromium, paid_court, court, make_resident, staff, day):
     from dasan.payments import services as payments
     from dasan.reservations import lottery as lotteries
-    from dasan.reservations import services
+    from dasan.reservations import selectors
     from dasan.reservations.models import ApplicationStatus, Lottery, Reservation, Status
 
     make_resident(phone="01055550188", name="한예약")
@@ -79,7 +79,7 @@ def test_find_book_pay_and_a_lottery_draw(live_server, chromium, paid_court, cou
     _shot(page, "4-checkout")
     reservation = Reservation.objects.get(resident__phone="01055550188")
     assert (reservation.price, reservation.discount, reservation.status) == (11_200, "senior", Status.PENDING_PAYMENT)
-    payments.mark_paid_at_office(services.order_for(reservation), actor=staff)
+    payments.mark_paid_at_office(selectors.order_for(reservation), actor=staff)
 
     page.goto(f"{live_server.url}/reservations/b/{reservation.pk}/")
     detail = page.locator("main").inner_text()
@@ -95,16 +95,16 @@ def test_find_book_pay_and_a_lottery_draw(live_server, chromium, paid_court, cou
     # A popular slot goes by lottery: the resident applies from the resource page.
     now = timezone.now()
     lottery = lotteries.create_lottery(
-        staff,
         paid_court,
         at(day, "14:00"),
         at(day, "16:00"),
         now - dt.timedelta(minutes=5),
         now + dt.timedelta(hours=1),
+        actor=staff,
     )
     others = [make_resident(name=name) for name in ("김추첨", "이추첨", "박추첨")]
     for person in others:
-        lotteries.apply(person, lottery, 2)
+        lotteries.apply(lottery, actor=person, party_size=2)
     page.goto(f"{live_server.url}/reservations/r/{paid_court.pk}/")
     page.locator(f"#lottery-{lottery.pk}").get_by_label("인원(수량)").fill("3")
     page.locator(f"#lottery-{lottery.pk}").get_by_role("button", name="추첨 신청").click()

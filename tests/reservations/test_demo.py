@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from dasan.reservations import services
+from dasan.reservations import availability, selectors, services
 from dasan.reservations.demo import load_demo
 from dasan.reservations.models import OpeningHours, PriceRule, Resource, Unit
 
@@ -38,8 +38,8 @@ def test_a_demo_court_can_be_booked(city, resident):
     court = Resource.objects.get(name="배드민턴장 A")
     for offset in range(1, 15):
         day = timezone.localdate() + timezone.timedelta(days=offset)
-        free = services.availability(court, day).free
+        free = availability.availability(court, day).free
         if free:
             break
-    reservation = services.book(resident, court, free[0].begin, free[0].end, discount="senior")
-    assert reservation.price == 8_000 * 70 // 100 and services.order_for(reservation) is not None
+    reservation = services.book(court, free[0].begin, free[0].end, actor=resident, discount="senior")
+    assert reservation.price == 8_000 * 70 // 100 and selectors.order_for(reservation) is not None

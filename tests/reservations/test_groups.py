@@ -20,27 +20,27 @@ def club_court(make_resource):
 
 
 def test_registering_checks_the_name_the_size_and_duplicates(resident):
-    refused("name_required", groups.register_group, resident, "  ", members=10)
-    refused("invalid_members", groups.register_group, resident, "배드민턴 동호회", members=1)
-    refused("invalid_members", groups.register_group, resident, "배드민턴 동호회", members="열")
-    group = groups.register_group(resident, " 배드민턴   동호회 ", members="24", description="매주 화요일 저녁")
+    refused("name_required", groups.register_group, "  ", actor=resident, members=10)
+    refused("invalid_members", groups.register_group, "배드민턴 동호회", actor=resident, members=1)
+    refused("invalid_members", groups.register_group, "배드민턴 동호회", actor=resident, members="열")
+    group = groups.register_group(" 배드민턴   동호회 ", actor=resident, members="24", description="매주 화요일 저녁")
     assert (group.name, group.members, group.status) == ("배드민턴 동호회", 24, GroupStatus.PENDING)
-    refused("group_exists", groups.register_group, resident, "배드민턴 동호회", members=10)
-    refused("login_required", groups.register_group, None, "다른 모임", members=3)
+    refused("group_exists", groups.register_group, "배드민턴 동호회", actor=resident, members=10)
+    refused("login_required", groups.register_group, "다른 모임", actor=None, members=3)
 
 
 def test_staff_decide_and_the_representative_is_told(resident, staff):
-    group = groups.register_group(resident, "마을 합창단", members=15)
-    refused("forbidden", groups.decide_group, resident, group, approve=True)
-    refused("reason_required", groups.decide_group, staff, group, approve=False)
-    approved = groups.decide_group(staff, group, approve=True)
+    group = groups.register_group("마을 합창단", actor=resident, members=15)
+    refused("staff_only", groups.decide_group, group, actor=resident, approve=True)
+    refused("reason_required", groups.decide_group, group, actor=staff, approve=False)
+    approved = groups.decide_group(group, actor=staff, approve=True)
     assert approved.status == GroupStatus.APPROVED and approved.decided_by == staff
-    refused("not_pending", groups.decide_group, staff, group, approve=False, reason="중복")
+    refused("not_pending", groups.decide_group, group, actor=staff, approve=False, reason="중복")
     body = Message.objects.get(recipient=resident, template_key="reservations.group_decided").body
     assert "마을 합창단" in body and "승인" in body
     rejected = groups.decide_group(
-        staff,
-        groups.register_group(resident, "두 번째 모임", members=3),
+        groups.register_group("두 번째 모임", actor=resident, members=3),
+        actor=staff,
         approve=False,
         reason="활동 내용을 확인할 수 없습니다",
     )
@@ -53,25 +53,43 @@ def test_staff_decide_and_the_representative_is_told(resident, staff):
 def test_only_an_approved_groups_representative_books_a_groups_only_resource(
     club_court, court, resident, make_resident, staff, day
 ):
-    error = refused("group_required", services.book, resident, club_court, at(day, "10:00"), at(day, "11:00"))
+    error = refused("group_required", services.book, club_court, at(day, "10:00"), at(day, "11:00"), actor=resident)
     assert error.status == 403
-    group = groups.register_group(resident, "배드민턴 동호회", members=24)
+    group = groups.register_group("배드민턴 동호회", actor=resident, members=24)
     refused(
-        "group_not_approved", services.book, resident, club_court, at(day, "10:00"), at(day, "11:00"), group=group.pk
+        "group_not_approved",
+        services.book,
+        club_court,
+        at(day, "10:00"),
+        at(day, "11:00"),
+        actor=resident,
+        group=group.pk,
     )
-    groups.decide_group(staff, group, approve=True)
+    groups.decide_group(group, actor=staff, approve=True)
     someone_else = make_resident()
     refused(
-        "unknown_group", services.book, someone_else, club_court, at(day, "10:00"), at(day, "11:00"), group=group.pk
+        "unknown_group",
+        services.book,
+        club_court,
+        at(day, "10:00"),
+        at(day, "11:00"),
+        actor=someone_else,
+        group=group.pk,
     )
-    booked = services.book(resident, club_court, at(day, "10:00"), at(day, "11:00"), group=group.pk)
+    booked = services.book(club_court, at(day, "10:00"), at(day, "11:00"), actor=resident, group=group.pk)
     assert booked.group == group
     # A group may also book an ordinary resource in its name, and a person still books alone.
-    assert services.book(resident, court, at(day, "12:00"), at(day, "13:00"), group=group.pk).group == group
-    assert services.book(resident, court, at(day, "14:00"), at(day, "15:00")).group is None
-    groups.withdraw_group(resident, group)
+    assert services.book(court, at(day, "12:00"), at(day, "13:00"), actor=resident, group=group.pk).group == group
+    assert services.book(court, at(day, "14:00"), at(day, "15:00"), actor=resident).group is None
+    groups.withdraw_group(group, actor=resident)
     refused(
-        "group_not_approved", services.book, resident, club_court, at(day, "15:00"), at(day, "16:00"), group=group.pk
+        "group_not_approved",
+        services.book,
+        club_court,
+        at(day, "15:00"),
+        at(day, "16:00"),
+        actor=resident,
+        group=group.pk,
     )
 
 
@@ -119,9 +137,14 @@ def test_my_reservations_lists_lottery_applications_in_the_page(paid_court, staf
 
     now = timezone.now()
     lottery = lotteries.create_lottery(
-        staff, paid_court, at(day, "10:00"), at(day, "11:00"), now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)
+        paid_court,
+        at(day, "10:00"),
+        at(day, "11:00"),
+        now - dt.timedelta(hours=1),
+        now + dt.timedelta(hours=1),
+        actor=staff,
     )
-    lotteries.apply(resident, lottery, 2)
+    lotteries.apply(lottery, actor=resident, party_size=2)
     page = resident_client.get("/reservations/mine/").content.decode()
     title = page[page.index("<title>") : page.index("</title>")]
     body = page[page.index("<main") :]

@@ -14,8 +14,8 @@ from dasan.core.audit import AuditEvent
 from dasan.notify.models import Message
 from dasan.payments import services as payments
 from dasan.payments.models import Order
+from dasan.reservations import availability, services
 from dasan.reservations import lottery as lotteries
-from dasan.reservations import services
 from dasan.reservations.models import (
     ApplicationStatus,
     LotteryApplication,
@@ -34,7 +34,12 @@ pytestmark = pytest.mark.django_db
 def open_lottery(paid_court, staff, day):
     now = timezone.now()
     return lotteries.create_lottery(
-        staff, paid_court, at(day, "10:00"), at(day, "12:00"), now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)
+        paid_court,
+        at(day, "10:00"),
+        at(day, "12:00"),
+        now - dt.timedelta(hours=1),
+        now + dt.timedelta(hours=1),
+        actor=staff,
     )
 
 
@@ -45,40 +50,51 @@ def _closed(lottery):
 def test_create_checks_hours_overlap_and_staff(paid_court, staff, resident, day):
     now = timezone.now()
     window = (now, now + dt.timedelta(hours=1))
-    refused("forbidden", lotteries.create_lottery, resident, paid_court, at(day, "10:00"), at(day, "11:00"), *window)
-    refused("outside_hours", lotteries.create_lottery, staff, paid_court, at(day, "19:00"), at(day, "20:00"), *window)
+    refused(
+        "staff_only", lotteries.create_lottery, paid_court, at(day, "10:00"), at(day, "11:00"), *window, actor=resident
+    )
+    refused(
+        "outside_hours", lotteries.create_lottery, paid_court, at(day, "19:00"), at(day, "20:00"), *window, actor=staff
+    )
     refused(
         "invalid_window",
         lotteries.create_lottery,
-        staff,
         paid_court,
         at(day, "10:00"),
         at(day, "11:00"),
         now + dt.timedelta(hours=1),
         now,
+        actor=staff,
     )
-    services.book(resident, paid_court, at(day, "14:00"), at(day, "15:00"))
-    refused("slot_taken", lotteries.create_lottery, staff, paid_court, at(day, "14:00"), at(day, "16:00"), *window)
-    lottery = lotteries.create_lottery(staff, paid_court, at(day, "10:00"), at(day, "11:00"), *window)
+    services.book(paid_court, at(day, "14:00"), at(day, "15:00"), actor=resident)
+    refused(
+        "slot_taken", lotteries.create_lottery, paid_court, at(day, "14:00"), at(day, "16:00"), *window, actor=staff
+    )
+    lottery = lotteries.create_lottery(paid_court, at(day, "10:00"), at(day, "11:00"), *window, actor=staff)
     assert lottery.status == LotteryStatus.OPEN
     # An open lottery holds its slot against ordinary bookings and other lotteries.
-    refused("slot_taken", services.book, resident, paid_court, at(day, "10:00"), at(day, "11:00"))
-    assert next(s for s in services.availability(paid_court, day).slots if s.begin == at(day, "10:00")).state == "taken"
-    refused("slot_taken", lotteries.create_lottery, staff, paid_court, at(day, "10:00"), at(day, "11:00"), *window)
+    refused("slot_taken", services.book, paid_court, at(day, "10:00"), at(day, "11:00"), actor=resident)
+    assert (
+        next(s for s in availability.availability(paid_court, day).slots if s.begin == at(day, "10:00")).state
+        == "taken"
+    )
+    refused(
+        "slot_taken", lotteries.create_lottery, paid_court, at(day, "10:00"), at(day, "11:00"), *window, actor=staff
+    )
     assert AuditEvent.objects.filter(action="reservations.lottery_create").exists()
 
 
 def test_window_duplicates_and_withdraw(open_lottery, resident, make_resident):
     before = open_lottery.applications_open_at - dt.timedelta(seconds=1)
-    refused("lottery_not_open", lotteries.apply, resident, open_lottery, 2, now=before)
-    refused("lottery_closed", lotteries.apply, resident, open_lottery, 2, now=_closed(open_lottery))
-    refused("login_required", lotteries.apply, None, open_lottery, 2)
-    refused("invalid_party_size", lotteries.apply, resident, open_lottery, 0)
-    application = lotteries.apply(resident, open_lottery, 2)
-    refused("already_applied", lotteries.apply, resident, open_lottery, 1)
+    refused("lottery_not_open", lotteries.apply, open_lottery, actor=resident, party_size=2, now=before)
+    refused("lottery_closed", lotteries.apply, open_lottery, actor=resident, party_size=2, now=_closed(open_lottery))
+    refused("login_required", lotteries.apply, open_lottery, actor=None, party_size=2)
+    refused("invalid_party_size", lotteries.apply, open_lottery, actor=resident, party_size=0)
+    application = lotteries.apply(open_lottery, actor=resident, party_size=2)
+    refused("already_applied", lotteries.apply, open_lottery, actor=resident, party_size=1)
     other = make_resident()
-    refused("unknown_lottery_application", lotteries.withdraw, other, application)
-    lotteries.withdraw(resident, application)
+    refused("unknown_lottery_application", lotteries.withdraw, application, actor=other)
+    lotteries.withdraw(application, actor=resident)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.WITHDRAWN
 
@@ -86,9 +102,9 @@ def test_window_duplicates_and_withdraw(open_lottery, resident, make_resident):
 def test_penalty_blocks_applying(open_lottery, resident, court, day):
     from dasan.reservations.models import Penalty
 
-    reservation = services.book(resident, court, at(day, "15:00"), at(day, "16:00"))
+    reservation = services.book(court, at(day, "15:00"), at(day, "16:00"), actor=resident)
     Penalty.objects.create(resident=resident, reservation=reservation, until=timezone.now() + dt.timedelta(days=3))
-    refused("no_show_penalty", lotteries.apply, resident, open_lottery, 1)
+    refused("no_show_penalty", lotteries.apply, open_lottery, actor=resident, party_size=1)
 
 
 def test_draw_is_reproducible_and_notifies(open_lottery, staff, resident, make_resident):
@@ -98,11 +114,11 @@ def test_draw_is_reproducible_and_notifies(open_lottery, staff, resident, make_r
         make_resident(),
         make_resident(),
     ]
-    applied = [lotteries.apply(p, open_lottery, 1) for p in people]
-    refused("lottery_still_open", lotteries.draw, staff, open_lottery)
-    refused("forbidden", lotteries.draw, resident, open_lottery, now=_closed(open_lottery))
-    lottery = lotteries.draw(staff, open_lottery, now=_closed(open_lottery))
-    refused("already_drawn", lotteries.draw, staff, lottery, now=_closed(open_lottery))
+    applied = [lotteries.apply(open_lottery, actor=p, party_size=1) for p in people]
+    refused("lottery_still_open", lotteries.draw, open_lottery, actor=staff)
+    refused("staff_only", lotteries.draw, open_lottery, actor=resident, now=_closed(open_lottery))
+    lottery = lotteries.draw(open_lottery, actor=staff, now=_closed(open_lottery))
+    refused("already_drawn", lotteries.draw, lottery, actor=staff, now=_closed(open_lottery))
     assert lottery.status == LotteryStatus.DRAWN and len(lottery.seed) == 32
     ranked = lotteries.ranked(lottery)
     expected = sorted(a.pk for a in applied)
@@ -136,8 +152,8 @@ def test_draw_is_reproducible_and_notifies(open_lottery, staff, resident, make_r
 def test_unpaid_winner_goes_to_rank_two_until_exhausted(open_lottery, staff, make_resident):
     people = [make_resident(), make_resident(), make_resident()]
     for p in people:
-        lotteries.apply(p, open_lottery, 1)
-    lottery = lotteries.draw(staff, open_lottery, now=_closed(open_lottery))
+        lotteries.apply(open_lottery, actor=p, party_size=1)
+    lottery = lotteries.draw(open_lottery, actor=staff, now=_closed(open_lottery))
     first, second, third = lotteries.ranked(lottery)
 
     Order.objects.filter(public_id=first.reservation.order_id).update(
@@ -151,14 +167,14 @@ def test_unpaid_winner_goes_to_rank_two_until_exhausted(open_lottery, staff, mak
     assert Message.objects.filter(recipient=second.resident, template_key="reservations.lottery_won").exists()
 
     # Rank 2 cancels unpaid: rank 3 is offered; rank 3 pays; the slot is booked.
-    services.cancel(second.resident, second.reservation)
+    services.cancel(second.reservation, actor=second.resident)
     third.refresh_from_db()
     assert third.status == ApplicationStatus.WON
     order = Order.objects.get(public_id=third.reservation.order_id)
     payments.mark_paid_at_office(order, actor=staff)
     third.refresh_from_db()
     assert third.status == ApplicationStatus.BOOKED and third.reservation.status == Status.CONFIRMED
-    services.cancel(staff, third.reservation, reason="점검")  # nobody is left in line
+    services.cancel(third.reservation, actor=staff, reason="점검")  # nobody is left in line
     third.refresh_from_db()
     lottery.refresh_from_db()
     assert third.status == ApplicationStatus.LAPSED and lottery.status == LotteryStatus.CLOSED
@@ -171,23 +187,22 @@ def test_unpaid_winner_goes_to_rank_two_until_exhausted(open_lottery, staff, mak
 def test_free_resource_winner_is_confirmed(court, staff, make_resident, day):
     now = timezone.now()
     lottery = lotteries.create_lottery(
-        staff, court, at(day, "10:00"), at(day, "11:00"), now - dt.timedelta(hours=1), now + dt.timedelta(minutes=5)
+        court,
+        at(day, "10:00"),
+        at(day, "11:00"),
+        now - dt.timedelta(hours=1),
+        now + dt.timedelta(minutes=5),
+        actor=staff,
     )
-    lotteries.apply(make_resident(), lottery, 1)
-    lottery = lotteries.draw(staff, lottery, now=_closed(lottery))
+    lotteries.apply(lottery, actor=make_resident(), party_size=1)
+    lottery = lotteries.draw(lottery, actor=staff, now=_closed(lottery))
     (winner,) = lotteries.ranked(lottery)
     assert winner.status == ApplicationStatus.BOOKED and winner.reservation.status == Status.CONFIRMED
 
 
 def test_empty_draw_closes(open_lottery, staff):
-    lottery = lotteries.draw(staff, open_lottery, now=_closed(open_lottery))
+    lottery = lotteries.draw(open_lottery, actor=staff, now=_closed(open_lottery))
     assert lottery.status == LotteryStatus.CLOSED and lotteries.verify_draw(lottery)
-
-
-def test_mask():
-    assert lotteries.mask("김민수") == "김*수"
-    assert lotteries.mask("김민") == "김*"
-    assert lotteries.mask("남궁민수") == "남**수"
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -240,8 +255,8 @@ def test_staff_create_draw_and_audit_page(staff_client, staff, paid_court, make_
     assert lottery.pay_deadline_hours == 24
     page = staff_client.get("/staff/reservations/lotteries/").content.decode()
     assert f"/staff/reservations/lotteries/{lottery.pk}/draw/" in page
-    lotteries.apply(make_resident(name="김민수"), lottery, 1)
-    lotteries.apply(make_resident(name="박서연"), lottery, 1)
+    lotteries.apply(lottery, actor=make_resident(name="김민수"), party_size=1)
+    lotteries.apply(lottery, actor=make_resident(name="박서연"), party_size=1)
     staff_client.post(f"/staff/reservations/lotteries/{lottery.pk}/draw/")  # too early: a message
     lottery.refresh_from_db()
     assert lottery.status == LotteryStatus.OPEN

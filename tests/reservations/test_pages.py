@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dasan.core.audit import AuditEvent
 from dasan.notify.models import Message
-from dasan.reservations import services
+from dasan.reservations import selectors, services
 from dasan.reservations.models import Penalty, Reservation, Status
 from tests.web.html_checks import accessibility_problems
 
@@ -42,7 +42,7 @@ def test_search_by_type_and_date_shows_free_slots(client, court, make_resource, 
 
 
 def test_resource_page_has_a_week_grid_with_links_to_book(client, court, resident, day):
-    services.book(resident, court, at(day, "10:00"), at(day, "11:00"))
+    services.book(court, at(day, "10:00"), at(day, "11:00"), actor=resident)
     page = client.get(f"/reservations/r/{court.pk}/", {"week": day.isoformat()}).content.decode()
     assert "예약됨" in page and "예약 가능" in page
     assert f"/reservations/r/{court.pk}/book/?begin={day.isoformat()}T11:00" in page
@@ -102,13 +102,13 @@ def test_bad_input_is_a_form_error_never_a_500(resident_client, court, day, bad)
 
 
 def test_a_taken_slot_says_so_in_korean(resident_client, court, make_resident, day):
-    services.book(make_resident(), court, at(day, "10:00"), at(day, "11:00"))
+    services.book(court, at(day, "10:00"), at(day, "11:00"), actor=make_resident())
     response = resident_client.post(f"/reservations/r/{court.pk}/book/", _form(day))
     assert response.status_code == 409 and "이미 예약된 시간입니다" in response.content.decode()
 
 
 def test_my_reservations_cancel_and_calendar_link(resident_client, resident, court, day):
-    reservation = services.book(resident, court, at(day, "10:00"), at(day, "11:00"))
+    reservation = services.book(court, at(day, "10:00"), at(day, "11:00"), actor=resident)
     page = resident_client.get("/reservations/mine/").content.decode()
     assert reservation.code in page and f"/reservations/b/{reservation.pk}/calendar.ics" in page
     assert accessibility_problems(page) == []
@@ -127,7 +127,7 @@ def test_my_reservations_cancel_and_calendar_link(resident_client, resident, cou
 def test_the_ics_file(resident_client, resident, court, day):
     court.unit.address = "테스트시 체육로 10, 2층; 서관"
     court.unit.save()
-    reservation = services.book(resident, court, at(day, "10:00"), at(day, "12:00"))
+    reservation = services.book(court, at(day, "10:00"), at(day, "12:00"), actor=resident)
     response = resident_client.get(f"/reservations/b/{reservation.pk}/calendar.ics")
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -143,7 +143,7 @@ def test_the_ics_file(resident_client, resident, court, day):
 
 
 def test_someone_elses_reservation_is_not_found(client, court, resident, make_resident, day):
-    reservation = services.book(resident, court, at(day, "10:00"), at(day, "11:00"))
+    reservation = services.book(court, at(day, "10:00"), at(day, "11:00"), actor=resident)
     client.force_login(make_resident())
     for url in (f"/reservations/b/{reservation.pk}/", f"/reservations/b/{reservation.pk}/calendar.ics"):
         assert client.get(url).status_code == 404
@@ -162,7 +162,7 @@ def test_staff_pages_are_guarded(client, resident, court, url):
 
 
 def test_staff_actions_are_refused_to_residents(client, resident, court, day):
-    reservation = services.book(resident, court, at(day, "10:00"), at(day, "11:00"))
+    reservation = services.book(court, at(day, "10:00"), at(day, "11:00"), actor=resident)
     client.force_login(resident)
     assert client.post(f"/staff/reservations/b/{reservation.pk}/cancel/", {"reason": "x"}).status_code == 403
     assert (
@@ -178,8 +178,8 @@ def test_staff_actions_are_refused_to_residents(client, resident, court, day):
 
 def test_staff_approve_and_deny_from_the_queue(staff_client, staff, make_resource, resident, make_resident, day):
     room = make_resource("대회의실", needs_approval=True)
-    one = services.book(resident, room, at(day, "10:00"), at(day, "11:00"), purpose="주민자치회 회의")
-    two = services.book(make_resident(), room, at(day, "14:00"), at(day, "15:00"))
+    one = services.book(room, at(day, "10:00"), at(day, "11:00"), actor=resident, purpose="주민자치회 회의")
+    two = services.book(room, at(day, "14:00"), at(day, "15:00"), actor=make_resident())
     page = staff_client.get("/staff/reservations/").content.decode()
     assert "승인 대기 2건" in page and "주민자치회 회의" in page and resident.name in page
     assert accessibility_problems(page) == []
@@ -201,7 +201,7 @@ def test_staff_calendar_blocks_time_and_marks_a_no_show(staff_client, staff, mak
     court = make_resource(hours=((EVERY_DAY, "00:00", "23:00"),), open_on_holidays=True)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     past = services.book(
-        resident, court, at(yesterday, "10:00"), at(yesterday, "11:00"), discount="", now=at(yesterday, "08:00")
+        court, at(yesterday, "10:00"), at(yesterday, "11:00"), actor=resident, discount="", now=at(yesterday, "08:00")
     )
     page = staff_client.get(f"/staff/reservations/r/{court.pk}/", {"date": yesterday.isoformat()}).content.decode()
     assert past.code in page and "노쇼 처리" in page and resident.name in page
@@ -228,8 +228,8 @@ def test_staff_calendar_blocks_time_and_marks_a_no_show(staff_client, staff, mak
 def test_staff_cancel_refunds_in_full_and_tells_the_resident(staff_client, staff, paid_court, resident, day):
     from dasan.payments import services as payments
 
-    reservation = services.book(resident, paid_court, at(day, "10:00"), at(day, "11:00"))
-    payments.mark_paid_at_office(services.order_for(reservation), actor=staff)
+    reservation = services.book(paid_court, at(day, "10:00"), at(day, "11:00"), actor=resident)
+    payments.mark_paid_at_office(selectors.order_for(reservation), actor=staff)
     staff_client.post(f"/staff/reservations/b/{reservation.pk}/cancel/", {"reason": "배관 공사"})
     reservation.refresh_from_db()
     assert reservation.status == Status.CANCELLED and reservation.refunded_amount == 8_000

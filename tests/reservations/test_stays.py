@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from dasan.reservations import reports, services
+from dasan.reservations import availability, reports, selectors, services
 from dasan.reservations.models import ClosedDate, ResourceType, Status
 
 from .conftest import at
@@ -49,58 +49,65 @@ def tents(make_resource):
 
 
 def nights(resource, day, n):
-    return services.stay_bounds(resource, day, n)
+    return availability.stay_bounds(resource, day, n)
 
 
 def test_two_nights_run_from_check_in_to_check_out_and_cost_two_nights(campsite, resident, day):
     begin, end = nights(campsite, day, 2)
     assert (begin, end) == (at(day, "14:00"), at(day + dt.timedelta(days=2), "11:00"))
-    reservation = services.book(resident, campsite, begin, end, party_size=4)
+    reservation = services.book(campsite, begin, end, actor=resident, party_size=4)
     assert reservation.status == Status.PENDING_PAYMENT and reservation.price == 60_000
-    assert services.order_for(reservation).total_amount == 60_000
-    label = services.when_label(reservation)
+    assert selectors.order_for(reservation).total_amount == 60_000
+    label = selectors.when_label(reservation)
     assert f"{day:%Y-%m-%d}" in label and f"{day + dt.timedelta(days=2):%Y-%m-%d}" in label and "11:00" in label
 
 
 def test_nights_never_overlap_but_check_out_day_can_be_the_next_check_in(campsite, resident, make_resident, day):
-    services.book(resident, campsite, *nights(campsite, day, 2))
-    refused("slot_taken", services.book, make_resident(), campsite, *nights(campsite, day + dt.timedelta(days=1), 1))
-    after = services.book(make_resident(), campsite, *nights(campsite, day + dt.timedelta(days=2), 1))
+    services.book(campsite, *nights(campsite, day, 2), actor=resident)
+    refused(
+        "slot_taken", services.book, campsite, *nights(campsite, day + dt.timedelta(days=1), 1), actor=make_resident()
+    )
+    after = services.book(campsite, *nights(campsite, day + dt.timedelta(days=2), 1), actor=make_resident())
     assert after.is_active
-    states = [services.availability(campsite, day + dt.timedelta(days=i)).slots[0].state for i in range(4)]
+    states = [availability.availability(campsite, day + dt.timedelta(days=i)).slots[0].state for i in range(4)]
     assert states == ["taken", "taken", "taken", "free"]
 
 
 def test_stays_must_match_the_times_and_the_allowed_length(campsite, resident, day):
     refused(
-        "not_slot_aligned", services.book, resident, campsite, at(day, "13:00"), at(day + dt.timedelta(days=1), "11:00")
+        "not_slot_aligned",
+        services.book,
+        campsite,
+        at(day, "13:00"),
+        at(day + dt.timedelta(days=1), "11:00"),
+        actor=resident,
     )
-    refused("too_long", services.book, resident, campsite, *nights(campsite, day, 4))
-    refused("invalid_time", services.stay_bounds, campsite, day, "0")
+    refused("too_long", services.book, campsite, *nights(campsite, day, 4), actor=resident)
+    refused("invalid_time", availability.stay_bounds, campsite, day, "0")
 
 
 def test_a_closed_night_in_the_middle_refuses_the_whole_stay(campsite, resident, day):
     closed = day + dt.timedelta(days=1)
     ClosedDate.objects.create(resource=campsite, date=closed, reason="잔디 보수")
-    error = refused("outside_hours", services.book, resident, campsite, *nights(campsite, day, 3))
+    error = refused("outside_hours", services.book, campsite, *nights(campsite, day, 3), actor=resident)
     assert closed.isoformat() in str(error.message) and "잔디 보수" in str(error.message)
-    assert services.availability(campsite, closed).closed == "잔디 보수"
+    assert availability.availability(campsite, closed).closed == "잔디 보수"
 
 
 def test_shared_equipment_counts_items_lent_over_the_same_days(tents, resident, make_resident, day):
-    first = services.book(resident, tents, *services.stay_bounds(tents, day, 2), party_size=3)
+    first = services.book(tents, *availability.stay_bounds(tents, day, 2), actor=resident, party_size=3)
     assert (first.begin, first.end) == (at(day, "10:00"), at(day + dt.timedelta(days=1), "18:00"))
     error = refused(
         "over_capacity",
         services.book,
-        make_resident(),
         tents,
-        *services.stay_bounds(tents, day + dt.timedelta(days=1), 1),
+        *availability.stay_bounds(tents, day + dt.timedelta(days=1), 1),
+        actor=make_resident(),
         party_size=3,
     )
     assert error.details["remaining"] == 2
     assert services.book(
-        make_resident(), tents, *services.stay_bounds(tents, day + dt.timedelta(days=2), 1), party_size=5
+        tents, *availability.stay_bounds(tents, day + dt.timedelta(days=2), 1), actor=make_resident(), party_size=5
     ).is_active
 
 
@@ -121,8 +128,8 @@ def test_the_booking_form_asks_for_nights(campsite, resident_client, resident, d
 def test_utilisation_of_stays_counts_nights(campsite, resident, staff, day):
     from dasan.payments import services as payments
 
-    reservation = services.book(resident, campsite, *nights(campsite, day, 2))
-    payments.mark_paid_at_office(services.order_for(reservation), actor=staff)
+    reservation = services.book(campsite, *nights(campsite, day, 2), actor=resident)
+    payments.mark_paid_at_office(selectors.order_for(reservation), actor=staff)
     report = reports.month_report(day.year, day.month)
     row = next(f for f in report.resources if f.resource == campsite)
     nights_in_month = sum(1 for i in range(2) if (day + dt.timedelta(days=i)).month == day.month)
@@ -162,11 +169,11 @@ def test_a_popular_night_can_go_by_lottery(campsite, staff, resident, make_resid
     now = timezone.now()
     begin, end = nights(campsite, day, 1)
     lottery = lotteries.create_lottery(
-        staff, campsite, begin, end, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)
+        campsite, begin, end, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1), actor=staff
     )
-    refused("slot_taken", services.book, resident, campsite, begin, end)  # held for the draw
+    refused("slot_taken", services.book, campsite, begin, end, actor=resident)  # held for the draw
     for person in (resident, make_resident()):
-        lotteries.apply(person, lottery, 2)
-    drawn = lotteries.draw(staff, lottery, now=lottery.applications_close_at + dt.timedelta(seconds=1))
+        lotteries.apply(lottery, actor=person, party_size=2)
+    drawn = lotteries.draw(lottery, actor=staff, now=lottery.applications_close_at + dt.timedelta(seconds=1))
     winner = lotteries.ranked(drawn)[0].reservation
     assert (winner.begin, winner.end, winner.price) == (begin, end, 30_000)

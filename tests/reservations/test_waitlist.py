@@ -13,7 +13,8 @@ from dasan.core.audit import AuditEvent
 from dasan.notify.models import Message
 from dasan.payments import services as payments
 from dasan.payments.models import Order
-from dasan.reservations import services, waitlist
+from dasan.reservations import availability, services, waitlist
+from dasan.reservations import staff as staff_desk
 from dasan.reservations.models import Reservation, Status, WaitlistEntry, WaitlistStatus
 
 from .conftest import at
@@ -25,39 +26,39 @@ pytestmark = pytest.mark.django_db
 def test_the_whole_cycle(court, resident, make_resident, staff, day, settings):
     settings.DASAN = {**getattr(settings, "DASAN", {}), "RESERVATIONS_WAITLIST_OFFER_MINUTES": 30}
     begin, end = at(day, "10:00"), at(day, "11:00")
-    holder = services.book(resident, court, begin, end)
+    holder = services.book(court, begin, end, actor=resident)
     first, second, third = make_resident(), make_resident(language="en"), make_resident()
-    refused("slot_free", waitlist.join, first, court, at(day, "12:00"), at(day, "13:00"))
-    refused("login_required", waitlist.join, None, court, begin, end)
-    a = waitlist.join(first, court, begin, end)
-    refused("already_waiting", waitlist.join, first, court, begin, end)
-    b = waitlist.join(second, court, begin, end)
-    c = waitlist.join(third, court, begin, end)
+    refused("slot_free", waitlist.join, court, at(day, "12:00"), at(day, "13:00"), actor=first)
+    refused("login_required", waitlist.join, court, begin, end, actor=None)
+    a = waitlist.join(court, begin, end, actor=first)
+    refused("already_waiting", waitlist.join, court, begin, end, actor=first)
+    b = waitlist.join(court, begin, end, actor=second)
+    c = waitlist.join(court, begin, end, actor=third)
     assert a.status == b.status == c.status == WaitlistStatus.WAITING
-    refused("not_offered", waitlist.accept, first, a)
+    refused("not_offered", waitlist.accept, a, actor=first)
 
     # The holder cancels: the oldest waiting entry is offered and told; the time is held for them.
-    services.cancel(resident, holder)
+    services.cancel(holder, actor=resident)
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.status == WaitlistStatus.OFFERED and b.status == WaitlistStatus.WAITING
     assert a.offer_expires_at - a.offered_at == dt.timedelta(minutes=30)
     assert Message.objects.filter(recipient=first, template_key="reservations.waitlist_offer").exists()
-    refused("slot_taken", services.book, make_resident(), court, begin, end)
-    slot = next(s for s in services.availability(court, day).slots if s.begin == begin)
+    refused("slot_taken", services.book, court, begin, end, actor=make_resident())
+    slot = next(s for s in availability.availability(court, day).slots if s.begin == begin)
     assert slot.state == "taken"
-    refused("unknown_waitlist_entry", waitlist.accept, second, a)  # someone else's entry
+    refused("unknown_waitlist_entry", waitlist.accept, a, actor=second)  # someone else's entry
 
     # Accepting books through the normal path.
-    reservation = waitlist.accept(first, a)
+    reservation = waitlist.accept(a, actor=first)
     assert reservation.status == Status.CONFIRMED and reservation.resident == first
     a.refresh_from_db()
     assert a.status == WaitlistStatus.ACCEPTED and a.reservation == reservation
-    assert waitlist.accept(first, a).pk == reservation.pk  # a double click
+    assert waitlist.accept(a, actor=first).pk == reservation.pk  # a double click
     assert AuditEvent.objects.filter(action="reservations.waitlist_accept").exists()
 
     # Staff cancel it: the next one is offered; their offer expires; the third is offered.
-    services.cancel(staff, reservation, reason="점검")
+    services.cancel(reservation, actor=staff, reason="점검")
     b.refresh_from_db()
     assert b.status == WaitlistStatus.OFFERED
     message = Message.objects.get(recipient=second, template_key="reservations.waitlist_offer")
@@ -67,65 +68,65 @@ def test_the_whole_cycle(court, resident, make_resident, staff, day, settings):
     b.refresh_from_db()
     c.refresh_from_db()
     assert b.status == WaitlistStatus.EXPIRED and c.status == WaitlistStatus.OFFERED
-    refused("offer_expired", waitlist.accept, third, c, now=c.offer_expires_at)
-    refused("not_offered", waitlist.accept, second, b)
+    refused("offer_expired", waitlist.accept, c, actor=third, now=c.offer_expires_at)
+    refused("not_offered", waitlist.accept, b, actor=second)
 
     # Declining (cancelling an offered entry) frees the time for everyone again.
-    waitlist.cancel(third, c)
+    waitlist.cancel(c, actor=third)
     c.refresh_from_db()
     assert c.status == WaitlistStatus.CANCELLED
-    refused("not_waiting", waitlist.cancel, third, c)
-    assert services.book(make_resident(), court, begin, end).is_active
+    refused("not_waiting", waitlist.cancel, c, actor=third)
+    assert services.book(court, begin, end, actor=make_resident()).is_active
 
 
 def test_refusals_of_book_surface_on_accept(make_resource, resident, make_resident, day):
     room = make_resource("주민 회의실", residents_only=True)
-    holder = services.book(resident, room, at(day, "10:00"), at(day, "11:00"), declared_resident=True)
+    holder = services.book(room, at(day, "10:00"), at(day, "11:00"), actor=resident, declared_resident=True)
     other = make_resident()
-    entry = waitlist.join(other, room, at(day, "10:00"), at(day, "11:00"))
-    services.cancel(resident, holder)
+    entry = waitlist.join(room, at(day, "10:00"), at(day, "11:00"), actor=other)
+    services.cancel(holder, actor=resident)
     entry.refresh_from_db()
-    refused("residents_only", waitlist.accept, other, entry)
+    refused("residents_only", waitlist.accept, entry, actor=other)
     entry.refresh_from_db()
     assert entry.status == WaitlistStatus.OFFERED  # still theirs until the deadline
-    assert waitlist.accept(other, entry, declared_resident=True).is_active
+    assert waitlist.accept(entry, actor=other, declared_resident=True).is_active
 
 
 def test_denied_and_released_reservations_offer_the_slot(
     make_resource, paid_court, resident, make_resident, staff, day
 ):
     room = make_resource("대회의실", needs_approval=True)
-    request = services.book(resident, room, at(day, "10:00"), at(day, "11:00"))
-    waiting = waitlist.join(make_resident(), room, at(day, "10:00"), at(day, "11:00"))
-    services.deny(staff, request, "행사")
+    request = services.book(room, at(day, "10:00"), at(day, "11:00"), actor=resident)
+    waiting = waitlist.join(room, at(day, "10:00"), at(day, "11:00"), actor=make_resident())
+    staff_desk.deny(request, actor=staff, reason="행사")
     waiting.refresh_from_db()
     assert waiting.status == WaitlistStatus.OFFERED
 
-    unpaid = services.book(resident, paid_court, at(day, "14:00"), at(day, "15:00"))
+    unpaid = services.book(paid_court, at(day, "14:00"), at(day, "15:00"), actor=resident)
     other = make_resident()
-    entry = waitlist.join(other, paid_court, at(day, "14:00"), at(day, "15:00"))
+    entry = waitlist.join(paid_court, at(day, "14:00"), at(day, "15:00"), actor=other)
     Order.objects.filter(public_id=unpaid.order_id).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert payments.expire_stale_orders() == 1
     entry.refresh_from_db()
     assert entry.status == WaitlistStatus.OFFERED
-    reservation = waitlist.accept(other, entry)
+    reservation = waitlist.accept(entry, actor=other)
     assert reservation.status == Status.PENDING_PAYMENT and reservation.price == 8_000
 
 
 def test_shared_resource_offers_only_what_fits(make_resource, make_resident, day):
     yoga = make_resource("요가", exclusive=False, capacity=3)
-    two = services.book(make_resident(), yoga, at(day, "10:00"), at(day, "11:00"), party_size=2)
-    services.book(make_resident(), yoga, at(day, "10:00"), at(day, "11:00"), party_size=1)
-    big = waitlist.join(make_resident(), yoga, at(day, "10:00"), at(day, "11:00"), party_size=3)
-    small = waitlist.join(make_resident(), yoga, at(day, "10:00"), at(day, "11:00"), party_size=2)
-    services.cancel(two.resident, two)
+    two = services.book(yoga, at(day, "10:00"), at(day, "11:00"), actor=make_resident(), party_size=2)
+    services.book(yoga, at(day, "10:00"), at(day, "11:00"), actor=make_resident(), party_size=1)
+    big = waitlist.join(yoga, at(day, "10:00"), at(day, "11:00"), actor=make_resident(), party_size=3)
+    small = waitlist.join(yoga, at(day, "10:00"), at(day, "11:00"), actor=make_resident(), party_size=2)
+    services.cancel(two, actor=two.resident)
     big.refresh_from_db()
     small.refresh_from_db()
     assert big.status == WaitlistStatus.WAITING and small.status == WaitlistStatus.OFFERED
 
 
 def test_pages(client, court, resident, make_resident, day):
-    holder = services.book(make_resident(), court, at(day, "10:00"), at(day, "11:00"))
+    holder = services.book(court, at(day, "10:00"), at(day, "11:00"), actor=make_resident())
     client.force_login(resident)
     page = client.get(f"/reservations/r/{court.pk}/", {"week": day.isoformat()}).content.decode()
     link = f"/reservations/r/{court.pk}/waitlist/?begin={day.isoformat()}T10:00"
@@ -145,7 +146,7 @@ def test_pages(client, court, resident, make_resident, day):
     entry = WaitlistEntry.objects.get()
     mine = client.get("/reservations/mine/").content.decode()
     assert "내 대기" in mine and "대기 중" in mine and accessibility_problems(mine) == []
-    services.cancel(holder.resident, holder)
+    services.cancel(holder, actor=holder.resident)
     mine = client.get("/reservations/mine/").content.decode()
     assert "예약 제안" in mine and f"/reservations/w/{entry.pk}/accept/" in mine
     response = client.post(f"/reservations/w/{entry.pk}/accept/")

@@ -13,6 +13,8 @@ import pytest
 from dasan.translation import clear_cache
 from dasan.translation.libretranslate import clear_languages_cache
 
+from .stub import UNCONFIGURED
+
 # What the fake engines answer, by (source text, engine target code).
 LIBRE_TRANSLATIONS = {
     ("대형폐기물 수거 신청은 어떻게 하나요?", "en"): "How do I apply for bulky waste collection?",
@@ -205,15 +207,10 @@ def _fresh_translation_caches():
 
 
 @pytest.fixture(autouse=True)
-def _no_translation_env(monkeypatch, settings):
-    """Tests decide the configuration; the developer's environment must not."""
-    for name in ("ENGINE", "URL", "API_KEY", "MODEL", "TIMEOUT", "MAX_CHARS"):
-        monkeypatch.delenv(f"DASAN_TRANSLATION_{name}", raising=False)
-    for name in ("LLM_URL", "LLM_MODEL", "LLM_API_KEY"):
-        monkeypatch.delenv(f"DASAN_{name}", raising=False)
-    settings.DASAN = {
-        k: v for k, v in settings.DASAN.items() if not k.startswith("TRANSLATION_") and not k.startswith("LLM_")
-    }
+def _no_translation_engine(settings):
+    """Tests decide the configuration; the developer's environment (read into
+    settings.DASAN at start-up) must not."""
+    settings.DASAN = {**settings.DASAN, **UNCONFIGURED, "LLM_URL": "", "LLM_MODEL": "", "LLM_API_KEY": ""}
 
 
 @pytest.fixture

@@ -53,12 +53,21 @@ def libretranslate(settings):
     server.server_close()
 
 
+#: settings.DASAN's translation keys as in an installation that sets none of them.
+UNCONFIGURED = {
+    "TRANSLATION_ENGINE": "",
+    "TRANSLATION_URL": "",
+    "TRANSLATION_API_KEY": "",
+    "TRANSLATION_MODEL": "",
+    "TRANSLATION_TIMEOUT": 10.0,
+    "TRANSLATION_MAX_CHARS": 5000,
+}
+
+
 @pytest.fixture
-def no_translation_engine(settings, monkeypatch):
+def no_translation_engine(settings):
     """No engine, whatever the developer's environment says: the default installation."""
     from dasan.translation import clear_cache
 
-    for name in ("ENGINE", "URL", "API_KEY", "MODEL"):
-        monkeypatch.delenv(f"DASAN_TRANSLATION_{name}", raising=False)
-    settings.DASAN = {k: v for k, v in settings.DASAN.items() if not k.startswith("TRANSLATION_")}
+    settings.DASAN = {**settings.DASAN, **UNCONFIGURED}
     clear_cache()

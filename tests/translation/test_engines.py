@@ -46,20 +46,20 @@ def test_explicit_none_engine(configure):
     assert isinstance(get_translator(), NoTranslator)
 
 
-def test_engine_from_environment(monkeypatch, libre_server):
-    monkeypatch.setenv("DASAN_TRANSLATION_ENGINE", "libretranslate")
-    monkeypatch.setenv("DASAN_TRANSLATION_URL", libre_server.url + "/")
-    monkeypatch.setenv("DASAN_TRANSLATION_TIMEOUT", "3")
+def test_engine_from_settings(configure, libre_server):
+    configure(ENGINE="libretranslate", URL=libre_server.url + "/", TIMEOUT=3.0, MAX_CHARS=800)
     translator = get_translator()
     assert isinstance(translator, LibreTranslateTranslator)
     assert translator.url == libre_server.url
-    assert translator.timeout == 3.0
+    assert (translator.timeout, translator.max_chars) == (3.0, 800)
     assert enabled() is True
 
 
-def test_settings_win_over_environment(monkeypatch, configure):
+def test_only_settings_count_not_the_environment_at_run_time(monkeypatch, configure):
+    # settings.py reads DASAN_TRANSLATION_* once, at start-up: the engine follows settings.DASAN.
     monkeypatch.setenv("DASAN_TRANSLATION_ENGINE", "libretranslate")
     monkeypatch.setenv("DASAN_TRANSLATION_URL", "http://127.0.0.1:9")
+    assert isinstance(get_translator(), NoTranslator)
     configure(ENGINE="openai", URL="http://127.0.0.1:8", MODEL="qwen")
     translator = get_translator()
     assert isinstance(translator, OpenAITranslator)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dasan.waste import services
+from dasan.waste import selectors, services
 from dasan.waste.demo import DEMO_FEES
 from dasan.waste.fees import import_fees
 from dasan.waste.models import District, Variant
@@ -35,7 +35,7 @@ def variant(fee_table):
 @pytest.fixture
 def open_day(district):
     """The first collection day still open for booking."""
-    return services.available_days(district)[0].date
+    return selectors.available_days(district)[0].date
 
 
 @pytest.fixture
@@ -58,6 +58,6 @@ def book(resident, district, open_day, variant, city):
             "placement": "1층 현관 앞",
             **extra,
         }
-        return services.create_booking(user or resident, **kwargs)
+        return services.create_booking(**kwargs, actor=user or resident)
 
     return make

@@ -11,7 +11,7 @@ from dasan.core.errors import DasanError
 from dasan.notify.models import Message
 from dasan.payments import services as payments
 from dasan.payments.models import Order, Refund
-from dasan.waste import services
+from dasan.waste import selectors, services
 from dasan.waste.models import BookingStatus, DayCapacity
 
 
@@ -24,19 +24,19 @@ def test_booking_prices_from_the_table_holds_capacity_and_creates_an_order(book,
     booking = book()
     assert booking.status == BookingStatus.PENDING and booking.number is None
     assert booking.total_fee == 16000 and booking.item_count == 2
-    order = services.order_for(booking)
+    order = selectors.order_for(booking)
     assert order.total_amount == 16000 and order.purpose == "waste.booking"
     assert [(l.name, l.unit_price) for l in order.lines.all()] == [
         ("소파 3인용", 10000),
         ("냉장고(온장고 포함) 300ℓ 미만", 6000),
     ]
-    assert order.expires_at <= services.cutoff_for(open_day)
+    assert order.expires_at <= selectors.cutoff_for(open_day)
     assert _booked(district, open_day) == 2
 
 
 def test_payment_confirms_the_booking_with_a_disposal_number_and_a_message(book, staff, resident):
     booking = book()
-    payments.mark_paid_at_office(services.order_for(booking), actor=staff)
+    payments.mark_paid_at_office(selectors.order_for(booking), actor=staff)
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
     assert booking.number == f"W{booking.collection_date:%y%m%d}-{booking.pk:06d}"
@@ -66,11 +66,11 @@ def test_capacity_is_never_exceeded(book, variant, district, open_day, make_resi
     assert "2개 남았습니다" in str(caught.value.message)
     book(user=make_resident(), items={sofa: 2})
     assert _booked(district, open_day) == 10
-    assert next(d for d in services.available_days(district) if d.date == open_day).remaining == 0
+    assert next(d for d in selectors.available_days(district) if d.date == open_day).remaining == 0
 
 
 def test_bookings_close_at_the_cut_off_the_day_before(book, open_day):
-    cutoff = services.cutoff_for(open_day)
+    cutoff = selectors.cutoff_for(open_day)
     assert timezone.localtime(cutoff).time() == dt.time(17, 0)
     assert timezone.localtime(cutoff).date() == open_day - dt.timedelta(days=1)
     with pytest.raises(DasanError) as caught:
@@ -82,7 +82,7 @@ def test_bookings_close_at_the_cut_off_the_day_before(book, open_day):
 def test_cut_off_time_comes_from_settings(settings, district):
     settings.DASAN = {**settings.DASAN, "WASTE_CUTOFF": "12:30"}
     day = dt.date(2030, 5, 10)
-    assert timezone.localtime(services.cutoff_for(day)) == timezone.make_aware(dt.datetime(2030, 5, 9, 12, 30))
+    assert timezone.localtime(selectors.cutoff_for(day)) == timezone.make_aware(dt.datetime(2030, 5, 9, 12, 30))
 
 
 def test_unpaid_order_expiry_frees_the_capacity(book, district, open_day):
@@ -96,11 +96,11 @@ def test_unpaid_order_expiry_frees_the_capacity(book, district, open_day):
 
 def test_cancel_before_the_cut_off_refunds_everything(book, staff, resident, district, open_day):
     booking = book()
-    payments.mark_paid_at_office(services.order_for(booking), actor=staff)
-    booking = services.cancel_booking(resident, booking.pk)
+    payments.mark_paid_at_office(selectors.order_for(booking), actor=staff)
+    booking = services.cancel_booking(booking.pk, actor=resident)
     assert booking.status == BookingStatus.CANCELLED and booking.refunded_amount == 16000
     assert Refund.objects.get().amount == 16000
-    assert services.order_for(booking).status == "refunded"
+    assert selectors.order_for(booking).status == "refunded"
     assert _booked(district, open_day) == 0
     assert "16,000원" in Message.objects.get(template_key="waste.cancelled").body
 
@@ -108,29 +108,29 @@ def test_cancel_before_the_cut_off_refunds_everything(book, staff, resident, dis
 def test_cancel_after_the_cut_off_follows_the_city_policy(settings, book, staff, resident):
     settings.DASAN = {**settings.DASAN, "WASTE_LATE_CANCEL_REFUND_PERCENT": 50}
     booking = book()
-    payments.mark_paid_at_office(services.order_for(booking), actor=staff)
-    late = services.cutoff_for(booking.collection_date) + dt.timedelta(hours=1)
-    booking = services.cancel_booking(resident, booking.pk, now=late)
+    payments.mark_paid_at_office(selectors.order_for(booking), actor=staff)
+    late = selectors.cutoff_for(booking.collection_date) + dt.timedelta(hours=1)
+    booking = services.cancel_booking(booking.pk, now=late, actor=resident)
     assert booking.refunded_amount == 8000
-    assert services.order_for(booking).status == "partially_refunded"
+    assert selectors.order_for(booking).status == "partially_refunded"
 
 
 def test_cancel_after_the_cut_off_without_a_policy_refunds_nothing(book, staff, resident):
     booking = book()
-    payments.mark_paid_at_office(services.order_for(booking), actor=staff)
-    late = services.cutoff_for(booking.collection_date) + dt.timedelta(hours=1)
-    booking = services.cancel_booking(resident, booking.pk, now=late)
+    payments.mark_paid_at_office(selectors.order_for(booking), actor=staff)
+    late = selectors.cutoff_for(booking.collection_date) + dt.timedelta(hours=1)
+    booking = services.cancel_booking(booking.pk, now=late, actor=resident)
     assert booking.status == BookingStatus.CANCELLED and booking.refunded_amount == 0
     assert not Refund.objects.exists()
 
 
 def test_cancelling_an_unpaid_booking_cancels_its_order(book, resident, district, open_day):
     booking = book()
-    services.cancel_booking(resident, booking.pk)
-    assert services.order_for(booking).status == "cancelled"
+    services.cancel_booking(booking.pk, actor=resident)
+    assert selectors.order_for(booking).status == "cancelled"
     assert _booked(district, open_day) == 0
     with pytest.raises(DasanError) as caught:
-        services.cancel_booking(resident, booking.pk)
+        services.cancel_booking(booking.pk, actor=resident)
     assert caught.value.code == "not_cancellable"
 
 
@@ -138,7 +138,7 @@ def test_no_cancellation_on_the_collection_day(book, resident):
     booking = book()
     on_the_day = timezone.make_aware(dt.datetime.combine(booking.collection_date, dt.time(9)))
     with pytest.raises(DasanError) as caught:
-        services.cancel_booking(resident, booking.pk, now=on_the_day)
+        services.cancel_booking(booking.pk, now=on_the_day, actor=resident)
     assert caught.value.code == "too_late"
 
 
@@ -146,7 +146,7 @@ def test_another_resident_cannot_see_or_cancel(book, make_resident):
     booking = book()
     stranger = make_resident()
     with pytest.raises(DasanError) as caught:
-        services.cancel_booking(stranger, booking.pk)
+        services.cancel_booking(booking.pk, actor=stranger)
     assert caught.value.status == 404
 
 
@@ -184,7 +184,7 @@ def test_a_day_the_crew_does_not_work_is_refused(book, district, open_day):
 
 def test_reminder_the_evening_before_once(book, staff, resident):
     booking = book()
-    payments.mark_paid_at_office(services.order_for(booking), actor=staff)
+    payments.mark_paid_at_office(selectors.order_for(booking), actor=staff)
     booking.refresh_from_db()
     evening = timezone.make_aware(dt.datetime.combine(booking.collection_date - dt.timedelta(days=1), dt.time(18, 5)))
     afternoon = evening - dt.timedelta(hours=2)

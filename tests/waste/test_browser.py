@@ -42,7 +42,7 @@ def _jpeg() -> bytes:
 def test_booking_sticker_and_crew_scan(live_server, chromium, city, fee_table, district, make_resident, staff):
     from dasan.notify.models import Message
     from dasan.payments import services as payments
-    from dasan.waste import services
+    from dasan.waste import selectors
     from dasan.waste.models import Booking, BookingStatus
 
     make_resident(phone="01055550177", name="정대형")
@@ -72,7 +72,7 @@ def test_booking_sticker_and_crew_scan(live_server, chromium, city, fee_table, d
     assert booking.total_fee == 10000 and booking.status == BookingStatus.PENDING
     _shot(page, "2-checkout")
     # The resident pays at the office (the demo's provider); the officer records it.
-    payments.mark_paid_at_office(services.order_for(booking), actor=staff)
+    payments.mark_paid_at_office(selectors.order_for(booking), actor=staff)
     booking.refresh_from_db()
 
     page.goto(f"{live_server.url}/waste/b/{booking.pk}/")
@@ -92,7 +92,7 @@ def test_booking_sticker_and_crew_scan(live_server, chromium, city, fee_table, d
     crew.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     crew_page = crew.new_page()
     crew_page.set_default_timeout(15_000)
-    crew_page.goto(f"{live_server.url}/waste/s/{booking.number}/?c={services.sticker_code(booking.number)}")
+    crew_page.goto(f"{live_server.url}/waste/s/{booking.number}/?c={selectors.sticker_code(booking.number)}")
     crew_page.wait_for_url(re.compile(rf"/staff/waste/b/{booking.number}/"))
     main = crew_page.locator("main").inner_text()
     assert "중앙로 12, 101동 1203호" in main and "소파 3인용 × 1" in main

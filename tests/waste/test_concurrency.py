@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dasan.notify.models import Message
 from dasan.payments import services as payments
-from dasan.waste import services
+from dasan.waste import selectors, services
 from dasan.waste.models import Booking, BookingStatus, DayCapacity
 from tests.concurrency import need_postgres, race
 
@@ -31,7 +31,11 @@ def test_concurrent_bookings_never_oversell_a_day(
             (
                 lambda user=user: (
                     services.create_booking(
-                        user, district=district.pk, address="중앙로 1", collection_date=open_day, items={sofa: 1}
+                        district=district.pk,
+                        address="중앙로 1",
+                        collection_date=open_day,
+                        items={sofa: 1},
+                        actor=user,
                     ).pk
                 )
             )
@@ -49,14 +53,18 @@ def test_concurrent_moves_to_one_day_never_oversell_it(
     need_postgres(is_postgres)
     district.daily_capacity = 3
     district.save()
-    first_day, second_day = (d.date for d in services.available_days(district)[:2])
+    first_day, second_day = (d.date for d in selectors.available_days(district)[:2])
     sofa = variant("소파", "2인용").pk
     bookings = []
     for day in (first_day, first_day, first_day, second_day, second_day):
         booking = services.create_booking(
-            make_resident(), district=district.pk, address="중앙로 1", collection_date=day, items={sofa: 1}
+            district=district.pk,
+            address="중앙로 1",
+            collection_date=day,
+            items={sofa: 1},
+            actor=make_resident(),
         )
-        payments.mark_paid_at_office(services.order_for(booking), actor=staff)
+        payments.mark_paid_at_office(selectors.order_for(booking), actor=staff)
         bookings.append(booking)
     # Three residents of the first day and both of the second swap days at once: the
     # second day holds 3, so exactly one of the first day's moves can get in, while
@@ -65,7 +73,7 @@ def test_concurrent_moves_to_one_day_never_oversell_it(
         [
             (
                 lambda b=b, day=(second_day if b.collection_date == first_day else first_day): (
-                    services.change_booking(b.resident, b.pk, collection_date=day).collection_date
+                    services.change_booking(b.pk, collection_date=day, actor=b.resident).collection_date
                 )
             )
             for b in bookings
@@ -83,11 +91,11 @@ def test_concurrent_moves_to_one_day_never_oversell_it(
 def test_two_phones_scanning_one_sticker_tell_the_resident_once(is_postgres, book, staff, make_staff, departments):
     need_postgres(is_postgres)
     booking = book()
-    payments.mark_paid_at_office(services.order_for(booking), actor=staff)
+    payments.mark_paid_at_office(selectors.order_for(booking), actor=staff)
     Booking.objects.filter(pk=booking.pk).update(collection_date=timezone.localdate())
     crew = [staff, make_staff("crew-2", department=departments["waste"])]
     results, errors = race(
-        [(lambda who=who: services.record_outcome(who, booking, "collected").status) for who in crew]
+        [(lambda who=who: services.record_outcome(booking, "collected", actor=who).status) for who in crew]
     )
     assert errors == [] and results == ["collected", "collected"]
     assert Message.objects.filter(template_key="waste.collected").count() == 1

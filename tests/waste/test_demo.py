@@ -5,7 +5,7 @@ from __future__ import annotations
 from dasan.core.catalog import services as tiles
 from dasan.notify.models import Message
 from dasan.payments import services as payments
-from dasan.waste import services, streets
+from dasan.waste import selectors, streets
 from dasan.waste.demo import DISTRICTS, load_demo
 from dasan.waste.models import Crew, District, Variant
 
@@ -17,7 +17,7 @@ def test_load_demo_is_idempotent(db):
     assert District.objects.count() == 5
     assert Variant.objects.count() == 26
     assert Variant.objects.filter(free=True).count() == 2
-    assert [i.name for i in services.search_items("ㅅㅍ")] == ["소파"]
+    assert [i.name for i in selectors.search_items("ㅅㅍ")] == ["소파"]
     # The demo city's roads place an address in its 행정동, and crews serve every district.
     assert streets.resolve("북문로 7").name == "북문동" and streets.resolve("중앙로 150").name == "북문동"
     assert sorted(d.name for c in Crew.objects.all() for d in c.districts.all()) == sorted(d[1] for d in DISTRICTS)
@@ -30,7 +30,7 @@ def test_resident_tile_is_registered(db, resident):
 def test_confirmation_comes_in_the_residents_language(book, make_resident, staff):
     vietnamese = make_resident(language="vi")
     booking = book(user=vietnamese)
-    payments.mark_paid_at_office(services.order_for(booking), actor=staff)
+    payments.mark_paid_at_office(selectors.order_for(booking), actor=staff)
     booking.refresh_from_db()
     message = Message.objects.get(template_key="waste.confirmed")
     assert message.language == "vi" and "Mã" in message.body and booking.number in message.body

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from dasan.core.errors import DasanError
-from dasan.waste import services
+from dasan.waste import selectors
 from dasan.waste.demo import DEMO_FEES
 from dasan.waste.fees import COLUMNS, export_fees, import_fees, read_rows
 from dasan.waste.models import FeeTable, Variant
@@ -106,8 +106,8 @@ def test_export_round_trip_keeps_every_row(db):
 def test_the_table_in_force_is_the_latest_started(db):
     import_fees("\n".join([HEADER, _row("소파", "2인용", "유료", "7000")]), effective_from=dt.date(2020, 1, 1))
     import_fees("\n".join([HEADER, _row("소파", "2인용", "유료", "9000")]), effective_from=dt.date(2099, 1, 1))
-    assert services.current_table().effective_from == dt.date(2020, 1, 1)
-    assert services.current_table(dt.date(2099, 1, 1)).effective_from == dt.date(2099, 1, 1)
+    assert selectors.current_table().effective_from == dt.date(2020, 1, 1)
+    assert selectors.current_table(dt.date(2099, 1, 1)).effective_from == dt.date(2099, 1, 1)
 
 
 def test_a_booking_keeps_its_quoted_fee_when_a_new_table_starts(book, variant, resident, open_day):
@@ -118,7 +118,7 @@ def test_a_booking_keeps_its_quoted_fee_when_a_new_table_starts(book, variant, r
     new = import_fees(text, effective_from=timezone.localdate())
     booking.refresh_from_db()
     assert booking.total_fee == 14000 and booking.lines.get().unit_fee == 7000
-    assert services.order_for(booking).total_amount == 14000
+    assert selectors.order_for(booking).total_amount == 14000
     newer = book(items={Variant.objects.get(item__table=new.table, item__name="소파").pk: 2})
     assert newer.total_fee == 18000
 

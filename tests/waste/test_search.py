@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dasan.waste import services
+from dasan.waste import selectors
 from dasan.waste.search import decompose, initials, substring_distance
 
 
 def _names(query):
-    return [item.name for item in services.search_items(query)]
+    return [item.name for item in selectors.search_items(query)]
 
 
 def test_jamo_arithmetic():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dasan.core.errors import DasanError
-from dasan.waste import services, streets
+from dasan.waste import selectors, services, streets
 from dasan.waste.models import Booking, District, Street
 
 CSV = (
@@ -91,11 +91,11 @@ def test_changing_the_address_is_checked_too(roads, book, staff, resident):
     from dasan.payments import services as payments
 
     booking = book()
-    payments.mark_paid_at_office(services.order_for(booking), actor=staff)
+    payments.mark_paid_at_office(selectors.order_for(booking), actor=staff)
     with pytest.raises(DasanError) as caught:
-        services.change_booking(resident, booking, address="세종대로 110")
+        services.change_booking(booking, address="세종대로 110", actor=resident)
     assert caught.value.code == "outside_city"
-    assert services.change_booking(resident, booking, address="시청길 3").address == "시청길 3"
+    assert services.change_booking(booking, address="시청길 3", actor=resident).address == "시청길 3"
 
 
 def test_cli_imports_the_road_table(roads, tmp_path):

@@ -16,8 +16,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from dasan.core.audit import record_read
+from dasan.core.errors import DasanError
 
-from . import services
+from . import selectors, services
 from .models import APIToken, Kind, User
 
 
@@ -43,8 +44,8 @@ class UserCreationForm(BaseUserCreationForm):
         if not phone:
             return None
         try:
-            return services.normalize_phone(phone)
-        except services.DasanError as error:
+            return selectors.normalize_phone(phone)
+        except DasanError as error:
             raise forms.ValidationError(str(error.message)) from error
 
     def clean(self):
@@ -125,7 +126,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description=_("휴대전화"))
     def phone_masked(self, obj):
-        return services.masked_phone(obj.phone)
+        return selectors.masked_phone(obj.phone)
 
     @admin.display(description=_("OTP 등록"), boolean=True)
     def totp_enrolled(self, obj):
@@ -158,7 +159,7 @@ class APITokenForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "owner" in self.fields:
-            self.fields["owner"].queryset = User.objects.filter(kind=Kind.STAFF, is_active=True)
+            self.fields["owner"].queryset = selectors.active_staff()
 
 
 @admin.register(APIToken)
@@ -179,7 +180,7 @@ class APITokenAdmin(admin.ModelAdmin):
         if change:
             return  # tokens are not edited; revoke and issue a new one
         plain = services.issue_api_token(form.cleaned_data["owner"], form.cleaned_data["name"], actor=request.user)
-        created = services.token_for_plain(plain)
+        created = selectors.token_for_plain(plain)
         obj.pk = created.pk
         obj.prefix = created.prefix
         obj.token_hash = created.token_hash

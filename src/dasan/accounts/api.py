@@ -6,7 +6,7 @@ from django.contrib.auth import login, logout
 from django.utils.translation import get_language
 from ninja import Router, Status
 
-from . import services
+from . import selectors, services
 from .api_auth import session_auth, session_or_token
 from .schemas import MeOut, MePatch, OtpRequestIn, OtpRequestOut, OtpVerifyIn
 from .views import BACKEND, client_ip
@@ -19,7 +19,7 @@ def _me(user) -> dict:
         "id": user.pk,
         "kind": user.kind,
         "name": user.name,
-        "phone": services.masked_phone(user.phone),
+        "phone": selectors.masked_phone(user.phone),
         "language": user.language,
         "promo_opt_in": user.promo_opt_in,
         "promo_opt_in_at": user.promo_opt_in_at,

@@ -1,12 +1,17 @@
 """State changes for residents and staff: sign-in, sign-up, language, API tokens.
 
 Views, the API, the admin and management commands call these functions; none of
-them writes accounts models directly.
+them writes accounts models directly. Reads (phone numbers, token lookups, the
+authenticator's URI) are in :mod:`dasan.accounts.selectors`.
+
+Residents sign in with a six-digit code sent by SMS to their mobile number (본인 확인 by
+possession of the phone); the first successful code creates the account. Staff sign in
+with a password and then a code from an authenticator app (RFC 6238 TOTP), each code
+accepted once. Every step is rate-limited and audited.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -25,10 +30,21 @@ from django.utils.translation import gettext_lazy as _
 
 from dasan.accounts.errors import Code
 from dasan.core import audit, outbox, ratelimit
+from dasan.core.conf import setting
 from dasan.core.errors import DasanError, RateLimited
-from dasan.core.pii import mask
 
 from .models import APIToken, Kind, OneTimeCode, Role
+from .permissions import is_staff
+from .selectors import (
+    API_TOKEN_PREFIX,
+    TOTP_INTERVAL,
+    city_name,
+    language_code,
+    masked_phone,
+    normalize_phone,
+    token_for_plain,
+    token_hash,
+)
 
 User = get_user_model()
 
@@ -46,54 +62,13 @@ OTP_VERIFY_LIMIT_IP = (60, 3600)
 STAFF_PASSWORD_LIMIT_USER = (5, 15 * 60)
 STAFF_PASSWORD_LIMIT_IP = (20, 15 * 60)
 STAFF_TOTP_LIMIT_USER = (5, 15 * 60)
-TOTP_INTERVAL = 30
 TOTP_VALID_WINDOW = 1
-API_TOKEN_PREFIX = "dsn_"
 
-_PHONE_RE = re.compile(r"^01[016789]\d{7,8}$")
 _CODE_RE = re.compile(r"^\d{6}$")
-
-
-def _err_invalid_phone() -> DasanError:
-    return DasanError(Code.INVALID_PHONE, _("휴대전화 번호를 확인해 주세요. 예: 010-1234-5678"))
 
 
 def _err_staff_phone() -> DasanError:
     return DasanError(Code.STAFF_ACCOUNT, _("공무원 계정은 공무원 로그인을 이용해 주세요."), status=403)
-
-
-# --- Phone numbers --------------------------------------------------------------------
-def normalize_phone(raw: str | None) -> str:
-    """Return a Korean mobile number as digits only ("01012345678").
-
-    Accepts the usual ways people write it: 010-1234-5678, 010 1234 5678,
-    01012345678, +82 10-1234-5678, +82 010 1234 5678, 82-10-1234-5678.
-    Raises DasanError("invalid_phone") for anything that is not a mobile number."""
-    if not raw:
-        raise _err_invalid_phone()
-    text = str(raw).strip()
-    if not re.fullmatch(r"\+?[\d\s\-().]+", text):
-        raise _err_invalid_phone()
-    international = text.startswith("+")
-    digits = re.sub(r"\D", "", text)
-    if international or (digits.startswith("82") and len(digits) in (11, 12, 13)):
-        if not digits.startswith("82"):
-            raise _err_invalid_phone()
-        digits = digits[2:]
-        if not digits.startswith("0"):
-            digits = "0" + digits
-    if not _PHONE_RE.match(digits) or (digits.startswith("010") and len(digits) != 11):
-        raise _err_invalid_phone()
-    return digits
-
-
-def masked_phone(phone: str | None) -> str:
-    """010-****-5678 for showing a phone number back to its owner or to staff."""
-    if not phone:
-        return ""
-    if len(phone) >= 10:
-        return f"{phone[:3]}-****-{phone[-4:]}"
-    return mask(phone)
 
 
 # --- Rate limits ------------------------------------------------------------------------------
@@ -114,16 +89,6 @@ def _enforce(keys: list[tuple[str, int, int]], *, action: str, data: dict) -> No
 # --- Residents: one-time codes ----------------------------------------------------------
 def _hash_code(phone: str, nonce: str, code: str) -> str:
     return salted_hmac("dasan.accounts.otp", f"{phone}:{nonce}:{code}", algorithm="sha256").hexdigest()
-
-
-def _demo_city_name() -> str:
-    try:
-        from dasan.core.models import Municipality
-
-        city = Municipality.current()
-    except Exception:  # noqa: BLE001 - a missing profile must not stop a sign-in
-        city = None
-    return city.name if city else "다산"
 
 
 @dataclass
@@ -178,8 +143,8 @@ def request_otp(phone: str, *, ip: str | None = None, language: str | None = Non
             OTP_TEMPLATE,
             recipient=existing,
             to=phone,
-            channel=settings.DASAN["OTP_CHANNEL"],
-            context={"code": code, "minutes": int(OTP_LIFETIME.total_seconds() // 60), "city": _demo_city_name()},
+            channel=setting("OTP_CHANNEL"),
+            context={"code": code, "minutes": int(OTP_LIFETIME.total_seconds() // 60), "city": city_name()},
             language=language,
             category="transactional",
         )
@@ -203,55 +168,10 @@ def verify_otp(phone: str, code: str, *, ip: str | None = None, language: str | 
         keys.append((f"accounts:otp-verify:ip:{ip}", *OTP_VERIFY_LIMIT_IP))
     _enforce(keys, action="accounts.login_locked", data={"phone": masked_phone(phone), "method": "otp"})
 
-    now = timezone.now()
-    error: DasanError | None = None
-    user = None
-    created = False
     # The attempt counter must survive the error we raise, so the transaction
     # commits first and the error is raised after it.
     with transaction.atomic():
-        otp = (
-            OneTimeCode.objects.select_for_update()
-            .filter(phone=phone, used_at__isnull=True, voided_at__isnull=True)
-            .order_by("-created_at", "-id")
-            .first()
-        )
-        if otp is None:
-            error = DasanError(Code.OTP_NOT_REQUESTED, _("유효한 인증번호가 없습니다. 인증번호를 다시 요청해 주세요."))
-        elif otp.expires_at <= now:
-            otp.voided_at = now
-            otp.save(update_fields=["voided_at"])
-            error = DasanError(Code.OTP_EXPIRED, _("인증번호의 입력 시간이 지났습니다. 인증번호를 다시 요청해 주세요."))
-        else:
-            otp.attempts += 1
-            candidate = _hash_code(phone, otp.nonce, code) if _CODE_RE.match(code) else ""
-            if candidate and hmac.compare_digest(candidate, otp.code_hash):
-                otp.used_at = now
-                otp.save(update_fields=["attempts", "used_at"])
-                user, created = _resident_for_phone(phone, language=language)
-                if not user.is_resident:
-                    error = _err_staff_phone()
-                    user = None
-                elif not user.is_active:
-                    error = DasanError(
-                        Code.ACCOUNT_INACTIVE, _("사용이 중지된 계정입니다. 시청에 문의해 주세요."), status=403
-                    )
-                    user = None
-            else:
-                if otp.attempts >= OTP_MAX_ATTEMPTS:
-                    otp.voided_at = now
-                    error = DasanError(
-                        Code.OTP_ATTEMPTS_EXCEEDED,
-                        _("입력 가능 횟수(5회)를 넘었습니다. 인증번호를 다시 요청해 주세요."),
-                    )
-                else:
-                    error = DasanError(
-                        Code.OTP_INVALID,
-                        _("인증번호가 올바르지 않습니다. (남은 입력 횟수: %(left)d회)")
-                        % {"left": OTP_MAX_ATTEMPTS - otp.attempts},
-                        attempts_left=OTP_MAX_ATTEMPTS - otp.attempts,
-                    )
-                otp.save(update_fields=["attempts", "voided_at"])
+        user, created, error = _use_code(phone, code, language=language)
     if error is not None:
         audit.record(
             "accounts.login_failed", data={"phone": masked_phone(phone), "method": "otp", "reason": error.code}
@@ -264,33 +184,96 @@ def verify_otp(phone: str, code: str, *, ip: str | None = None, language: str | 
     return user
 
 
+def _use_code(phone: str, code: str, *, language: str | None) -> tuple[object, bool, DasanError | None]:
+    """Try ``code`` against the number's live code, counting the attempt (inside a
+    transaction). Returns (resident, created, None) or (None, created, the error)."""
+    now = timezone.now()
+    otp = (
+        OneTimeCode.objects.select_for_update()
+        .filter(phone=phone, used_at__isnull=True, voided_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if otp is None:
+        return (
+            None,
+            False,
+            DasanError(Code.OTP_NOT_REQUESTED, _("유효한 인증번호가 없습니다. 인증번호를 다시 요청해 주세요.")),
+        )
+    if otp.expires_at <= now:
+        otp.voided_at = now
+        otp.save(update_fields=["voided_at"])
+        return (
+            None,
+            False,
+            DasanError(Code.OTP_EXPIRED, _("인증번호의 입력 시간이 지났습니다. 인증번호를 다시 요청해 주세요.")),
+        )
+    otp.attempts += 1
+    candidate = _hash_code(phone, otp.nonce, code) if _CODE_RE.match(code) else ""
+    if not (candidate and hmac.compare_digest(candidate, otp.code_hash)):
+        return None, False, _wrong_code(otp, now)
+    otp.used_at = now
+    otp.save(update_fields=["attempts", "used_at"])
+    user, created = _resident_for_phone(phone, language=language)
+    if not user.is_resident:
+        return None, created, _err_staff_phone()
+    if not user.is_active:
+        return (
+            None,
+            created,
+            DasanError(Code.ACCOUNT_INACTIVE, _("사용이 중지된 계정입니다. 시청에 문의해 주세요."), status=403),
+        )
+    return user, created, None
+
+
+def _wrong_code(otp: OneTimeCode, now: datetime) -> DasanError:
+    """Record a wrong try; the fifth voids the code."""
+    left = OTP_MAX_ATTEMPTS - otp.attempts
+    if left <= 0:
+        otp.voided_at = now
+        error = DasanError(
+            Code.OTP_ATTEMPTS_EXCEEDED, _("입력 가능 횟수(5회)를 넘었습니다. 인증번호를 다시 요청해 주세요.")
+        )
+    else:
+        error = DasanError(
+            Code.OTP_INVALID,
+            _("인증번호가 올바르지 않습니다. (남은 입력 횟수: %(left)d회)") % {"left": left},
+            attempts_left=left,
+        )
+    otp.save(update_fields=["attempts", "voided_at"])
+    return error
+
+
 def _resident_for_phone(phone: str, *, language: str | None):
     existing = User.objects.filter(phone=phone).first()
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
-            return create_resident(phone, language=language, _audit=False), True
+            return _new_resident(phone, name="", language=language), True
     except IntegrityError:  # the same number verified twice at once
         return User.objects.get(phone=phone), False
 
 
-def create_resident(phone: str, name: str = "", language: str | None = None, *, _audit: bool = True):
-    """Create a resident (주민) account for a mobile number; username "r-<random>"."""
-    phone = normalize_phone(phone)
-    language = (
-        _valid_language(language) if language else _valid_language(translation.get_language() or "ko", fallback=True)
-    )
-    user = User.objects.create_user(
+def _new_resident(phone: str, *, name: str, language: str | None):
+    language = language_code(language) if language else language_code(translation.get_language() or "ko", fallback=True)
+    return User.objects.create_user(
         username=f"r-{secrets.token_hex(6)}", kind=Kind.RESIDENT, phone=phone, name=name, language=language
     )
-    if _audit:
-        audit.record("accounts.resident_created", target=user, data={"phone": masked_phone(phone)})
+
+
+def create_resident(phone: str, *, name: str = "", language: str | None = None, actor=None):
+    """Create a resident (주민) account for a mobile number; username "r-<random>"."""
+    phone = normalize_phone(phone)
+    user = _new_resident(phone, name=name, language=language)
+    audit.record("accounts.resident_created", actor=actor, target=user, data={"phone": masked_phone(phone)})
     return user
 
 
 # --- Staff ----------------------------------------------------------------------------------------
-def create_staff(username: str, password: str, name: str = "", department=None, role: str = Role.OFFICER):
+def create_staff(
+    username: str, password: str, *, name: str = "", department=None, role: str = Role.OFFICER, actor=None
+):
     """Create a member of staff (공무원). They enrol an authenticator at first sign-in.
 
     City administrators (role "admin") get every permission in the back office;
@@ -310,7 +293,10 @@ def create_staff(username: str, password: str, name: str = "", department=None, 
         is_superuser=(role == Role.ADMIN),
     )
     audit.record(
-        "accounts.staff_created", target=user, data={"role": role, "department": getattr(department, "code", None)}
+        "accounts.staff_created",
+        actor=actor,
+        target=user,
+        data={"role": role, "department": getattr(department, "code", None)},
     )
     return user
 
@@ -344,10 +330,6 @@ def staff_login_password(username: str, password: str, *, ip: str | None = None)
     ratelimit.reset(user_key)
     audit.record("accounts.password_ok", actor=user, target=user)
     return user
-
-
-def _totp(user) -> pyotp.TOTP:
-    return pyotp.TOTP(user.totp_secret, interval=TOTP_INTERVAL)
 
 
 def _matching_step(secret: str, code: str, at: datetime | None = None) -> int | None:
@@ -418,11 +400,6 @@ def start_totp_enrolment(user) -> str:
     return user.totp_secret
 
 
-def totp_provisioning_uri(user) -> str:
-    """otpauth:// URI for authenticator apps (Google Authenticator, 네이버 등)."""
-    return _totp(user).provisioning_uri(name=user.username, issuer_name=f"Dasan {_demo_city_name()}")
-
-
 def confirm_totp_enrolment(user, code: str, *, ip: str | None = None):
     """Confirm an authenticator with its first code; this also completes the sign-in."""
     if user.totp_confirmed_at:
@@ -453,22 +430,9 @@ def reset_totp(user, *, actor=None):
 
 
 # --- Profile ---------------------------------------------------------------------------------
-def _valid_language(code: str | None, *, fallback: bool = False) -> str:
-    codes = [c for c, _name in settings.LANGUAGES]
-    code = (code or "").strip().lower().replace("_", "-")
-    if code in codes:
-        return code
-    if fallback:
-        base = code.split("-")[0]
-        if base == "zh":
-            return "zh-hans"
-        return base if base in codes else settings.LANGUAGE_CODE
-    raise DasanError(Code.INVALID_LANGUAGE, _("지원하지 않는 언어입니다."))
-
-
 def set_language(user, code: str):
     """Set the language a user reads pages and messages in (ko, en, zh-hans, vi)."""
-    code = _valid_language(code)
+    code = language_code(code)
     if user.language != code:
         user.language = code
         user.save(update_fields=["language"])
@@ -518,28 +482,17 @@ def record_logout(user) -> None:
 
 
 # --- API tokens ---------------------------------------------------------------------------------
-def _token_hash(plain: str) -> str:
-    return hashlib.sha256(plain.encode()).hexdigest()
-
-
 def issue_api_token(owner, name: str, *, actor=None) -> str:
     """Issue a bearer token for an integration; returns the plain token, shown once."""
-    if not owner.is_city_staff:
+    if not is_staff(owner):
         raise DasanError(Code.TOKEN_OWNER_NOT_STAFF, _("API 토큰은 공무원 계정만 가질 수 있습니다."))
     name = (name or "").strip()
     if not name:
         raise DasanError(Code.INVALID_NAME, _("토큰 이름을 입력해 주세요."))
     plain = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = APIToken.objects.create(name=name[:100], owner=owner, prefix=plain[:12], token_hash=_token_hash(plain))
+    token = APIToken.objects.create(name=name[:100], owner=owner, prefix=plain[:12], token_hash=token_hash(plain))
     audit.record("accounts.api_token_issued", actor=actor or owner, target=token, data={"prefix": token.prefix})
     return plain
-
-
-def token_for_plain(plain: str) -> APIToken | None:
-    """The token row that a plain token belongs to (revoked or not), or None."""
-    if not plain or not plain.startswith(API_TOKEN_PREFIX):
-        return None
-    return APIToken.objects.select_related("owner").filter(token_hash=_token_hash(plain)).first()
 
 
 def revoke_api_token(token: APIToken, *, actor=None) -> APIToken:
@@ -565,8 +518,6 @@ def authenticate_api_token(plain: str):
 
 
 __all__ = [
-    "normalize_phone",
-    "masked_phone",
     "request_otp",
     "verify_otp",
     "create_resident",
@@ -574,7 +525,6 @@ __all__ = [
     "staff_login_password",
     "staff_verify_totp",
     "start_totp_enrolment",
-    "totp_provisioning_uri",
     "confirm_totp_enrolment",
     "reset_totp",
     "set_language",

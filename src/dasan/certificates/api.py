@@ -15,7 +15,7 @@ from dasan.core import idempotency
 from dasan.core.middleware import client_ip
 from dasan.core.schemas import ID_MAX, ErrorOut
 
-from . import numbers, services
+from . import numbers, selectors, services, verification
 from .models import RequestStatus
 from .schemas import DocumentTypeOut, PickupDayOut, RequestIn, RequestOut, VerifyOut
 
@@ -39,7 +39,7 @@ def type_out(doc_type) -> dict:
         ],
         "identity_check": doc_type.identity_check,
         "processing_hours": doc_type.processing_hours,
-        "processing_label": services.processing_label(doc_type),
+        "processing_label": selectors.processing_label(doc_type),
         "max_copies": doc_type.max_copies,
     }
 
@@ -64,13 +64,13 @@ def request_out(req) -> dict:
         "ticket_number": req.ticket_number,
         "ticket_url": req.ticket_url,
         "cancellable": req.status in (RequestStatus.REQUESTED, RequestStatus.PREPARING),
-        "can_take_ticket": services.can_take_ticket(req),
+        "can_take_ticket": selectors.can_take_ticket(req),
     }
 
 
 @router.get("/types", response=list[DocumentTypeOut], summary="The catalogue of documents")
 def list_types(request: HttpRequest):
-    return [type_out(t) for t in services.document_types()]
+    return [type_out(t) for t in selectors.document_types()]
 
 
 @router.get(
@@ -79,13 +79,13 @@ def list_types(request: HttpRequest):
 def pickup_times(request: HttpRequest, code: str = Path(..., max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")):
     """Every 30 minutes of working time on the next business days, none before the
     document can be ready."""
-    doc_type = services.get_type(code)
-    return [{"day": day, "times": times} for day, times in services.pickup_slots(doc_type)]
+    doc_type = selectors.get_type(code)
+    return [{"day": day, "times": times} for day, times in selectors.pickup_slots(doc_type)]
 
 
 @router.get("/requests", response={200: list[RequestOut], **ERRORS}, auth=session_or_token, summary="My requests")
 def my_requests(request: HttpRequest):
-    return [request_out(r) for r in services.requests_for(request.auth)[:100]]
+    return [request_out(r) for r in selectors.requests_for(request.auth)[:100]]
 
 
 @router.post(
@@ -101,8 +101,8 @@ def create_request(
 ):
     def produce():
         req = services.request_document(
-            request.auth,
             data.document_type,
+            actor=request.auth,
             office=data.office,
             pickup_at=data.pickup_at,
             copies=data.copies,
@@ -130,7 +130,7 @@ def create_request(
     "/requests/{request_id}", response={200: RequestOut, **ERRORS}, auth=session_or_token, summary="One of my requests"
 )
 def get_request(request: HttpRequest, request_id: int = Path(..., ge=1, le=ID_MAX)):
-    return request_out(services.get_request(request.auth, request_id))
+    return request_out(selectors.get_request(request.auth, request_id))
 
 
 @router.post(
@@ -140,8 +140,8 @@ def get_request(request: HttpRequest, request_id: int = Path(..., ge=1, le=ID_MA
     summary="Cancel a request before it is ready",
 )
 def cancel_request(request: HttpRequest, request_id: int = Path(..., ge=1, le=ID_MAX)):
-    req = services.get_request(request.auth, request_id)
-    return request_out(services.cancel_request(request.auth, req))
+    req = selectors.get_request(request.auth, request_id)
+    return request_out(services.cancel_request(req, actor=request.auth))
 
 
 @router.post(
@@ -151,16 +151,16 @@ def cancel_request(request: HttpRequest, request_id: int = Path(..., ge=1, le=ID
     summary="Take the priority pickup ticket (on the pickup day)",
 )
 def take_ticket(request: HttpRequest, request_id: int = Path(..., ge=1, le=ID_MAX)):
-    req = services.get_request(request.auth, request_id)
-    return request_out(services.take_pickup_ticket(request.auth, req))
+    req = selectors.get_request(request.auth, request_id)
+    return request_out(services.take_pickup_ticket(req, actor=request.auth))
 
 
 @router.get("/verify", response={200: VerifyOut, 429: ErrorOut, **ERRORS}, summary="문서 진위확인 by number")
 def verify(request: HttpRequest, number: str = Query(..., min_length=1, max_length=40)):
     """Anyone. What may be shown publicly only: title, date, department, the masked holder.
     To check a file too, use the page (``/documents/verify/``)."""
-    services.check_rate(client_ip(request) or "")
-    result = services.verify(number)
+    verification.check_rate(client_ip(request) or "")
+    result = verification.verify(number)
     doc = result.document
     return {
         "state": result.state,

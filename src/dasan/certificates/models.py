@@ -14,7 +14,7 @@ Two kinds of document live here:
   QR code, signed with the city's certificate; anyone can check them on the public
   verification page (문서 진위확인).
 
-Every change goes through ``services.py``.
+Every change goes through ``services.py`` (requests) or ``issuing.py`` (issued documents).
 """
 
 from __future__ import annotations

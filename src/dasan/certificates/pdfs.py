@@ -1,7 +1,7 @@
 """City-issued documents as PDF: the body, the seal, the 문서확인번호 and a QR code.
 
 Drawn with :mod:`dasan.core.pdf` (fpdf2, Hangul font from a wheel), then signed by
-``services`` with :mod:`.signing`. Everything a verifier needs to find the record is
+``issuing`` with :mod:`.signing`. Everything a verifier needs to find the record is
 printed: the number in groups of four, the verification address, and a QR code that
 opens the verification page with the number filled in.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 import io
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dasan.core.pdf import PdfDocument
+from dasan.core.timefmt import local
 
 from . import numbers
 
@@ -44,7 +44,6 @@ def render(
     language: str = "ko",
 ) -> bytes:
     """The unsigned PDF."""
-    issued = timezone.localtime(issued_at)
     doc = PdfDocument(
         title=f"{body.title} {numbers.display(number)}",
         author=city,
@@ -52,7 +51,6 @@ def render(
         language=language,
         footer=_("%(city)s · 문서확인번호 %(number)s") % {"city": city, "number": numbers.display(number)},
     )
-    pdf = doc.pdf
     doc.caption(city, align="C", size=11)
     doc.heading(body.title)
     doc.spacer(4)
@@ -62,8 +60,16 @@ def render(
     if body.note:
         doc.caption(body.note)
     doc.spacer(8)
-    doc.paragraph(issued.strftime("%Y. %m. %d."), size=12)
-    # Issuer and seal: the name centred, the seal over its right end, as on paper.
+    doc.paragraph(local(issued_at).strftime("%Y. %m. %d."), size=12)
+    _issuer_and_seal(doc, issuer=issuer, department=department, seal=seal)
+    doc.spacer(6)
+    _verification_block(doc, number=number, verify_url=verify_url)
+    return doc.to_bytes()
+
+
+def _issuer_and_seal(doc: PdfDocument, *, issuer: str, department: str, seal: bytes) -> None:
+    """The issuer's name centred, the seal over its right end, as on paper."""
+    pdf = doc.pdf
     pdf.set_font("dasan-sans", size=20)
     y = pdf.get_y() + 6
     pdf.set_xy(pdf.l_margin, y)
@@ -75,9 +81,11 @@ def render(
     pdf.set_xy(pdf.l_margin, y + 22)
     if department:
         doc.caption(_("발급 부서: %(department)s") % {"department": department}, align="C")
-    doc.spacer(6)
 
-    # The verification block at the bottom of the page.
+
+def _verification_block(doc: PdfDocument, *, number: str, verify_url: str) -> None:
+    """The box at the bottom of the page: the number, how to verify, the QR code."""
+    pdf = doc.pdf
     size = 30
     top = max(pdf.get_y() + 4, pdf.h - pdf.b_margin - size - 14)
     if top + size > pdf.h - pdf.b_margin:
@@ -103,4 +111,3 @@ def render(
         )
         % {"url": verify_url.split("?")[0]},
     )
-    return doc.to_bytes()

@@ -1,204 +1,68 @@
-"""Certificates services: the only place where requests and issued documents change.
+"""사전발급: documents of the national systems (등·초본, 가족관계증명서 …) prepared before the
+visit. The only place where a request changes; reads are in ``selectors.py``, city-issued
+documents in ``issuing.py``, 문서 진위확인 in ``verification.py``.
 
-* Catalogue: :func:`document_types`, :func:`get_type`.
-* 사전발급 (prepared before the visit): :func:`request_document` → staff
-  :func:`start_preparing` / :func:`attach_file` / :func:`mark_ready` → the resident's
-  :func:`take_pickup_ticket` on the day → :func:`record_collection` at the counter
-  (identity checked: who checked and which kind of ID, never its number). Residents
-  :func:`cancel_request` before it is ready; :func:`expire_uncollected` (a periodic
-  job) closes what nobody collected.
-* City-issued documents: :func:`issue_facility_use` (from a reservation the resident
-  used), :func:`issue_complaint_result` (from an answered or closed complaint) build,
-  seal and sign a PDF with a 문서확인번호; :func:`verify` answers the public
-  verification page; :func:`revoke` withdraws one.
+1. The resident :func:`request_document` — type, options, copies, office and a pickup time
+   (one of ``selectors.pickup_slots``). The fee is fixed from the catalogue now and paid at
+   the counter; at most :data:`MAX_OPEN_REQUESTS` open requests per resident.
+2. Staff :func:`start_preparing` (접수), :func:`attach_file` (the national system's PDF, kept
+   only until pickup) and :func:`mark_ready` (the resident is told).
+3. On the pickup day the resident gets a priority ticket at the office's 서류 수령 service
+   (:func:`take_pickup_ticket`; at once when it was ready that day).
+4. :func:`record_collection` at the counter: who checked the resident's identity and with
+   which kind of ID — never the ID's number — and whether the fee was paid; the file is
+   deleted. Residents :func:`cancel_request` before it is ready, staff any open one with a
+   reason; :func:`expire_uncollected` (hourly job) closes what nobody collected.
 
-See docs/dev/certificates.md.
+Every function takes the request first and who acts as ``actor=``; staff steps refuse
+anyone else (``staff_only``, 403). Every change is audited.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import logging
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dasan.accounts.permissions import is_staff, require_staff
 from dasan.certificates.errors import Code
-from dasan.core import audit, calendar, ratelimit
-from dasan.core.errors import Conflict, CoreCode, DasanError, NotFound, PermissionDenied, RateLimited
+from dasan.core import audit
+from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
+from dasan.core.links import public_url
+from dasan.core.timefmt import fmt, fmt_date, local_date
+from dasan.queueing import services as queueing
 
-from . import numbers, pdfs, signing
-from .models import (
-    CertificateSettings,
-    DocumentRequest,
-    DocumentStatus,
-    DocumentType,
-    Generator,
-    IdKind,
-    IssuedDocument,
-    RequestStatus,
-    Source,
+from .models import DocumentRequest, DocumentType, IdKind, RequestStatus, Source
+from .selectors import (
+    OPEN,
+    city_name,
+    earliest_pickup,
+    expired_requests,
+    get_office,
+    get_type,
+    open_requests,
+    parse_pickup,
+    pickup_slots,
+    processing_label,
 )
+from .uploads import read_pdf_upload
 
 logger = logging.getLogger("dasan.certificates")
 
-SLOT_MINUTES = 30
 MAX_OPEN_REQUESTS = 10
-PDF_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
-VERIFY_LIMIT = (30, 600)  # 30 checks per 10 minutes per client
 
 
-def setting(name: str, default):
-    return (getattr(settings, "DASAN", {}) or {}).get(name, default)
+def _require_staff(user) -> None:
+    require_staff(user, _("담당 공무원만 할 수 있습니다."))
 
 
-def pdf_max_bytes() -> int:
-    return int(setting("CERTIFICATES_PDF_MAX_BYTES", PDF_MAX_BYTES_DEFAULT))
-
-
-def _zone():
-    return timezone.get_default_timezone()
-
-
-def local(value: dt.datetime) -> dt.datetime:
-    return timezone.localtime(value, _zone())
-
-
-def _city_name() -> str:
-    from dasan.core.models import Municipality
-
-    city = Municipality.current()
-    return city.name if city else "다산시"
-
-
-def _public(path: str) -> str:
-    base = str(setting("PUBLIC_URL", "") or "").rstrip("/")
-    return base + path
-
-
-def _staff(user) -> None:
-    if not (getattr(user, "is_city_staff", False) and user.is_active):
-        raise PermissionDenied(CoreCode.FORBIDDEN, _("담당 공무원만 할 수 있습니다."))
-
-
-def mask_name(name: str) -> str:
-    """김민수 → 김*수, 이진 → 이*, 남궁민수 → 남**수; empty → "-"."""
-    name = " ".join(str(name or "").split())
-    if not name:
-        return "-"
-    if len(name) == 1:
-        return "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-# --- catalogue ----------------------------------------------------------------------------------
-
-
-def document_types(*, source: str = ""):
-    """Active catalogue entries in the city's order."""
-    qs = DocumentType.objects.filter(active=True)
-    if source in Source.values:
-        qs = qs.filter(source=source)
-    return qs
-
-
-def get_type(value) -> DocumentType:
-    """An active document type by code (or the type itself); ``unknown_document_type`` (404)."""
-    if isinstance(value, DocumentType):
-        return value
-    doc_type = DocumentType.objects.filter(code=str(value or "").strip()[:40], active=True).first()
-    if doc_type is None:
-        raise NotFound(Code.UNKNOWN_DOCUMENT_TYPE, _("신청할 수 있는 서류를 찾을 수 없습니다."))
-    return doc_type
-
-
-def processing_label(doc_type: DocumentType) -> str:
-    hours = doc_type.processing_hours
-    per_day = calendar.working_hours().hours_per_day or 8
-    if hours and hours % per_day == 0:
-        return _("%(days)d근무일") % {"days": int(hours // per_day)}
-    return _("%(hours)d근무시간") % {"hours": hours}
-
-
-# --- pickup times ------------------------------------------------------------------------------
-
-
-def offices():
-    from dasan.queueing.models import Office
-
-    return Office.objects.filter(is_active=True).order_by("name")
-
-
-def get_office(value):
-    from dasan.queueing.models import Office
-
-    if isinstance(value, Office):
-        return value
-    office = Office.objects.filter(code=str(value or "").strip()[:40], is_active=True).first()
-    if office is None:
-        raise NotFound(Code.UNKNOWN_OFFICE, _("수령할 수 있는 민원실을 찾을 수 없습니다."))
-    return office
-
-
-def earliest_pickup(doc_type: DocumentType, now: dt.datetime | None = None) -> dt.datetime:
-    """The first moment the document can be ready: the processing time in working hours
-    (business days only, 09–18 without lunch by default) after ``now``."""
-    now = now or timezone.now()
-    return calendar.add_working_hours(now, doc_type.processing_hours)
-
-
-def pickup_slots(doc_type: DocumentType, now: dt.datetime | None = None) -> list[tuple[dt.date, list[dt.datetime]]]:
-    """Pickup times to choose from, by day: every 30 minutes of working time on the
-    next business days (``pickup_days_ahead``), none before :func:`earliest_pickup`."""
-    now = now or timezone.now()
-    first = earliest_pickup(doc_type, now)
-    hours = calendar.working_hours()
-    zone = hours.zone
-    day = local(first).date()
-    days = []
-    horizon = max(1, CertificateSettings.current().pickup_days_ahead)
-    guard = 0
-    while len(days) < horizon and guard < 60:
-        guard += 1
-        if calendar.is_business_day(day):
-            times = []
-            for start, end in hours.segments():
-                moment = dt.datetime.combine(day, start, tzinfo=zone)
-                stop = dt.datetime.combine(day, end, tzinfo=zone)
-                # Nothing to collect in the last half hour before closing.
-                while moment + dt.timedelta(minutes=SLOT_MINUTES) <= stop:
-                    if moment >= first:
-                        times.append(moment)
-                    moment += dt.timedelta(minutes=SLOT_MINUTES)
-            if times:
-                days.append((day, times))
-        day += dt.timedelta(days=1)
-    return days
-
-
-def parse_pickup(value) -> dt.datetime:
-    """A pickup time from a form or the API (``2026-12-04T10:30``, with or without offset)."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(str(value or "").strip())
-        except ValueError:
-            raise DasanError(Code.INVALID_PICKUP_TIME, _("수령 일시를 선택해 주세요."), field="pickup_at") from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, _zone())
-    return moment
-
-
-# --- requests -----------------------------------------------------------------------------------
+# --- asking -------------------------------------------------------------------------------------
 
 
 def _clean_options(doc_type: DocumentType, options) -> dict:
@@ -215,32 +79,7 @@ def _clean_options(doc_type: DocumentType, options) -> dict:
     return {key: chosen.get(key, False) for key in allowed}
 
 
-def option_labels(req: DocumentRequest) -> list[tuple[str, bool]]:
-    """(label, chosen) of every option of the request's type, for pages and the queue."""
-    labels = []
-    for option in req.document_type.options or []:
-        if isinstance(option, dict):
-            labels.append((str(option.get("label", option.get("key", ""))), bool(req.options.get(option.get("key")))))
-    return labels
-
-
-def request_document(
-    resident, doc_type, *, office, pickup_at, copies=1, options=None, purpose: str = "", now: dt.datetime | None = None
-) -> DocumentRequest:
-    """Ask for a national-system document to be prepared for pickup at ``office`` at
-    ``pickup_at`` (one of :func:`pickup_slots`). The fee is taken from the catalogue now
-    and paid at the counter."""
-    now = now or timezone.now()
-    if not (getattr(resident, "is_authenticated", False) and resident.is_active):
-        raise PermissionDenied(Code.LOGIN_REQUIRED, _("로그인한 주민만 신청할 수 있습니다."))
-    doc_type = get_type(doc_type)
-    if doc_type.source != Source.NATIONAL:
-        raise DasanError(
-            Code.ISSUED_ONLINE,
-            _("이 서류는 방문하지 않고 온라인으로 바로 발급받을 수 있습니다."),
-            field="document_type",
-        )
-    office = get_office(office)
+def _clean_copies(doc_type: DocumentType, copies) -> int:
     try:
         copies = int(copies)
     except (TypeError, ValueError):
@@ -251,14 +90,17 @@ def request_document(
             _("부수는 1에서 %(max)d 사이로 정해 주세요.") % {"max": doc_type.max_copies},
             field="copies",
         )
-    chosen = _clean_options(doc_type, options)
-    purpose = " ".join(str(purpose or "").split())[:100]
+    return copies
+
+
+def _clean_pickup(doc_type: DocumentType, pickup_at, now: dt.datetime) -> dt.datetime:
     moment = parse_pickup(pickup_at)
-    if moment < earliest_pickup(doc_type, now):
+    earliest = earliest_pickup(doc_type, now)
+    if moment < earliest:
         raise DasanError(
             Code.PICKUP_TOO_EARLY,
             _("이 서류는 준비에 %(time)s이 걸립니다. %(when)s 이후로 골라 주세요.")
-            % {"time": processing_label(doc_type), "when": _fmt(earliest_pickup(doc_type, now))},
+            % {"time": processing_label(doc_type), "when": fmt(earliest)},
             field="pickup_at",
         )
     allowed = {m for _day, times in pickup_slots(doc_type, now) for m in times}
@@ -266,20 +108,48 @@ def request_document(
         raise DasanError(
             Code.INVALID_PICKUP_TIME, _("민원실 운영 시간 안의 수령 시간을 골라 주세요."), field="pickup_at"
         )
+    return moment
+
+
+def request_document(
+    doc_type,
+    *,
+    actor,
+    office,
+    pickup_at,
+    copies=1,
+    options=None,
+    purpose: str = "",
+    now: dt.datetime | None = None,
+) -> DocumentRequest:
+    """``actor`` (a signed-in resident) asks for ``doc_type`` to be prepared for pickup at
+    ``office`` at ``pickup_at``."""
+    now = now or timezone.now()
+    if not (getattr(actor, "is_authenticated", False) and actor.is_active):
+        raise PermissionDenied(Code.LOGIN_REQUIRED, _("로그인한 주민만 신청할 수 있습니다."))
+    doc_type = get_type(doc_type)
+    if doc_type.source != Source.NATIONAL:
+        raise DasanError(
+            Code.ISSUED_ONLINE,
+            _("이 서류는 방문하지 않고 온라인으로 바로 발급받을 수 있습니다."),
+            field="document_type",
+        )
+    office = get_office(office)
+    copies = _clean_copies(doc_type, copies)
+    chosen = _clean_options(doc_type, options)
+    purpose = " ".join(str(purpose or "").split())[:100]
+    moment = _clean_pickup(doc_type, pickup_at, now)
     with transaction.atomic():
         # One resident's requests are counted under a lock on their row: two tabs cannot
         # both slip past the limit.
-        get_user_model().objects.select_for_update().filter(pk=resident.pk).exists()
-        open_count = DocumentRequest.objects.filter(
-            resident=resident, status__in=(RequestStatus.REQUESTED, RequestStatus.PREPARING, RequestStatus.READY)
-        ).count()
-        if open_count >= MAX_OPEN_REQUESTS:
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
+        if open_requests(actor) >= MAX_OPEN_REQUESTS:
             raise Conflict(
                 Code.TOO_MANY_REQUESTS,
                 _("진행 중인 신청이 너무 많습니다. 받은 서류를 찾아가거나 취소한 뒤 신청해 주세요."),
             )
         req = DocumentRequest.objects.create(
-            resident=resident,
+            resident=actor,
             document_type=doc_type,
             office=office,
             pickup_at=moment,
@@ -291,7 +161,7 @@ def request_document(
         )
         audit.record(
             "certificates.request",
-            actor=resident,
+            actor=actor,
             target=req,
             data={"type": doc_type.code, "office": office.code, "copies": copies},
         )
@@ -299,54 +169,7 @@ def request_document(
     return req
 
 
-def requests_for(user):
-    return (
-        DocumentRequest.objects.filter(resident=user)
-        .select_related("document_type", "office")
-        .order_by("-created_at", "-id")
-    )
-
-
-def get_request(user, pk) -> DocumentRequest:
-    """The resident's own request; anyone else's is ``request_not_found`` (404)."""
-    req = None
-    if getattr(user, "is_authenticated", False) and str(pk).isdigit():
-        req = requests_for(user).filter(pk=int(pk)).first()
-    if req is None:
-        raise NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
-    return req
-
-
-def staff_request(staff, pk, *, reason: str = "") -> DocumentRequest:
-    """Any request, for staff; the read of a resident's request is audited."""
-    _staff(staff)
-    req = None
-    if str(pk).isdigit():
-        req = (
-            DocumentRequest.objects.select_related("document_type", "office", "resident", "id_checked_by")
-            .filter(pk=int(pk))
-            .first()
-        )
-    if req is None:
-        raise NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
-    audit.record_read(staff, req, reason=reason or "certificates.request")
-    return req
-
-
-def queue(*, office=None, day: dt.date | None = None, status: str = ""):
-    """The staff queue: requests by pickup time, for one office and day if given;
-    by default everything still open."""
-    qs = DocumentRequest.objects.select_related("document_type", "office", "resident")
-    if office is not None:
-        qs = qs.filter(office=office)
-    if day is not None:
-        start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=_zone())
-        qs = qs.filter(pickup_at__gte=start, pickup_at__lt=start + dt.timedelta(days=1))
-    if status in RequestStatus.values:
-        qs = qs.filter(status=status)
-    elif day is None:
-        qs = qs.filter(status__in=(RequestStatus.REQUESTED, RequestStatus.PREPARING, RequestStatus.READY))
-    return qs.order_by("pickup_at", "id")
+# --- preparing ----------------------------------------------------------------------------------
 
 
 def _lock(req) -> DocumentRequest:
@@ -365,68 +188,22 @@ def _want(req: DocumentRequest, *statuses) -> None:
         )
 
 
-def start_preparing(staff, req) -> DocumentRequest:
+def start_preparing(req, *, actor) -> DocumentRequest:
     """접수: a clerk takes the request and starts preparing it."""
-    _staff(staff)
+    _require_staff(actor)
     with transaction.atomic():
         req = _lock(req)
         _want(req, RequestStatus.REQUESTED)
         req.status = RequestStatus.PREPARING
-        req.prepared_by = staff
+        req.prepared_by = actor
         req.save(update_fields=["status", "prepared_by"])
-        audit.record("certificates.preparing", actor=staff, target=req)
+        audit.record("certificates.preparing", actor=actor, target=req)
     return req
 
 
-def read_pdf_upload(upload, *, max_bytes: int | None = None) -> bytes:
-    """The bytes of an uploaded PDF after checking it is one (header and a parse) and
-    not larger than ``CERTIFICATES_PDF_MAX_BYTES`` (10 MB)."""
-    max_bytes = max_bytes or pdf_max_bytes()
-    if upload is None:
-        raise DasanError(Code.FILE_REQUIRED, _("PDF 파일을 골라 주세요."), field="file")
-    size = getattr(upload, "size", None)
-    if size is not None and size > max_bytes:
-        raise DasanError(
-            Code.FILE_TOO_LARGE,
-            _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
-            field="file",
-        )
-    if isinstance(upload, (bytes, bytearray)):
-        data = bytes(upload)
-    else:
-        chunks, total = [], 0
-        for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-            total += len(chunk)
-            if total > max_bytes:
-                raise DasanError(
-                    Code.FILE_TOO_LARGE,
-                    _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
-                    field="file",
-                )
-            chunks.append(chunk)
-        data = b"".join(chunks)
-    if len(data) > max_bytes:
-        raise DasanError(
-            Code.FILE_TOO_LARGE,
-            _("파일이 너무 큽니다 (최대 %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)},
-            field="file",
-        )
-    if not data.lstrip()[:5] == b"%PDF-":
-        raise DasanError(Code.NOT_PDF, _("PDF 파일만 올릴 수 있습니다."), field="file")
-    try:
-        import io
-
-        from pyhanko.pdf_utils.reader import PdfFileReader
-
-        PdfFileReader(io.BytesIO(data), strict=False).root  # noqa: B018 - parses the trailer and catalogue
-    except Exception:  # noqa: BLE001 - whatever is wrong with it, it is not a usable PDF
-        raise DasanError(Code.NOT_PDF, _("PDF 파일로 읽을 수 없습니다."), field="file") from None
-    return data
-
-
-def attach_file(staff, req, upload) -> DocumentRequest:
+def attach_file(req, upload, *, actor) -> DocumentRequest:
     """Attach the PDF the national system produced (kept until pickup, then deleted)."""
-    _staff(staff)
+    _require_staff(actor)
     data = read_pdf_upload(upload)
     with transaction.atomic():
         req = _lock(req)
@@ -435,29 +212,29 @@ def attach_file(staff, req, upload) -> DocumentRequest:
         req.file_sha256 = hashlib.sha256(data).hexdigest()
         if req.status == RequestStatus.REQUESTED:
             req.status = RequestStatus.PREPARING
-        req.prepared_by = staff
+        req.prepared_by = actor
         req.save(update_fields=["file", "file_sha256", "status", "prepared_by"])
         audit.record(
-            "certificates.attach", actor=staff, target=req, data={"sha256": req.file_sha256, "bytes": len(data)}
+            "certificates.attach", actor=actor, target=req, data={"sha256": req.file_sha256, "bytes": len(data)}
         )
     return req
 
 
-def mark_ready(staff, req, *, now: dt.datetime | None = None) -> DocumentRequest:
+def mark_ready(req, *, actor, now: dt.datetime | None = None) -> DocumentRequest:
     """준비 완료: the resident is told; on the pickup day a priority ticket is issued at once."""
-    _staff(staff)
+    _require_staff(actor)
     now = now or timezone.now()
     with transaction.atomic():
         req = _lock(req)
         _want(req, RequestStatus.REQUESTED, RequestStatus.PREPARING)
         req.status = RequestStatus.READY
         req.ready_at = now
-        req.prepared_by = req.prepared_by or staff
+        req.prepared_by = req.prepared_by or actor
         req.save(update_fields=["status", "ready_at", "prepared_by"])
-        audit.record("certificates.ready", actor=staff, target=req)
-    if local(req.pickup_at).date() <= local(now).date():
+        audit.record("certificates.ready", actor=actor, target=req)
+    if local_date(req.pickup_at) <= local_date(now):
         try:
-            req = take_pickup_ticket(req.resident, req, now=now)
+            req = take_pickup_ticket(req, actor=req.resident, now=now)
         except DasanError as error:  # the office is closed now: the resident takes it later
             logger.info("no ticket for %s at ready time: %s", req.code, error.code)
     with transaction.atomic():
@@ -465,35 +242,30 @@ def mark_ready(staff, req, *, now: dt.datetime | None = None) -> DocumentRequest
     return req
 
 
-def can_take_ticket(req: DocumentRequest, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return (
-        req.status == RequestStatus.READY and not req.ticket_number and local(req.pickup_at).date() <= local(now).date()
-    )
+# --- pickup -------------------------------------------------------------------------------------
 
 
-def take_pickup_ticket(user, req, *, now: dt.datetime | None = None) -> DocumentRequest:
+def take_pickup_ticket(req, *, actor, now: dt.datetime | None = None) -> DocumentRequest:
     """번호표 받기: on (or after) the pickup day, a priority ticket at the office's
-    document-pickup counter. A second call returns the ticket already taken."""
-    from dasan.queueing import services as queueing
-
+    document-pickup counter for the request's resident (``actor``). A second call returns
+    the ticket already taken."""
     now = now or timezone.now()
     with transaction.atomic():
         req = _lock(req)
-        if req.resident_id != getattr(user, "pk", None):
+        if req.resident_id != getattr(actor, "pk", None):
             raise NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
         if req.ticket_number:
             return req
         _want(req, RequestStatus.READY)
-        if local(req.pickup_at).date() > local(now).date():
+        if local_date(req.pickup_at) > local_date(now):
             raise DasanError(
                 Code.NOT_PICKUP_DAY,
-                _("번호표는 수령일(%(day)s)에 받을 수 있습니다.") % {"day": local(req.pickup_at).strftime("%Y-%m-%d")},
+                _("번호표는 수령일(%(day)s)에 받을 수 있습니다.") % {"day": fmt_date(req.pickup_at)},
             )
         ticket = queueing.take_ticket(
-            office=req.office,
-            service_type=queueing.pickup_service_type(req.office),
-            resident=req.resident,
+            req.office,
+            queueing.pickup_service_type(req.office),
+            actor=req.resident,
             channel="pickup",
             priority=True,
             reference=req.code,
@@ -505,16 +277,16 @@ def take_pickup_ticket(user, req, *, now: dt.datetime | None = None) -> Document
         except Exception:  # noqa: BLE001 - a ticket without a page still has its number
             req.ticket_url = ""
         req.save(update_fields=["ticket_number", "ticket_url"])
-        audit.record("certificates.ticket", actor=user, target=req, data={"ticket": req.ticket_number})
+        audit.record("certificates.ticket", actor=actor, target=req, data={"ticket": req.ticket_number})
     return req
 
 
 def record_collection(
-    staff, req, *, id_kind: str = "", fee_paid: bool = True, now: dt.datetime | None = None
+    req, *, actor, id_kind: str = "", fee_paid: bool = True, now: dt.datetime | None = None
 ) -> DocumentRequest:
     """수령: identity checked at the counter (who checked, which kind of ID — not its
     number), fee taken, document handed over. The prepared file is deleted."""
-    _staff(staff)
+    _require_staff(actor)
     now = now or timezone.now()
     with transaction.atomic():
         req = _lock(req)
@@ -527,29 +299,33 @@ def record_collection(
         req.collected_at = now
         req.closed_at = now
         req.id_kind = id_kind
-        req.id_checked_by = staff if id_kind else None
+        req.id_checked_by = actor if id_kind else None
         req.fee_paid = bool(fee_paid) or req.total_fee == 0
         req.file = None
         req.save(update_fields=["status", "collected_at", "closed_at", "id_kind", "id_checked_by", "fee_paid", "file"])
         audit.record(
             "certificates.collected",
-            actor=staff,
+            actor=actor,
             target=req,
             data={"id_kind": id_kind, "fee": req.total_fee, "fee_paid": req.fee_paid},
         )
     return req
 
 
-def cancel_request(user, req, *, reason: str = "", now: dt.datetime | None = None) -> DocumentRequest:
-    """Cancel: the resident before it is ready, staff any open request (with a reason)."""
+# --- closing ------------------------------------------------------------------------------------
+
+
+def cancel_request(req, *, actor, reason: str = "", now: dt.datetime | None = None) -> DocumentRequest:
+    """Cancel: the resident before it is ready, staff any open request (with a reason the
+    resident is sent)."""
     now = now or timezone.now()
-    is_staff = getattr(user, "is_city_staff", False)
+    staff = is_staff(actor)
     with transaction.atomic():
         req = _lock(req)
-        if not is_staff and req.resident_id != getattr(user, "pk", None):
+        if not staff and req.resident_id != getattr(actor, "pk", None):
             raise NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
-        if is_staff:
-            _want(req, RequestStatus.REQUESTED, RequestStatus.PREPARING, RequestStatus.READY)
+        if staff:
+            _want(req, *OPEN)
             if not reason.strip():
                 raise DasanError(Code.REASON_REQUIRED, _("취소 사유를 적어 주세요."), field="reason")
         elif req.status not in (RequestStatus.REQUESTED, RequestStatus.PREPARING):
@@ -559,8 +335,8 @@ def cancel_request(user, req, *, reason: str = "", now: dt.datetime | None = Non
         req.reason = " ".join(reason.split())[:200]
         req.file = None
         req.save(update_fields=["status", "closed_at", "reason", "file"])
-        audit.record("certificates.cancel", actor=user, target=req, reason=req.reason)
-        if is_staff:
+        audit.record("certificates.cancel", actor=actor, target=req, reason=req.reason)
+        if staff:
             _notify(req, "certificates.cancelled")
     return req
 
@@ -569,14 +345,8 @@ def expire_uncollected(now: dt.datetime | None = None) -> int:
     """Close ready requests nobody collected within ``ready_keep_days`` of the pickup
     day (the prepared file is deleted); the resident is told. Periodic job."""
     now = now or timezone.now()
-    keep = CertificateSettings.current().ready_keep_days
-    cutoff = dt.datetime.combine(local(now).date() - dt.timedelta(days=keep), dt.time(0, 0), tzinfo=_zone())
     count = 0
-    for pk in list(
-        DocumentRequest.objects.filter(status=RequestStatus.READY, pickup_at__lt=cutoff).values_list("pk", flat=True)[
-            :500
-        ]
-    ):
+    for pk in expired_requests(now):
         with transaction.atomic():
             req = _lock(pk)
             if req.status != RequestStatus.READY:
@@ -591,11 +361,7 @@ def expire_uncollected(now: dt.datetime | None = None) -> int:
     return count
 
 
-# --- notifications ------------------------------------------------------------------------------
-
-
-def _fmt(moment: dt.datetime) -> str:
-    return local(moment).strftime("%Y-%m-%d %H:%M")
+# --- texts --------------------------------------------------------------------------------------
 
 
 def _notify(req: DocumentRequest, template: str) -> None:
@@ -604,372 +370,17 @@ def _notify(req: DocumentRequest, template: str) -> None:
     resident = req.resident
     with translation.override(getattr(resident, "language", None) or "ko"):
         context = {
-            "city": _city_name(),
+            "city": city_name(),
             "code": req.code,
             "document": req.document_type.name,
             "office": req.office.name,
-            "when": _fmt(req.pickup_at),
+            "when": fmt(req.pickup_at),
             "fee": f"{req.total_fee:,}",
             "reason": req.reason,
-            "url": _public(reverse("certificates:request", args=[req.pk])),
+            "url": public_url(reverse("certificates:request", args=[req.pk])),
             "ticket": req.ticket_number,
         }
     try:
         enqueue(template, recipient=resident, context=context)
     except DasanError as error:  # no address to send to: the request stands
         logger.warning("notification %s for %s not sent: %s", template, req.code, error.code)
-
-
-# --- city-issued documents ---------------------------------------------------------------------
-
-
-def verify_url(number: str) -> str:
-    return _public(reverse("certificates:verify")) + f"?number={numbers.display(number)}"
-
-
-def _issuer() -> tuple[str, str]:
-    conf = CertificateSettings.current()
-    city = _city_name()
-    return (conf.issuer_title or f"{city}장"), conf.issuer_department
-
-
-def _document_type_for(generator: str) -> DocumentType | None:
-    return DocumentType.objects.filter(generator=generator, source=Source.CITY, active=True).first()
-
-
-def _issue(
-    *,
-    generator: str,
-    holder,
-    source_reference: str,
-    body_for,
-    department: str,
-    issued_by=None,
-    now: dt.datetime | None = None,
-) -> IssuedDocument:
-    """Build, seal, sign and store one document; asking again for the same source
-    returns the document already issued (while it is valid)."""
-    from . import seal
-
-    existing = IssuedDocument.objects.filter(
-        generator=generator, source_reference=source_reference, status=DocumentStatus.VALID
-    ).first()
-    if existing is not None:
-        return existing
-    if not signing.configured():
-        raise signing.SigningUnavailable()
-    now = now or timezone.now()
-    city = _city_name()
-    issuer, configured_department = _issuer()
-    department = configured_department or department
-    language = getattr(holder, "language", None) or "ko"
-    for _attempt in range(5):
-        number = numbers.new_number()
-        if IssuedDocument.objects.filter(number=number).exists():
-            continue
-        with translation.override(language):
-            body = body_for()
-            unsigned = pdfs.render(
-                body,
-                number=number,
-                city=city,
-                issuer=issuer,
-                department=department,
-                verify_url=verify_url(number),
-                seal=seal.seal_png(city),
-                issued_at=now,
-                language=language,
-            )
-            signed = signing.sign_pdf(unsigned, reason=str(body.title), location=city)
-        try:
-            with transaction.atomic():
-                document = IssuedDocument.objects.create(
-                    number=number,
-                    generator=generator,
-                    title=body.title,
-                    holder=holder,
-                    holder_masked=mask_name(getattr(holder, "name", "")),
-                    source_reference=source_reference,
-                    department=department,
-                    issued_at=now,
-                    issued_by=issued_by,
-                    pdf=signed,
-                    sha256=hashlib.sha256(signed).hexdigest(),
-                    signer=signing.signer_name()[:200],
-                )
-                audit.record(
-                    "certificates.issue",
-                    actor=issued_by or holder,
-                    target=document,
-                    data={"generator": generator, "source": source_reference, "sha256": document.sha256},
-                )
-            return document
-        except IntegrityError:
-            existing = IssuedDocument.objects.filter(
-                generator=generator, source_reference=source_reference, status=DocumentStatus.VALID
-            ).first()
-            if existing is not None:  # a concurrent request issued it first
-                return existing
-    raise DasanError(Code.ISSUE_FAILED, _("문서를 발급하지 못했습니다. 잠시 후 다시 시도해 주세요."), status=503)
-
-
-def _acting(user, owner_pk) -> tuple[bool, object]:
-    """(is staff, the staff user or None); a resident may only act for themselves."""
-    if getattr(user, "is_city_staff", False) and user.is_active:
-        return True, user
-    if not getattr(user, "is_authenticated", False) or user.pk != owner_pk:
-        raise NotFound(Code.SOURCE_NOT_FOUND, _("발급할 근거를 찾을 수 없습니다."))
-    return False, None
-
-
-def facility_uses(user):
-    """The resident's reservations a 시설 사용 확인서 can be issued for: used (checked in)
-    or confirmed and over."""
-    from django.db.models import Q
-
-    from dasan.reservations.models import Kind, Reservation, Status
-
-    return (
-        Reservation.objects.filter(resident=user, kind=Kind.BOOKING)
-        .filter(Q(status=Status.CHECKED_IN) | Q(status=Status.CONFIRMED, end__lte=timezone.now()))
-        .select_related("resource", "resource__unit")
-        .order_by("-begin")
-    )
-
-
-def issue_facility_use(user, reservation, *, now: dt.datetime | None = None) -> IssuedDocument:
-    """시설 사용 확인서 for a reservation that was used (see :func:`facility_uses`)."""
-    from dasan.reservations.models import Reservation
-
-    pk = reservation.pk if isinstance(reservation, Reservation) else reservation
-    reservation = None
-    if str(pk).isdigit():
-        reservation = (
-            Reservation.objects.select_related("resource", "resource__unit", "resident").filter(pk=int(pk)).first()
-        )
-    if reservation is None or reservation.resident_id is None:
-        raise NotFound(Code.SOURCE_NOT_FOUND, _("발급할 근거를 찾을 수 없습니다."))
-    staff, issued_by = _acting(user, reservation.resident_id)
-    if not facility_uses(reservation.resident).filter(pk=reservation.pk).exists():
-        raise DasanError(Code.NOT_USED, _("이용을 마친 예약만 사용 확인서를 발급할 수 있습니다."))
-    resource = reservation.resource
-    when = f"{_fmt(reservation.begin)} – {local(reservation.end):%H:%M}"
-
-    def body():
-        return pdfs.Body(
-            title=_("시설 사용 확인서"),
-            rows=[
-                (_("사용자"), reservation.resident.name or "-"),
-                (_("시설"), f"{resource.unit.name} {resource.name}"),
-                (_("주소"), resource.unit.address),
-                (_("사용 일시"), when),
-                (_("인원·수량"), str(reservation.party_size)),
-                (_("사용 목적"), reservation.purpose or "-"),
-                (_("예약번호"), reservation.code),
-                (_("사용료"), _("%(amount)s원") % {"amount": f"{reservation.price:,}"}),
-            ],
-            statement=_("위 사람이 위 시설을 위와 같이 사용하였음을 확인합니다."),
-        )
-
-    return _issue(
-        generator=Generator.FACILITY_USE,
-        holder=reservation.resident,
-        source_reference=reservation.code,
-        body_for=body,
-        department=resource.unit.name,
-        issued_by=issued_by,
-        now=now,
-    )
-
-
-def complaint_results(user):
-    """The resident's complaints with a result to notify: answered or closed."""
-    from dasan.complaints.models import Complaint, Status
-
-    return (
-        Complaint.objects.filter(resident=user, status__in=(Status.ANSWERED, Status.CLOSED))
-        .exclude(answer="")
-        .select_related("department")
-        .order_by("-received_at")
-    )
-
-
-def issue_complaint_result(user, complaint, *, now: dt.datetime | None = None) -> IssuedDocument:
-    """민원 처리 결과 통지서 for an answered or closed complaint."""
-    from dasan.complaints.models import Complaint
-
-    value = complaint.number if isinstance(complaint, Complaint) else str(complaint or "").strip()
-    complaint = (
-        Complaint.objects.select_related("department", "resident").filter(number=value[:20]).first() if value else None
-    )
-    if complaint is None or complaint.resident_id is None:
-        raise NotFound(Code.SOURCE_NOT_FOUND, _("발급할 근거를 찾을 수 없습니다."))
-    _staff_flag, issued_by = _acting(user, complaint.resident_id)
-    if not complaint_results(complaint.resident).filter(pk=complaint.pk).exists():
-        raise DasanError(Code.NOT_ANSWERED, _("답변을 마친 민원만 처리 결과 통지서를 발급할 수 있습니다."))
-    department = complaint.department.name if complaint.department_id else ""
-
-    def body():
-        return pdfs.Body(
-            title=_("민원 처리 결과 통지서"),
-            rows=[
-                (_("접수번호"), complaint.number),
-                (_("신청인"), complaint.resident.name or "-"),
-                (_("접수 일시"), _fmt(complaint.received_at)),
-                (_("제목"), complaint.title),
-                (_("처리 부서"), department or "-"),
-                (_("처리 결과"), complaint.answer),
-                (_("답변 일시"), _fmt(complaint.answered_at) if complaint.answered_at else "-"),
-            ],
-            statement=_("귀하께서 신청하신 민원의 처리 결과를 위와 같이 알려 드립니다."),
-            note=_("「민원 처리에 관한 법률」 제27조에 따른 처리 결과의 통지입니다."),
-        )
-
-    return _issue(
-        generator=Generator.COMPLAINT_RESULT,
-        holder=complaint.resident,
-        source_reference=complaint.number,
-        body_for=body,
-        department=department,
-        issued_by=issued_by,
-        now=now,
-    )
-
-
-def documents_for(user):
-    return IssuedDocument.objects.filter(holder=user).order_by("-issued_at", "-id")
-
-
-def get_document(user, pk) -> IssuedDocument:
-    """The holder's own document (staff: any, audited)."""
-    doc = None
-    if str(pk).isdigit():
-        doc = IssuedDocument.objects.select_related("holder").filter(pk=int(pk)).first()
-    if doc is not None and getattr(user, "is_city_staff", False) and user.is_active:
-        audit.record_read(user, doc, reason="certificates.document")
-        return doc
-    if doc is None or not getattr(user, "is_authenticated", False) or doc.holder_id != user.pk:
-        raise NotFound(Code.DOCUMENT_NOT_FOUND, _("문서를 찾을 수 없습니다."))
-    return doc
-
-
-def revoke(staff, doc, reason: str, *, now: dt.datetime | None = None) -> IssuedDocument:
-    """효력 상실: the verification page answers "revoked" from now on."""
-    _staff(staff)
-    reason = " ".join(str(reason or "").split())[:200]
-    if not reason:
-        raise DasanError(Code.REASON_REQUIRED, _("사유를 적어 주세요."), field="reason")
-    with transaction.atomic():
-        doc = IssuedDocument.objects.select_for_update().get(pk=doc.pk if isinstance(doc, IssuedDocument) else doc)
-        if doc.status == DocumentStatus.REVOKED:
-            raise Conflict(Code.ALREADY_REVOKED, _("이미 효력을 잃은 문서입니다."))
-        doc.status = DocumentStatus.REVOKED
-        doc.revoked_at = now or timezone.now()
-        doc.revoked_reason = reason
-        doc.save(update_fields=["status", "revoked_at", "revoked_reason"])
-        audit.record("certificates.revoke", actor=staff, target=doc, reason=reason)
-    return doc
-
-
-# --- verification (문서 진위확인) ---------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Verification:
-    """``state``: ``genuine``, ``revoked``, ``not_found`` or ``not_genuine`` (a file was
-    given and it is not the issued one); ``reasons`` say why in words."""
-
-    state: str
-    document: IssuedDocument | None
-    reasons: list[str]
-    file_checked: bool = False
-
-    @property
-    def genuine(self) -> bool:
-        return self.state == "genuine"
-
-
-def check_rate(client: str) -> None:
-    """Rate limit of the verification page and API, per client address."""
-    limit, window = int(setting("CERTIFICATES_VERIFY_LIMIT", VERIFY_LIMIT[0])), VERIFY_LIMIT[1]
-    result = ratelimit.hit(f"certificates.verify:{client or 'unknown'}", limit=limit, window=window)
-    if not result.allowed:
-        raise RateLimited(result.retry_after)
-
-
-def verify(number: str = "", pdf: bytes | None = None) -> Verification:
-    """Is ``number`` (and, if given, the file ``pdf``) a document this city issued?
-
-    With a file, its signature must be the city's and cover the whole file, and its
-    SHA-256 must be the one stored at issue; with a file and no number, the file
-    itself is looked up by its hash."""
-    digits = numbers.normalise(number)
-    document = None
-    if digits:
-        if not numbers.is_well_formed(digits):
-            return Verification(
-                "not_found", None, [_("문서확인번호가 맞지 않습니다. 16자리 숫자를 다시 확인해 주세요.")]
-            )
-        document = IssuedDocument.objects.filter(number=digits).first()
-        if document is None:
-            return Verification("not_found", None, [_("이 번호로 발급한 문서가 없습니다.")])
-    if pdf is None:
-        if document is None:
-            raise DasanError(
-                Code.NUMBER_REQUIRED, _("문서확인번호를 입력하거나 PDF 파일을 올려 주세요."), field="number"
-            )
-        if document.status == DocumentStatus.REVOKED:
-            return Verification("revoked", document, [_("발급한 문서이지만 효력을 잃었습니다.")])
-        return Verification("genuine", document, [_("이 시에서 발급한 문서입니다.")])
-
-    reasons = []
-    check = signing.verify_signature(pdf)
-    digest = hashlib.sha256(pdf).hexdigest()
-    if document is None:
-        document = IssuedDocument.objects.filter(sha256=digest).first()
-    ok = check.ok
-    reasons.append(check.reason)
-    if document is None:
-        reasons.append(_("이 파일과 같은 문서를 발급한 기록이 없습니다."))
-        return Verification("not_found" if not check.ok else "not_genuine", None, reasons, file_checked=True)
-    if digest != document.sha256:
-        ok = False
-        reasons.append(_("파일이 발급한 문서와 다릅니다 (SHA-256 불일치)."))
-    if not ok:
-        return Verification("not_genuine", document, reasons, file_checked=True)
-    if document.status == DocumentStatus.REVOKED:
-        return Verification(
-            "revoked", document, reasons + [_("발급한 문서이지만 효력을 잃었습니다.")], file_checked=True
-        )
-    reasons.append(_("발급한 문서와 파일이 같습니다."))
-    return Verification("genuine", document, reasons, file_checked=True)
-
-
-# --- words for pages ------------------------------------------------------------------------------
-
-
-def requested_message(req: DocumentRequest) -> str:
-    return _("신청했습니다. 신청번호 %(code)s, 수령 %(when)s. 준비되면 알려 드립니다.") % {
-        "code": req.code,
-        "when": _fmt(req.pickup_at),
-    }
-
-
-def cancelled_message() -> str:
-    return _("신청을 취소했습니다.")
-
-
-def done_message() -> str:
-    return _("처리했습니다.")
-
-
-def unknown_kind_message() -> str:
-    return _("발급할 문서 종류를 골라 주세요.")
-
-
-def issued_message(doc: IssuedDocument) -> str:
-    return _("%(title)s을 발급했습니다. 문서확인번호 %(number)s") % {"title": doc.title, "number": doc.display_number}
-
-
-def recent_documents():
-    return IssuedDocument.objects.select_related("issued_by").order_by("-issued_at", "-id")

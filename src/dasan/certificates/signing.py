@@ -1,11 +1,11 @@
 """The city's digital signature on the PDFs it issues, and checking it.
 
-Configuration (``settings.DASAN`` first, then the environment):
+Configuration (``settings.DASAN``, read from the environment in ``settings.py``):
 
-* ``SIGNING_P12`` / ``DASAN_SIGNING_P12`` — path of a PKCS#12 file holding the
+* ``SIGNING_P12`` (``DASAN_SIGNING_P12``) — path of a PKCS#12 file holding the
   signing key, its certificate and the chain up to the root.
-* ``SIGNING_P12_PASSWORD`` / ``DASAN_SIGNING_P12_PASSWORD`` — its password.
-* ``SIGNING_TRUST_ROOTS`` / ``DASAN_SIGNING_TRUST_ROOTS`` — optional: PEM or DER
+* ``SIGNING_P12_PASSWORD`` (``DASAN_SIGNING_P12_PASSWORD``) — its password.
+* ``SIGNING_TRUST_ROOTS`` (``DASAN_SIGNING_TRUST_ROOTS``) — optional: PEM or DER
   files (separated by ``os.pathsep``) of the root certificates a signature must
   chain to. Without it the self-signed certificates inside the PKCS#12 are the
   roots (right for the demo CA of ``make_signing_cert``; in production point it
@@ -29,10 +29,10 @@ import logging
 import os
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from dasan.certificates.errors import Code
+from dasan.core.conf import setting
 from dasan.core.errors import DasanError
 
 logger = logging.getLogger("dasan.certificates")
@@ -55,10 +55,7 @@ class SigningUnavailable(DasanError):
 
 
 def _conf(name: str) -> str:
-    value = (getattr(settings, "DASAN", {}) or {}).get(name)
-    if value in (None, ""):
-        value = os.environ.get(f"DASAN_{name}", "")
-    return str(value or "")
+    return str(setting(name) or "")
 
 
 def configured() -> bool:

@@ -1,6 +1,7 @@
-"""Resident, public and staff pages of 민원서류. Thin: every change is a call into
-:mod:`dasan.certificates.services`; a :class:`~dasan.core.errors.DasanError` is shown
-on the page with its message, never as a 500."""
+"""Resident, public and staff pages of 민원서류. Thin: reads come from
+:mod:`~dasan.certificates.selectors`, every change is a call into ``services`` (requests),
+``issuing`` (city documents) or ``verification``; a service's error is shown on the page
+with its message (``core.http``), never as a 500."""
 
 from __future__ import annotations
 
@@ -11,23 +12,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dasan.accounts.decorators import staff_required
 from dasan.certificates.errors import Code
 from dasan.core.errors import DasanError, NotFound, RateLimited
+from dasan.core.http import user_errors
 from dasan.core.middleware import client_ip
+from dasan.core.timefmt import fmt
 
-from . import numbers, services
-from .models import DocumentStatus, IdKind, RequestStatus, Source
-
-
-def _or_404(func, *args, **kwargs):
-    try:
-        return func(*args, **kwargs)
-    except NotFound as error:
-        raise Http404(str(error.message)) from None
+from . import issuing, numbers, selectors, services, signing, verification
+from .models import IdKind, RequestStatus, Source
+from .uploads import read_pdf_upload
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -38,6 +36,10 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _done(request: HttpRequest) -> None:
+    messages.success(request, _("처리했습니다."))
+
+
 # --- resident pages -----------------------------------------------------------------------------
 
 
@@ -45,18 +47,28 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """The catalogue; signed in, also the resident's requests and issued documents."""
     user = request.user
-    mine = services.requests_for(user)[:20] if user.is_authenticated else []
-    docs = services.documents_for(user)[:20] if user.is_authenticated else []
+    mine = selectors.requests_for(user)[:20] if user.is_authenticated else []
+    docs = selectors.documents_for(user)[:20] if user.is_authenticated else []
     return render(
         request,
         "certificates/index.html",
         {
-            "national": [(t, services.processing_label(t)) for t in services.document_types(source=Source.NATIONAL)],
-            "city": list(services.document_types(source=Source.CITY)),
+            "national": [(t, selectors.processing_label(t)) for t in selectors.document_types(source=Source.NATIONAL)],
+            "city": list(selectors.document_types(source=Source.CITY)),
             "mine": mine,
             "docs": docs,
         },
     )
+
+
+def _request_values(post) -> dict:
+    return {
+        "copies": post.get("copies", "1"),
+        "office": post.get("office", ""),
+        "pickup_at": post.get("pickup_at", ""),
+        "purpose": post.get("purpose", ""),
+        "options": set(post.getlist("options")),
+    }
 
 
 @never_cache
@@ -64,43 +76,40 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest, code: str) -> HttpResponse:
     """The request form of one document: options, copies, office and pickup time."""
-    doc_type = _or_404(services.get_type, code)
+    doc_type = selectors.get_type(code)
     if doc_type.source != Source.NATIONAL:
         return redirect("certificates:issue")
     error = None
     values = {"copies": "1", "office": "", "pickup_at": "", "purpose": "", "options": set()}
     if request.method == "POST":
-        values = {
-            "copies": request.POST.get("copies", "1"),
-            "office": request.POST.get("office", ""),
-            "pickup_at": request.POST.get("pickup_at", ""),
-            "purpose": request.POST.get("purpose", ""),
-            "options": set(request.POST.getlist("options")),
-        }
-        try:
+        values = _request_values(request.POST)
+        with user_errors(flash=False) as outcome:
             req = services.request_document(
-                request.user,
                 doc_type,
+                actor=request.user,
                 office=values["office"],
                 pickup_at=values["pickup_at"],
                 copies=values["copies"],
                 purpose=values["purpose"],
                 options={key: True for key in values["options"]},
             )
-        except DasanError as exc:
-            error = exc
-        else:
-            messages.success(request, str(services.requested_message(req)))
+        if outcome.ok:
+            messages.success(
+                request,
+                _("신청했습니다. 신청번호 %(code)s, 수령 %(when)s. 준비되면 알려 드립니다.")
+                % {"code": req.code, "when": fmt(req.pickup_at)},
+            )
             return redirect("certificates:request", pk=req.pk)
+        error = outcome.error
     return render(
         request,
         "certificates/new.html",
         {
             "type": doc_type,
-            "processing": services.processing_label(doc_type),
-            "earliest": services.earliest_pickup(doc_type),
-            "slots": services.pickup_slots(doc_type),
-            "offices": list(services.offices()),
+            "processing": selectors.processing_label(doc_type),
+            "earliest": selectors.earliest_pickup(doc_type),
+            "slots": selectors.pickup_slots(doc_type),
+            "offices": list(selectors.offices()),
             "values": values,
             "error": error,
             "copies_range": range(1, doc_type.max_copies + 1),
@@ -113,15 +122,15 @@ def new_request(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    req = _or_404(services.get_request, request.user, pk)
+    req = selectors.get_request(request.user, pk)
     return render(
         request,
         "certificates/request.html",
         {
             "req": req,
-            "options": services.option_labels(req),
+            "options": selectors.option_labels(req),
             "cancellable": req.status in (RequestStatus.REQUESTED, RequestStatus.PREPARING),
-            "can_ticket": services.can_take_ticket(req),
+            "can_ticket": selectors.can_take_ticket(req),
         },
     )
 
@@ -129,13 +138,11 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    req = _or_404(services.get_request, request.user, pk)
-    try:
-        services.cancel_request(request.user, req)
-    except DasanError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, str(services.cancelled_message()))
+    req = selectors.get_request(request.user, pk)
+    with user_errors(request) as outcome:
+        services.cancel_request(req, actor=request.user)
+    if outcome.ok:
+        messages.success(request, _("신청을 취소했습니다."))
     return redirect("certificates:request", pk=req.pk)
 
 
@@ -143,13 +150,10 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket(request: HttpRequest, pk: int) -> HttpResponse:
     """번호표 받기 on the pickup day."""
-    req = _or_404(services.get_request, request.user, pk)
-    try:
-        req = services.take_pickup_ticket(request.user, req)
-    except DasanError as error:
-        messages.error(request, str(error.message))
-        return redirect("certificates:request", pk=req.pk)
-    if req.ticket_url:
+    req = selectors.get_request(request.user, pk)
+    with user_errors(request) as outcome:
+        req = services.take_pickup_ticket(req, actor=request.user)
+    if outcome.ok and req.ticket_url:
         return redirect(req.ticket_url)
     return redirect("certificates:request", pk=req.pk)
 
@@ -163,10 +167,10 @@ def issue(request: HttpRequest) -> HttpResponse:
         request,
         "certificates/issue.html",
         {
-            "uses": list(services.facility_uses(request.user)[:30]),
-            "complaints": list(services.complaint_results(request.user)[:30]),
-            "docs": list(services.documents_for(request.user)[:30]),
-            "available": services.signing.configured(),
+            "uses": list(selectors.facility_uses(request.user)[:30]),
+            "complaints": list(selectors.complaint_results(request.user)[:30]),
+            "docs": list(selectors.documents_for(request.user)[:30]),
+            "available": signing.configured(),
         },
     )
 
@@ -174,12 +178,9 @@ def issue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def issue_facility(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        doc = services.issue_facility_use(request.user, pk)
-    except NotFound as error:
-        raise Http404(str(error.message)) from None
-    except DasanError as error:
-        messages.error(request, str(error.message))
+    with user_errors(request) as outcome:
+        doc = issuing.issue_facility_use(pk, actor=request.user)
+    if not outcome.ok:
         return redirect("certificates:issue")
     return redirect("certificates:document", pk=doc.pk)
 
@@ -187,12 +188,9 @@ def issue_facility(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def issue_complaint(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        doc = services.issue_complaint_result(request.user, number)
-    except NotFound as error:
-        raise Http404(str(error.message)) from None
-    except DasanError as error:
-        messages.error(request, str(error.message))
+    with user_errors(request) as outcome:
+        doc = issuing.issue_complaint_result(number, actor=request.user)
+    if not outcome.ok:
         return redirect("certificates:issue")
     return redirect("certificates:document", pk=doc.pk)
 
@@ -201,14 +199,14 @@ def issue_complaint(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_GET
 def document(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = _or_404(services.get_document, request.user, pk)
-    return render(request, "certificates/document.html", {"doc": doc, "verify_url": services.verify_url(doc.number)})
+    doc = selectors.get_document(request.user, pk)
+    return render(request, "certificates/document.html", {"doc": doc, "verify_url": selectors.verify_url(doc.number)})
 
 
 @login_required
 @require_GET
 def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = _or_404(services.get_document, request.user, pk)
+    doc = selectors.get_document(request.user, pk)
     return _pdf_response(doc.pdf, f"document-{doc.number}.pdf")
 
 
@@ -222,30 +220,25 @@ def verify(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     number = source.get("number", "").strip()[:40]
     upload = request.FILES.get("file") if request.method == "POST" else None
-    result = error = None
-    status = 200
-    if number or upload:
-        try:
-            services.check_rate(client_ip(request) or "")
-            pdf = services.read_pdf_upload(upload) if upload is not None else None
-            result = services.verify(number, pdf)
-        except RateLimited as exc:
-            error, status = exc, 429
-        except DasanError as exc:
-            error, status = exc, exc.status
+    result = None
+    with user_errors(flash=False) as outcome:
+        if number or upload:
+            verification.check_rate(client_ip(request) or "")
+            pdf = read_pdf_upload(upload) if upload is not None else None
+            result = verification.verify(number, pdf)
     response = render(
         request,
         "certificates/verify.html",
         {
             "number": number,
             "result": result,
-            "error": error,
+            "error": outcome.error,
             "display_number": numbers.display(result.document.number) if result and result.document else "",
         },
-        status=status,
+        status=outcome.status,
     )
-    if status == 429:
-        response["Retry-After"] = str(error.retry_after)
+    if isinstance(outcome.error, RateLimited):
+        response["Retry-After"] = str(outcome.error.retry_after)
     return response
 
 
@@ -263,18 +256,19 @@ def _day(value) -> dt.date | None:
 @require_GET
 def staff_index(request: HttpRequest) -> HttpResponse:
     """The queue by office and pickup day (default: today at every office, still open)."""
+    offices = list(selectors.offices())
     office_code = request.GET.get("office", "").strip()
-    office = next((o for o in services.offices() if o.code == office_code), None)
+    office = next((o for o in offices if o.code == office_code), None)
     raw_day = request.GET.get("day", "")
     day = _day(raw_day) if raw_day else (None if request.GET.get("all") else timezone.localdate())
     status = request.GET.get("status", "")
-    rows = list(services.queue(office=office, day=day, status=status)[:200])
+    rows = list(selectors.queue(office=office, day=day, status=status)[:200])
     return render(
         request,
         "certificates/staff/index.html",
         {
             "rows": rows,
-            "offices": list(services.offices()),
+            "offices": offices,
             "office": office,
             "day": day,
             "status": status,
@@ -287,43 +281,45 @@ def staff_index(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def staff_request(request: HttpRequest, pk: int) -> HttpResponse:
-    req = _or_404(services.staff_request, request.user, pk)
+    req = selectors.staff_request(request.user, pk)
     return render(
         request,
         "certificates/staff/request.html",
         {
             "req": req,
-            "options": services.option_labels(req),
+            "options": selectors.option_labels(req),
             "id_kinds": IdKind.choices,
-            "max_mb": services.pdf_max_bytes() // (1024 * 1024),
+            "max_mb": selectors.pdf_max_bytes() // (1024 * 1024),
         },
     )
+
+
+def _request_action(request: HttpRequest, req, action: str) -> None:
+    staff = request.user
+    if action == "preparing":
+        services.start_preparing(req, actor=staff)
+    elif action == "attach":
+        services.attach_file(req, request.FILES.get("file"), actor=staff)
+    elif action == "ready":
+        services.mark_ready(req, actor=staff)
+    elif action == "collect":
+        services.record_collection(
+            req, actor=staff, id_kind=request.POST.get("id_kind", ""), fee_paid=bool(request.POST.get("fee_paid"))
+        )
+    elif action == "cancel":
+        services.cancel_request(req, actor=staff, reason=request.POST.get("reason", ""))
+    else:
+        raise Http404()
 
 
 @staff_required
 @require_POST
 def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    req = _or_404(services.staff_request, request.user, pk, reason=f"certificates.{action}")
-    staff = request.user
-    try:
-        if action == "preparing":
-            services.start_preparing(staff, req)
-        elif action == "attach":
-            services.attach_file(staff, req, request.FILES.get("file"))
-        elif action == "ready":
-            services.mark_ready(staff, req)
-        elif action == "collect":
-            services.record_collection(
-                staff, req, id_kind=request.POST.get("id_kind", ""), fee_paid=bool(request.POST.get("fee_paid"))
-            )
-        elif action == "cancel":
-            services.cancel_request(staff, req, reason=request.POST.get("reason", ""))
-        else:
-            raise Http404()
-    except DasanError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, str(services.done_message()))
+    req = selectors.staff_request(request.user, pk, reason=f"certificates.{action}")
+    with user_errors(request) as outcome:
+        _request_action(request, req, action)
+    if outcome.ok:
+        _done(request)
     return redirect("certificates_staff:request", pk=req.pk)
 
 
@@ -331,10 +327,23 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_GET
 def staff_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The attached national-system PDF, to print at the counter."""
-    req = _or_404(services.staff_request, request.user, pk, reason="certificates.file")
+    req = selectors.staff_request(request.user, pk, reason="certificates.file")
     if not req.file:
         raise Http404()
     return _pdf_response(req.file, f"request-{req.code}.pdf")
+
+
+def _issue_by_reference(staff, kind: str, reference: str):
+    """Staff issue by a typed reservation (``R000123`` or ``123``) or complaint number.
+    A number that matches nothing is a typing slip shown on the form (404), not a missing page."""
+    try:
+        if kind == "facility_use":
+            return issuing.issue_facility_use(reference.upper().removeprefix("R").lstrip("0") or "0", actor=staff)
+        if kind == "complaint_result":
+            return issuing.issue_complaint_result(reference, actor=staff)
+    except NotFound as error:
+        raise DasanError(error.code, error.message, status=error.status) from None
+    raise DasanError(Code.UNKNOWN_KIND, _("발급할 문서 종류를 골라 주세요."), field="kind")
 
 
 @never_cache
@@ -344,22 +353,18 @@ def staff_issued(request: HttpRequest) -> HttpResponse:
     """Issue a city document for a reservation or complaint; the recent ones, to revoke."""
     error = None
     if request.method == "POST":
-        kind = request.POST.get("kind", "")
         reference = request.POST.get("reference", "").strip()[:40]
-        try:
-            if kind == "facility_use":
-                digits = reference.upper().removeprefix("R").lstrip("0") or "0"
-                doc = services.issue_facility_use(request.user, digits)
-            elif kind == "complaint_result":
-                doc = services.issue_complaint_result(request.user, reference)
-            else:
-                raise DasanError(Code.UNKNOWN_KIND, services.unknown_kind_message(), field="kind")
-        except DasanError as exc:
-            error = exc
-        else:
-            messages.success(request, str(services.issued_message(doc)))
+        with user_errors(flash=False) as outcome:
+            doc = _issue_by_reference(request.user, request.POST.get("kind", ""), reference)
+        if outcome.ok:
+            messages.success(
+                request,
+                _("%(title)s을 발급했습니다. 문서확인번호 %(number)s")
+                % {"title": doc.title, "number": doc.display_number},
+            )
             return redirect("certificates_staff:issued")
-    docs = services.recent_documents()[:50]
+        error = outcome.error
+    docs = selectors.recent_documents()[:50]
     return render(
         request, "certificates/staff/issued.html", {"docs": docs, "error": error}, status=error.status if error else 200
     )
@@ -368,21 +373,16 @@ def staff_issued(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def staff_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = _or_404(services.get_document, request.user, pk)
-    try:
-        services.revoke(request.user, doc, request.POST.get("reason", ""))
-    except DasanError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, str(services.done_message()))
+    doc = selectors.get_document(request.user, pk)
+    with user_errors(request) as outcome:
+        issuing.revoke(doc, actor=request.user, reason=request.POST.get("reason", ""))
+    if outcome.ok:
+        _done(request)
     return redirect("certificates_staff:issued")
 
 
 @staff_required
 @require_GET
 def staff_document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = _or_404(services.get_document, request.user, pk)
+    doc = selectors.get_document(request.user, pk)
     return _pdf_response(doc.pdf, f"document-{doc.number}.pdf")
-
-
-__all__ = ["DocumentStatus"]

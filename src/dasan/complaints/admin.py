@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from dasan.core import pii
 from dasan.core.admin import AuditedAdmin
 from dasan.core.audit import record_read
-from dasan.core.errors import DasanError
+from dasan.core.http import user_errors
 from dasan.core.models import Department
 
-from . import deadlines, services
+from . import deadlines, parking, selectors, services
 from .models import (
     AnswerTemplate,
     Category,
@@ -161,7 +161,7 @@ class ParkingInline(admin.StackedInline):
 
     @admin.display(description=_("해시 확인"), boolean=True)
     def hash_verified(self, obj: ParkingReport) -> bool:
-        return services.verify_parking_report(obj)
+        return parking.verify_parking_report(obj)
 
 
 class ReassignForm(forms.Form):
@@ -245,7 +245,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The same scope as the workbench: a department's staff see their department's complaints.
-        return services.visible_complaints(request.user).select_related("category", "department")
+        return selectors.visible_complaints(request.user).select_related("category", "department")
 
     def has_add_permission(self, request):
         return False
@@ -274,7 +274,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         phone = obj.contact_phone or (obj.resident.phone if obj.resident_id else "") or ""
         email = obj.contact_email or (obj.resident.email if obj.resident_id else "")
         # Masked: the admin is for oversight; the workbench reveals contacts on purpose, audited.
-        parts = [name[:1] + "*" * max(len(name) - 1, 0) if name else "", pii.mask(phone), pii.mask(email)]
+        parts = [pii.mask_name(name), pii.mask(phone), pii.mask(email)]
         return " · ".join(p for p in parts if p) or "-"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -289,12 +289,12 @@ class ComplaintAdmin(admin.ModelAdmin):
         closed = 0
         skipped = queryset.exclude(status=Status.ANSWERED).count()
         for complaint in list(queryset.filter(status=Status.ANSWERED)):
-            try:
+            with user_errors(flash=False) as outcome:
                 services.close(complaint, actor=request.user)
-            except DasanError:
-                skipped += 1
-            else:
+            if outcome.ok:
                 closed += 1
+            else:
+                skipped += 1
         self.message_user(request, _("%(closed)d건을 종결했습니다.") % {"closed": closed}, messages.SUCCESS)
         if skipped:
             self.message_user(
@@ -309,16 +309,15 @@ class ComplaintAdmin(admin.ModelAdmin):
         if "apply" in request.POST:
             form = ReassignForm(request.POST)
             if form.is_valid():
-                try:
+                with user_errors(flash=False) as outcome:
                     moved = services.bulk_reassign(
                         list(queryset.values_list("number", flat=True)),
                         department=form.cleaned_data["department"],
                         actor=request.user,
                         reason=form.cleaned_data["reason"],
                     )
-                except DasanError as exc:
-                    error = str(exc.message)
-                else:
+                error = outcome.message
+                if outcome.ok:
                     self.message_user(
                         request,
                         _("%(count)d건을 %(department)s(으)로 옮겼습니다.")

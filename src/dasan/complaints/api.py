@@ -1,6 +1,7 @@
 """Complaints API (``/api/v1/complaints/``): categories, filing, one's own complaints.
 
-Thin: every change goes through :mod:`dasan.complaints.services`; a
+Thin: reads go through :mod:`.selectors`, filing through :mod:`.intake`, every later
+change through :mod:`.services`; a
 :class:`~dasan.core.errors.DasanError` becomes the error envelope of ``dasan/api.py``.
 Filing accepts an ``Idempotency-Key`` header so that a retry after a lost answer
 returns the first complaint instead of filing a second one.
@@ -24,10 +25,10 @@ from ninja import Header, Query, Router, Schema, Status
 from dasan.accounts.api_auth import session_or_token
 from dasan.complaints.errors import Code
 from dasan.core import idempotency
-from dasan.core.errors import DasanError, NotFound
+from dasan.core.errors import CoreCode, DasanError
 from dasan.core.schemas import ErrorOut
 
-from . import services
+from . import intake, selectors, services
 from .forms import max_photo_bytes, max_photos
 from .models import Channel, Complaint, FormKind
 from .models import Status as ComplaintStatus
@@ -152,7 +153,7 @@ def complaint_out(complaint: Complaint) -> dict:
             {"id": p.pk, "url": reverse("complaints:photo", args=[p.pk]), "width": p.width, "height": p.height}
             for p in complaint.photos.all()
         ],
-        "timeline": [_event_out(e) for e in services.timeline(complaint, for_staff=False)],
+        "timeline": [_event_out(e) for e in selectors.timeline(complaint, for_staff=False)],
         "parking": _parking_out(complaint),
         "receipt_url": reverse("complaints:receipt", args=[complaint.number]),
     }
@@ -161,14 +162,9 @@ def complaint_out(complaint: Complaint) -> dict:
 
 def _own(user, number: str) -> Complaint:
     """The caller's own complaint; someone else's answers 404 like a missing one."""
-    complaint = (
-        services.visible_complaints(user)
-        .filter(resident=user, number=number.strip())
-        .select_related("category", "department", "duplicate_of")
-        .first()
-    )
+    complaint = selectors.find_own(user, number)
     if complaint is None:
-        raise NotFound(Code.COMPLAINT_NOT_FOUND, _("민원을 찾을 수 없습니다."))
+        raise selectors.complaint_not_found()
     return complaint
 
 
@@ -188,15 +184,17 @@ def _decode_photos(data: ComplaintIn) -> list[io.BytesIO]:
             content = base64.b64decode(photo.content_base64, validate=True)
         except (binascii.Error, ValueError):
             raise DasanError(
-                Code.PHOTO_INVALID,
+                CoreCode.PHOTO_INVALID,
                 _("%(n)d번째 사진을 읽을 수 없습니다. base64로 보내 주세요.") % {"n": index},
                 field="photos",
             ) from None
         if not content:
-            raise DasanError(Code.PHOTO_INVALID, _("%(n)d번째 사진이 비어 있습니다.") % {"n": index}, field="photos")
+            raise DasanError(
+                CoreCode.PHOTO_INVALID, _("%(n)d번째 사진이 비어 있습니다.") % {"n": index}, field="photos"
+            )
         if len(content) > max_photo_bytes():
             raise DasanError(
-                Code.PHOTO_TOO_LARGE,
+                CoreCode.PHOTO_TOO_LARGE,
                 _("사진 한 장은 %(mb)dMB를 넘을 수 없습니다.") % {"mb": max_photo_bytes() // (1024 * 1024)},
                 status=413,
                 field="photos",
@@ -210,7 +208,7 @@ def _decode_photos(data: ComplaintIn) -> list[io.BytesIO]:
 def _category_for(code: str | None):
     if not code:
         return None
-    category = services.public_categories().filter(code=code).first()
+    category = selectors.public_categories().filter(code=code).first()
     if category is None:
         raise DasanError(
             Code.UNKNOWN_CATEGORY, _("알 수 없는 분류입니다: %(code)s") % {"code": code[:40]}, field="category"
@@ -236,7 +234,7 @@ def _coordinate(value: float | None) -> Decimal | None:
 @router.get("/categories", response=list[CategoryOut], auth=None, summary="Complaint categories")
 def categories(request: HttpRequest):
     """The categories residents can file under, with their department and legal processing period."""
-    return [_category_out(c) for c in services.public_categories().select_related("department")]
+    return [_category_out(c) for c in selectors.public_categories()]
 
 
 @router.post(
@@ -264,7 +262,7 @@ def create(
 
     def produce():
         category = _category_for(data.category)
-        complaint = services.file_complaint(
+        complaint = intake.file_complaint(
             title=data.title,
             description=data.description,
             channel=Channel.API,
@@ -295,12 +293,7 @@ def create(
 def my_complaints(request: HttpRequest, query: Query[PageQuery]):
     """The signed-in person's own complaints, newest first, 20 a page."""
     user = request.auth
-    complaints = (
-        services.visible_complaints(user)
-        .filter(resident=user)
-        .select_related("category")
-        .order_by("-received_at", "-id")
-    )
+    complaints = selectors.own_complaints(user).select_related("category").order_by("-received_at", "-id")
     count = complaints.count()
     pages = max(1, math.ceil(count / PAGE_SIZE))
     page = min(query.page, pages)
@@ -322,7 +315,7 @@ def complaint_detail(request: HttpRequest, number: str):
 @router.post("/{number}/rate", response={200: ComplaintOut, **ERRORS}, auth=session_or_token, summary="Rate the answer")
 def rate(request: HttpRequest, number: str, data: RateIn):
     """만족도 평가: 1-5 and a comment, once the complaint has been answered (409 before that or if rated)."""
-    complaint = services.rate(_own(request.auth, number), resident=request.auth, score=data.score, comment=data.comment)
+    complaint = services.rate(_own(request.auth, number), actor=request.auth, score=data.score, comment=data.comment)
     return complaint_out(complaint)
 
 
@@ -331,5 +324,5 @@ def rate(request: HttpRequest, number: str, data: RateIn):
 )
 def withdraw(request: HttpRequest, number: str):
     """취하: take back a complaint that is still open (409 once it has been answered or closed)."""
-    complaint = services.withdraw(_own(request.auth, number), resident=request.auth)
+    complaint = services.withdraw(_own(request.auth, number), actor=request.auth)
     return complaint_out(complaint)

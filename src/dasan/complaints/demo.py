@@ -332,7 +332,7 @@ def load_sample_complaints(categories: dict[str, Category]) -> int:
     """File the sample complaints through the services; returns how many were added."""
     from dasan.accounts.models import User
 
-    from . import services
+    from . import intake, parking, services
 
     residents = {u.phone: u for u in User.objects.filter(phone__in=RESIDENT_PHONES)}
     staff = {u.username: u for u in User.objects.filter(username__in=["admin", "cleaning", "traffic-lead"])}
@@ -360,7 +360,7 @@ def load_sample_complaints(categories: dict[str, Category]) -> int:
         if _sample(key) or (category is not None and category not in categories):
             return None
         lat, lng = where if where else (None, None)
-        complaint = services.file_complaint(
+        complaint = intake.file_complaint(
             title=title,
             description=description,
             channel=extra.pop("channel", "web"),
@@ -457,7 +457,7 @@ def load_sample_complaints(categories: dict[str, Category]) -> int:
             actor=traffic,
             text="안녕하십니까, 데모시 교통행정과입니다. 안정기 고장을 확인해 오늘 교체했습니다. 고맙습니다.",
         )
-        services.rate(light, resident=hong, score=5, comment="바로 고쳐 주셔서 고맙습니다.")
+        services.rate(light, actor=hong, score=5, comment="바로 고쳐 주셔서 고맙습니다.")
         services.close(light, actor=traffic)
 
     road = file(
@@ -525,7 +525,7 @@ def load_sample_complaints(categories: dict[str, Category]) -> int:
             text="1월에 연세액을 한꺼번에 신고·납부하시면 공제를 받습니다. 위택스나 "
             "세무과 방문으로 신청할 수 있습니다.",
         )
-        services.rate(tax, resident=hong, score=4)
+        services.rate(tax, actor=hong, score=4)
 
     # No category: the classifier decides, or it waits for a manager in the triage queue.
     file(
@@ -540,7 +540,7 @@ def load_sample_complaints(categories: dict[str, Category]) -> int:
 
     if not _sample("parking") and "illegal-parking" in categories:
         first_at = (now - dt.timedelta(minutes=40)).replace(microsecond=0)
-        complaint = services.file_parking_report(
+        complaint = parking.file_parking_report(
             resident=hong,
             plate="12가3456",
             place="데모시 시청로 1 앞 소화전",

@@ -3,8 +3,9 @@
 The forms check what a person can fix on the page (missing fields, a location for a
 category that needs one, how many photos); the rules of the service itself (photo
 contents, the minute between parking photos, the signed statement) are checked by
-``services`` and come back as :class:`~dasan.core.errors.DasanError`, which
-:func:`attach_service_error` puts next to the field it is about.
+the services (:mod:`.intake`, :mod:`.parking`, :mod:`.services`) and come back as
+:class:`~dasan.core.errors.DasanError`, which :func:`attach_service_error` puts next to
+the field it is about.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import re
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dasan.core.errors import DasanError
+from dasan.core.conf import setting
+from dasan.core.http import user_errors
 
+from . import parking
 from .models import Category, ContactPreference
 
 #: Conversation ids from the assistant are opaque; accept only a short, plain token.
@@ -28,16 +30,12 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, "DASAN", {}).get(name, default))
-
-
 def max_photos() -> int:
-    return _setting("COMPLAINT_PHOTO_MAX_COUNT", 5)
+    return int(setting("COMPLAINT_PHOTO_MAX_COUNT"))
 
 
 def max_photo_bytes() -> int:
-    return _setting("COMPLAINT_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+    return int(setting("COMPLAINT_PHOTO_MAX_BYTES"))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -277,12 +275,11 @@ class ParkingReportForm(AccessibleFormMixin, _LocationMixin, forms.Form):
     consent = forms.BooleanField(label=_("위 내용을 확인했으며, 사실대로 신고하고 전자 서명합니다."))
 
     def clean_plate(self) -> str:
-        from . import services
-
-        try:
-            return services.normalize_plate(self.cleaned_data.get("plate") or "")
-        except DasanError as error:
-            raise forms.ValidationError(str(error.message), code=error.code) from None
+        with user_errors(flash=False) as outcome:
+            plate = parking.normalize_plate(self.cleaned_data.get("plate") or "")
+        if outcome.error:
+            raise forms.ValidationError(outcome.message, code=outcome.error.code)
+        return plate
 
     def clean_photo_first(self):
         photo = self.cleaned_data.get("photo_first")

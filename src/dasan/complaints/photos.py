@@ -1,39 +1,35 @@
-"""민원 사진: check that an upload is a real picture, read where and when it was
-taken, then keep only a clean copy.
+"""민원 사진: the time and place a photo was taken, read before its metadata is dropped.
 
-Residents' phone photos carry EXIF: the camera model, often the exact place
-(GPS) and time. We read the two things the complaint needs (the time it was
-taken and its position) from the original, then store a re-encoded JPEG with no
-metadata at all, turned upright, no larger than ``COMPLAINT_PHOTO_MAX_SIDE``.
+Residents' phone photos carry EXIF: the camera model, often the exact place (GPS) and
+time. ``core.images.sanitise`` checks that an upload is a real picture and keeps only a
+clean, upright JPEG without any metadata, no larger than ``COMPLAINT_PHOTO_MAX_SIDE``;
+from the original it decoded we read the two things a complaint needs: when the photo
+was taken (EXIF ``DateTimeOriginal`` with its ``OffsetTimeOriginal``, camera local time
+— Korea's unless the photo says otherwise) and where (the GPS position, which lends a
+complaint without a location its place). An illegal-parking report's two photos prove
+the minute between them with these times. A filing holds at most
+``COMPLAINT_PHOTO_MAX_COUNT`` photos.
 
-The heavy work (decoding, resizing) happens in :func:`prepare`, outside any
-database transaction; services store the prepared bytes.
+The heavy work (decoding, resizing) happens in :func:`prepare`, outside any database
+transaction; the services store the prepared bytes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
-import io
-import warnings
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
 from dasan.complaints.errors import Code
+from dasan.core import images
+from dasan.core.conf import setting
 from dasan.core.errors import DasanError
 
-__all__ = ["PreparedPhoto", "prepare", "prepare_many", "read_exif", "MAX_PIXELS"]
-
-#: Largest picture we decode (width × height). Phone cameras reach ~50 MP; a
-#: "decompression bomb" claims far more in a small file to exhaust memory.
-MAX_PIXELS = 60_000_000
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: the multi-picture JPEG some phones write
-JPEG_QUALITY = 85
+__all__ = ["PreparedPhoto", "prepare", "prepare_many", "read_exif"]
 
 # EXIF tags (Exif 2.3, CIPA DC-008).
 _EXIF_IFD = 0x8769
@@ -58,84 +54,6 @@ class PreparedPhoto:
     taken_at: dt.datetime | None
     latitude: Decimal | None
     longitude: Decimal | None
-
-
-def _limits() -> tuple[int, int, int]:
-    conf = settings.DASAN
-    return (
-        int(conf.get("COMPLAINT_PHOTO_MAX_BYTES", 10 * 1024 * 1024)),
-        int(conf.get("COMPLAINT_PHOTO_MAX_COUNT", 5)),
-        int(conf.get("COMPLAINT_PHOTO_MAX_SIDE", 1600)),
-    )
-
-
-def _read_bytes(upload, max_bytes: int) -> bytes:
-    size = getattr(upload, "size", None)
-    if size is not None and size > max_bytes:
-        raise _too_big(max_bytes)
-    if hasattr(upload, "seek"):
-        try:
-            upload.seek(0)
-        except (OSError, ValueError):
-            pass
-    if hasattr(upload, "chunks"):
-        data = bytearray()
-        for chunk in upload.chunks():
-            data.extend(chunk)
-            if len(data) > max_bytes:
-                raise _too_big(max_bytes)
-        return bytes(data)
-    data = upload.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise _too_big(max_bytes)
-    return data
-
-
-def _too_big(max_bytes: int) -> DasanError:
-    megabytes = max(1, max_bytes // (1024 * 1024))
-    return DasanError(
-        Code.PHOTO_TOO_LARGE,
-        _("사진 한 장은 %(mb)sMB 이하여야 합니다.") % {"mb": megabytes},
-        status=413,
-    )
-
-
-def _not_an_image() -> DasanError:
-    return DasanError(
-        Code.PHOTO_INVALID, _("사진 파일이 아니거나 손상된 파일입니다. JPEG, PNG, WebP 사진을 올려 주세요.")
-    )
-
-
-def _open_checked(data: bytes) -> Image.Image:
-    """Open ``data`` as an image we accept, refusing bombs before decoding pixels."""
-    if not data:
-        raise _not_an_image()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(data))
-            if probe.format not in ACCEPTED_FORMATS:
-                raise _not_an_image()
-            width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise _bomb()
-            probe.verify()  # structure check; the object cannot be used afterwards
-            image = Image.open(io.BytesIO(data))
-            image.load()
-    except DasanError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _bomb() from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, EOFError) as exc:
-        raise _not_an_image() from exc
-    return image
-
-
-def _bomb() -> DasanError:
-    return DasanError(
-        Code.PHOTO_TOO_MANY_PIXELS,
-        _("사진의 해상도가 너무 큽니다(최대 %(mp)s백만 화소).") % {"mp": MAX_PIXELS // 1_000_000},
-    )
 
 
 def _rational(value) -> float:
@@ -214,42 +132,23 @@ def read_exif(image: Image.Image) -> tuple[dt.datetime | None, Decimal | None, D
     return taken_at, latitude, longitude
 
 
-def _clean_rgb(image: Image.Image) -> Image.Image:
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, (255, 255, 255))
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    return image.convert("RGB")
-
-
 def prepare(upload, *, max_side: int | None = None) -> PreparedPhoto:
     """Validate one upload (a Django ``UploadedFile`` or a binary file object) and
-    return its clean JPEG. Raises :class:`DasanError` for anything that is not an
-    acceptable photo."""
-    max_bytes, _count, default_side = _limits()
-    side = max_side or default_side
-    data = _read_bytes(upload, max_bytes)
-    image = _open_checked(data)
-    # Read before anything else: transposing and re-encoding drop the metadata.
-    taken_at, latitude, longitude = read_exif(image)
-    try:
-        upright = ImageOps.exif_transpose(image)
-    except Exception:  # noqa: BLE001 - a broken orientation tag: keep the pixels as they are
-        upright = image
-    rgb = _clean_rgb(upright)
-    rgb.thumbnail((side, side), Image.Resampling.LANCZOS)
-    # A fresh image carries no info dict (EXIF, ICC profile, XMP, comments) at all.
-    clean = Image.new("RGB", rgb.size)
-    clean.paste(rgb)
-    out = io.BytesIO()
-    clean.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-    content = out.getvalue()
+    return its clean JPEG with the time and place it was taken. Raises
+    :class:`DasanError` (``photo_invalid``, ``photo_too_large``, ``photo_too_many_pixels``)
+    for anything that is not an acceptable photo."""
+    clean = images.sanitise(
+        upload,
+        max_bytes=int(setting("COMPLAINT_PHOTO_MAX_BYTES")),
+        max_side=max_side or int(setting("COMPLAINT_PHOTO_MAX_SIDE")),
+        keep_original=True,
+    )
+    taken_at, latitude, longitude = read_exif(clean.original)
     return PreparedPhoto(
-        content=content,
+        content=clean.content,
         width=clean.width,
         height=clean.height,
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=clean.sha256,
         taken_at=taken_at,
         latitude=latitude,
         longitude=longitude,
@@ -260,7 +159,7 @@ def prepare_many(uploads, *, already: int = 0) -> list[PreparedPhoto]:
     """Prepare several uploads, refusing more than ``COMPLAINT_PHOTO_MAX_COUNT`` in all
     (``already`` counts photos the complaint has)."""
     uploads = [u for u in (uploads or ()) if u is not None]
-    _bytes, max_count, _side = _limits()
+    max_count = int(setting("COMPLAINT_PHOTO_MAX_COUNT"))
     if len(uploads) + already > max_count:
         raise DasanError(Code.TOO_MANY_PHOTOS, _("사진은 %(count)s장까지 올릴 수 있습니다.") % {"count": max_count})
     return [prepare(u) for u in uploads]

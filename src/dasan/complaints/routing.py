@@ -672,8 +672,9 @@ def train(*, progress: Progress | None = None, min_samples: int = 20):
     was trained (same complaints, labels and keywords), or ``None`` when there are fewer
     than ``min_samples`` labelled complaints (routing then stays on the current model,
     or on keywords). ``progress(stage, done, total)`` is called as it goes."""
-    from django.conf import settings
     from django.db import transaction
+
+    from dasan.core.conf import setting
 
     from .models import RoutingModel
 
@@ -691,7 +692,7 @@ def train(*, progress: Progress | None = None, min_samples: int = 20):
     tokenise_started = time.perf_counter()
     docs = tokenize_many(data.texts + [text for _, text in pseudo], progress=progress)
     fit_started = time.perf_counter()
-    threshold = float(settings.DASAN.get("COMPLAINT_AUTO_ASSIGN", 0.6))
+    threshold = float(setting("COMPLAINT_AUTO_ASSIGN"))
     classifier, metrics = fit(
         docs[: len(data.texts)],
         data.labels,

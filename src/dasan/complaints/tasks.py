@@ -6,18 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from dasan.core.conf import setting
 from dasan.core.errors import DasanError
 
 from .models import Complaint, Status
 
 logger = logging.getLogger(__name__)
 
-#: An answered complaint the resident did not react to is closed after this many days.
-DEFAULT_AUTO_CLOSE_DAYS = 14
 BATCH = 200
 
 
@@ -29,7 +27,7 @@ def close_answered(*, now: dt.datetime | None = None, days: int | None = None) -
     complaint that is no longer answered is left alone, so running twice is harmless."""
     from . import services
 
-    days = days if days is not None else int(settings.DASAN.get("COMPLAINT_AUTO_CLOSE_DAYS", DEFAULT_AUTO_CLOSE_DAYS))
+    days = days if days is not None else int(setting("COMPLAINT_AUTO_CLOSE_DAYS"))
     if days <= 0:
         return 0
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)

@@ -1,10 +1,14 @@
 """Resident complaint pages ("내 민원", the forms) and the public statistics.
 
-Thin: every change goes through :mod:`dasan.complaints.services`; a
-:class:`~dasan.core.errors.DasanError` from a service is shown next to the field it
-is about. Filing needs a signed-in resident, so that they can follow the complaint,
-rate the answer and withdraw it; where a category allows it, an anonymous filing
-hides their identity from staff but stays theirs to follow.
+Thin: reads go through :mod:`.selectors`, filings through :mod:`.intake` and
+:mod:`.parking`, every later change through :mod:`.services`; a
+:class:`~dasan.core.errors.DasanError` from a form's service is shown next to the field
+it is about (``core.http.user_errors``), any other becomes its page (404, or a message
+after a post) through ``core.http.DasanErrorMiddleware``.
+
+Filing needs a signed-in resident, so that they can follow the complaint, rate the
+answer and withdraw it; where a category allows it, an anonymous filing hides their
+identity from staff but stays theirs to follow.
 """
 
 from __future__ import annotations
@@ -17,15 +21,18 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dasan.accounts import permissions
+from dasan.core.conf import setting
 from dasan.core.errors import DasanError
+from dasan.core.http import user_errors
 
-from . import services, stats
+from . import intake, parking, receipts, selectors, services, stats
 from .forms import (
     SOURCE_RE,
     ComplaintForm,
@@ -56,33 +63,12 @@ def resident_required(view):
     return wrapper
 
 
-def _not_found(error: DasanError | None = None) -> Http404:
-    return Http404(str(error.message) if error is not None else _("민원을 찾을 수 없습니다."))
-
-
-def _find_own(request: HttpRequest, number: str) -> Complaint | None:
-    # One's own complaint is no staff read of someone's record: nothing to audit here.
-    return (
-        services.visible_complaints(request.user)
-        .filter(resident=request.user, number=str(number).strip())
-        .select_related("category", "department", "duplicate_of")
-        .first()
-    )
-
-
 def _own_complaint(request: HttpRequest, number: str) -> Complaint:
     """The signed-in person's own complaint, or 404 (someone else's looks the same as none)."""
-    complaint = _find_own(request, number)
+    complaint = selectors.find_own(request.user, number)
     if complaint is None:
-        raise _not_found()
+        raise selectors.complaint_not_found()
     return complaint
-
-
-def _staff_detail_url(number: str) -> str | None:
-    try:
-        return reverse("complaints_staff:detail", args=[number])
-    except NoReverseMatch:
-        return None
 
 
 # --- 내 민원 ---------------------------------------------------------------------------
@@ -93,10 +79,7 @@ def _staff_detail_url(number: str) -> str | None:
 def mine(request: HttpRequest) -> HttpResponse:
     """내 민원: the signed-in person's complaints, newest first, with status and due date."""
     complaints = (
-        services.visible_complaints(request.user)
-        .filter(resident=request.user)
-        .select_related("category", "department")
-        .order_by("-received_at", "-id")
+        selectors.own_complaints(request.user).select_related("category", "department").order_by("-received_at", "-id")
     )
     page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "complaints/mine.html", {"page": page})
@@ -106,13 +89,12 @@ def mine(request: HttpRequest) -> HttpResponse:
 @resident_required
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     """One complaint: what was filed, where it is now (timeline), the answer, rating, withdraw."""
-    complaint = _find_own(request, number)
+    complaint = selectors.find_own(request.user, number)
     if complaint is None:
         # Staff open others' complaints on their workbench, which checks their scope and audits the read.
-        staff_url = _staff_detail_url(number) if getattr(request.user, "is_city_staff", False) else None
-        if staff_url:
-            return redirect(staff_url)
-        raise _not_found()
+        if permissions.is_staff(request.user):
+            return redirect("complaints_staff:detail", number=number)
+        raise selectors.complaint_not_found()
     return _render_detail(request, complaint)
 
 
@@ -131,7 +113,7 @@ def _render_detail(
     duplicate_of = complaint.duplicate_of
     context = {
         "complaint": complaint,
-        "events": services.timeline(complaint, for_staff=False),
+        "events": selectors.timeline(complaint, for_staff=False),
         "photos": list(complaint.photos.all()),
         "parking": getattr(complaint, "parking", None) if _has_parking(complaint) else None,
         "can_rate": can_rate,
@@ -157,11 +139,7 @@ def _has_parking(complaint: Complaint) -> bool:
 def receipt(request: HttpRequest, number: str) -> HttpResponse:
     """접수증 as PDF (for a parking report, with the signed statement)."""
     complaint = _own_complaint(request, number)
-    try:
-        pdf = services.receipt_pdf(complaint)
-    except DasanError as error:
-        raise _not_found(error) from None
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(receipts.render(complaint), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="receipt-{complaint.number}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -174,12 +152,12 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _own_complaint(request, number)
     form = RatingForm(request.POST)
     if form.is_valid():
-        try:
+        with user_errors(flash=False) as outcome:
             services.rate(
-                complaint, resident=request.user, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+                complaint, actor=request.user, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
             )
-        except DasanError as error:
-            attach_service_error(form, error)
+        if outcome.error:
+            attach_service_error(form, outcome.error)
         else:
             messages.success(request, _("만족도를 남겨 주셔서 고맙습니다."))
             return redirect("complaints:detail", number=complaint.number)
@@ -193,11 +171,9 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
 def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     """취하: the resident takes back a complaint that is still open."""
     complaint = _own_complaint(request, number)
-    try:
-        services.withdraw(complaint, resident=request.user)
-    except DasanError as error:
-        messages.error(request, str(error.message))
-    else:
+    with user_errors(request) as outcome:
+        services.withdraw(complaint, actor=request.user)
+    if outcome.ok:
         messages.success(request, _("민원을 취하했습니다."))
     return redirect("complaints:detail", number=complaint.number)
 
@@ -207,14 +183,11 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     """A complaint's photo, only for its owner and staff in scope; never cached by shared caches."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    try:
-        item = services.photo_for(request.user, pk)
-    except DasanError as error:
-        raise _not_found(error) from None
+    item = selectors.photo_for(request.user, pk)
     try:
         handle = item.image.open("rb")
     except (FileNotFoundError, ValueError):
-        raise _not_found() from None
+        raise Http404(_("민원을 찾을 수 없습니다.")) from None
     response = FileResponse(handle, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     response["Content-Disposition"] = f'inline; filename="photo-{item.pk}.jpg"'
@@ -225,7 +198,7 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _categories():
-    return list(services.public_categories().select_related("department"))
+    return list(selectors.public_categories())
 
 
 def _remember_source(request: HttpRequest, source: str) -> None:
@@ -266,8 +239,6 @@ def _hint_code(hint, categories: dict) -> str:
 def _suggested_code(text: str, categories: dict) -> str:
     """The router's category for the conversation's text, when it is confident; the
     resident still sees and can change it."""
-    from django.conf import settings
-
     from . import routing
 
     try:
@@ -275,7 +246,7 @@ def _suggested_code(text: str, categories: dict) -> str:
     except Exception:  # noqa: BLE001 - a preselection must never break the form
         logger.exception("routing.suggest failed while prefilling a complaint")
         return ""
-    threshold = settings.DASAN.get("COMPLAINT_AUTO_ASSIGN", 0.6)
+    threshold = setting("COMPLAINT_AUTO_ASSIGN")
     category = suggestion.category
     if category is None or suggestion.confidence < threshold or category.code not in categories:
         return ""
@@ -345,8 +316,8 @@ def new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         source = data["source"] if data["source"] in request.session.get(SOURCE_SESSION, []) else ""
-        try:
-            complaint = services.file_complaint(
+        with user_errors(flash=False) as outcome:
+            complaint = intake.file_complaint(
                 title=data["title"],
                 description=data["description"],
                 channel=Channel.ASSISTANT if source else Channel.WEB,
@@ -363,10 +334,9 @@ def new(request: HttpRequest) -> HttpResponse:
                 language=translation.get_language(),
                 source_reference=source,
             )
-        except DasanError as error:
-            attach_service_error(form, error)
-        else:
+        if outcome.ok:
             return _filed(request, complaint)
+        attach_service_error(form, outcome.error)
     photos_lost = bool(request.FILES.getlist("photos"))
     return render(request, "complaints/new.html", _form_context(form, categories, photos_lost=photos_lost), status=400)
 
@@ -381,7 +351,7 @@ def _filed(request: HttpRequest, complaint: Complaint) -> HttpResponse:
 @resident_required
 def new_parking(request: HttpRequest) -> HttpResponse:
     """불법주정차 신고: plate, place and time, two photos a minute apart, the signed statement."""
-    consent_text = services.consent_text(translation.get_language())
+    consent_text = parking.consent_text(translation.get_language())
     if request.method == "GET":
         form = ParkingReportForm(initial={"signer_name": getattr(request.user, "name", "")})
         form.prepare_for_render()
@@ -390,8 +360,8 @@ def new_parking(request: HttpRequest) -> HttpResponse:
     form = ParkingReportForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            complaint = services.file_parking_report(
+        with user_errors(flash=False) as outcome:
+            complaint = parking.file_parking_report(
                 resident=request.user,
                 plate=data["plate"],
                 place=data["place"],
@@ -405,10 +375,9 @@ def new_parking(request: HttpRequest) -> HttpResponse:
                 channel=Channel.WEB,
                 language=translation.get_language(),
             )
-        except DasanError as error:
-            attach_service_error(form, error)
-        else:
+        if outcome.ok:
             return _filed(request, complaint)
+        attach_service_error(form, outcome.error)
     form.prepare_for_render()
     photos_lost = bool(request.FILES)
     return render(

@@ -4,53 +4,44 @@ one complaint's page with its actions, bulk reassignment and intake at the count
 Thin: every change goes through :mod:`dasan.complaints.services`, which checks the
 workflow, audits and notifies the resident. These views parse what was posted,
 call a service, and show a :class:`~dasan.core.errors.DasanError` as a form error.
-What a member of staff may see comes from ``services.visible_complaints`` (the
-department scoping of ``accounts.scoping``); opening one complaint goes through
-``services.get_complaint``, which records the read in the audit log.
+What a member of staff may see comes from ``selectors.visible_complaints`` (the
+department scoping of ``accounts.permissions``); opening one complaint goes through
+``selectors.get_complaint``, which records the read in the audit log. A failed action
+shows the page again with the error beside its form and what was typed kept
+(``core.http.user_errors``).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from functools import wraps
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dasan.accounts import permissions
+from dasan.accounts.decorators import staff_required
 from dasan.complaints.errors import Code
 from dasan.core import audit, pii
-from dasan.core.errors import DasanError, NotFound
+from dasan.core.errors import DasanError
+from dasan.core.http import safe_next, user_errors
 from dasan.core.models import Department
 
-from . import deadlines, services
-from .models import (
-    OPEN_STATUSES,
-    AnswerTemplate,
-    Category,
-    Complaint,
-    ContactPreference,
-    Status,
-    TranslationState,
-)
+from . import deadlines, intake, selectors, services
+from .models import OPEN_STATUSES, Category, Complaint, ContactPreference, Status, TranslationState
 
-STAFF_LOGIN_PATH = "/accounts/staff/login/"
 PAGE_SIZE = 25
 TRIAGE_PAGE_SIZE = 50
 #: Session key: numbers whose contact the staff member chose to reveal, shown once.
@@ -71,51 +62,6 @@ SLA_LABELS = {
 #: Pseudo-status of the queue's status filter: every status still waiting for the city.
 OPEN = "open"
 ALL = "all"
-
-
-# --- access -------------------------------------------------------------------------------------
-def _staff_login_url() -> str:
-    try:
-        return reverse("accounts:staff_login")
-    except NoReverseMatch:
-        return STAFF_LOGIN_PATH
-
-
-def staff_required(view):
-    """Anonymous visitors go to the staff sign-in; signed-in residents get 403.
-
-    Pages carry residents' personal data, so browsers and proxies must not keep them."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), _staff_login_url())
-        if not getattr(user, "is_city_staff", False) or not user.is_active:
-            raise DjangoPermissionDenied
-        return view(request, *args, **kwargs)
-
-    return never_cache(wrapper)
-
-
-def _routes(user) -> bool:
-    """Managers and city administrators route complaints out of the triage queue."""
-    from dasan.accounts.models import Role
-
-    return bool(user.is_superuser or user.role in (Role.MANAGER, Role.ADMIN))
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
-def _error_message(error: DasanError) -> str:
-    return str(error.message)
 
 
 # --- queue --------------------------------------------------------------------------------------
@@ -174,22 +120,8 @@ def _with_sla(item: dict, complaint: Complaint, now: datetime | None = None) -> 
     return item
 
 
-def _scope(user) -> QuerySet:
-    return services.visible_complaints(user)
-
-
-def _queue_context(request: HttpRequest) -> dict:
-    user = request.user
-    now = timezone.now()
-    scope = _scope(user)
-    departments = Department.objects.filter(pk__in=scope.exclude(department=None).values("department_id")).order_by(
-        "code"
-    )
-    params = request.GET.copy()
-    params.setdefault("status", OPEN)
-    form = QueueFilter(params, departments=departments)
-
-    rows = scope
+def _filtered(rows: QuerySet, form: QueueFilter, user, now: datetime) -> QuerySet:
+    """``rows`` under the queue's filters, all but the status's own."""
     q = (form.value("q") or "").strip()
     if q:
         rows = rows.filter(Q(number__icontains=q) | Q(title__icontains=q))
@@ -206,8 +138,22 @@ def _queue_context(request: HttpRequest) -> dict:
     sla = form.value("sla")
     if sla in SLA_STATES:
         rows = rows.filter(_sla_q(sla, now))
+    return rows
+
+
+def _queue_context(request: HttpRequest) -> dict:
+    user = request.user
+    now = timezone.now()
+    scope = selectors.visible_complaints(user)
+    departments = Department.objects.filter(pk__in=scope.exclude(department=None).values("department_id")).order_by(
+        "code"
+    )
+    params = request.GET.copy()
+    params.setdefault("status", OPEN)
+    form = QueueFilter(params, departments=departments)
+
     # Counts per status and per deadline state, under every filter but the status's own.
-    counted = rows
+    counted = rows = _filtered(scope, form, user, now)
     status = form.value("status") or OPEN
     if status == OPEN:
         rows = rows.filter(status__in=OPEN_STATUSES)
@@ -265,24 +211,24 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def bulk_reassign(request: HttpRequest) -> HttpResponse:
     """Move the ticked complaints to another department (with a reason)."""
-    back = _safe_next(request, reverse("complaints_staff:queue"))
+    back = safe_next(request, reverse("complaints_staff:queue"))
     numbers = [n.strip() for n in request.POST.getlist("numbers") if n.strip()]
     reason = request.POST.get("reason", "").strip()
-    try:
+    with user_errors(flash=False) as outcome:
         if not numbers:
             raise DasanError(Code.NOTHING_SELECTED, _("옮길 민원을 하나 이상 고르세요."))
         department = _department(request.POST.get("department"))
         moved = services.bulk_reassign(numbers, department=department, actor=request.user, reason=reason)
-    except DasanError as error:
+    if outcome.error:
         # Show the queue again with the error next to the form and the ticks kept.
         context = _queue_context(_as_get(request, back))
         context.update(
-            bulk_error=_error_message(error),
+            bulk_error=outcome.message,
             bulk_selected=set(numbers),
             bulk_reason=reason,
             bulk_department=request.POST.get("department", ""),
         )
-        return render(request, "complaints/staff/queue.html", context, status=error.status)
+        return render(request, "complaints/staff/queue.html", context, status=outcome.status)
     messages.success(
         request,
         _("민원 %(count)d건을 %(department)s(으)로 옮겼습니다.") % {"count": moved, "department": department.name},
@@ -314,24 +260,22 @@ def _department(value) -> Department:
 
 
 def _subnav(user) -> dict:
-    routes = _routes(user)
-    return {"can_route": routes, "triage_count": _triage_rows(user).count() if routes else 0}
+    routes = permissions.is_manager(user)
+    return {"can_route": routes, "triage_count": selectors.triage_rows(user).count() if routes else 0}
 
 
 # --- triage -------------------------------------------------------------------------------------
-def _triage_rows(user) -> QuerySet:
-    """Complaints no department owns yet (분류 대기), waiting for a manager to route them
-    (``visible_complaints`` gives them to managers and administrators only)."""
-    return _scope(user).filter(department__isnull=True, status__in=OPEN_STATUSES)
-
-
 @staff_required
 @require_GET
 def triage(request: HttpRequest) -> HttpResponse:
     """The triage queue: each unrouted complaint with the classifier's suggestion."""
-    if not _routes(request.user):
+    if not permissions.is_manager(request.user):
         raise DjangoPermissionDenied
-    rows = _triage_rows(request.user).select_related("suggested_category__department").order_by("received_at", "id")
+    rows = (
+        selectors.triage_rows(request.user)
+        .select_related("suggested_category__department")
+        .order_by("received_at", "id")
+    )
     page = Paginator(rows, TRIAGE_PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     items = [
@@ -356,20 +300,7 @@ def triage(request: HttpRequest) -> HttpResponse:
 
 # --- one complaint ------------------------------------------------------------------------------
 def _photo_url(photo_id: int) -> str:
-    try:
-        return reverse("complaints:photo", args=[photo_id])
-    except NoReverseMatch:
-        return f"/complaints/photos/{photo_id}/"
-
-
-def _mask_name(name: str) -> str:
-    """김주민 -> 김*민, 홍길 -> 홍*: enough to greet the person at the counter, no more."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    return reverse("complaints:photo", args=[photo_id])
 
 
 def _mask_address(address: str, revealed: bool) -> str:
@@ -377,7 +308,7 @@ def _mask_address(address: str, revealed: bool) -> str:
 
 
 def _contact(complaint: Complaint, *, revealed: bool) -> dict:
-    from dasan.accounts.services import masked_phone
+    from dasan.accounts.selectors import masked_phone
 
     if complaint.is_anonymous:
         # An anonymous filing keeps no contact; a linked account must not unmask it.
@@ -404,31 +335,13 @@ def _contact(complaint: Complaint, *, revealed: bool) -> dict:
             "has_any": bool(name or phone or email or address),
         }
     return {
-        "name": _mask_name(name),
+        "name": pii.mask_name(name),
         "phone": masked_phone(phone),
         "email": pii.mask(email) if email else "",
         "address": _mask_address(address, revealed),
         "revealed": False,
         "has_any": bool(name or phone or email or address),
     }
-
-
-def _templates_for(complaint: Complaint) -> list[AnswerTemplate]:
-    return list(
-        AnswerTemplate.objects.filter(is_active=True)
-        .filter(Q(department__isnull=True) | Q(department_id=complaint.department_id))
-        .order_by("title", "id")
-    )
-
-
-def _assignees(complaint: Complaint):
-    if not complaint.department_id:
-        return get_user_model().objects.none()
-    return (
-        get_user_model()
-        .objects.filter(kind="staff", is_active=True, department_id=complaint.department_id)
-        .order_by("name", "username")
-    )
 
 
 def _detail_context(
@@ -440,7 +353,7 @@ def _detail_context(
     values: dict | None = None,
 ) -> dict:
     values = dict(values or {})
-    templates = _templates_for(complaint)
+    templates = selectors.answer_templates(complaint)
     chosen = None
     if "answer" not in values:
         picked = request.GET.get("template", "")
@@ -451,7 +364,7 @@ def _detail_context(
     return {
         **_with_sla({"complaint": complaint}, complaint),
         "confidence": None if confidence is None else round(confidence * 100),
-        "events": services.timeline(complaint, for_staff=True),
+        "events": selectors.timeline(complaint, for_staff=True),
         "photos": [{"photo": p, "url": _photo_url(p.pk)} for p in complaint.photos.all()],
         "contact": _contact(complaint, revealed=revealed),
         "language_name": dict(settings.LANGUAGES).get(complaint.language, complaint.language),
@@ -460,7 +373,7 @@ def _detail_context(
         "template_bodies": {str(t.pk): t.body for t in templates},
         "chosen_template": chosen,
         "departments": Department.objects.filter(is_active=True).order_by("code"),
-        "assignees": _assignees(complaint),
+        "assignees": selectors.assignable_staff(complaint.department_id),
         "errors": errors or {},
         "values": values,
         # The forms offered follow the workflow; the services still have the last word.
@@ -478,10 +391,13 @@ def _get_visible(user, number: str) -> Complaint:
     No audit read here: the page it was posted from recorded the read, and the
     action records itself."""
     complaint = (
-        _scope(user).filter(number=number).select_related("category", "department", "assignee", "resident").first()
+        selectors.visible_complaints(user)
+        .filter(number=number)
+        .select_related("category", "department", "assignee", "resident")
+        .first()
     )
     if complaint is None:
-        raise Http404
+        raise selectors.complaint_not_found()
     return complaint
 
 
@@ -489,10 +405,7 @@ def _get_visible(user, number: str) -> Complaint:
 @require_GET
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     """One complaint: what was asked, the resident's contact (masked), history, notes, actions."""
-    try:
-        complaint = services.get_complaint(request.user, number, reason=READ_REASON)
-    except NotFound:
-        raise Http404 from None
+    complaint = selectors.get_complaint(request.user, number, reason=READ_REASON)
     revealed = number in request.session.get(REVEAL_SESSION, [])
     if revealed:
         # Shown once: a reload, a shared screen or the back button shows the mask again.
@@ -512,8 +425,7 @@ def _do_assign(request: HttpRequest, complaint: Complaint) -> str:
     assignee = None
     if request.POST.get("assignee"):
         assignee = (
-            get_user_model()
-            .objects.filter(kind="staff", is_active=True, department=department)
+            selectors.assignable_staff(department)
             .filter(
                 pk=_posted_int(request, "assignee", DasanError(Code.ASSIGNEE_INVALID, _("담당자를 다시 고르세요.")))
             )
@@ -631,18 +543,16 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         raise Http404
     complaint = _get_visible(request.user, number)
     fallback = reverse("complaints_staff:detail", args=[complaint.number])
-    try:
+    with user_errors(flash=False) as outcome:
         done = handler(request, complaint)
-    except NotFound:
-        raise Http404 from None
-    except DasanError as error:
+    if outcome.error:
         values = {name: request.POST.get(name, "") for name in KEPT_FIELDS if name in request.POST}
         values["action"] = action
         complaint.refresh_from_db()
-        context = _detail_context(request, complaint, errors={action: _error_message(error)}, values=values)
-        return render(request, "complaints/staff/detail.html", context, status=error.status)
+        context = _detail_context(request, complaint, errors={action: outcome.message}, values=values)
+        return render(request, "complaints/staff/detail.html", context, status=outcome.status)
     messages.success(request, done)
-    target = _safe_next(request, fallback)
+    target = safe_next(request, fallback)
     if action == "reveal":
         target = fallback + "#contact"
     return HttpResponseRedirect(target)
@@ -680,7 +590,7 @@ class CounterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("order", "code")
+        self.fields["category"].queryset = selectors.public_categories()
 
 
 def _counter_done(request: HttpRequest) -> dict:
@@ -688,9 +598,41 @@ def _counter_done(request: HttpRequest) -> dict:
 
 
 def _complaint_url_for(user, complaint: Complaint) -> str:
-    if _scope(user).filter(pk=complaint.pk).exists():
+    if selectors.visible_complaints(user).filter(pk=complaint.pk).exists():
         return reverse("complaints_staff:detail", args=[complaint.number])
     return reverse("complaints_staff:counter")
+
+
+def _file_at_counter(request: HttpRequest, form: CounterForm, nonce: str):
+    """File the counter form's complaint: a redirect to it, or the error to show on the form."""
+    data = form.cleaned_data
+    with user_errors(flash=False) as outcome:
+        complaint = intake.file_complaint(
+            title=data["title"],
+            description=data["description"],
+            channel="counter",
+            category=data["category"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            contact_email=data["contact_email"],
+            contact_preference=data["contact_preference"],
+            address=data["address"],
+            is_public=data["is_public"],
+            photos=request.FILES.getlist("photos"),
+            language=data["language"],
+            filed_by=request.user,
+        )
+    if outcome.error:
+        return outcome
+    if nonce:
+        done = dict(list(_counter_done(request).items())[-(COUNTER_SESSION_KEEP - 1) :])
+        done[nonce] = complaint.number
+        request.session[COUNTER_SESSION] = done
+    messages.success(
+        request,
+        _("접수번호 %(number)s(으)로 접수했습니다. 신청인에게 접수번호를 알려 주세요.") % {"number": complaint.number},
+    )
+    return redirect(_complaint_url_for(request.user, complaint))
 
 
 @staff_required
@@ -703,45 +645,18 @@ def counter(request: HttpRequest) -> HttpResponse:
         form = CounterForm(request.POST, request.FILES)
         nonce = request.POST.get("nonce", "")
         earlier = _counter_done(request).get(nonce) if nonce else None
-        if earlier:
-            # The same form sent twice (a double click, a reload): one complaint.
-            complaint = Complaint.objects.filter(number=earlier).first()
-            if complaint is not None:
-                messages.info(request, _("이미 접수번호 %(number)s(으)로 접수했습니다.") % {"number": complaint.number})
-                return redirect(_complaint_url_for(request.user, complaint))
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                complaint = services.file_complaint(
-                    title=data["title"],
-                    description=data["description"],
-                    channel="counter",
-                    category=data["category"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    contact_email=data["contact_email"],
-                    contact_preference=data["contact_preference"],
-                    address=data["address"],
-                    is_public=data["is_public"],
-                    photos=request.FILES.getlist("photos"),
-                    language=data["language"],
-                    filed_by=request.user,
-                )
-            except DasanError as exc:
-                error, status = _error_message(exc), exc.status
-            else:
-                if nonce:
-                    done = dict(list(_counter_done(request).items())[-(COUNTER_SESSION_KEEP - 1) :])
-                    done[nonce] = complaint.number
-                    request.session[COUNTER_SESSION] = done
-                messages.success(
-                    request,
-                    _("접수번호 %(number)s(으)로 접수했습니다. 신청인에게 접수번호를 알려 주세요.")
-                    % {"number": complaint.number},
-                )
-                return redirect(_complaint_url_for(request.user, complaint))
-        else:
+        # The same form sent twice (a double click, a reload): one complaint.
+        complaint = selectors.find_by_number(earlier) if earlier else None
+        if complaint is not None:
+            messages.info(request, _("이미 접수번호 %(number)s(으)로 접수했습니다.") % {"number": complaint.number})
+            return redirect(_complaint_url_for(request.user, complaint))
+        if not form.is_valid():
             status = 400
+        else:
+            result = _file_at_counter(request, form, nonce)
+            if isinstance(result, HttpResponse):
+                return result
+            error, status = result.message, result.status
     else:
         form = CounterForm(initial={"nonce": uuid.uuid4().hex, "contact_preference": ContactPreference.SMS})
     return render(

@@ -22,7 +22,7 @@ Declarations (all optional)::
                                            refunded="services.booking_refunded",
                                            cancelled="services.booking_released")]
         demo = "demo.load_demo"
-        hooks = {"warm": "services.manager.warm"}
+        hooks = {"warm": "indexing.manager.warm"}
 
 and, by file name:
 

@@ -29,6 +29,8 @@ import holidays as holidays_lib
 from django.conf import settings
 from django.db import connection
 
+from . import timefmt
+
 __all__ = [
     "is_holiday",
     "is_business_day",
@@ -126,7 +128,7 @@ class _Calendar:
 def _as_date(d) -> dt.date:
     if isinstance(d, dt.datetime):
         if d.tzinfo is not None:
-            return d.astimezone(_zone()).date()
+            return timefmt.local(d).date()
         return d.date()
     return d
 
@@ -223,10 +225,6 @@ class WorkingHours:
 
 def _seconds(t: dt.time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def _as_time(value, default: dt.time | None) -> dt.time | None:

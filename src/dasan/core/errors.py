@@ -27,6 +27,7 @@ class CoreCode(ErrorCode):
     STAFF_ONLY = "staff_only"
     RATE_LIMITED = "rate_limited"
     INVALID_INPUT = "invalid_input"
+    MALFORMED_BODY = "malformed_body"
     CITY_NOT_CONFIGURED = "city_not_configured"
     INVALID_DATE_RANGE = "invalid_date_range"
     IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"

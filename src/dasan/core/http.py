@@ -4,7 +4,8 @@ Services raise errors with a code and a message in the user's language; a page s
 message. Two tools replace the hand-written ``try/except DasanError`` blocks:
 
 - :class:`DasanErrorMiddleware` for what a view does not catch: ``NotFound`` answers the
-  404 page and ``PermissionDenied`` the 403 page (both with the message); any other error
+  404 page and ``PermissionDenied`` the 403 page (their own plain words, which say no more
+  than that the page is not there or not the user's — the same for every cause); any other error
   after a form post is shown as a message on the page the post came from (the user's
   input is not lost, nothing is saved); on a plain page view it answers the error page with
   the error's status. The API (``/api/``) has its own envelope (``dasan.api``).

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.encoding import iri_to_uri
 
 
 def base_url() -> str:
@@ -23,7 +24,8 @@ def public_url(path: str, *, request=None) -> str:
     """The absolute address of ``path`` (which starts with ``/``): see the module docstring."""
     base = base_url()
     if base:
-        return base + path
+        # Encoded as the request's own address would be (Korean in a fragment or a query).
+        return iri_to_uri(base + path)
     if request is not None:
         return request.build_absolute_uri(path)
     return ""

@@ -5,7 +5,7 @@ request itself in a context variable for the duration of a request; services
 read it through :func:`current` when they record an audit event.
 
 The client IP is ``REMOTE_ADDR`` unless that peer is a trusted reverse proxy
-listed in ``settings.DASAN["TRUSTED_PROXIES"]`` (addresses or CIDR networks);
+listed in ``DASAN_TRUSTED_PROXIES`` (addresses or CIDR networks);
 only then is ``X-Forwarded-For`` read, right to left, skipping further trusted
 proxies. By default no proxy is trusted: the header is set by the client and
 would otherwise let anyone write any address into the audit log.
@@ -18,7 +18,7 @@ import dataclasses
 import ipaddress
 from functools import lru_cache
 
-from django.conf import settings
+from .conf import setting
 
 __all__ = ["RequestContext", "RequestContextMiddleware", "current", "client_ip", "use_context"]
 
@@ -74,9 +74,7 @@ def _networks(entries: tuple[str, ...]) -> tuple:
 
 
 def _trusted(address: str) -> bool:
-    entries = tuple(getattr(settings, "DASAN", {}).get("TRUSTED_PROXIES") or ())
-    if isinstance(entries, str):  # tolerate "10.0.0.1,10.0.0.2"
-        entries = tuple(e for e in entries.split(",") if e.strip())
+    entries = tuple(setting("TRUSTED_PROXIES"))
     if not entries:
         return False
     try:

@@ -10,8 +10,8 @@ network. Only the glyphs a document uses are embedded (a receipt is a few KB).
     doc.qr_code("https://city.example/complaints/2025-000001/", size=28, caption="조회")
     pdf_bytes = doc.to_bytes()
 
-The font is found in this order: ``settings.DASAN["PDF_FONT"]`` or the
-``DASAN_PDF_FONT`` environment variable (a path to a .ttf/.otf with Hangul), the
+The font is found in this order: ``DASAN_PDF_FONT`` (``setting("PDF_FONT")``, a path
+to a .ttf/.otf with Hangul), the
 ``cvttf-NotoSansCJK-Regular`` package, then a few common system locations
 (Debian's fonts-nanum and fonts-noto-cjk).
 """
@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import segno
-from django.conf import settings
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace
+
+from .conf import setting
 
 # fontTools logs every subsetting step at INFO; a receipt download is not worth 40 log lines.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -69,7 +69,7 @@ def _packaged_font() -> str | None:
 
 def font_path() -> str:
     """The path of the Hangul font documents are set in (see the module docstring)."""
-    configured = (getattr(settings, "DASAN", {}) or {}).get("PDF_FONT") or os.environ.get("DASAN_PDF_FONT")
+    configured = setting("PDF_FONT")
     if configured:
         if not Path(configured).is_file():
             raise FontNotFound(f"DASAN_PDF_FONT points to {configured!r}, which is not a file")

@@ -12,7 +12,7 @@ from ninja import Header, Router, Schema, Status
 from dasan.accounts.api_auth import session_or_token
 from dasan.core.schemas import ErrorOut
 
-from . import services
+from . import selectors, services
 from .models import Order
 
 router = Router(tags=["goods"])
@@ -69,7 +69,7 @@ def order_out(order: Order) -> dict:
         "status_label": str(order.get_status_display()),
         "total_amount": order.total_amount,
         "created_at": order.created_at,
-        "payment_url": services.payment_url(order) if order.status == "awaiting_payment" else "",
+        "payment_url": selectors.payment_url(order) if order.status == "awaiting_payment" else "",
         "lines": [
             {
                 "product": line.product.code,
@@ -97,7 +97,7 @@ def products(request: HttpRequest):
             "in_stock": p.stock,
             "monthly_limit": p.monthly_limit,
         }
-        for p, price in services.catalogue()
+        for p, price in selectors.catalogue()
     ]
 
 
@@ -113,7 +113,6 @@ def create_order(
     key = (idempotency_key or "").strip()
     existed = bool(key) and Order.objects.filter(resident=request.auth, idempotency_key=key).exists()
     order = services.place_order(
-        request.auth,
         [(item.product, item.quantity) for item in data.items],
         services.Delivery(
             recipient_name=data.recipient_name,
@@ -122,6 +121,7 @@ def create_order(
             address_detail=data.address_detail,
             note=data.note,
         ),
+        actor=request.auth,
         idempotency_key=key,
     )
     return Status(200 if existed else 201, order_out(order))
@@ -129,9 +129,9 @@ def create_order(
 
 @router.get("/orders", response=list[OrderOut], auth=session_or_token, summary="My orders")
 def my_orders(request: HttpRequest):
-    return [order_out(order) for order in services.orders_of(request.auth)[:50]]
+    return [order_out(order) for order in selectors.orders_of(request.auth)[:50]]
 
 
 @router.get("/orders/{number}", response={200: OrderOut, **ERRORS}, auth=session_or_token, summary="One order")
 def one_order(request: HttpRequest, number: str):
-    return order_out(services.get_order(request.auth, number))
+    return order_out(selectors.get_order(request.auth, number))

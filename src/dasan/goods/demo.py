@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
+
+from dasan.core import timefmt
 
 from .models import Product, ProductKind
 from .services import set_price
@@ -55,7 +56,7 @@ ANNOUNCED = [("general-20", 6_000)]
 
 def load_demo() -> list[Product]:
     """Create the demo products (idempotent); returns them."""
-    today = timezone.localdate()
+    today = timefmt.local_date()
     since = today.replace(month=1, day=1)
     next_year = dt.date(today.year + 1, 1, 1)
     products = []

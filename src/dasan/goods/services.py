@@ -3,8 +3,10 @@
 Ordering reserves stock at once (under row locks on the products, in a fixed order so
 two orders never deadlock), checks the city's monthly limit per household (the
 resident's account), and creates the payment order (purpose ``"goods"``). The payments
-callbacks registered in ``apps.ready`` confirm the order when it is paid and give the
-stock back when the payment order is cancelled, expires or is refunded in full.
+handlers declared in ``apps.py`` (``on_paid``, ``on_cancelled``, ``on_refunded``) confirm
+the order when it is paid and give the stock back when the payment order is cancelled,
+expires or is refunded in full. Staff then move a paid order along 접수 → 배송 준비 →
+배송 중 → 배송 완료. Reading (catalogue, prices, monthly counts, lists) is ``selectors``.
 """
 
 from __future__ import annotations
@@ -15,16 +17,19 @@ import logging
 import secrets
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
-from django.urls import reverse
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dasan.core import audit
+from dasan.accounts.permissions import is_staff, require_staff
+from dasan.core import audit, timefmt
 from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
 from dasan.core.idempotency import IdempotencyMismatch
 from dasan.goods.errors import Code
+from dasan.payments import selectors as payment_selectors
+from dasan.payments import services as payments
 
+from . import selectors
 from .models import Order, OrderEvent, OrderLine, OrderStatus, Price, Product, StockAdjustment
 
 logger = logging.getLogger("dasan.goods")
@@ -58,54 +63,6 @@ class Delivery:
     address: str
     address_detail: str = ""
     note: str = ""
-
-
-# --- catalogue ----------------------------------------------------------------------------------
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-def price_on(product: Product, day: dt.date | None = None) -> int | None:
-    """The price of one pack of ``product`` on ``day`` (today), or None when none applies yet."""
-    row = Price.objects.filter(product=product, effective_from__lte=day or today()).order_by("-effective_from").first()
-    return row.amount if row else None
-
-
-def catalogue(day: dt.date | None = None) -> list[tuple[Product, int]]:
-    """Products on sale with their price today; products without a price yet are left out."""
-    day = day or today()
-    items = []
-    for product in Product.objects.filter(is_active=True).prefetch_related("prices"):
-        prices = sorted((p for p in product.prices.all() if p.effective_from <= day), key=lambda p: p.effective_from)
-        if prices:
-            items.append((product, prices[-1].amount))
-    return items
-
-
-def month_bounds(moment: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """The calendar month (Asia/Seoul) holding ``moment``, as [start, end)."""
-    local = timezone.localtime(moment or timezone.now())
-    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    end = (start + dt.timedelta(days=32)).replace(day=1)
-    return start, end
-
-
-def ordered_this_month(resident, product: Product, moment: dt.datetime | None = None) -> int:
-    """Packs of ``product`` the household (resident account) ordered this month, cancelled orders excepted."""
-    start, end = month_bounds(moment)
-    total = (
-        OrderLine.objects.filter(
-            order__resident=resident,
-            product=product,
-            order__created_at__gte=start,
-            order__created_at__lt=end,
-        )
-        .exclude(order__status=OrderStatus.CANCELLED)
-        .aggregate(n=Sum("quantity"))["n"]
-    )
-    return total or 0
 
 
 # --- ordering -----------------------------------------------------------------------------------
@@ -162,7 +119,7 @@ def _delivery(delivery: Delivery) -> Delivery:
 
 def _new_number() -> str:
     return (
-        "G" + timezone.localdate().strftime("%y%m%d") + "-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
+        "G" + timefmt.local_date().strftime("%y%m%d") + "-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
     )
 
 
@@ -170,13 +127,10 @@ def _same_content(order: Order, wanted: dict[str, int]) -> bool:
     return {line.product.code: line.quantity for line in order.lines.select_related("product")} == wanted
 
 
-def order_url(order: Order) -> str:
-    return reverse("goods:detail", args=[order.number])
-
-
-def place_order(resident, items, delivery: Delivery, *, idempotency_key: str = "") -> Order:
-    """주문하기: reserve stock for ``items`` ({product code: packs}) and create the payment
-    order; returns the goods order (pay through ``payment_url(order)``).
+def place_order(items, delivery: Delivery, *, actor, idempotency_key: str = "") -> Order:
+    """주문하기: reserve stock for ``items`` ({product code: packs}) for the resident
+    ``actor`` and create the payment order; returns the goods order (pay through
+    ``selectors.payment_url(order)``).
 
     Prices come from the price table on the day of ordering, never from the caller.
     Refuses unknown or withdrawn products, zero/negative/fractional quantities, more
@@ -184,6 +138,7 @@ def place_order(resident, items, delivery: Delivery, *, idempotency_key: str = "
     (``monthly_limit``, 409). The same ``idempotency_key`` from the same resident returns
     the first order (a double click orders once); with other items it raises
     ``IdempotencyMismatch``."""
+    resident = actor
     if resident is None or not getattr(resident, "is_authenticated", False):
         raise PermissionDenied(Code.LOGIN_REQUIRED, _("로그인한 주민만 주문할 수 있습니다."))
     if not getattr(resident, "is_resident", False):
@@ -191,31 +146,87 @@ def place_order(resident, items, delivery: Delivery, *, idempotency_key: str = "
     wanted = _quantities(items)
     delivery = _delivery(delivery)
     key = (idempotency_key or "").strip()[:200]
-
-    if key:
-        existing = Order.objects.filter(resident=resident, idempotency_key=key).first()
-        if existing is not None:
-            if not _same_content(existing, wanted):
-                raise IdempotencyMismatch()
-            return existing
-
+    if key and (existing := _earlier(resident, key, wanted)) is not None:
+        return existing
     try:
         return _place(resident, wanted, delivery, key)
     except IntegrityError:
-        if not key:
-            raise
         # A concurrent submit with the same key won the insert: answer with its order.
-        existing = Order.objects.filter(resident=resident, idempotency_key=key).first()
+        existing = _earlier(resident, key, wanted) if key else None
         if existing is None:
             raise
-        if not _same_content(existing, wanted):
-            raise IdempotencyMismatch() from None
         return existing
 
 
-def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Order:
-    from dasan.payments import services as payments
+def _earlier(resident, key: str, wanted: dict[str, int]) -> Order | None:
+    """The order ``resident`` already placed with idempotency ``key`` (same items), if any."""
+    existing = Order.objects.filter(resident=resident, idempotency_key=key).first()
+    if existing is not None and not _same_content(existing, wanted):
+        raise IdempotencyMismatch()
+    return existing
 
+
+def _check_line(resident, product: Product | None, code: str, quantity: int, now: dt.datetime) -> int:
+    """The price of one pack of ``product`` once ``quantity`` packs may be ordered (product
+    row locked): on sale, priced, within the household's monthly limit and the stock."""
+    if product is None or not product.is_active:
+        raise DasanError(
+            Code.UNKNOWN_PRODUCT, _("판매하지 않는 물품입니다: %(code)s") % {"code": code[:40]}, field=code
+        )
+    price = selectors.price_on(product, timefmt.local_date(now))
+    if price is None:
+        raise DasanError(
+            Code.UNKNOWN_PRODUCT, _("아직 가격이 정해지지 않은 물품입니다: %(name)s") % {"name": product.name}
+        )
+    if product.monthly_limit is not None:
+        already = selectors.ordered_this_month(resident, product, now)
+        if already + quantity > product.monthly_limit:
+            left = max(product.monthly_limit - already, 0)
+            raise Conflict(
+                Code.MONTHLY_LIMIT,
+                _(
+                    "%(name)s은(는) 한 가구가 한 달에 %(limit)d묶음까지 주문할 수 있습니다. "
+                    "이번 달에 더 주문할 수 있는 수량은 %(left)d묶음입니다."
+                )
+                % {"name": product.name, "limit": product.monthly_limit, "left": left},
+                product=code,
+                limit=product.monthly_limit,
+                left=left,
+            )
+    if product.stock < quantity:
+        raise Conflict(
+            Code.OUT_OF_STOCK,
+            _("%(name)s의 재고가 부족합니다. 남은 수량: %(stock)d묶음")
+            % {"name": product.name, "stock": product.stock},
+            product=code,
+            stock=product.stock,
+        )
+    return price
+
+
+def _create_numbered(resident, delivery: Delivery, key: str, total: int, now: dt.datetime) -> Order:
+    """The order row under a fresh random number (a collision is tried again)."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Order.objects.create(
+                    number=_new_number(),
+                    resident=resident,
+                    created_at=now,
+                    idempotency_key=key,
+                    total_amount=total,
+                    **dataclasses.asdict(delivery),
+                )
+        except IntegrityError:
+            if key and Order.objects.filter(resident=resident, idempotency_key=key).exists():
+                raise
+    # Five random collisions in a row.
+    raise DasanError(
+        Code.NUMBER_UNAVAILABLE, _("주문번호를 만들지 못했습니다. 다시 시도해 주세요.")
+    )  # pragma: no cover
+
+
+def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Order:
     now = timezone.now()
     with transaction.atomic():
         # Lock the products in code order: concurrent orders queue here, so stock and
@@ -224,58 +235,9 @@ def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Or
         lines = []
         for code, quantity in wanted.items():
             product = products.get(code)
-            if product is None or not product.is_active:
-                raise DasanError(
-                    Code.UNKNOWN_PRODUCT, _("판매하지 않는 물품입니다: %(code)s") % {"code": code[:40]}, field=code
-                )
-            price = price_on(product, timezone.localdate(now))
-            if price is None:
-                raise DasanError(
-                    Code.UNKNOWN_PRODUCT, _("아직 가격이 정해지지 않은 물품입니다: %(name)s") % {"name": product.name}
-                )
-            if product.monthly_limit is not None:
-                already = ordered_this_month(resident, product, now)
-                if already + quantity > product.monthly_limit:
-                    left = max(product.monthly_limit - already, 0)
-                    raise Conflict(
-                        Code.MONTHLY_LIMIT,
-                        _(
-                            "%(name)s은(는) 한 가구가 한 달에 %(limit)d묶음까지 주문할 수 있습니다. "
-                            "이번 달에 더 주문할 수 있는 수량은 %(left)d묶음입니다."
-                        )
-                        % {"name": product.name, "limit": product.monthly_limit, "left": left},
-                        product=code,
-                        limit=product.monthly_limit,
-                        left=left,
-                    )
-            if product.stock < quantity:
-                raise Conflict(
-                    Code.OUT_OF_STOCK,
-                    _("%(name)s의 재고가 부족합니다. 남은 수량: %(stock)d묶음")
-                    % {"name": product.name, "stock": product.stock},
-                    product=code,
-                    stock=product.stock,
-                )
-            lines.append((product, price, quantity))
-
-        order = None
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():
-                    order = Order.objects.create(
-                        number=_new_number(),
-                        resident=resident,
-                        created_at=now,
-                        idempotency_key=key,
-                        total_amount=sum(price * quantity for _, price, quantity in lines),
-                        **dataclasses.asdict(delivery),
-                    )
-                break
-            except IntegrityError:
-                if key and Order.objects.filter(resident=resident, idempotency_key=key).exists():
-                    raise
-        if order is None:  # pragma: no cover - five random collisions in a row
-            raise DasanError(Code.NUMBER_UNAVAILABLE, _("주문번호를 만들지 못했습니다. 다시 시도해 주세요."))
+            lines.append((product, _check_line(resident, product, code, quantity, now), quantity))
+        total = sum(price * quantity for _, price, quantity in lines)
+        order = _create_numbered(resident, delivery, key, total, now)
         OrderLine.objects.bulk_create(
             OrderLine(order=order, product=p, name=p.name, unit_price=price, quantity=q, amount=price * q)
             for p, price, q in lines
@@ -296,58 +258,12 @@ def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Or
             lines=[payments.Line(p.name, price, q) for p, price, q in lines],
             title=_("종량제봉투 배송 %(number)s") % {"number": order.number},
             idempotency_key=f"goods:{order.number}",
-            return_url=order_url(order),
+            return_url=selectors.order_url(order),
         )
         # A free order is paid inside create_order and already confirmed by on_paid.
         Order.objects.filter(pk=order.pk).update(payment_order=payment.public_id)
     order.refresh_from_db()
     return order
-
-
-def payment_url(order: Order) -> str:
-    """Where the resident pays (the payments checkout page)."""
-    return reverse("payments:checkout", args=[order.payment_order]) if order.payment_order else order_url(order)
-
-
-def _payment_order(order: Order):
-    from dasan.payments.models import Order as PaymentOrder
-
-    return PaymentOrder.objects.filter(public_id=order.payment_order).first() if order.payment_order else None
-
-
-# --- reading ------------------------------------------------------------------------------------
-
-
-def orders_of(resident):
-    return Order.objects.filter(resident=resident).prefetch_related("lines")
-
-
-def get_order(user, number: str, *, reason: str = "") -> Order:
-    """The order ``number`` for its resident or for staff (a staff read is audited);
-    anyone else gets ``order_not_found``."""
-    order = Order.objects.filter(number=str(number)[:20]).select_related("resident").first()
-    if order is None or not getattr(user, "is_authenticated", False):
-        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
-    if order.resident_id == user.pk:
-        return order
-    if getattr(user, "is_city_staff", False):
-        audit.record_read(user, order, reason=reason or _("종량제봉투 배송 처리"))
-        return order
-    raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
-
-
-def orders_to_deliver(status: str = "open", query: str = ""):
-    """The staff list: ``status`` one of the order statuses, ``"open"`` (paid, not yet
-    delivered) or ``"all"``; ``query`` an order number or part of an address."""
-    orders = Order.objects.select_related("resident").prefetch_related("lines")
-    if status == "open":
-        orders = orders.filter(status__in=[OrderStatus.RECEIVED, OrderStatus.PREPARING, OrderStatus.SHIPPING])
-    elif status in OrderStatus.values:
-        orders = orders.filter(status=status)
-    query = (query or "").strip()[:60]
-    if query:
-        orders = orders.filter(Q(number__icontains=query) | Q(address__icontains=query))
-    return orders.order_by("created_at", "pk")
 
 
 # --- status changes -----------------------------------------------------------------------------
@@ -393,10 +309,9 @@ def _lock(order: Order | int) -> Order:
 def change_status(order: Order, status: str, *, actor, note: str = "") -> Order:
     """Staff move an order along 접수 → 배송 준비 → 배송 중 → 배송 완료 (or cancel it before it
     leaves: the payment is refunded in full and the stock returns). The resident is notified."""
-    if not getattr(actor, "is_city_staff", False):
-        raise PermissionDenied()
+    require_staff(actor)
     if status == OrderStatus.CANCELLED:
-        return cancel(order, actor=actor, reason=note or _("담당자 취소"))
+        return cancel_order(order, actor=actor, reason=note or _("담당자 취소"))
     with transaction.atomic():
         order = _lock(order)
         if status not in STAFF_TRANSITIONS.get(order.status, []):
@@ -416,18 +331,15 @@ def change_status(order: Order, status: str, *, actor, note: str = "") -> Order:
     return order
 
 
-def cancel(order: Order, *, actor, reason: str = "") -> Order:
+def cancel_order(order: Order, *, actor, reason: str = "") -> Order:
     """Cancel an order before delivery starts. Unpaid: the payment order is cancelled;
     paid: refunded in full. Either way the payments callback marks the order cancelled
     and returns the stock. Residents may cancel their own order until it is being prepared."""
-    from dasan.payments import services as payments
-    from dasan.payments.models import OrderStatus as PayStatus
-
-    is_staff = getattr(actor, "is_city_staff", False)
-    if not is_staff and order.resident_id != getattr(actor, "pk", None):
+    staff = is_staff(actor)
+    if not staff and order.resident_id != getattr(actor, "pk", None):
         raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
-    allowed = (OrderStatus.AWAITING_PAYMENT, OrderStatus.RECEIVED) + ((OrderStatus.PREPARING,) if is_staff else ())
-    reason = (reason or "").strip()[:200] or (_("담당자 취소") if is_staff else _("주민 취소"))
+    allowed = (OrderStatus.AWAITING_PAYMENT, OrderStatus.RECEIVED) + ((OrderStatus.PREPARING,) if staff else ())
+    reason = (reason or "").strip()[:200] or (_("담당자 취소") if staff else _("주민 취소"))
     with transaction.atomic():
         order = _lock(order)
         if order.status == OrderStatus.CANCELLED:
@@ -436,10 +348,10 @@ def cancel(order: Order, *, actor, reason: str = "") -> Order:
             raise Conflict(
                 Code.CANNOT_CANCEL, _("배송 준비가 시작된 주문은 취소할 수 없습니다. 담당 부서에 문의해 주세요.")
             )
-        payment = _payment_order(order)
-        if payment is not None and payment.status == PayStatus.PENDING:
+        payment = payment_selectors.order_by_public_id(order.payment_order)
+        if payment is not None and payment.is_pending:
             payments.cancel_order(payment, actor=actor, reason=reason)
-        elif payment is not None and payments.refundable_amount(payment) > 0:
+        elif payment is not None and payment_selectors.refundable_amount(payment) > 0:
             payments.refund(payment, None, reason, actor=actor)
         order.refresh_from_db()
         if order.status != OrderStatus.CANCELLED:  # no payment to undo (free order)
@@ -453,7 +365,7 @@ def _cancel_locked(order: Order, *, actor=None, reason: str = "") -> None:
     _set_status(order, OrderStatus.CANCELLED, actor=actor, note=reason)
 
 
-# --- payments callbacks (registered in apps.ready) ----------------------------------------------
+# --- payments handlers (declared in apps.py) ----------------------------------------------------
 
 
 def _order_for(payment_order) -> Order | None:
@@ -494,8 +406,7 @@ def on_refunded(payment_order, refund) -> None:
 def adjust_stock(product: Product, delta, *, actor, reason: str) -> StockAdjustment:
     """재고 조정: add (delivery from the supplier) or remove (damaged, counted short)
     ``delta`` packs; staff only, with a reason; audited. Stock never goes below zero."""
-    if not getattr(actor, "is_city_staff", False):
-        raise PermissionDenied()
+    require_staff(actor)
     try:
         delta = int(str(delta).strip())
     except ValueError:

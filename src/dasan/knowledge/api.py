@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
-
 from ninja import Query, Router, Schema
 
-from . import services
+from . import selectors
 
 router = Router(tags=["knowledge"])
 
@@ -17,22 +15,9 @@ class SearchParams(Schema):
     language: str | None = None
 
 
-class HitOut(Schema):
-    chunk_id: str
-    source_id: int
-    source_title: str
-    title_path: str
-    text: str
-    url: str
-    updated_at: datetime.date | None
-    topic: str
-    score: float
-    confidence: float
-
-
 class SearchOut(Schema):
     query: str
-    hits: list[HitOut]
+    hits: list[selectors.Passage]
     confidence: float
     answerable: bool
     index_ready: bool
@@ -44,9 +29,9 @@ def search(request, params: Query[SearchParams]):
     q = params.q.strip()[:500]
     k = max(1, min(params.k, 20))
     result = (
-        services.search(q, audience="residents", language=params.language, k=k)
+        selectors.search(q, audience="residents", language=params.language, k=k)
         if q
-        else services.SearchResult(index_ready=services.manager.get() is not None)
+        else selectors.SearchResult(index_ready=selectors.index_ready())
     )
     return {
         "query": q,

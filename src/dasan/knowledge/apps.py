@@ -16,4 +16,4 @@ class KnowledgeConfig(DasanAppConfig):
     demo = "demo.load_demo_sources"
     # Kiwi, the embedding model and the index take seconds to load: web processes warm them
     # at start-up (wsgi.py) so the first question does not pay for it.
-    hooks = {"warm": "services.manager.warm"}
+    hooks = {"warm": "indexing.manager.warm"}

@@ -2,18 +2,22 @@
 
 markdown-it-py's CommonMark renderer with HTML disabled; its link validator drops
 ``javascript:`` and similar URLs. Every heading gets an ``id`` (see
-:func:`services.anchor_for`) so that citations can link to a section.
+:func:`anchor_for`) so that citations can link to a section.
 """
 
 from __future__ import annotations
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+
+
+def anchor_for(heading: str) -> str:
+    """The HTML id of a heading on the article page (also used in citation links)."""
+    return slugify(heading, allow_unicode=True) or "section"
 
 
 def render_markdown(text: str) -> SafeString:
     from markdown_it import MarkdownIt
-
-    from .services import anchor_for
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
     tokens = md.parse(text or "")

@@ -1,20 +1,21 @@
-"""Background work of the knowledge base (django.tasks API). Each task is idempotent."""
+"""Background work of the knowledge base (django.tasks API). Each task is idempotent.
+
+:mod:`.services` queues these; they do the slow part, in :mod:`.indexing`.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
+from .indexing import ingest, remove_from_index
+from .models import Source
+
 
 @task()
 def ingest_source(source_id: int) -> dict:
-    """Extract, chunk and index one source (see services.ingest); safe to run twice."""
-    from .models import Source
-    from .services import ingest
-
+    """Extract, chunk and index one source (see indexing.ingest); safe to run twice."""
     source = Source.objects.filter(pk=source_id).first()
     if source is None:
-        from .services import remove_from_index
-
         remove_from_index(source_id)
         return {"source_id": source_id, "removed": True}
     report = ingest(source)
@@ -30,8 +31,6 @@ def ingest_source(source_id: int) -> dict:
 @task()
 def remove_source(source_id: int) -> dict:
     """Take a deleted source out of the index."""
-    from .services import remove_from_index
-
     remove_from_index(source_id)
     return {"source_id": source_id, "removed": True}
 
@@ -39,9 +38,6 @@ def remove_source(source_id: int) -> dict:
 @task()
 def ingest_many(source_ids: list[int]) -> dict:
     """Ingest several sources one after another, in the order given (used by the demo)."""
-    from .models import Source
-    from .services import ingest
-
     done = 0
     for sid in source_ids:
         source = Source.objects.filter(pk=sid).first()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dasan.core import audit
-from dasan.core.errors import DasanError
+from dasan.core.http import user_errors
 from dasan.core.pii import mask
 
 from . import services, templates
@@ -127,11 +127,12 @@ class MessageAdmin(admin.ModelAdmin):
         for message in queryset.filter(
             status__in=[Status.PERMANENT_FAILURE, Status.TEMPORARY_FAILURE, Status.CANCELLED]
         ):
-            try:
+            with user_errors(flash=False) as outcome:
                 services.resend(message, actor=request.user)
+            if outcome.ok:
                 sent += 1
-            except DasanError as exc:
-                self.message_user(request, str(exc.message), level=messages.WARNING)
+            else:
+                self.message_user(request, outcome.message, level=messages.WARNING)
         self.message_user(
             request,
             ngettext("%(count)d건을 다시 보냈습니다.", "%(count)d건을 다시 보냈습니다.", sent) % {"count": sent},

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +13,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from dasan.accounts.api_auth import session_or_token
+from dasan.accounts.permissions import require_staff
 from dasan.core import audit, idempotency
-from dasan.core.errors import DasanError, NotFound, PermissionDenied
+from dasan.core.errors import DasanError, NotFound
 from dasan.notify.errors import Code
 
-from . import services
+from . import selectors, services
 from .models import Message
 
 router = Router(tags=["notifications"], auth=session_or_token)
@@ -59,7 +59,7 @@ def _message_out(message: Message) -> dict:
 @paginate(PageNumberPagination, page_size=20)
 def my_messages(request: HttpRequest):
     """The signed-in person's own notifications, newest first."""
-    return Message.objects.filter(recipient=request.auth).order_by("-created_at", "-id")
+    return selectors.messages_for(request.auth)
 
 
 @router.post("/messages", response={201: MessageOut}, summary="Send a templated message to a resident")
@@ -67,13 +67,12 @@ def send_message(request: HttpRequest, data: SendIn, response: HttpResponse):
     """Staff and integrations only. Send ``Idempotency-Key`` so that a retry after a
     lost answer returns the first message instead of sending a second one."""
     user = request.auth
-    if not (getattr(user, "is_city_staff", False) or getattr(user, "is_superuser", False)):
-        raise PermissionDenied()
+    require_staff(user)
 
     def produce():
         recipient = None
         if data.recipient_id is not None:
-            recipient = get_user_model().objects.filter(pk=data.recipient_id, is_active=True).first()
+            recipient = selectors.active_user(data.recipient_id)
             if recipient is None:
                 raise NotFound(Code.RECIPIENT_NOT_FOUND, _("받는 사람을 찾을 수 없습니다."))
         if recipient is None and not data.to:

@@ -18,7 +18,7 @@ class NotifyConfig(DasanAppConfig):
 
     urls = [("notifications/", "urls")]
     api = [("/notifications/", "api")]
-    jobs = [Job("notify.sweep", "services.sweep", every_seconds=15)]
+    jobs = [Job("notify.sweep", "tasks.sweep", every_seconds=15)]
 
     def ready(self) -> None:
         super().ready()

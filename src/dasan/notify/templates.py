@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template import Context, Engine
 from django.template import Template as DjangoTemplate
@@ -30,6 +29,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
+
+from dasan.core.conf import setting
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def kakao_template_code(key: str) -> str:
     entry = _registry.get(key)
     if entry and entry.kakao_template_code:
         return entry.kakao_template_code
-    return (settings.DASAN.get("KAKAO_TEMPLATE_CODES") or {}).get(key, key)[:20]
+    return setting("KAKAO_TEMPLATE_CODES").get(key, key)[:20]
 
 
 def sync(keys: list[str] | None = None) -> int:

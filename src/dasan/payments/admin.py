@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from dasan.core import audit
-from dasan.core.errors import DasanError
+from dasan.core.http import user_errors
 
 from . import services
 from .models import Order, OrderLine, Payment, Refund
@@ -42,11 +42,13 @@ class PaymentInline(ReadOnlyMixin, admin.TabularInline):
 def _run(modeladmin, request, queryset, action, done_message):
     done = 0
     for order in queryset:
-        try:
+        # One refusal (already paid, nothing to refund) is reported and the others go on.
+        with user_errors(flash=False) as outcome:
             action(order)
+        if outcome.ok:
             done += 1
-        except DasanError as exc:
-            modeladmin.message_user(request, f"{order.public_id}: {exc.message}", level=messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{order.public_id}: {outcome.message}", level=messages.ERROR)
     if done:
         modeladmin.message_user(request, done_message % {"count": done}, level=messages.SUCCESS)
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from dasan.accounts.api_auth import session_or_token
 from dasan.core import idempotency
-from dasan.core.errors import NotFound
-from dasan.payments.errors import Code
 
-from . import services
+from . import selectors, services
 from .models import Order, PaymentStatus
 from .providers import ProviderUnavailable
 from .schemas import ConfirmIn, NextStepOut, OrderOut, PaymentOut, StartIn
@@ -30,7 +27,7 @@ class _Retryable(Exception):
 
 
 def _order_out(order: Order) -> dict:
-    step = services.next_step(order)
+    step = selectors.next_step(order)
     payments = [
         {
             "provider": p.provider,
@@ -75,30 +72,18 @@ def _step_out(step) -> dict:
     return NextStepOut.model_validate(data).model_dump(mode="json")
 
 
-def _own_order(request: HttpRequest, public_id: str) -> Order:
-    return services.get_order(request.auth, public_id, reason="payments.api")
-
-
-def _payer_only(request: HttpRequest, public_id: str) -> Order:
-    """Paying is the payer's own act: anyone else gets the same 404 as for no order."""
-    order = Order.objects.filter(public_id=public_id[:40], payer=request.auth).first()
-    if order is None:
-        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
-    return order
-
-
 @router.get("/orders/{public_id}", response=OrderOut, summary="An order")
 def get_order(request: HttpRequest, public_id: str):
     """The order with its lines, amounts, payments, refunds and what the payer does next.
     Visible to its payer and to city staff (staff reads are audited)."""
-    return _order_out(_own_order(request, public_id))
+    return _order_out(selectors.get_order(request.auth, public_id, reason="payments.api"))
 
 
 @router.post("/orders/{public_id}/start", response=NextStepOut, summary="Start paying an order")
 def start(request: HttpRequest, public_id: str, data: StartIn):
     """Choose how to pay: the answer is the virtual account to deposit into (`office`) or
     the card PG's page to send the payer to (`redirect_url`). Payer only."""
-    order = _payer_only(request, public_id)
+    order = selectors.payer_order(request.auth, public_id)
     step = services.start_payment(
         order, provider=data.provider, actor=request.auth, base_url=request.build_absolute_uri("/").rstrip("/")
     )
@@ -111,7 +96,7 @@ def confirm(request: HttpRequest, public_id: str, data: ConfirmIn, response: Htt
     payment confirmed twice is charged once; send `Idempotency-Key` so a retry after a
     lost answer gets the first answer back. Errors: `amount_mismatch`, `order_expired`,
     `order_cancelled`, `already_paid` (409), `payment_failed`, `provider_unavailable` (503)."""
-    order = _payer_only(request, public_id)
+    order = selectors.payer_order(request.auth, public_id)
 
     def produce():
         try:

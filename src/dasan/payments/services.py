@@ -22,15 +22,18 @@ import secrets
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dasan.core import audit
+from dasan.accounts.permissions import is_staff, require_staff
+from dasan.core import audit, timefmt
 from dasan.core.appconfig import payment_handlers
-from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
+from dasan.core.conf import setting
+from dasan.core.errors import Conflict, DasanError, NotFound
 from dasan.core.idempotency import IdempotencyMismatch
+from dasan.core.links import public_url
 from dasan.payments.errors import Code
 
 from . import providers
@@ -52,18 +55,13 @@ logger = logging.getLogger("dasan.payments")
 __all__ = [
     "Line",
     "create_order",
-    "get_order",
-    "orders_for",
     "start_payment",
     "confirm_payment",
     "mark_paid_at_office",
     "cancel_order",
     "refund",
-    "refundable_amount",
     "expire_stale_orders",
     "handle_webhook",
-    "next_step",
-    "search_orders",
 ]
 
 MAX_LINES = 100
@@ -138,12 +136,12 @@ def _normalise_lines(lines) -> list[Line]:
 
 
 def _new_public_id() -> str:
-    day = timezone.localdate().strftime("%Y%m%d")
+    day = timefmt.local_date().strftime("%Y%m%d")
     return f"{day}-{''.join(secrets.choice(_ID_ALPHABET) for _ in range(10))}"
 
 
 def _default_expiry() -> dt.datetime:
-    minutes = int(providers.setting("PAYMENTS_ORDER_TTL_MINUTES", 1440))
+    minutes = int(setting("PAYMENTS_ORDER_TTL_MINUTES"))
     return timezone.now() + dt.timedelta(minutes=max(minutes, 1))
 
 
@@ -183,6 +181,92 @@ def _refuse_unless_payable(order: Order, now: dt.datetime | None = None) -> None
 # --- orders -------------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class _Draft:
+    """An order's content, checked, before it is written."""
+
+    purpose: str
+    reference: str
+    lines: list[Line]
+    total: int
+    provider: str
+    expires_at: dt.datetime
+    return_url: str
+
+
+def _draft(purpose, reference, lines, *, provider, expires_at, return_url) -> _Draft:
+    """Check what an owner app asks to sell (see :func:`create_order`)."""
+    purpose = str(purpose or "").strip()
+    reference = str(reference if reference is not None else "").strip()
+    if not purpose or len(purpose) > 60 or not reference or len(reference) > 64:
+        raise DasanError(Code.INVALID_ORDER, _("주문의 용도와 대상이 올바르지 않습니다."))
+    normalised = _normalise_lines(lines)
+    total = sum(line.amount for line in normalised)
+    if total < 0:
+        raise DasanError(Code.INVALID_ORDER, _("결제 금액이 0원보다 적을 수 없습니다."))
+    if total > MAX_AMOUNT:
+        raise DasanError(Code.INVALID_ORDER, _("결제 금액이 너무 큽니다."))
+    provider_name = providers.get(provider).name
+    expires_at = expires_at or _default_expiry()
+    if expires_at <= timezone.now():
+        raise DasanError(Code.INVALID_ORDER, _("결제 기한이 이미 지났습니다."))
+    return_url = str(return_url or "")
+    if return_url and (not return_url.startswith("/") or return_url.startswith("//") or len(return_url) > 300):
+        raise DasanError(Code.INVALID_ORDER, _("돌아갈 주소는 이 사이트 안의 경로여야 합니다."))
+    return _Draft(purpose, reference, normalised, total, provider_name, expires_at, return_url)
+
+
+def _earlier(payer, key: str, draft: _Draft) -> Order | None:
+    """The order ``payer`` already created with idempotency ``key`` (same content), if any."""
+    existing = Order.objects.filter(payer=payer, idempotency_key=key).first()
+    if existing is not None and not _same_content(
+        existing, draft.purpose, draft.reference, draft.lines, draft.provider
+    ):
+        raise IdempotencyMismatch()
+    return existing
+
+
+def _insert_order(payer, draft: _Draft, *, title: str, key: str) -> Order:
+    """Write the order and its lines; a free order is paid at once."""
+    with transaction.atomic():
+        order = Order.objects.create(
+            public_id=_new_public_id(),
+            payer=payer,
+            purpose=draft.purpose,
+            reference=draft.reference,
+            title=(str(title).strip() or _default_title(draft.lines))[:100],
+            provider=draft.provider,
+            total_amount=draft.total,
+            expires_at=draft.expires_at,
+            return_url=draft.return_url[:300],
+            idempotency_key=key,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order, position=i, name=l.name, unit_price=l.unit_price, quantity=l.quantity, amount=l.amount
+            )
+            for i, l in enumerate(draft.lines)
+        )
+        audit.record(
+            "payments.order.create",
+            actor=payer,
+            target=order,
+            data={
+                "purpose": draft.purpose,
+                "reference": draft.reference,
+                "total": draft.total,
+                "provider": draft.provider,
+            },
+        )
+        if draft.total == 0:
+            order.status, order.paid_at = OrderStatus.PAID, timezone.now()
+            order.provider_data = NextStep(kind="paid").as_data()
+            order.save(update_fields=["status", "paid_at", "provider_data", "updated_at"])
+            audit.record("payments.order.free", actor=payer, target=order, data={"total": 0})
+            _fire("paid", order)
+    return order
+
+
 def create_order(
     payer,
     purpose: str,
@@ -206,117 +290,29 @@ def create_order(
     """
     if payer is None or not getattr(payer, "pk", None):
         raise DasanError(Code.INVALID_ORDER, _("결제할 사람이 정해지지 않았습니다."))
-    purpose = str(purpose or "").strip()
-    reference = str(reference if reference is not None else "").strip()
-    if not purpose or len(purpose) > 60 or not reference or len(reference) > 64:
-        raise DasanError(Code.INVALID_ORDER, _("주문의 용도와 대상이 올바르지 않습니다."))
-    normalised = _normalise_lines(lines)
-    total = sum(line.amount for line in normalised)
-    if total < 0:
-        raise DasanError(Code.INVALID_ORDER, _("결제 금액이 0원보다 적을 수 없습니다."))
-    if total > MAX_AMOUNT:
-        raise DasanError(Code.INVALID_ORDER, _("결제 금액이 너무 큽니다."))
-    provider_name = providers.get(provider).name
-    expires_at = expires_at or _default_expiry()
-    if expires_at <= timezone.now():
-        raise DasanError(Code.INVALID_ORDER, _("결제 기한이 이미 지났습니다."))
-    return_url = str(return_url or "")
-    if return_url and (not return_url.startswith("/") or return_url.startswith("//") or len(return_url) > 300):
-        raise DasanError(Code.INVALID_ORDER, _("돌아갈 주소는 이 사이트 안의 경로여야 합니다."))
+    draft = _draft(purpose, reference, lines, provider=provider, expires_at=expires_at, return_url=return_url)
     key = (idempotency_key or "").strip()[:200]
-
-    if key:
-        existing = Order.objects.filter(payer=payer, idempotency_key=key).first()
-        if existing is not None:
-            if not _same_content(existing, purpose, reference, normalised, provider_name):
-                raise IdempotencyMismatch()
-            return existing
-
+    if key and (existing := _earlier(payer, key, draft)) is not None:
+        return existing
     try:
-        with transaction.atomic():
-            order = Order.objects.create(
-                public_id=_new_public_id(),
-                payer=payer,
-                purpose=purpose,
-                reference=reference,
-                title=(str(title).strip() or _default_title(normalised))[:100],
-                provider=provider_name,
-                total_amount=total,
-                expires_at=expires_at,
-                return_url=str(return_url or "")[:300],
-                idempotency_key=key,
-            )
-            OrderLine.objects.bulk_create(
-                OrderLine(
-                    order=order, position=i, name=l.name, unit_price=l.unit_price, quantity=l.quantity, amount=l.amount
-                )
-                for i, l in enumerate(normalised)
-            )
-            audit.record(
-                "payments.order.create",
-                actor=payer,
-                target=order,
-                data={"purpose": purpose, "reference": reference, "total": total, "provider": provider_name},
-            )
-            if total == 0:
-                now = timezone.now()
-                order.status, order.paid_at = OrderStatus.PAID, now
-                order.provider_data = NextStep(kind="paid").as_data()
-                order.save(update_fields=["status", "paid_at", "provider_data", "updated_at"])
-                audit.record("payments.order.free", actor=payer, target=order, data={"total": 0})
-                _fire("paid", order)
+        return _insert_order(payer, draft, title=title, key=key)
     except IntegrityError:
-        if not key:
-            raise
         # A concurrent request with the same key won the insert: answer with its order.
-        existing = Order.objects.filter(payer=payer, idempotency_key=key).first()
+        existing = _earlier(payer, key, draft) if key else None
         if existing is None:
             raise
-        if not _same_content(existing, purpose, reference, normalised, provider_name):
-            raise IdempotencyMismatch() from None
         return existing
-    return order
-
-
-def get_order(user, public_id: str, *, reason: str = "") -> Order:
-    """The order ``public_id`` if ``user`` may see it: its payer, or city staff (whose
-    read is recorded in the audit log with ``reason``). Otherwise ``NotFound``."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
-    order = Order.objects.select_related("payer").filter(public_id=str(public_id)[:40]).first()
-    if order is None:
-        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
-    if order.payer_id == user.pk:
-        return order
-    if getattr(user, "is_city_staff", False) and user.is_active:
-        audit.record_read(user, order, reason=reason or "payments.order")
-        return order
-    raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
-
-
-def orders_for(purpose: str, reference: str) -> QuerySet[Order]:
-    """The orders an owner app created for one of its objects, newest first."""
-    return Order.objects.filter(purpose=purpose, reference=str(reference)).order_by("-created_at", "-id")
-
-
-def refundable_amount(order: Order) -> int:
-    """Paid and not yet refunded, in KRW."""
-    return order.paid_amount - order.refunded_amount
-
-
-def next_step(order: Order) -> NextStep | None:
-    """What the checkout page shows for ``order`` now (read only)."""
-    if order.is_paid:
-        return NextStep(kind="paid")
-    return NextStep.from_data(order.provider_data)
 
 
 def _return_urls(order: Order, base_url: str) -> ReturnUrls:
-    base = (base_url or providers.setting("PUBLIC_URL", "") or "").rstrip("/")
-    return ReturnUrls(
-        success=base + reverse("payments:success", args=[order.public_id]),
-        fail=base + reverse("payments:fail", args=[order.public_id]),
-    )
+    """The PG sends the payer back to the site they paid from (``base_url``, the page's
+    own address), so their session is still there; without one, to the public address."""
+
+    def absolute(name: str) -> str:
+        path = reverse(name, args=[order.public_id])
+        return base_url.rstrip("/") + path if base_url else (public_url(path) or path)
+
+    return ReturnUrls(success=absolute("payments:success"), fail=absolute("payments:fail"))
 
 
 def start_payment(order: Order, *, provider: str | None = None, actor=None, base_url: str = "") -> NextStep:
@@ -324,7 +320,7 @@ def start_payment(order: Order, *, provider: str | None = None, actor=None, base
     the virtual account to deposit into, or the card PG's page to go to.
 
     ``base_url`` (``https://city.example``) makes the PG's return URLs absolute;
-    default ``settings.DASAN["PUBLIC_URL"]``. Refuses orders that are paid, cancelled or
+    default the public address (``core.links``). Refuses orders that are paid, cancelled or
     past their deadline."""
     with transaction.atomic():
         order = _lock(order)
@@ -354,7 +350,7 @@ def _record_payment(order: Order, approval: Approval, provider_name: str, *, act
             amount=approval.amount,
             status=PaymentStatus.APPROVED,
             approved_at=approval.approved_at,
-            received_by=actor if getattr(actor, "is_city_staff", False) else None,
+            received_by=actor if is_staff(actor) else None,
             note=note[:200],
             raw=approval.raw,
         )
@@ -392,6 +388,43 @@ def _record_failure(order: Order, provider_name: str, reference: str, error: Pro
     )
 
 
+def _replayed(order: Order, provider, reference: str, *, replay: bool) -> Payment | None:
+    """The order's payment when ``reference`` reports it again; otherwise ``already_paid``
+    when the order is paid at all. Returns None for an order still to be paid."""
+    existing = order.payments.exclude(status=PaymentStatus.FAILED).first()
+    if existing is not None:
+        if replay and reference and existing.provider == provider.name and existing.provider_reference == reference:
+            return existing  # the same payment reported again: nothing more to do
+        raise Conflict(Code.ALREADY_PAID, _("이미 결제된 주문입니다."))
+    if order.status in PAID_STATUSES:  # free orders: paid without a Payment row
+        raise Conflict(Code.ALREADY_PAID, _("이미 결제된 주문입니다."))
+    return None
+
+
+def _amount_mismatch(order: Order, provider, approval: Approval | None, params: dict, actor) -> DasanError | None:
+    """The error to answer when the amount claimed is not the order's (recorded in the
+    audit log, which commits even though the answer is a refusal: a tampered amount is
+    worth a trace)."""
+    claimed = approval.amount if approval else params.get("amount", order.total_amount)
+    try:
+        claimed = int(claimed)
+    except (TypeError, ValueError):
+        claimed = -1
+    if claimed == order.total_amount:
+        return None
+    audit.record(
+        "payments.payment.amount_mismatch",
+        actor=actor,
+        target=order,
+        data={"expected": order.total_amount, "claimed": claimed, "provider": provider.name},
+    )
+    return DasanError(
+        Code.AMOUNT_MISMATCH,
+        _("결제 금액이 주문 금액과 다릅니다. 처음부터 다시 결제해 주세요."),
+        expected=order.total_amount,
+    )
+
+
 def _confirm(
     order: Order,
     provider,
@@ -404,7 +437,6 @@ def _confirm(
 ) -> Payment:
     """``provider``: a Provider, or None for the order's own (read under the lock, as
     a payer may have switched it since the caller loaded the order)."""
-    failure: DasanError | None = None
     with transaction.atomic():
         order = _lock(order)
         if provider is None:
@@ -412,38 +444,16 @@ def _confirm(
             if not provider.payer_confirmable:
                 raise DasanError(Code.UNKNOWN_PROVIDER, _("이 결제 수단은 직원이 수납 처리합니다."))
         reference = approval.provider_reference if approval else provider.reference_from(params)
-        existing = order.payments.exclude(status=PaymentStatus.FAILED).first()
-        if existing is not None:
-            if replay and reference and existing.provider == provider.name and existing.provider_reference == reference:
-                return existing  # the same payment reported again: nothing more to do
-            raise Conflict(Code.ALREADY_PAID, _("이미 결제된 주문입니다."))
-        if order.status in PAID_STATUSES:  # free orders: paid without a Payment row
-            raise Conflict(Code.ALREADY_PAID, _("이미 결제된 주문입니다."))
+        if (existing := _replayed(order, provider, reference, replay=replay)) is not None:
+            return existing
         _refuse_unless_payable(order)
-        claimed = approval.amount if approval else params.get("amount", order.total_amount)
-        try:
-            claimed = int(claimed)
-        except (TypeError, ValueError):
-            claimed = -1
-        if claimed != order.total_amount:
-            # Recorded (and committed) before refusing: a tampered amount is worth a trace.
-            audit.record(
-                "payments.payment.amount_mismatch",
-                actor=actor,
-                target=order,
-                data={"expected": order.total_amount, "claimed": claimed, "provider": provider.name},
-            )
-            failure = DasanError(
-                Code.AMOUNT_MISMATCH,
-                _("결제 금액이 주문 금액과 다릅니다. 처음부터 다시 결제해 주세요."),
-                expected=order.total_amount,
-            )
-        elif approval is None:
+        failure = _amount_mismatch(order, provider, approval, params, actor)
+        if failure is None and approval is None:
             try:
                 approval = provider.confirm(order, params)
             except ProviderError as error:
                 failure = error
-                _record_failure(order, provider.name, reference, error, claimed, actor)
+                _record_failure(order, provider.name, reference, error, order.total_amount, actor)
         if failure is None:
             try:
                 return _record_payment(order, approval, provider.name, actor=actor, note=note)
@@ -480,8 +490,7 @@ def mark_paid_at_office(order: Order, *, actor, method: str = "cash", note: str 
     """Staff record money taken at the counter or seen on the city's account
     (``method``: cash, card_terminal, transfer, virtual_account). Runs the ``paid`` handler;
     a paid order raises ``already_paid``."""
-    if actor is None or not getattr(actor, "is_city_staff", False) or not actor.is_active:
-        raise PermissionDenied()
+    require_staff(actor)
     if method not in ("cash", "card_terminal", "transfer", "virtual_account"):
         raise DasanError(Code.INVALID_REQUEST, _("수납 방법이 올바르지 않습니다."))
     office = providers.get("office", enabled_only=False)
@@ -527,23 +536,6 @@ def handle_webhook(provider_name: str, body: bytes, headers) -> Payment | None:
             },
         )
         raise
-
-
-def search_orders(*, query: str = "", status: str = "pending") -> QuerySet[Order]:
-    """Orders for the staff list: by order number or owner reference, filtered by
-    ``status`` (pending, paid, refunds, closed, all)."""
-    orders = Order.objects.all().order_by("-created_at", "-id")
-    groups = {
-        "pending": [OrderStatus.PENDING],
-        "paid": [OrderStatus.PAID],
-        "refunds": [OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED],
-        "closed": [OrderStatus.CANCELLED, OrderStatus.EXPIRED],
-    }
-    if status in groups:
-        orders = orders.filter(status__in=groups[status])
-    if query:
-        orders = orders.filter(Q(public_id__icontains=query) | Q(reference=query))
-    return orders
 
 
 # --- cancellation and expiry --------------------------------------------------------------------
@@ -593,6 +585,82 @@ def expire_stale_orders(now: dt.datetime | None = None) -> int:
 # --- refunds ------------------------------------------------------------------------------------
 
 
+def _refund_amount(payment: Payment, amount) -> int:
+    """``amount`` checked against what is left of ``payment`` (None: all of it)."""
+    refundable = payment.amount - payment.refunded_amount
+    if amount is None:
+        amount = refundable
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        if amount == 0 and refundable == 0:
+            raise Conflict(Code.REFUND_EXCEEDS_PAID, _("이미 전액 환불되었습니다."), refundable=0)
+        raise DasanError(Code.INVALID_AMOUNT, _("환불 금액은 1원 이상의 정수여야 합니다."))
+    if amount > refundable:
+        raise Conflict(
+            Code.REFUND_EXCEEDS_PAID,
+            _("환불 금액(%(amount)s원)이 환불 가능한 금액(%(refundable)s원)보다 큽니다.")
+            % {"amount": f"{amount:,}", "refundable": f"{refundable:,}"},
+            refundable=refundable,
+        )
+    return amount
+
+
+def _record_refund_failure(order: Order, payment: Payment, amount: int, reason: str, error: ProviderError, actor):
+    Refund.objects.create(
+        payment=payment,
+        amount=amount,
+        reason=reason,
+        status=RefundStatus.FAILED,
+        actor=actor if getattr(actor, "pk", None) else None,
+        failure_code=(error.provider_code or error.code)[:60],
+        failure_message=str(error.message)[:300],
+        raw=error.raw if isinstance(error.raw, dict) else {},
+    )
+    audit.record(
+        "payments.refund.failed",
+        actor=actor,
+        target=order,
+        reason=reason,
+        data={"amount": amount, "code": error.code, "provider_code": error.provider_code},
+    )
+
+
+def _record_refund(order: Order, payment: Payment, amount: int, reason: str, result, provider_name: str, actor):
+    """Write the refund the provider made, update the sums and run the ``refunded`` handler."""
+    refund_row = Refund.objects.create(
+        payment=payment,
+        amount=amount,
+        reason=reason,
+        status=RefundStatus.DONE,
+        provider_reference=result.provider_reference,
+        actor=actor if getattr(actor, "pk", None) else None,
+        raw=result.raw,
+    )
+    new_refunded = payment.refunded_amount + amount
+    Payment.objects.filter(pk=payment.pk).update(
+        refunded_amount=F("refunded_amount") + amount,
+        status=PaymentStatus.REFUNDED if new_refunded == payment.amount else PaymentStatus.PARTIALLY_REFUNDED,
+    )
+    order.refunded_amount += amount
+    order.status = (
+        OrderStatus.REFUNDED if order.refunded_amount == order.paid_amount else OrderStatus.PARTIALLY_REFUNDED
+    )
+    order.save(update_fields=["refunded_amount", "status", "updated_at"])
+    audit.record(
+        "payments.refund",
+        actor=actor,
+        target=order,
+        reason=reason,
+        data={
+            "amount": amount,
+            "refunded_total": order.refunded_amount,
+            "provider": provider_name,
+            "refund": refund_row.pk,
+        },
+    )
+    _fire("refunded", order, refund_row)
+    return refund_row
+
+
 def refund(target: Order | Payment, amount: int | None = None, reason: str = "", *, actor=None) -> Refund:
     """Return ``amount`` won (default: all that is left) of a paid order or payment
     through its provider, and run the ``refunded`` handler.
@@ -603,7 +671,6 @@ def refund(target: Order | Payment, amount: int | None = None, reason: str = "",
     raised (``refund_failed`` / ``provider_unavailable``)."""
     order = target.order if isinstance(target, Payment) else target
     reason = (str(reason or "").strip() or str(_("환불")))[:200]
-    failure: ProviderError | None = None
     with transaction.atomic():
         order = _lock(order)
         payments = Payment.objects.select_for_update().filter(order=order).exclude(status=PaymentStatus.FAILED)
@@ -612,20 +679,7 @@ def refund(target: Order | Payment, amount: int | None = None, reason: str = "",
         payment = payments.first()
         if payment is None:
             raise DasanError(Code.NOT_PAID, _("환불할 결제가 없습니다."))
-        refundable = payment.amount - payment.refunded_amount
-        if amount is None:
-            amount = refundable
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-            if amount == 0 and refundable == 0:
-                raise Conflict(Code.REFUND_EXCEEDS_PAID, _("이미 전액 환불되었습니다."), refundable=0)
-            raise DasanError(Code.INVALID_AMOUNT, _("환불 금액은 1원 이상의 정수여야 합니다."))
-        if amount > refundable:
-            raise Conflict(
-                Code.REFUND_EXCEEDS_PAID,
-                _("환불 금액(%(amount)s원)이 환불 가능한 금액(%(refundable)s원)보다 큽니다.")
-                % {"amount": f"{amount:,}", "refundable": f"{refundable:,}"},
-                refundable=refundable,
-            )
+        amount = _refund_amount(payment, amount)
         provider = providers.get(payment.provider, enabled_only=False)
         # Same payment, same point in its history, same amount: the same key, so a retry
         # after a lost answer is answered by the PG instead of refunding twice.
@@ -633,57 +687,9 @@ def refund(target: Order | Payment, amount: int | None = None, reason: str = "",
         try:
             result = provider.refund(payment, amount, reason, idempotency_key=key)
         except ProviderError as error:
+            # The failure is recorded (the transaction commits), then raised to the caller.
+            _record_refund_failure(order, payment, amount, reason, error, actor)
             failure = error
-            refund_row = Refund.objects.create(
-                payment=payment,
-                amount=amount,
-                reason=reason,
-                status=RefundStatus.FAILED,
-                actor=actor if getattr(actor, "pk", None) else None,
-                failure_code=(error.provider_code or error.code)[:60],
-                failure_message=str(error.message)[:300],
-                raw=error.raw if isinstance(error.raw, dict) else {},
-            )
-            audit.record(
-                "payments.refund.failed",
-                actor=actor,
-                target=order,
-                reason=reason,
-                data={"amount": amount, "code": error.code, "provider_code": error.provider_code},
-            )
         else:
-            refund_row = Refund.objects.create(
-                payment=payment,
-                amount=amount,
-                reason=reason,
-                status=RefundStatus.DONE,
-                provider_reference=result.provider_reference,
-                actor=actor if getattr(actor, "pk", None) else None,
-                raw=result.raw,
-            )
-            new_refunded = payment.refunded_amount + amount
-            Payment.objects.filter(pk=payment.pk).update(
-                refunded_amount=F("refunded_amount") + amount,
-                status=PaymentStatus.REFUNDED if new_refunded == payment.amount else PaymentStatus.PARTIALLY_REFUNDED,
-            )
-            order.refunded_amount += amount
-            order.status = (
-                OrderStatus.REFUNDED if order.refunded_amount == order.paid_amount else OrderStatus.PARTIALLY_REFUNDED
-            )
-            order.save(update_fields=["refunded_amount", "status", "updated_at"])
-            audit.record(
-                "payments.refund",
-                actor=actor,
-                target=order,
-                reason=reason,
-                data={
-                    "amount": amount,
-                    "refunded_total": order.refunded_amount,
-                    "provider": provider.name,
-                    "refund": refund_row.pk,
-                },
-            )
-            _fire("refunded", order, refund_row)
-    if failure is not None:
-        raise failure
-    return refund_row
+            return _record_refund(order, payment, amount, reason, result, provider.name, actor)
+    raise failure

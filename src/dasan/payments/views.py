@@ -9,7 +9,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dasan.accounts.decorators import staff_required
 from dasan.core.errors import DasanError
+from dasan.core.http import user_errors
+from dasan.payments.errors import Code
 
-from . import providers, services
+from . import providers, selectors, services
 from .models import Order, OrderStatus, PaymentMethod, PaymentStatus
 from .providers.base import InvalidSignature, ProviderUnavailable
 from .providers.toss import fail_message
@@ -35,21 +37,13 @@ OFFICE_METHODS = [
 ]
 
 
-def _payer_order(request, public_id: str) -> Order:
-    """The signed-in payer's own order (others get 404: an order id is not a secret)."""
-    order = Order.objects.filter(public_id=public_id, payer=request.user).first()
-    if order is None:
-        raise Http404
-    return order
-
-
 @login_required
 @never_cache
 @require_GET
 def checkout(request, public_id: str):
     """결제하기: the order's lines and total, how to pay, and the result."""
-    order = _payer_order(request, public_id)
-    step = services.next_step(order)
+    order = selectors.payer_order(request.user, public_id)
+    step = selectors.next_step(order)
     payable = order.status == OrderStatus.PENDING and order.expires_at > timezone.now()
     return render(
         request,
@@ -69,18 +63,15 @@ def checkout(request, public_id: str):
 @login_required
 @require_POST
 def start(request, public_id: str):
-    order = _payer_order(request, public_id)
-    try:
+    order = selectors.payer_order(request.user, public_id)
+    with user_errors(request) as outcome:
         step = services.start_payment(
             order,
             provider=request.POST.get("provider") or None,
             actor=request.user,
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )
-    except DasanError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("payments:checkout", order.public_id)
-    if step.kind == "redirect" and step.redirect_url:
+    if outcome.ok and step.kind == "redirect" and step.redirect_url:
         return HttpResponseRedirect(step.redirect_url)
     return redirect("payments:checkout", order.public_id)
 
@@ -90,13 +81,11 @@ def start(request, public_id: str):
 @require_GET
 def success(request, public_id: str):
     """The card PG sends the payer back here with paymentKey, orderId and amount."""
-    order = _payer_order(request, public_id)
+    order = selectors.payer_order(request.user, public_id)
     params = {key: request.GET.get(key, "") for key in ("paymentKey", "orderId", "amount")}
-    try:
+    with user_errors(request) as outcome:
         services.confirm_payment(order, params, actor=request.user)
-    except DasanError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if outcome.ok:
         messages.success(request, _("결제가 완료되었습니다."))
     # Redirect so that reloading the page does not send the confirmation again.
     return redirect("payments:checkout", order.public_id)
@@ -107,7 +96,7 @@ def success(request, public_id: str):
 @require_GET
 def fail(request, public_id: str):
     """The card PG sends the payer back here when the payment did not go through."""
-    order = _payer_order(request, public_id)
+    order = selectors.payer_order(request.user, public_id)
     messages.error(request, str(fail_message(request.GET.get("code", "")[:60])))
     return redirect("payments:checkout", order.public_id)
 
@@ -115,7 +104,10 @@ def fail(request, public_id: str):
 @csrf_exempt  # the signature (or the PG's own record) is the credential
 @require_POST
 def webhook(request, provider: str):
-    """Notices from a provider: a deposit into a virtual account, a PG status change."""
+    """Notices from a provider: a deposit into a virtual account, a PG status change.
+
+    The sender is a machine that reads the status: this answers JSON, with a status that
+    tells it whether to retry (503) or stop (200 also for a refused notice), not a page."""
     try:
         payment = services.handle_webhook(provider, request.body, request.headers)
     except InvalidSignature as exc:
@@ -123,7 +115,7 @@ def webhook(request, provider: str):
     except ProviderUnavailable as exc:
         return JsonResponse(exc.as_dict(), status=503)  # the sender retries later
     except DasanError as exc:
-        if exc.status == 404 or exc.code == "unknown_provider":
+        if exc.status == 404 or exc.code == Code.UNKNOWN_PROVIDER:
             return JsonResponse(exc.as_dict(), status=404)
         # Understood but refused (amount differs, order expired...): recorded for staff;
         # answering 200 stops the sender from retrying something that will not change.
@@ -148,7 +140,7 @@ def staff_list(request):
     status = request.GET.get("status", "pending")
     if status not in STATUS_FILTERS:
         status = "pending"
-    orders = services.search_orders(query=query, status=status)
+    orders = selectors.search_orders(query=query, status=status)
     page = Paginator(orders, 30).get_page(request.GET.get("page"))
     filters = [
         ("pending", _("결제 대기")),
@@ -163,10 +155,8 @@ def staff_list(request):
 
 
 def _staff_order(request, public_id: str) -> Order:
-    try:
-        return services.get_order(request.user, public_id, reason=_("결제 관리"))
-    except DasanError as exc:
-        raise Http404 from exc
+    """The order for a staff page (a read of personal data, audited); 404 when unknown."""
+    return selectors.get_order(request.user, public_id, reason=_("결제 관리"))
 
 
 @staff_required
@@ -182,7 +172,7 @@ def staff_detail(request, public_id: str):
             "lines": order.lines.all(),
             "payments": payments,
             "methods": [(m.value, m.label) for m in OFFICE_METHODS],
-            "refundable": services.refundable_amount(order),
+            "refundable": selectors.refundable_amount(order),
             "payable": order.status == OrderStatus.PENDING,
         },
     )
@@ -192,16 +182,14 @@ def staff_detail(request, public_id: str):
 @require_POST
 def staff_mark_paid(request, public_id: str):
     order = _staff_order(request, public_id)
-    try:
+    with user_errors(request) as outcome:
         services.mark_paid_at_office(
             order,
             actor=request.user,
             method=request.POST.get("method", "cash"),
             note=request.POST.get("note", "")[:200],
         )
-    except DasanError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if outcome.ok:
         messages.success(request, _("수납 처리했습니다."))
     return redirect("payments:staff_detail", order.public_id)
 
@@ -217,11 +205,9 @@ def staff_refund(request, public_id: str):
     elif not reason:
         messages.error(request, _("환불 사유를 입력해 주세요."))
     else:
-        try:
+        with user_errors(request) as outcome:
             refund = services.refund(order, int(raw_amount), reason, actor=request.user)
-        except DasanError as exc:
-            messages.error(request, str(exc.message))
-        else:
+        if outcome.ok:
             messages.success(request, _("%(amount)s원을 환불했습니다.") % {"amount": f"{refund.amount:,}"})
     return redirect("payments:staff_detail", order.public_id)
 
@@ -230,10 +216,8 @@ def staff_refund(request, public_id: str):
 @require_POST
 def staff_cancel(request, public_id: str):
     order = _staff_order(request, public_id)
-    try:
+    with user_errors(request) as outcome:
         services.cancel_order(order, actor=request.user, reason=request.POST.get("reason", "")[:200])
-    except DasanError as exc:
-        messages.error(request, str(exc.message))
-    else:
+    if outcome.ok:
         messages.success(request, _("주문을 취소했습니다."))
     return redirect("payments:staff_detail", order.public_id)

@@ -6,22 +6,22 @@ from __future__ import annotations
 import json
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Header, Path, Router, Status
 
 from dasan.accounts.api_auth import session_or_token
 from dasan.core import idempotency
 from dasan.core.schemas import ErrorOut
 
-from . import services
+from . import selectors, services
 from .schemas import OfficeOut, TicketIn, TicketOut
-from .views import _office_context
 
 router = Router(tags=["queue"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def ticket_out(ticket) -> dict:
-    estimate = services.estimate(ticket)
+    estimate = selectors.estimate(ticket)
     return {
         "number": ticket.number,
         "office": ticket.office.code,
@@ -38,12 +38,10 @@ def ticket_out(ticket) -> dict:
 
 @router.get("/offices", response=list[OfficeOut], summary="Offices and waiting now")
 def list_offices(request: HttpRequest):
-    from django.utils import timezone
-
     now = timezone.now()
     out = []
-    for office in services.offices():
-        context = _office_context(office, now)
+    for office in selectors.offices():
+        context = selectors.office_overview(office, now)
         out.append(
             {
                 "code": office.code,
@@ -77,10 +75,7 @@ def take(
 
     def produce():
         ticket = services.take_ticket(
-            office=data.office,
-            service_type=data.service_type,
-            resident=request.auth,
-            needs_assistance=data.needs_assistance,
+            data.office, data.service_type, actor=request.auth, needs_assistance=data.needs_assistance
         )
         body = ticket_out(ticket)
         body["issued_at"] = body["issued_at"].isoformat()
@@ -100,4 +95,4 @@ def take(
 @router.get("/tickets/{token}", response={200: TicketOut, **ERRORS}, summary="A ticket's status")
 def status(request: HttpRequest, token: str = Path(..., min_length=16, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")):
     """The ticket's token is its capability (as on the ticket page): no sign-in needed."""
-    return ticket_out(services.ticket_by_token(token))
+    return ticket_out(selectors.ticket_by_token(token))

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from dasan.core.charts import columns
+from dasan.core.timefmt import local
 
 from .models import Ticket, TicketStatus
-from .services import local
 
 
 @dataclass

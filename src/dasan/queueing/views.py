@@ -17,29 +17,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dasan.accounts.decorators import staff_required
-from dasan.core.errors import DasanError
+from dasan.core.http import user_errors
+from dasan.core.timefmt import local_date
 
-from . import services, stats
-from .models import Channel, Counter, ServiceType, TicketStatus
-
-
-def _office(code):
-    try:
-        return services.get_office(code)
-    except DasanError as error:
-        raise Http404(str(error.message)) from None
+from . import selectors, services, stats
+from .errors import Code
+from .models import Channel, TicketStatus
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = []
-    for office in services.offices():
-        board = services.board(office, now=now)
+    for office in selectors.offices():
+        board = selectors.board(office, now=now)
         rows.append(
             {
                 "office": office,
-                "closed": services.open_state(office, now),
+                "closed": selectors.open_state(office, now),
                 "waiting": sum(n for _s, n in board["waiting"]),
             }
         )
@@ -51,46 +46,35 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def take(request: HttpRequest, code: str) -> HttpResponse:
     """번호표 받기 for one office: the service types, waiting counts and expected waits."""
-    office = _office(code)
+    office = selectors.get_office(code)
     now = timezone.now()
     error = None
     if request.method == "POST":
-        try:
+        with user_errors(flash=False) as outcome:
             ticket = services.take_ticket(
-                office=office,
-                service_type=request.POST.get("service_type", ""),
-                resident=request.user,
+                office,
+                request.POST.get("service_type", ""),
+                actor=request.user,
                 needs_assistance=request.POST.get("assistance") == "1",
                 channel=Channel.WEB,
                 now=now,
             )
-        except DasanError as exc:
-            if exc.code == "already_waiting":
-                messages.info(request, str(exc.message))
-                return redirect(exc.details["url"])
-            error = exc
-        else:
+        if outcome.ok:
             return redirect(ticket.get_absolute_url())
+        if outcome.error.code == Code.ALREADY_WAITING:
+            messages.info(request, outcome.message)
+            return redirect(outcome.error.details["url"])
+        error = outcome.error
     return render(
         request,
         "queueing/take.html",
-        _office_context(office, now) | {"error": error},
+        selectors.office_overview(office, now) | {"error": error},
         status=error.status if error else 200,
     )
 
 
-def _office_context(office, now):
-    board = services.board(office, now=now)
-    rows = []
-    for service, waiting in board["waiting"]:
-        per, _history = services.service_minutes(office, service, now=now)
-        counters = Counter.objects.filter(office=office, is_open=True, service_types=service).count() or 1
-        rows.append({"service": service, "waiting": waiting, "minutes": int(-(-per * waiting // counters))})
-    return {"office": office, "rows": rows, "closed": services.open_state(office, now)}
-
-
 def _ticket_context(ticket):
-    estimate = services.estimate(ticket)
+    estimate = selectors.estimate(ticket)
     return {"ticket": ticket, "estimate": estimate, "office": ticket.office}
 
 
@@ -98,34 +82,22 @@ def _ticket_context(ticket):
 @require_GET
 def ticket(request: HttpRequest, token: str) -> HttpResponse:
     """The live ticket page: number, people ahead, expected wait, and the counter once called."""
-    try:
-        item = services.ticket_by_token(token)
-    except DasanError as error:
-        raise Http404(str(error.message)) from None
-    return render(request, "queueing/ticket.html", _ticket_context(item))
+    return render(request, "queueing/ticket.html", _ticket_context(selectors.ticket_by_token(token)))
 
 
 @never_cache
 @require_GET
 def ticket_status(request: HttpRequest, token: str) -> HttpResponse:
     """The fragment htmx swaps in every few seconds."""
-    try:
-        item = services.ticket_by_token(token)
-    except DasanError as error:
-        raise Http404(str(error.message)) from None
-    return render(request, "queueing/_ticket_status.html", _ticket_context(item))
+    return render(request, "queueing/_ticket_status.html", _ticket_context(selectors.ticket_by_token(token)))
 
 
 @require_POST
 def ticket_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        item = services.ticket_by_token(token)
+    item = selectors.ticket_by_token(token)
+    with user_errors(request) as outcome:
         services.cancel(item, actor=request.user)
-    except DasanError as error:
-        if error.code == "unknown_ticket":
-            raise Http404(str(error.message)) from None
-        messages.error(request, str(error.message))
-    else:
+    if outcome.ok:
         messages.success(request, _("번호표를 취소했습니다."))
     return redirect("queueing:ticket", token=token)
 
@@ -134,27 +106,26 @@ def ticket_cancel(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
     """현장 발급기: no sign-in; prints the number large."""
-    office = _office(code)
+    office = selectors.get_office(code)
     now = timezone.now()
     error = None
     if request.method == "POST":
-        try:
+        with user_errors(flash=False) as outcome:
             item = services.take_ticket(
-                office=office,
-                service_type=request.POST.get("service_type", ""),
+                office,
+                request.POST.get("service_type", ""),
                 phone=request.POST.get("phone", ""),
                 channel=Channel.KIOSK,
                 needs_assistance=request.POST.get("assistance") == "1",
                 now=now,
             )
-        except DasanError as exc:
-            error = exc
-        else:
+        if outcome.ok:
             return render(request, "queueing/kiosk_ticket.html", _ticket_context(item))
+        error = outcome.error
     return render(
         request,
         "queueing/kiosk.html",
-        _office_context(office, now) | {"error": error},
+        selectors.office_overview(office, now) | {"error": error},
         status=error.status if error else 200,
     )
 
@@ -163,15 +134,15 @@ def kiosk(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def display(request: HttpRequest, code: str) -> HttpResponse:
     """대기실 안내 화면 (hall TV)."""
-    office = _office(code)
-    return render(request, "queueing/display.html", {"office": office, "board": services.board(office)})
+    office = selectors.get_office(code)
+    return render(request, "queueing/display.html", {"office": office, "board": selectors.board(office)})
 
 
 @never_cache
 @require_GET
 def display_board(request: HttpRequest, code: str) -> HttpResponse:
-    office = _office(code)
-    return render(request, "queueing/_board.html", {"office": office, "board": services.board(office)})
+    office = selectors.get_office(code)
+    return render(request, "queueing/_board.html", {"office": office, "board": selectors.board(office)})
 
 
 # --- staff ------------------------------------------------------------------------------------------
@@ -181,75 +152,64 @@ def display_board(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def staff_index(request: HttpRequest) -> HttpResponse:
     """Pick a counter."""
-    offices = [(office, list(office.counters.prefetch_related("service_types"))) for office in services.offices()]
-    return render(request, "queueing/staff/index.html", {"offices": offices})
+    return render(request, "queueing/staff/index.html", {"offices": selectors.counters_by_office()})
 
 
 @never_cache
 @staff_required
 @require_GET
 def staff_counter(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        counter = services.get_counter(pk)
-    except DasanError as error:
-        raise Http404(str(error.message)) from None
-    today = services.local(timezone.now()).date()
-    types = set(counter.service_types.values_list("pk", flat=True))
-    waiting = [
-        t
-        for t in services._waiting(counter.office, today)
-        .select_related("service_type")
-        .order_by("-priority", "issued_at", "id")[:50]
-        if t.service_type_id in types or t.target_counter_id == counter.pk or t.service_type.code == "document_pickup"
-    ]
+    counter = selectors.get_counter(pk)
     return render(
         request,
         "queueing/staff/counter.html",
         {
             "counter": counter,
             "office": counter.office,
-            "current": services.current(counter),
-            "waiting": waiting,
-            "others": Counter.objects.filter(office=counter.office).exclude(pk=counter.pk),
-            "service_types": ServiceType.objects.all(),
+            "current": selectors.current(counter),
+            "waiting": selectors.counter_line(counter, local_date()),
+            "others": selectors.other_counters(counter),
+            "service_types": selectors.service_types(),
         },
     )
+
+
+def _counter_action(request: HttpRequest, counter, action: str) -> str:
+    """Do ``action`` at ``counter``; the message that says what happened."""
+    staff = request.user
+    if action == "call":
+        item = services.call_next(counter, actor=staff)
+        if item is None:
+            return ""
+        return _("%(number)s번을 호출했습니다.") % {"number": item.number}
+    if action == "recall":
+        item = services.recall(counter, actor=staff)
+        return _("%(number)s번을 다시 호출했습니다.") % {"number": item.number}
+    if action in (TicketStatus.SERVED, TicketStatus.NO_SHOW):
+        item = services.finish(counter, action, actor=staff)
+        return _("%(number)s번: %(status)s") % {"number": item.number, "status": item.get_status_display()}
+    if action == "transfer":
+        item = services.transfer(
+            counter,
+            actor=staff,
+            to_counter=request.POST.get("to_counter", ""),
+            to_service=request.POST.get("to_service", ""),
+        )
+        return _("%(number)s번을 넘겼습니다.") % {"number": item.number}
+    raise Http404
 
 
 @staff_required
 @require_POST
 def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    try:
-        counter = services.get_counter(pk)
-    except DasanError as error:
-        raise Http404(str(error.message)) from None
-    try:
-        if action == "call":
-            item = services.call_next(request.user, counter)
-            if item is None:
-                messages.info(request, _("기다리는 사람이 없습니다."))
-            else:
-                messages.success(request, _("%(number)s번을 호출했습니다.") % {"number": item.number})
-        elif action == "recall":
-            item = services.recall(request.user, counter)
-            messages.success(request, _("%(number)s번을 다시 호출했습니다.") % {"number": item.number})
-        elif action in (TicketStatus.SERVED, TicketStatus.NO_SHOW):
-            item = services.finish(request.user, counter, action)
-            messages.success(
-                request, _("%(number)s번: %(status)s") % {"number": item.number, "status": item.get_status_display()}
-            )
-        elif action == "transfer":
-            item = services.transfer(
-                request.user,
-                counter,
-                to_counter=request.POST.get("to_counter", ""),
-                to_service=request.POST.get("to_service", ""),
-            )
-            messages.success(request, _("%(number)s번을 넘겼습니다.") % {"number": item.number})
+    counter = selectors.get_counter(pk)
+    with user_errors(request) as outcome:
+        done = _counter_action(request, counter, action)
+    if outcome.ok:
+        if done:
+            messages.success(request, done)
         else:
-            raise Http404
-    except DasanError as error:
-        messages.error(request, str(error.message))
+            messages.info(request, _("기다리는 사람이 없습니다."))
     return redirect("queueing_staff:counter", pk=counter.pk)
 
 
@@ -257,7 +217,7 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_GET
 def staff_stats(request: HttpRequest) -> HttpResponse:
     """대기·처리 시간 통계 by office, hour and service type."""
-    today = services.local(timezone.now()).date()
+    today = local_date()
     try:
         days = max(1, min(int(request.GET.get("days", "14")), 92))
     except ValueError:
@@ -265,10 +225,10 @@ def staff_stats(request: HttpRequest) -> HttpResponse:
     office = None
     code = request.GET.get("office", "")
     if code:
-        office = _office(code)
+        office = selectors.get_office(code)
     report = stats.report(office=office, start=today - dt.timedelta(days=days - 1), end=today)
     return render(
         request,
         "queueing/staff/stats.html",
-        {"report": report, "offices": services.offices(), "office": office, "days": days},
+        {"report": report, "offices": selectors.offices(), "office": office, "days": days},
     )

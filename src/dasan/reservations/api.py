@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Header, Path, Query, Router, Status
 
 from dasan.accounts.api_auth import session_or_token
 from dasan.core.schemas import ID_MAX, ErrorOut
 
-from . import services
+from . import availability as slots
+from . import pricing, selectors, services
 from .models import Reservation, Resource
 from .models import Status as ReservationStatus
 from .schemas import AvailabilityOut, ReservationIn, ReservationOut, ResourceOut
@@ -24,9 +26,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 def resource_out(resource: Resource) -> dict:
-    from django.utils import timezone
-
-    rule = services.price_rule(resource, timezone.localdate())
+    rule = pricing.price_rule(resource, timezone.localdate())
     price = None
     if rule is not None:
         price = {
@@ -37,7 +37,7 @@ def resource_out(resource: Resource) -> dict:
             "effective_from": rule.effective_from,
             "discounts": [
                 {"category": c, "label": label, "percent": p}
-                for c, label, p in services.discounts_offered(resource, timezone.localdate())
+                for c, label, p in pricing.discounts_offered(resource, timezone.localdate())
             ],
         }
     unit = resource.unit
@@ -79,7 +79,7 @@ def resource_out(resource: Resource) -> dict:
                 "max_stay",
             )
         }
-        | {"refund_rules": [list(s) for s in services.refund_steps(resource)]},
+        | {"refund_rules": [list(s) for s in pricing.refund_steps(resource)]},
         "price": price,
     }
 
@@ -87,7 +87,7 @@ def resource_out(resource: Resource) -> dict:
 def reservation_out(reservation: Reservation) -> dict:
     pay = ""
     if reservation.status == ReservationStatus.PENDING_PAYMENT:
-        order = services.order_for(reservation)
+        order = selectors.order_for(reservation)
         pay = order.get_absolute_url() if order is not None and order.is_pending else ""
     return {
         "id": reservation.pk,
@@ -119,12 +119,12 @@ def reservation_out(reservation: Reservation) -> dict:
 def list_resources(request: HttpRequest, type: str = "", unit: int | None = Query(None, ge=1, le=ID_MAX), q: str = ""):
     """Active resources (courts, rooms, campsites, halls, equipment, classes) with their
     unit, rules and the price in force; filter by ``type``, ``unit`` and a word ``q``."""
-    return [resource_out(r) for r in services.resources(type=type, unit=unit, query=q)[:200]]
+    return [resource_out(r) for r in selectors.resources(type=type, unit=unit, query=q)[:200]]
 
 
 @router.get("/resources/{resource_id}", response={200: ResourceOut, **ERRORS}, summary="One resource")
 def one_resource(request: HttpRequest, resource_id: int = Path(..., ge=1, le=ID_MAX)):
-    return resource_out(services.get_resource(resource_id))
+    return resource_out(selectors.get_resource(resource_id))
 
 
 @router.get(
@@ -136,7 +136,7 @@ def availability(
     """The day's slots with their state (``free``, ``taken``, ``closed``: booking has
     closed, ``not_open``: the booking window opens later, ``past``) and, for shared
     resources, the seats or items left."""
-    day = services.availability(services.get_resource(resource_id), date)
+    day = slots.availability(selectors.get_resource(resource_id), date)
     return {
         "resource": resource_id,
         "date": day.day,
@@ -159,12 +159,12 @@ def create_reservation(
     slot is released). With the same ``Idempotency-Key`` a retry answers 200 with the
     first reservation."""
     key = (idempotency_key or "").strip()
-    existed = bool(key) and Reservation.objects.filter(resident=request.auth, idempotency_key=key).exists()
+    existed = selectors.booking_by_key(request.auth, key) is not None
     reservation = services.book(
-        request.auth,
         data.resource,
         data.begin,
         data.end,
+        actor=request.auth,
         party_size=data.party_size,
         discount=data.discount,
         declared_resident=data.declared_resident,
@@ -178,7 +178,7 @@ def create_reservation(
 
 @router.get("/bookings", response=list[ReservationOut], auth=session_or_token, summary="My reservations")
 def my_reservations(request: HttpRequest):
-    return [reservation_out(r) for r in services.reservations_for(request.auth)[:100]]
+    return [reservation_out(r) for r in selectors.reservations_for(request.auth)[:100]]
 
 
 @router.get(
@@ -188,7 +188,7 @@ def my_reservations(request: HttpRequest):
     summary="One reservation",
 )
 def one_reservation(request: HttpRequest, reservation_id: int = Path(..., ge=1, le=ID_MAX)):
-    return reservation_out(services.get_reservation(request.auth, reservation_id))
+    return reservation_out(selectors.get_reservation(request.auth, reservation_id))
 
 
 @router.post(
@@ -199,5 +199,5 @@ def one_reservation(request: HttpRequest, reservation_id: int = Path(..., ge=1, 
 )
 def cancel(request: HttpRequest, reservation_id: int = Path(..., ge=1, le=ID_MAX)):
     """Cancel before the start; a paid reservation is refunded by the resource's schedule."""
-    reservation = services.get_reservation(request.auth, reservation_id)
-    return reservation_out(services.cancel(request.auth, reservation))
+    reservation = selectors.get_reservation(request.auth, reservation_id)
+    return reservation_out(services.cancel(reservation, actor=request.auth))

@@ -11,11 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dasan.accounts.permissions import require_staff
 from dasan.core import audit
 from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
-from dasan.reservations.errors import Code
 
+from . import notifications
+from .errors import Code
 from .models import Group, GroupStatus
+from .rules import require_signed_in
+from .selectors import STAFF_ONLY
 
 
 def _clean(value, limit: int) -> str:
@@ -33,18 +37,23 @@ def approved_groups(resident) -> list[Group]:
     return list(groups_for(resident).filter(status=GroupStatus.APPROVED).order_by("name"))
 
 
+def registered_groups():
+    """Every approved group (the staff list)."""
+    return Group.objects.filter(status=GroupStatus.APPROVED).select_related("representative")
+
+
 def pending_groups():
     return (
         Group.objects.filter(status=GroupStatus.PENDING).select_related("representative").order_by("created_at", "id")
     )
 
 
-def register_group(resident, name, *, members=2, description: str = "") -> Group:
-    """단체 등록 신청. Refused: ``login_required`` (401), ``name_required``,
-    ``invalid_members`` (a group is 2 to 10,000 people), ``group_exists`` (409: the same
-    representative already has a live group of that name)."""
-    if resident is None or not getattr(resident, "is_authenticated", False):
-        raise DasanError(Code.LOGIN_REQUIRED, _("로그인이 필요합니다."), status=401)
+def register_group(name, *, actor, members=2, description: str = "") -> Group:
+    """단체 등록 신청 by ``actor``, its representative. Refused: ``login_required`` (401),
+    ``name_required``, ``invalid_members`` (a group is 2 to 10,000 people), ``group_exists``
+    (409: the same representative already has a live group of that name)."""
+    require_signed_in(actor)
+    resident = actor
     name = _clean(name, 100)
     if not name:
         raise DasanError(Code.NAME_REQUIRED, _("단체 이름을 적어 주세요."), field="name")
@@ -64,12 +73,12 @@ def register_group(resident, name, *, members=2, description: str = "") -> Group
     return group
 
 
-def decide_group(staff, group, *, approve: bool, reason: str = "") -> Group:
-    """Approve or reject a pending group (a rejection needs ``reason_required``); the
-    representative is told. ``not_pending`` (409) once decided."""
-    from .services import _staff
-
-    _staff(staff)
+def decide_group(group, *, actor, approve: bool, reason: str = "") -> Group:
+    """Staff approve or reject a pending group (a rejection needs ``reason_required``); the
+    representative is told. ``staff_only`` (403), ``unknown_group`` (404), ``not_pending``
+    (409) once decided."""
+    require_staff(actor, STAFF_ONLY)
+    staff = actor
     reason = _clean(reason, 300)
     if not approve and not reason:
         raise DasanError(Code.REASON_REQUIRED, _("반려 사유를 적어 주세요."), field="reason")
@@ -97,8 +106,10 @@ def decide_group(staff, group, *, approve: bool, reason: str = "") -> Group:
     return group
 
 
-def withdraw_group(resident, group) -> Group:
-    """The representative ends the registration; bookings already made stay."""
+def withdraw_group(group, *, actor) -> Group:
+    """The representative (``actor``) ends the registration; bookings already made stay.
+    Another's group, or none, is ``unknown_group`` (404)."""
+    resident = actor
     pk = group.pk if isinstance(group, Group) else group
     with transaction.atomic():
         group = groups_for(resident).select_for_update().filter(pk=pk).first() if str(pk).isdigit() else None
@@ -138,21 +149,8 @@ def group_for_booking(resident, resource, group) -> Group | None:
 
 
 def _notify(group: Group) -> None:
-    from django.utils import translation
-
-    from dasan.core.models import Municipality
-    from dasan.notify.services import enqueue
-
-    resident = group.representative
-    municipality = Municipality.current()
-    with translation.override(getattr(resident, "language", None) or "ko"):
-        enqueue(
-            "reservations.group_decided",
-            recipient=resident,
-            context={
-                "city": municipality.name if municipality else "",
-                "group": group.name,
-                "approved": group.status == GroupStatus.APPROVED,
-                "reason": group.reason,
-            },
-        )
+    notifications.send(
+        "reservations.group_decided",
+        group.representative,
+        {"group": group.name, "approved": group.status == GroupStatus.APPROVED, "reason": group.reason},
+    )

@@ -10,20 +10,21 @@ reservation is released unpaid or cancelled, the next rank is offered the slot."
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import random
 import secrets
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dasan.core import audit
-from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
-from dasan.reservations.errors import Code
+from dasan.accounts.permissions import require_staff
+from dasan.core import audit, timefmt
+from dasan.core.errors import Conflict, DasanError, NotFound
+from dasan.core.links import public_url_for
 
-from . import services
+from . import notifications, selectors
+from .availability import booking_opens_at, buffered_span, holding, lottery_holds, parse_party, parse_time
+from .errors import Code
 from .models import (
     ApplicationStatus,
     Kind,
@@ -34,8 +35,8 @@ from .models import (
     Resource,
     Status,
 )
-
-logger = logging.getLogger("dasan.reservations")
+from .pricing import create_order, quote
+from .rules import check_party_size, check_penalty, check_request, require_signed_in
 
 
 def get_lottery(pk) -> Lottery:
@@ -72,39 +73,37 @@ def ranked(lottery: Lottery) -> list[LotteryApplication]:
 
 
 def create_lottery(
-    staff, resource, begin, end, opens_at, closes_at, *, pay_deadline_hours: int = 48, now: dt.datetime | None = None
+    resource,
+    begin,
+    end,
+    opens_at,
+    closes_at,
+    *,
+    actor,
+    pay_deadline_hours: int = 48,
+    now: dt.datetime | None = None,
 ) -> Lottery:
-    """Open a lottery for one slot. Refused: ``forbidden``, the time rules of the
+    """Staff open a lottery for one slot. Refused: ``staff_only``, the time rules of the
     resource (``outside_hours``, ``not_slot_aligned``, ``too_short``, ``too_long``,
-    ``past``), ``invalid_window``, ``slot_taken`` (409) when an active reservation
-    overlaps."""
-    services._staff(staff)
+    ``past``), ``invalid_window``, ``invalid_pay_deadline``, ``slot_taken`` (409) when an
+    active reservation or another open lottery overlaps."""
+    require_staff(actor, selectors.STAFF_ONLY)
     now = now or timezone.now()
-    resource = services.get_resource(resource)
-    begin, end = services.parse_time(begin, "begin"), services.parse_time(end, "end")
-    opens_at, closes_at = services.parse_time(opens_at, "opens_at"), services.parse_time(closes_at, "closes_at")
-    if begin < now:
-        raise DasanError(Code.PAST, _("지난 시간은 예약할 수 없습니다."), field="begin")
-    # The resource's hours and slot rules, judged as if booking had just opened.
-    services.check_request(resource, begin, end, now=services.booking_opens_at(resource, services.local(begin).date()))
+    resource = selectors.get_resource(resource)
+    begin, end = parse_time(begin, "begin"), parse_time(end, "end")
+    opens_at, closes_at = parse_time(opens_at, "opens_at"), parse_time(closes_at, "closes_at")
+    _check_slot(resource, begin, end, now)
     if not (opens_at < closes_at <= begin):
         raise DasanError(
             Code.INVALID_WINDOW,
             _("신청 기간은 시작보다 마감이 늦고, 이용 시작 전에 마감해야 합니다."),
             field="closes_at",
         )
-    try:
-        hours = int(pay_deadline_hours)
-    except (TypeError, ValueError):
-        hours = 0
-    if not 1 <= hours <= 24 * 30:
-        raise DasanError(
-            Code.INVALID_PAY_DEADLINE, _("결제 기한은 1시간 이상으로 적어 주세요."), field="pay_deadline_hours"
-        )
+    hours = _pay_deadline_hours(pay_deadline_hours)
     with transaction.atomic():
         locked = Resource.objects.select_for_update(of=("self",)).get(pk=resource.pk)
-        start, stop = services._span(locked, begin, end)
-        if services._holding(locked, start, stop).exists() or lottery_holds(locked, start, stop):
+        start, stop = buffered_span(locked, begin, end)
+        if holding(locked, start, stop).exists() or lottery_holds(locked, start, stop):
             raise Conflict(Code.SLOT_TAKEN, _("이미 예약된 시간입니다. 다른 시간을 골라 주세요."), field="begin")
         lottery = Lottery.objects.create(
             resource=locked,
@@ -113,12 +112,12 @@ def create_lottery(
             applications_open_at=opens_at,
             applications_close_at=closes_at,
             pay_deadline_hours=hours,
-            created_by=staff,
+            created_by=actor,
             created_at=now,
         )
         audit.record(
             "reservations.lottery_create",
-            actor=staff,
+            actor=actor,
             target=lottery,
             data={
                 "resource": locked.pk,
@@ -131,36 +130,45 @@ def create_lottery(
     return lottery
 
 
-def apply(resident, lottery, party_size=1, *, now: dt.datetime | None = None) -> LotteryApplication:
-    """Apply during the window. Refused: ``login_required``, ``no_show_penalty``,
-    ``lottery_not_open``, ``lottery_closed``, ``invalid_party_size``, ``over_capacity``,
-    ``already_applied`` (409)."""
-    if resident is None or not getattr(resident, "is_authenticated", False):
-        raise DasanError(Code.LOGIN_REQUIRED, _("로그인이 필요합니다."), status=401)
-    now = now or timezone.now()
-    penalty = services.penalty_for(resident, now)
-    if penalty is not None:
-        raise PermissionDenied(
-            Code.NO_SHOW_PENALTY,
-            _("노쇼로 %(until)s까지 예약할 수 없습니다.") % {"until": services._fmt(penalty.until)},
-            until=penalty.until.isoformat(),
+def _check_slot(resource: Resource, begin: dt.datetime, end: dt.datetime, now: dt.datetime) -> None:
+    """Not ``past``, and the resource's hours and slot rules, judged as if booking had just
+    opened (the draw may come before the booking window does)."""
+    if begin < now:
+        raise DasanError(Code.PAST, _("지난 시간은 예약할 수 없습니다."), field="begin")
+    check_request(resource, begin, end, now=booking_opens_at(resource, timefmt.local(begin).date()))
+
+
+def _pay_deadline_hours(value) -> int:
+    """1 hour to 30 days to pay after winning (``invalid_pay_deadline``)."""
+    try:
+        hours = int(value)
+    except (TypeError, ValueError):
+        hours = 0
+    if not 1 <= hours <= 24 * 30:
+        raise DasanError(
+            Code.INVALID_PAY_DEADLINE, _("결제 기한은 1시간 이상으로 적어 주세요."), field="pay_deadline_hours"
         )
+    return hours
+
+
+def apply(lottery, *, actor, party_size=1, now: dt.datetime | None = None) -> LotteryApplication:
+    """``actor`` applies during the window. Refused: ``login_required``, ``no_show_penalty``,
+    ``unknown_lottery`` (404), ``lottery_not_open``, ``lottery_closed``, ``invalid_party_size``,
+    ``over_capacity``, ``already_applied`` (409)."""
+    require_signed_in(actor)
+    resident = actor
+    now = now or timezone.now()
+    check_penalty(resident, now)
     lottery = get_lottery(lottery)
-    party = services._party(party_size)
+    party = parse_party(party_size)
     if now < lottery.applications_open_at:
         raise Conflict(
             Code.LOTTERY_NOT_OPEN,
-            _("%(opens)s부터 추첨 신청을 받습니다.") % {"opens": services._fmt(lottery.applications_open_at)},
+            _("%(opens)s부터 추첨 신청을 받습니다.") % {"opens": timefmt.fmt(lottery.applications_open_at)},
         )
     if lottery.status != LotteryStatus.OPEN or now >= lottery.applications_close_at:
         raise Conflict(Code.LOTTERY_CLOSED, _("추첨 신청이 마감되었습니다."))
-    if party > lottery.resource.capacity:
-        raise DasanError(
-            Code.OVER_CAPACITY,
-            _("이 시설은 %(capacity)d명(개)까지 이용할 수 있습니다.") % {"capacity": lottery.resource.capacity},
-            field="party_size",
-            capacity=lottery.resource.capacity,
-        )
+    check_party_size(lottery.resource, party)
     try:
         with transaction.atomic():
             application = LotteryApplication.objects.create(
@@ -177,9 +185,10 @@ def apply(resident, lottery, party_size=1, *, now: dt.datetime | None = None) ->
     return application
 
 
-def withdraw(resident, application, *, now: dt.datetime | None = None) -> LotteryApplication:
-    """Withdraw before the draw (``not_withdrawable`` 409 afterwards)."""
-    now = now or timezone.now()
+def withdraw(application, *, actor, now: dt.datetime | None = None) -> LotteryApplication:
+    """The applicant (``actor``) withdraws before the draw (``not_withdrawable`` 409
+    afterwards); another's application is ``unknown_lottery_application`` (404)."""
+    resident = actor
     pk = application.pk if isinstance(application, LotteryApplication) else application
     with transaction.atomic():
         found = None
@@ -207,11 +216,12 @@ def shuffled(ids, seed: str) -> list[int]:
     return order
 
 
-def draw(staff, lottery, *, now: dt.datetime | None = None) -> Lottery:
-    """Draw after the window closed (``lottery_still_open`` 409 before,
-    ``already_drawn`` 409 after a draw). Ranks every applicant; the first is offered
-    the slot; the others are told they were not drawn."""
-    services._staff(staff)
+def draw(lottery, *, actor, now: dt.datetime | None = None) -> Lottery:
+    """Staff draw after the window closed (``staff_only``; ``lottery_still_open`` 409
+    before, ``already_drawn`` 409 after a draw). Ranks every applicant; the first is
+    offered the slot; the others are told they were not drawn."""
+    require_staff(actor, selectors.STAFF_ONLY)
+    staff = actor
     now = now or timezone.now()
     with transaction.atomic():
         lottery = Lottery.objects.select_for_update(of=("self",)).get(pk=get_lottery(lottery).pk)
@@ -221,7 +231,7 @@ def draw(staff, lottery, *, now: dt.datetime | None = None) -> Lottery:
             raise Conflict(
                 Code.LOTTERY_STILL_OPEN,
                 _("신청 마감(%(closes)s) 뒤에 추첨할 수 있습니다.")
-                % {"closes": services._fmt(lottery.applications_close_at)},
+                % {"closes": timefmt.fmt(lottery.applications_close_at)},
             )
         applications = {
             a.pk: a
@@ -256,66 +266,77 @@ def verify_draw(lottery) -> bool:
 
 
 def _offer_next(lottery: Lottery, *, now: dt.datetime) -> LotteryApplication | None:
-    """Give the slot to the best-ranked applicant not yet offered it (a reservation
-    made with the booking service's helpers); skip those who cannot take it."""
+    """Give the slot to the best-ranked applicant not yet offered it; skip those under a
+    no-show penalty. The lottery closes when its start has passed or nobody is left."""
     resource = Resource.objects.select_for_update(of=("self",)).select_related("unit").get(pk=lottery.resource_id)
     if lottery.begin <= now:
-        lottery.status = LotteryStatus.CLOSED
-        lottery.save(update_fields=["status"])
-        return None
+        return _close(lottery)
     for application in (
         lottery.applications.select_for_update(of=("self",))
         .select_related("resident")
         .filter(status=ApplicationStatus.LOST, rank__isnull=False)
         .order_by("rank")
     ):
-        if services.penalty_for(application.resident, now) is not None:
+        if selectors.penalty_for(application.resident, now) is not None:
             continue
-        start, stop = services._span(resource, lottery.begin, lottery.end)
-        if services._holding(resource, start, stop).exists():
+        start, stop = buffered_span(resource, lottery.begin, lottery.end)
+        if holding(resource, start, stop).exists():
             return None  # someone (staff) holds the time; nothing to offer
-        priced = services.quote(resource, lottery.begin, lottery.end, party_size=application.party_size)
-        status = Status.CONFIRMED if priced.payable == 0 else Status.PENDING_PAYMENT
-        try:
-            with transaction.atomic():
-                reservation = Reservation.objects.create(
-                    resource=resource,
-                    resident=application.resident,
-                    kind=Kind.BOOKING,
-                    status=status,
-                    begin=lottery.begin,
-                    end=lottery.end,
-                    blocked_from=start,
-                    blocked_until=stop,
-                    exclusive=resource.exclusive,
-                    party_size=application.party_size,
-                    purpose=str(_("추첨 당첨")),
-                    subtotal=priced.subtotal,
-                    price=priced.total,
-                    deposit=priced.deposit,
-                    idempotency_key=f"lottery-{application.pk}",
-                    created_at=now,
-                    confirmed_at=now if status == Status.CONFIRMED else None,
-                )
-        except IntegrityError:
-            return None
-        deadline = None
-        if status == Status.PENDING_PAYMENT:
-            deadline = min(now + dt.timedelta(hours=lottery.pay_deadline_hours), lottery.begin)
-            services._create_order(reservation, priced, deadline)
-        application.status = ApplicationStatus.WON if status == Status.PENDING_PAYMENT else ApplicationStatus.BOOKED
-        application.reservation = reservation
-        application.save(update_fields=["status", "reservation"])
-        audit.record(
-            "reservations.lottery_offer",
-            target=application,
-            data={"lottery": lottery.pk, "rank": application.rank, "reservation": reservation.pk},
-        )
-        _notify(application, "reservations.lottery_won", reservation=reservation, deadline=deadline)
-        return application
+        return _offer(application, lottery, resource, now=now)
+    return _close(lottery)
+
+
+def _close(lottery: Lottery) -> None:
     lottery.status = LotteryStatus.CLOSED
     lottery.save(update_fields=["status"])
-    return None
+
+
+def _offer(application: LotteryApplication, lottery: Lottery, resource: Resource, *, now) -> LotteryApplication | None:
+    """A reservation of the lottery's slot for ``application`` — made like a booking (the
+    same buffered span, exclusion constraint and quoted price, no discount) but without
+    ``book()``'s window and limit rules, since the draw may come before booking opens:
+    free → confirmed (``booked``), paid → pending payment until ``pay_deadline_hours``
+    (never after the start) (``won``)."""
+    start, stop = buffered_span(resource, lottery.begin, lottery.end)
+    priced = quote(resource, lottery.begin, lottery.end, party_size=application.party_size)
+    status = Status.CONFIRMED if priced.payable == 0 else Status.PENDING_PAYMENT
+    try:
+        with transaction.atomic():
+            reservation = Reservation.objects.create(
+                resource=resource,
+                resident=application.resident,
+                kind=Kind.BOOKING,
+                status=status,
+                begin=lottery.begin,
+                end=lottery.end,
+                blocked_from=start,
+                blocked_until=stop,
+                exclusive=resource.exclusive,
+                party_size=application.party_size,
+                purpose=str(_("추첨 당첨")),
+                subtotal=priced.subtotal,
+                price=priced.total,
+                deposit=priced.deposit,
+                idempotency_key=f"lottery-{application.pk}",
+                created_at=now,
+                confirmed_at=now if status == Status.CONFIRMED else None,
+            )
+    except IntegrityError:
+        return None
+    deadline = None
+    if status == Status.PENDING_PAYMENT:
+        deadline = min(now + dt.timedelta(hours=lottery.pay_deadline_hours), lottery.begin)
+        create_order(reservation, priced, deadline)
+    application.status = ApplicationStatus.WON if status == Status.PENDING_PAYMENT else ApplicationStatus.BOOKED
+    application.reservation = reservation
+    application.save(update_fields=["status", "reservation"])
+    audit.record(
+        "reservations.lottery_offer",
+        target=application,
+        data={"lottery": lottery.pk, "rank": application.rank, "reservation": reservation.pk},
+    )
+    _notify(application, "reservations.lottery_won", reservation=reservation, deadline=deadline)
+    return application
 
 
 def released(reservation: Reservation, *, now: dt.datetime | None = None) -> bool:
@@ -343,55 +364,19 @@ def paid(reservation: Reservation) -> None:
     )
 
 
-def mask(name: str) -> str:
-    """김민수 → 김*수, 김민 → 김*, 남궁민수 → 남**수."""
-    name = str(name or "").strip()
-    if len(name) <= 1:
-        return name or "*"
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
 def _notify(application: LotteryApplication, template: str, *, reservation=None, deadline=None) -> None:
-    from dasan.core.models import Municipality
-    from dasan.notify.services import enqueue
-
     lottery = application.lottery
     resource = lottery.resource
-    municipality = Municipality.current()
-    base = str(services.setting("PUBLIC_URL", "") or "").rstrip("/")
-    with translation.override(getattr(application.resident, "language", None) or "ko"):
-        context = {
-            "city": municipality.name if municipality else "",
+    notifications.send(
+        template,
+        application.resident,
+        {
             "resource": f"{resource.unit.name} {resource.name}",
-            "when": services.span_label(lottery.begin, lottery.end),
+            "when": selectors.span_label(lottery.begin, lottery.end),
             "code": reservation.code if reservation else "",
             "price": f"{reservation.price:,}" if reservation else "",
-            "deadline": services._fmt(deadline) if deadline else "",
+            "deadline": timefmt.fmt(deadline),
             "rank": str(application.rank or ""),
-            "url": base + reverse("reservations:mine") if base else "",
-        }
-    try:
-        enqueue(template, recipient=application.resident, context=context)
-    except DasanError as error:
-        logger.warning("lottery notification %s for %s not sent: %s", template, application.pk, error.code)
-
-
-def lottery_holds(resource: Resource, start: dt.datetime, stop: dt.datetime) -> list:
-    """Open (not yet drawn) lotteries hold their slot: nobody books it meanwhile."""
-    from types import SimpleNamespace
-
-    holds = []
-    for lottery in Lottery.objects.filter(
-        resource=resource,
-        status=LotteryStatus.OPEN,
-        begin__lt=stop + dt.timedelta(days=1),
-        end__gt=start - dt.timedelta(days=1),
-    ):
-        a, b = services._span(resource, lottery.begin, lottery.end)
-        if a < stop and b > start:
-            holds.append(
-                SimpleNamespace(blocked_from=a, blocked_until=b, kind=Kind.BLOCK, party_size=resource.capacity)
-            )
-    return holds
+            "url": public_url_for("reservations:mine"),
+        },
+    )

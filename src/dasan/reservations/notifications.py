@@ -5,7 +5,29 @@ public address, so every link is inside ``{% if url %}``. Staff edit the texts i
 (``notify.templates``): what is here is version 1 of each.
 """
 
+import logging
+
+from dasan.core.errors import DasanError
+from dasan.core.models import Municipality
+from dasan.notify.services import enqueue
+
+logger = logging.getLogger("dasan.reservations")
+
 CATEGORY = "transactional"
+
+
+def send(template: str, recipient, context: dict) -> None:
+    """Queue ``template`` for ``recipient`` (in their language) with ``context`` and the
+    city's name. A resident with no address to send to is logged, not refused: the change
+    that caused the message stands, and staff see the log."""
+    if recipient is None:
+        return
+    municipality = Municipality.current()
+    try:
+        enqueue(template, recipient=recipient, context={"city": municipality.name if municipality else "", **context})
+    except DasanError as error:
+        logger.warning("notification %s to user %s not sent: %s", template, recipient.pk, error.code)
+
 
 # What residents are told, in their language; short enough for one SMS.
 TEXTS = {

@@ -15,8 +15,10 @@ import calendar as pycalendar
 import datetime as dt
 from dataclasses import dataclass, field
 
+from dasan.core.timefmt import local
+
+from .availability import at, closed_reason, opening_spans, stay_length
 from .models import ACTIVE, Kind, Reservation, Resource, Status
-from .services import _at, closed_reason, local, opening_spans, stay_length
 
 USED = (Status.CONFIRMED, Status.CHECKED_IN)
 
@@ -76,7 +78,7 @@ def _minutes(a: dt.datetime, b: dt.datetime) -> int:
 def month_report(year: int, month: int) -> MonthReport:
     first = dt.date(year, month, 1)
     last = dt.date(year, month, pycalendar.monthrange(year, month)[1])
-    start, stop = _at(first, dt.time(0, 0)), _at(last + dt.timedelta(days=1), dt.time(0, 0))
+    start, stop = at(first, dt.time(0, 0)), at(last + dt.timedelta(days=1), dt.time(0, 0))
     report = MonthReport(first, last)
     per_day = {first + dt.timedelta(days=i): 0 for i in range((last - first).days + 1)}
     figures = {}
@@ -94,9 +96,9 @@ def month_report(year: int, month: int) -> MonthReport:
         if f is None:  # an inactive resource: not in the report
             continue
         if r.status in USED and f.resource.stay_unit:
-            first = local(r.begin).date()
+            check_in = local(r.begin).date()
             days = stay_length(f.resource, r.begin, r.end) or 1
-            f.booked_minutes += 1440 * sum(1 for i in range(days) if first + dt.timedelta(days=i) in per_day)
+            f.booked_minutes += 1440 * sum(1 for i in range(days) if check_in + dt.timedelta(days=i) in per_day)
         elif r.status in USED:
             f.booked_minutes += _minutes(max(r.begin, start), min(r.end, stop))
         if r.status in ACTIVE or r.status == Status.NO_SHOW:

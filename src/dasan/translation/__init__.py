@@ -31,9 +31,9 @@ import logging
 
 from django.core.exceptions import ImproperlyConfigured
 
+from dasan.core.conf import setting
+
 from .base import (
-    DEFAULT_MAX_CHARS,
-    DEFAULT_TIMEOUT,
     LANGUAGES,
     NoTranslator,
     Translation,
@@ -43,8 +43,6 @@ from .base import (
     Translator,
     clear_cache,
     normalize_language,
-    number_setting,
-    setting,
 )
 from .libretranslate import LibreTranslateTranslator
 from .openai_compat import OpenAITranslator
@@ -80,15 +78,11 @@ def get_translator() -> Translator:
     engine = str(setting("TRANSLATION_ENGINE")).strip().lower()
     if engine not in ENGINES:
         raise ImproperlyConfigured(f"DASAN_TRANSLATION_ENGINE={engine!r}: expected one of none, libretranslate, openai")
-    timeout = number_setting("TRANSLATION_TIMEOUT", DEFAULT_TIMEOUT)
-    max_chars = int(number_setting("TRANSLATION_MAX_CHARS", DEFAULT_MAX_CHARS))
     url = str(setting("TRANSLATION_URL")).strip()
     if engine == "libretranslate":
         if not url:
             raise ImproperlyConfigured("DASAN_TRANSLATION_ENGINE=libretranslate needs DASAN_TRANSLATION_URL")
-        return LibreTranslateTranslator(
-            url, api_key=str(setting("TRANSLATION_API_KEY")), timeout=timeout, max_chars=max_chars
-        )
+        return LibreTranslateTranslator(url, api_key=str(setting("TRANSLATION_API_KEY")))
     if engine == "openai":
         if url:
             model, key = setting("TRANSLATION_MODEL"), setting("TRANSLATION_API_KEY")
@@ -100,9 +94,7 @@ def get_translator() -> Translator:
             key = setting("LLM_API_KEY")
         if not url:
             raise ImproperlyConfigured("DASAN_TRANSLATION_ENGINE=openai needs DASAN_TRANSLATION_URL (or DASAN_LLM_URL)")
-        return OpenAITranslator(
-            url, model=str(model or "default"), api_key=str(key), timeout=timeout, max_chars=max_chars
-        )
+        return OpenAITranslator(url, model=str(model or "default"), api_key=str(key))
     return NoTranslator()
 
 

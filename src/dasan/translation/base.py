@@ -4,15 +4,13 @@ language codes, personal-data masking, input limits, output checks, the cache.""
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.conf import settings
-
+from dasan.core.conf import setting
 from dasan.core.langdetect import detect
 from dasan.core.pii import mask
 
@@ -25,7 +23,6 @@ __all__ = [
     "Translator",
     "NoTranslator",
     "normalize_language",
-    "setting",
     "clear_cache",
 ]
 
@@ -46,8 +43,6 @@ _ALIASES = {
     "vi-vn": "vi",
 }
 
-DEFAULT_MAX_CHARS = 5000
-DEFAULT_TIMEOUT = 10.0
 CACHE_SIZE = 512
 
 
@@ -81,23 +76,6 @@ class TranslationUnavailable(TranslationError):
 class TranslationFailed(TranslationError):
     """The engine was asked and did not give a usable translation: timeout, HTTP
     error, malformed or suspicious answer, input too long, unsupported language."""
-
-
-def setting(name: str, default: str = "") -> str:
-    """A DASAN setting: ``settings.DASAN[name]`` when set there, else the
-    environment variable ``DASAN_<NAME>``, else ``default``."""
-    value = getattr(settings, "DASAN", {}).get(name)
-    if value in (None, ""):
-        value = os.environ.get(f"DASAN_{name}", "")
-    return default if value in (None, "") else value
-
-
-def number_setting(name: str, default: float) -> float:
-    try:
-        value = float(setting(name, str(default)))
-    except (TypeError, ValueError):
-        return default
-    return value if value > 0 else default
 
 
 def normalize_language(code: str | None) -> str:
@@ -196,8 +174,9 @@ class Translator(ABC):
     #: Engine name shown to staff and stored with a translation ("libretranslate").
     name: str = ""
 
-    def __init__(self, *, max_chars: int = DEFAULT_MAX_CHARS):
-        self.max_chars = max_chars
+    def __init__(self, *, max_chars: int | None = None):
+        #: The longest text (after masking) sent to the engine; ``TRANSLATION_MAX_CHARS`` by default.
+        self.max_chars = setting("TRANSLATION_MAX_CHARS") if max_chars is None else max_chars
 
     def available(self) -> bool:
         """Whether this engine is configured to translate at all. It does not
@@ -244,15 +223,14 @@ class Translator(ABC):
 
 
 class ServerTranslator(Translator):
-    """An engine the city runs behind an HTTP ``url``: configured when it has one."""
+    """An engine the city runs behind an HTTP ``url``: configured when it has one.
+    ``timeout`` (seconds per request) is ``TRANSLATION_TIMEOUT`` unless given."""
 
-    def __init__(
-        self, url: str, *, api_key: str = "", timeout: float = DEFAULT_TIMEOUT, max_chars: int = DEFAULT_MAX_CHARS
-    ):
+    def __init__(self, url: str, *, api_key: str = "", timeout: float | None = None, max_chars: int | None = None):
         super().__init__(max_chars=max_chars)
         self.url = (url or "").rstrip("/")
         self.api_key = api_key
-        self.timeout = timeout
+        self.timeout = setting("TRANSLATION_TIMEOUT") if timeout is None else timeout
 
     def available(self) -> bool:
         return bool(self.url)

@@ -15,14 +15,7 @@ import logging
 
 import httpx
 
-from .base import (
-    DEFAULT_MAX_CHARS,
-    DEFAULT_TIMEOUT,
-    LANGUAGE_NAMES,
-    ServerTranslator,
-    TranslationFailed,
-    strip_wrappers,
-)
+from .base import LANGUAGE_NAMES, ServerTranslator, TranslationFailed, strip_wrappers
 
 logger = logging.getLogger("dasan.translation")
 
@@ -57,8 +50,8 @@ class OpenAITranslator(ServerTranslator):
         *,
         model: str = "default",
         api_key: str = "",
-        timeout: float = DEFAULT_TIMEOUT,
-        max_chars: int = DEFAULT_MAX_CHARS,
+        timeout: float | None = None,
+        max_chars: int | None = None,
     ):
         super().__init__(url, api_key=api_key, timeout=timeout, max_chars=max_chars)
         self.model = model or "default"

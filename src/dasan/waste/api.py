@@ -13,7 +13,7 @@ from ninja import Field, Header, Path, Router, Schema, Status
 from dasan.accounts.api_auth import session_or_token
 from dasan.core.schemas import ID_MAX
 
-from . import services
+from . import selectors, services
 from .models import Booking
 
 router = Router(tags=["waste"])
@@ -90,7 +90,7 @@ def _item(item) -> dict:
 
 
 def _booking(booking: Booking) -> dict:
-    order = services.order_for(booking)
+    order = selectors.order_for(booking)
     return {
         "id": booking.pk,
         "number": booking.number,
@@ -111,27 +111,27 @@ def _booking(booking: Booking) -> dict:
 @router.get("/items", response=list[ItemOut])
 def items(request: HttpRequest, q: str = ""):
     """Items of the fee table in force; ``q`` searches forgivingly (쇼파, 냉장 고, ㅅㅍ)."""
-    found = services.search_items(q[:50]) if q.strip() else services.catalogue()
+    found = selectors.search_items(q[:50]) if q.strip() else selectors.catalogue()
     return [_item(item) for item in found]
 
 
 @router.get("/districts", response=list[DistrictOut])
 def districts(request: HttpRequest):
-    return [{"id": d.pk, "code": d.code, "name": d.name} for d in services.districts()]
+    return [{"id": d.pk, "code": d.code, "name": d.name} for d in selectors.districts()]
 
 
 @router.get("/districts/{district_id}/days", response=list[DayOut])
 def days(request: HttpRequest, district_id: int = Path(..., ge=1, le=ID_MAX)):
     """Collection days still open, with the items that can still be booked."""
-    district = services.get_district(district_id)
-    return [{"date": d.date, "remaining": d.remaining, "cutoff": d.cutoff} for d in services.available_days(district)]
+    district = selectors.get_district(district_id)
+    return [{"date": d.date, "remaining": d.remaining, "cutoff": d.cutoff} for d in selectors.available_days(district)]
 
 
 @router.post("/bookings", response={201: BookingOut}, auth=session_or_token)
 def book(request: HttpRequest, data: BookingIn, idempotency_key: str = Header("", alias="Idempotency-Key")):
     """Book a collection as the signed-in resident; pay at ``payment_url``."""
     booking = services.create_booking(
-        request.auth,
+        actor=request.auth,
         district=data.district,
         address=data.address,
         collection_date=data.collection_date,
@@ -145,15 +145,16 @@ def book(request: HttpRequest, data: BookingIn, idempotency_key: str = Header(""
 
 @router.get("/bookings", response=list[BookingOut], auth=session_or_token)
 def my_bookings(request: HttpRequest):
-    return [_booking(b) for b in services.bookings_for(request.auth)[:100]]
+    return [_booking(b) for b in selectors.bookings_for(request.auth)[:100]]
 
 
 @router.get("/bookings/{booking_id}", response=BookingOut, auth=session_or_token)
 def one(request: HttpRequest, booking_id: int = Path(..., ge=1, le=ID_MAX)):
-    return _booking(services.get_booking(request.auth, booking_id))
+    return _booking(selectors.get_booking(request.auth, booking_id))
 
 
 @router.post("/bookings/{booking_id}/cancel", response=BookingOut, auth=session_or_token)
 def cancel(request: HttpRequest, booking_id: int = Path(..., ge=1, le=ID_MAX)):
     """Cancel: full refund before the cut-off, afterwards by the city's policy."""
-    return _booking(services.cancel_booking(request.auth, booking_id))
+    booking = selectors.get_booking(request.auth, booking_id)
+    return _booking(services.cancel_booking(booking, actor=request.auth))

@@ -102,7 +102,7 @@ def load_sample_bookings() -> int:
     from dasan.accounts.models import User
     from dasan.payments import services as payments
 
-    from . import services
+    from . import selectors, services
     from .models import Variant
 
     if Booking.objects.filter(idempotency_key__startswith="demo:").exists():
@@ -112,11 +112,11 @@ def load_sample_bookings() -> int:
     if officer is None or len(residents) < len({row[0] for row in SAMPLE_BOOKINGS}):
         logger.info("demo bookings skipped: the demo residents and staff are not all there")
         return 0
-    table = services.current_table()
+    table = selectors.current_table()
     added = 0
     for i, (phone, district_name, address, placement, lines) in enumerate(SAMPLE_BOOKINGS):
         district = District.objects.get(name=district_name)
-        days = services.available_days(district)
+        days = selectors.available_days(district)
         if not days:
             continue
         day = days[0].date
@@ -124,7 +124,7 @@ def load_sample_bookings() -> int:
             Variant.objects.get(item__table=table, item__name=name, spec=spec).pk: qty for name, spec, qty in lines
         }
         booking = services.create_booking(
-            residents[phone],
+            actor=residents[phone],
             district=district,
             address=address,
             placement=placement,
@@ -132,7 +132,7 @@ def load_sample_bookings() -> int:
             items=items,
             idempotency_key=f"demo:{i}",
         )
-        order = services.order_for(booking)
+        order = selectors.order_for(booking)
         if order is not None and order.is_pending:
             payments.mark_paid_at_office(order, actor=officer, note="demo")
         added += 1

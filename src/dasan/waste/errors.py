@@ -32,8 +32,6 @@ class Code(ErrorCode):
     PAST_CUTOFF = "past_cutoff"
     PAST_DATE = "past_date"
     PAY_FIRST = "pay_first"
-    PHOTO_INVALID = "photo_invalid"
-    PHOTO_TOO_LARGE = "photo_too_large"
     PRICE_CHANGED = "price_changed"
     TOO_LATE = "too_late"
     TOO_MANY_ITEMS = "too_many_items"

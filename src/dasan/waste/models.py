@@ -18,6 +18,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dasan.core import timefmt
+
 
 class FeeTable(models.Model):
     """수수료표: one city's fees, in force from ``effective_from``."""
@@ -151,11 +153,11 @@ class DayCapacity(models.Model):
 
 def photo_path(instance, filename: str) -> str:
     # A random name: the file is served only through the owner's page, never listed.
-    return f"waste/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.jpg"
+    return f"waste/{timefmt.local_date():%Y/%m}/{uuid.uuid4().hex}.jpg"
 
 
 def crew_photo_path(instance, filename: str) -> str:
-    return f"waste/crew/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.jpg"
+    return f"waste/crew/{timefmt.local_date():%Y/%m}/{uuid.uuid4().hex}.jpg"
 
 
 class BookingStatus(models.TextChoices):

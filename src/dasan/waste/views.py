@@ -1,5 +1,7 @@
-"""Resident pages for bulky waste (대형폐기물). Thin: every change goes through
-:mod:`dasan.waste.services`; a :class:`~dasan.core.errors.DasanError` is shown on the form."""
+"""Resident pages for bulky waste (대형폐기물). Thin: reads come from
+:mod:`dasan.waste.selectors`, every change goes through :mod:`dasan.waste.services`; a
+refused change is shown on its form (``core.http.user_errors``), a booking that is not the
+resident's own is a 404 (``core.http``'s middleware)."""
 
 from __future__ import annotations
 
@@ -16,24 +18,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dasan.core.errors import DasanError
+from dasan.accounts.permissions import is_staff
+from dasan.core import timefmt
+from dasan.core.http import user_errors
+from dasan.core.links import public_url
 
-from . import services
+from . import selectors, services
 from .models import BookingStatus
-
-
-def _booking(request, pk):
-    try:
-        return services.get_booking(request.user, pk)
-    except DasanError as error:
-        raise Http404(str(error.message)) from None
 
 
 def index(request: HttpRequest) -> HttpResponse:
     """Fee search: forgiving spelling, spacing and initials (ㅅㅍ)."""
     query = request.GET.get("q", "").strip()[:50]
-    table = services.current_table()
-    results = services.search_items(query, table=table) if query else []
+    table = selectors.current_table()
+    results = selectors.search_items(query, table=table) if query else []
     return render(request, "waste/index.html", {"query": query, "results": results, "table": table})
 
 
@@ -47,19 +45,19 @@ def _quantities(post) -> dict[str, str]:
 def book(request: HttpRequest) -> HttpResponse:
     """The booking form: district (행정동), day, items and quantities, address, placement."""
     data = request.POST if request.method == "POST" else request.GET
-    districts = services.districts()
+    districts = selectors.districts()
     district = next((d for d in districts if str(d.pk) == data.get("district", "")), None)
     query = data.get("q", "").strip()[:50]
-    table = services.current_table()
-    items = services.catalogue(table)
-    matched = services.search_items(query, table=table) if query else []
+    table = selectors.current_table()
+    items = selectors.catalogue(table)
+    matched = selectors.search_items(query, table=table) if query else []
     matched_ids = {item.pk for item in matched}
     error = None
     chosen = _quantities(request.POST) if request.method == "POST" else {}
     if request.method == "POST" and "submit" in request.POST:
-        try:
+        with user_errors(flash=False) as outcome:
             booking = services.create_booking(
-                request.user,
+                actor=request.user,
                 district=data.get("district", ""),
                 address=data.get("address", ""),
                 collection_date=data.get("collection_date", ""),
@@ -68,16 +66,15 @@ def book(request: HttpRequest) -> HttpResponse:
                 idempotency_key=data.get("token", ""),
                 photo=request.FILES.get("photo"),
             )
-        except DasanError as exc:
-            error = exc
-        else:
+        error = outcome.error
+        if outcome.ok:
             if booking.status == BookingStatus.CONFIRMED:
                 messages.success(request, _("배출신고가 확정되었습니다. 스티커를 출력해 붙여 주세요."))
                 return redirect("waste:detail", pk=booking.pk)
-            order = services.order_for(booking)
+            order = selectors.order_for(booking)
             messages.success(request, _("신청을 받았습니다. 수수료를 결제하면 배출번호가 나옵니다."))
             return redirect(order.get_absolute_url() if order else reverse("waste:detail", args=[booking.pk]))
-    days = services.available_days(district) if district else []
+    days = selectors.available_days(district) if district else []
     context = {
         "districts": districts,
         "district": district,
@@ -90,7 +87,7 @@ def book(request: HttpRequest) -> HttpResponse:
         "error": error,
         "data": data,
         "token": data.get("token") or secrets.token_urlsafe(16),
-        "cutoff": services.cutoff_time(),
+        "cutoff": selectors.cutoff_time(),
     }
     return render(request, "waste/book.html", context, status=error.status if error else 200)
 
@@ -98,24 +95,24 @@ def book(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    return render(request, "waste/mine.html", {"bookings": services.bookings_for(request.user)[:100]})
+    return render(request, "waste/mine.html", {"bookings": selectors.bookings_for(request.user)[:100]})
 
 
 @never_cache
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    booking = _booking(request, pk)
-    order = services.order_for(booking)
+    booking = selectors.get_booking(request.user, pk)
+    order = selectors.order_for(booking)
     now = timezone.now()
     context = {
         "booking": booking,
         "lines": booking.lines.all(),
         "order": order,
-        "cutoff": services.cutoff_for(booking.collection_date),
-        "before_cutoff": now < services.cutoff_for(booking.collection_date),
-        "late_percent": services.late_refund_percent(),
-        "cancellable": booking.is_active and timezone.localdate(now) < booking.collection_date,
-        "changeable": booking.status == BookingStatus.CONFIRMED and now < services.cutoff_for(booking.collection_date),
+        "cutoff": selectors.cutoff_for(booking.collection_date),
+        "before_cutoff": now < selectors.cutoff_for(booking.collection_date),
+        "late_percent": selectors.late_refund_percent(),
+        "cancellable": booking.is_active and timefmt.local_date(now) < booking.collection_date,
+        "changeable": booking.status == BookingStatus.CONFIRMED and now < selectors.cutoff_for(booking.collection_date),
     }
     return render(request, "waste/detail.html", context)
 
@@ -133,14 +130,15 @@ def mask_address(address: str) -> str:
 @login_required
 def sticker(request: HttpRequest, pk: int) -> HttpResponse:
     """Printable sticker (A4 or label) with the disposal number as a QR code."""
-    booking = _booking(request, pk)
+    booking = selectors.get_booking(request.user, pk)
     if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.COLLECTED) or not booking.number:
         raise Http404(_("결제가 끝난 배출신고만 스티커를 출력할 수 있습니다."))
     size = "label" if request.GET.get("size") == "label" else "a4"
     # The QR code is a link: a crew's phone camera opens the crew page straight from it,
     # anyone else sees whether the sticker is genuine (the check code stops guessing).
-    link = request.build_absolute_uri(reverse("waste:verify", args=[booking.number]))
-    qr = segno.make(f"{link}?c={services.sticker_code(booking.number)}", error="m")
+    path = reverse("waste:verify", args=[booking.number])
+    link = public_url(path, request=request) or path
+    qr = segno.make(f"{link}?c={selectors.sticker_code(booking.number)}", error="m")
     context = {
         "booking": booking,
         "lines": booking.lines.all(),
@@ -156,7 +154,7 @@ def sticker(request: HttpRequest, pk: int) -> HttpResponse:
 def photo(request: HttpRequest, pk: int, kind: str = "resident") -> HttpResponse:
     """The booking's photo, or the crew's photo of the collection, to the owner only
     (the files have no public address)."""
-    booking = _booking(request, pk)
+    booking = selectors.get_booking(request.user, pk)
     picture = booking.crew_photo if kind == "crew" else booking.photo
     if not picture:
         raise Http404(_("사진이 없습니다."))
@@ -167,9 +165,9 @@ def photo(request: HttpRequest, pk: int, kind: str = "resident") -> HttpResponse
 def verify(request: HttpRequest, number: str) -> HttpResponse:
     """Where the sticker's QR code leads. Staff (a crew's phone) go on to the crew page;
     anyone else learns only whether the sticker is genuine and for which day and district."""
-    if getattr(request.user, "is_city_staff", False):
+    if is_staff(request.user):
         return redirect("waste_staff:booking", number=number)
-    booking = services.verify_sticker(number, request.GET.get("c", ""))
+    booking = selectors.verify_sticker(number, request.GET.get("c", ""))
     return render(
         request,
         "waste/verify.html",
@@ -183,20 +181,19 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change(request: HttpRequest, pk: int) -> HttpResponse:
     """Change the collection day, address or placement before the cut-off."""
-    booking = _booking(request, pk)
+    booking = selectors.get_booking(request.user, pk)
     error = None
     if request.method == "POST":
-        try:
+        with user_errors(flash=False) as outcome:
             changed = services.change_booking(
-                request.user,
                 booking,
+                actor=request.user,
                 collection_date=request.POST.get("collection_date"),
                 address=request.POST.get("address"),
                 placement=request.POST.get("placement"),
             )
-        except DasanError as exc:
-            error = exc
-        else:
+        error = outcome.error
+        if outcome.ok:
             if changed.number != booking.number:
                 messages.success(
                     request,
@@ -206,15 +203,15 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("배출신고를 바꿨습니다."))
             return redirect("waste:detail", pk=pk)
-    days = [d for d in services.available_days(booking.district) if d.date != booking.collection_date]
+    days = [d for d in selectors.available_days(booking.district) if d.date != booking.collection_date]
     context = {
         "booking": booking,
         "days": days,
         "error": error,
         "data": request.POST if error else {},
-        "cutoff": services.cutoff_for(booking.collection_date),
+        "cutoff": selectors.cutoff_for(booking.collection_date),
         "changeable": booking.status == BookingStatus.CONFIRMED
-        and timezone.now() < services.cutoff_for(booking.collection_date),
+        and timezone.now() < selectors.cutoff_for(booking.collection_date),
     }
     return render(request, "waste/change.html", context, status=error.status if error else 200)
 
@@ -222,12 +219,10 @@ def change(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    booking = _booking(request, pk)
-    try:
-        booking = services.cancel_booking(request.user, booking)
-    except DasanError as error:
-        messages.error(request, str(error.message))
-    else:
+    booking = selectors.get_booking(request.user, pk)
+    with user_errors(request) as outcome:
+        booking = services.cancel_booking(booking, actor=request.user)
+    if outcome.ok:
         if booking.refunded_amount:
             messages.success(
                 request,

@@ -1,6 +1,6 @@
 """Staff and crew pages for bulky waste (``/staff/waste/``): the day's overview, route
 sheets (print and CSV), the crew's scan page and the booking page where a crew records
-what it found, and the month's totals. Thin: reads come from ``services``/``reports``,
+what it found, and the month's totals. Thin: reads come from ``selectors``/``reports``,
 every change is a service call. Lists with addresses are audited reads."""
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dasan.accounts.decorators import staff_required
-from dasan.core import audit
+from dasan.core import audit, timefmt
 from dasan.core.charts import columns
-from dasan.core.errors import DasanError
+from dasan.core.http import user_errors
 
-from . import reports, services
+from . import reports, selectors, services
 from .models import OUTCOMES, BookingStatus, Crew, District
 
 
@@ -28,7 +27,7 @@ def _day(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value or "").strip())
     except ValueError:
-        return timezone.localdate()
+        return timefmt.local_date()
 
 
 @staff_required
@@ -36,10 +35,10 @@ def _day(value: str | None) -> dt.date:
 def index(request: HttpRequest) -> HttpResponse:
     """The day's collection at a glance: per district and per crew, with links to the sheets."""
     day = _day(request.GET.get("date"))
-    overview = services.day_overview(day)
+    overview = selectors.day_overview(day)
     by_district = {row.district.pk: row for row in overview}
     crews = []
-    for crew in services.crews():
+    for crew in selectors.crews():
         rows = [by_district[d.pk] for d in crew.districts.all() if d.pk in by_district]
         crews.append(
             {
@@ -55,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "next": day + dt.timedelta(days=1),
         "overview": overview,
         "crews": crews,
-        "my_crew": services.crew_of(request.user),
+        "my_crew": selectors.crew_of(request.user),
         "totals": {
             "bookings": sum(r.bookings for r in overview),
             "items": sum(r.booked for r in overview),
@@ -80,7 +79,7 @@ def route(request: HttpRequest) -> HttpResponse:
         if str(request.GET.get("district", "")).isdigit()
         else None
     )
-    bookings = list(services.route(day, crew=crew, district=district))
+    bookings = list(selectors.route(day, crew=crew, district=district))
     reason = _("대형폐기물 수거 노선표")
     for booking in bookings:
         audit.record_read(request.user, booking, reason=reason)
@@ -111,11 +110,11 @@ def scan(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:300]
     error = None
     if text:
-        number = services.parse_number(text)
+        number = selectors.parse_number(text)
         if number:
             return redirect("waste_staff:booking", number=number)
         error = _("배출번호를 읽지 못했습니다. W로 시작하는 번호를 확인해 주세요.")
-    crew = services.crew_of(request.user)
+    crew = selectors.crew_of(request.user)
     return render(
         request,
         "waste/staff/scan.html",
@@ -123,17 +122,10 @@ def scan(request: HttpRequest) -> HttpResponse:
             "text": text,
             "error": error,
             "crew": crew,
-            "today": timezone.localdate(),
+            "today": timefmt.local_date(),
         },
         status=400 if error else 200,
     )
-
-
-def _staff_booking(request, number):
-    try:
-        return services.staff_booking(request.user, number)
-    except DasanError as error:
-        raise Http404(str(error.message)) from None
 
 
 @staff_required
@@ -141,20 +133,19 @@ def _staff_booking(request, number):
 def booking(request: HttpRequest, number: str) -> HttpResponse:
     """One sticker's booking for the crew: what was declared, where, and the buttons to
     record collected / not found / not as declared (with a note and a photo)."""
-    booking, stale = _staff_booking(request, number)
+    booking, stale = selectors.staff_booking(request.user, number)
     error = None
     if request.method == "POST":
-        try:
+        with user_errors(flash=False) as outcome:
             booking = services.record_outcome(
-                request.user,
                 booking,
                 request.POST.get("outcome", ""),
+                actor=request.user,
                 note=request.POST.get("note", ""),
                 photo=request.FILES.get("photo"),
             )
-        except DasanError as exc:
-            error = exc
-        else:
+        error = outcome.error
+        if outcome.ok:
             messages.success(
                 request,
                 _("%(number)s: %(status)s(으)로 기록했습니다.")
@@ -167,7 +158,7 @@ def booking(request: HttpRequest, number: str) -> HttpResponse:
         "lines": booking.lines.all(),
         "error": error,
         "outcomes": [(s.value, s.label) for s in OUTCOMES],
-        "collectable": booking.status in services.ON_ROUTE and timezone.localdate() >= booking.collection_date,
+        "collectable": booking.status in selectors.ON_ROUTE and timefmt.local_date() >= booking.collection_date,
         "data": request.POST if error else {},
     }
     return render(request, "waste/staff/booking.html", context, status=error.status if error else 200)
@@ -176,7 +167,7 @@ def booking(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 @require_GET
 def booking_photo(request: HttpRequest, number: str, kind: str) -> HttpResponse:
-    booking, _stale = _staff_booking(request, number)
+    booking, _stale = selectors.staff_booking(request.user, number)
     picture = booking.photo if kind == "resident" else booking.crew_photo
     if not picture:
         raise Http404(_("사진이 없습니다."))
@@ -189,7 +180,7 @@ def _month(value: str | None) -> tuple[int, int]:
         dt.date(year, month, 1)
         return year, month
     except ValueError:
-        today = timezone.localdate()
+        today = timefmt.local_date()
         return today.year, today.month
 
 

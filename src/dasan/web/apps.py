@@ -12,7 +12,9 @@ def can_read_audit(user) -> bool:
     """City administrators, and anyone given the audit log's view permission."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(getattr(user, "is_city_admin", False) or user.has_perm("core.view_auditevent"))
+    from dasan.accounts.permissions import is_city_wide
+
+    return bool(is_city_wide(user) or user.has_perm("core.view_auditevent"))
 
 
 class WebConfig(DasanAppConfig):

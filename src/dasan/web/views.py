@@ -8,23 +8,21 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from dasan.accounts.decorators import staff_required
+from dasan.accounts.permissions import is_city_wide
 from dasan.core import catalog
 
 logger = logging.getLogger(__name__)
 
-STAFF_LOGIN_PATH = "/accounts/staff/login/"
 RECENT_AUDIT_EVENTS = 10
 
 
@@ -44,13 +42,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-def _staff_login_url() -> str:
-    try:
-        return reverse("accounts:staff_login")
-    except NoReverseMatch:
-        return STAFF_LOGIN_PATH
-
-
 def _business_day(day) -> tuple[bool | None, str]:
     """Whether ``day`` is a business day and the holiday's name; (None, "") while
     the calendar is not installed."""
@@ -68,17 +59,15 @@ def _business_day(day) -> tuple[bool | None, str]:
 
 
 @require_GET
+@staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    """The staff workbench: today, the staff services, recent audit events for admins."""
+    """The staff workbench: today, the staff services, recent audit events for admins
+    (anonymous visitors are sent to the staff sign-in, residents get 403)."""
     user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), _staff_login_url())
-    if not getattr(user, "is_city_staff", False):
-        raise PermissionDenied
     today = timezone.localdate()
     business_day, holiday = _business_day(today)
     audit_events = None
-    if getattr(user, "is_city_admin", False):
+    if is_city_wide(user):
         from dasan.core.models import AuditEvent
 
         audit_events = list(AuditEvent.objects.select_related("actor")[:RECENT_AUDIT_EVENTS])

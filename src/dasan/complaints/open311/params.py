@@ -1,5 +1,5 @@
 """Reading GeoReport v2 parameters: dates, the GET requests filters, and a POSTed
-service request turned into the arguments of ``services.file_complaint``.
+service request turned into the arguments of ``intake.file_complaint``.
 
 Everything here raises :class:`~.errors.Open311Error` with every problem found, so a
 client fixes its request in one round.

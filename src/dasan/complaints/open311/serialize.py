@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from dasan.core.conf import setting
 from dasan.core.pii import mask
 
 from .. import models
@@ -62,7 +62,7 @@ def _truncate(text: str, limit: int) -> str:
 def listed_categories():
     """Active categories that can be requested through Open311. Illegal-parking reports
     are left out: they need photos taken a minute apart and a signed statement
-    (see ``services.file_parking_report``), which GeoReport cannot carry."""
+    (see ``parking.file_parking_report``), which GeoReport cannot carry."""
     return (
         models.Category.objects.filter(is_active=True)
         .exclude(form=models.FormKind.ILLEGAL_PARKING)
@@ -227,4 +227,4 @@ def discovery(base_url: str) -> dict:
 
 
 def jurisdiction() -> str:
-    return getattr(settings, "DASAN", {}).get("OPEN311_JURISDICTION", "") or ""
+    return setting("OPEN311_JURISDICTION") or ""

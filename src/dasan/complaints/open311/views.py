@@ -1,5 +1,5 @@
 """Open311 GeoReport v2 endpoints (http://wiki.open311.org/GeoReport_v2), mounted
-at ``/open311/v2/``. Thin: read parameters, call the complaints services, write the
+at ``/open311/v2/``. Thin: read parameters, file through ``intake.file_complaint``, write the
 answer as XML or JSON by the URL's extension.
 
 Errors are always the spec's error list with the matching status (400 bad input,
@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 
-from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
@@ -22,18 +21,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from dasan.core import audit, idempotency, ratelimit
+from dasan.core import audit, idempotency, links, ratelimit
+from dasan.core.conf import setting
 from dasan.core.errors import DasanError
 from dasan.core.middleware import client_ip
 
-from .. import models
+from .. import intake, models
 from . import params as params_
 from . import serialize, xml
 from .errors import Open311Error, api_key_invalid, jurisdiction_not_found, service_not_found
-
-# POST limits: per client address (also slows down guessing keys) and per key.
-POSTS_PER_IP_MINUTE = 30
-POSTS_PER_KEY_HOUR = 600
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -53,10 +49,10 @@ def _error(fmt: str, error: Open311Error) -> HttpResponse:
 
 
 def _limits() -> dict:
-    dasan = getattr(settings, "DASAN", {})
+    """POST limits: per client address a minute (also slows down guessing keys), per key an hour."""
     return {
-        "ip": int(dasan.get("OPEN311_POSTS_PER_IP_MINUTE", POSTS_PER_IP_MINUTE)),
-        "key": int(dasan.get("OPEN311_POSTS_PER_KEY_HOUR", POSTS_PER_KEY_HOUR)),
+        "ip": int(setting("OPEN311_POSTS_PER_IP_MINUTE")),
+        "key": int(setting("OPEN311_POSTS_PER_KEY_HOUR")),
     }
 
 
@@ -123,8 +119,7 @@ def endpoint(*methods: str):
 
 def _base_url(request) -> str:
     path = reverse("open311:services", kwargs={"fmt": "xml"}).rsplit("services", 1)[0]
-    public = getattr(settings, "DASAN", {}).get("PUBLIC_URL", "")
-    return public.rstrip("/") + path if public else request.build_absolute_uri(path)
+    return links.public_url(path, request=request)
 
 
 # --- discovery and services --------------------------------------------------------------------
@@ -220,10 +215,9 @@ def _rate_limit(key: str, *, limit: int, window: int) -> None:
 
 
 def _create(request, fmt, params):
-    """POST Service Request: a complaint filed through ``services.file_complaint``."""
-    from dasan.accounts.services import authenticate_api_token, token_for_plain
-
-    from .. import services
+    """POST Service Request: a complaint filed through ``intake.file_complaint``."""
+    from dasan.accounts.selectors import token_for_plain
+    from dasan.accounts.services import authenticate_api_token
 
     limits = _limits()
     _rate_limit(f"open311:post:ip:{client_ip(request) or 'unknown'}", limit=limits["ip"], window=60)
@@ -242,7 +236,7 @@ def _create(request, fmt, params):
 
     def produce():
         with transaction.atomic():
-            complaint = services.file_complaint(**new.kwargs)
+            complaint = intake.file_complaint(**new.kwargs)
             # Which integration brought it in: the complaint itself has no owner account.
             audit.record(
                 "complaints.open311_filed",

@@ -6,8 +6,9 @@ configuration take effect without a restart of the registry.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.module_loading import import_string
+
+from dasan.core.conf import setting
 
 from .base import CannotReceive, Channel, PermanentFailure, ProviderStatus, Receipt, TemporaryFailure
 
@@ -26,17 +27,29 @@ __all__ = [
     "ProviderStatus",
     "Receipt",
     "TemporaryFailure",
+    "address_kind",
     "enabled",
     "get",
+    "supports_lookup",
 ]
 
 
 def enabled() -> list[str]:
     """Channel names the city has switched on (``DASAN_NOTIFY_CHANNELS``)."""
-    names = settings.DASAN.get("NOTIFY_CHANNELS") or ["console"]
+    names = setting("NOTIFY_CHANNELS") or ["console"]
     return [name for name in names if name in CHANNELS]
 
 
 def get(name: str) -> Channel:
     """A ready channel instance for ``name``; KeyError for an unknown name."""
     return import_string(CHANNELS[name])()
+
+
+def address_kind(name: str) -> str:
+    """What channel ``name`` sends to: "phone", "email" or "any" (without building it)."""
+    return import_string(CHANNELS[name]).address
+
+
+def supports_lookup(name: str) -> bool:
+    """Whether the provider behind ``name`` can be asked about a message it was given."""
+    return import_string(CHANNELS[name]).supports_lookup

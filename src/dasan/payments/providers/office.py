@@ -25,6 +25,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from dasan.core.conf import setting
+from dasan.core.models import Municipality
+
 from .base import Approval, InvalidSignature, NextStep, Provider, RefundResult, ReturnUrls, WebhookEvent, scrub
 
 SIGNATURE_HEADER = "X-Dasan-Signature"
@@ -48,9 +51,7 @@ def account_number_for(order) -> str:
     """The order's virtual account number: the city's prefix, ten digits keyed on the
     order's public id with the site's secret (not guessable from the id), and a Luhn
     check digit so a mistyped number is caught."""
-    from . import setting
-
-    prefix = "".join(ch for ch in str(setting("PAYMENTS_OFFICE_ACCOUNT_PREFIX", "790")) if ch.isdigit())
+    prefix = "".join(ch for ch in str(setting("PAYMENTS_OFFICE_ACCOUNT_PREFIX")) if ch.isdigit())
     digest = salted_hmac("dasan.payments.office.account", order.public_id).hexdigest()
     body = str(int(digest, 16) % 10**ACCOUNT_DIGITS).zfill(ACCOUNT_DIGITS)
     digits = prefix + body
@@ -59,10 +60,6 @@ def account_number_for(order) -> str:
 
 
 def account_holder() -> str:
-    from dasan.core.models import Municipality
-
-    from . import setting
-
     configured = setting("PAYMENTS_OFFICE_ACCOUNT_HOLDER")
     if configured:
         return str(configured)
@@ -82,11 +79,9 @@ class OfficeProvider(Provider):
     payer_confirmable = False  # paid only on staff's word or the bank's signed notice
 
     def start(self, order, *, urls: ReturnUrls) -> NextStep:
-        from . import setting
-
         return NextStep(
             kind="virtual_account",
-            bank=str(setting("PAYMENTS_OFFICE_BANK", "NH농협은행")),
+            bank=str(setting("PAYMENTS_OFFICE_BANK")),
             account_number=account_number_for(order),
             account_holder=account_holder(),
             deadline=order.expires_at,
@@ -119,9 +114,7 @@ class OfficeProvider(Provider):
         return RefundResult(provider_reference=f"office-refund-{idempotency_key}", raw={"channel": "office"})
 
     def verify_webhook(self, body: bytes, headers) -> WebhookEvent | None:
-        from . import setting
-
-        secret = setting("PAYMENTS_OFFICE_WEBHOOK_SECRET", "")
+        secret = setting("PAYMENTS_OFFICE_WEBHOOK_SECRET")
         given = (headers.get(SIGNATURE_HEADER) or "").strip().lower()
         if not secret or not given or not hmac.compare_digest(given, sign(body, str(secret))):
             raise InvalidSignature()

@@ -31,6 +31,7 @@ import httpx
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dasan.core.conf import setting
 from dasan.core.pii import mask
 from dasan.payments.errors import Code
 
@@ -48,8 +49,6 @@ from .base import (
 )
 
 logger = logging.getLogger("dasan.payments.toss")
-
-DEFAULT_BASE_URL = "https://api.tosspayments.com"
 
 _METHODS = {
     "카드": "card",
@@ -123,11 +122,9 @@ class TossPaymentsProvider(Provider):
 
     # --- transport -----------------------------------------------------------------------
     def _settings(self) -> tuple[str, str, float]:
-        from . import setting
-
-        base = str(setting("PAYMENTS_TOSS_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
-        secret = str(setting("PAYMENTS_TOSS_SECRET_KEY", ""))
-        timeout = float(setting("PAYMENTS_TOSS_TIMEOUT", 10))
+        base = str(setting("PAYMENTS_TOSS_BASE_URL")).rstrip("/")
+        secret = str(setting("PAYMENTS_TOSS_SECRET_KEY"))
+        timeout = float(setting("PAYMENTS_TOSS_TIMEOUT"))
         return base, secret, timeout
 
     def is_configured(self) -> bool:

@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 import httpx
-from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.utils import translation
@@ -34,9 +33,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from dasan.core import ratelimit
-from dasan.core.errors import DasanError
+from dasan.core.conf import setting
+from dasan.core.errors import CoreCode, DasanError
+from dasan.core.links import public_url
 
 from ... import services
+from ...answers import Answer
 from ...models import Channel
 
 logger = logging.getLogger("dasan.assistant.kakao")
@@ -52,12 +54,9 @@ CALLBACK_AFTER = 3.5
 RATE_LIMIT = 20
 RATE_WINDOW = 60
 
-_executor = ThreadPoolExecutor(max_workers=settings.DASAN["KAKAO_WORKERS"], thread_name_prefix="kakao-skill")
+_executor = ThreadPoolExecutor(max_workers=setting("KAKAO_WORKERS"), thread_name_prefix="kakao-skill")
 
-
-def _setting(name: str, default=""):
-    value = settings.DASAN.get(name)
-    return default if value in (None, "") else value
+#: The API's own code for a body that is not JSON (see ``dasan error_codes``).
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -75,17 +74,17 @@ def quick_reply(label: str) -> dict:
     return {"label": _clip(label, QUICK_LABEL_MAX), "action": "message", "messageText": label}
 
 
-def absolute_url(url: str, base_url: str = "") -> str:
-    """``url`` made absolute for Kakao: settings.DASAN["PUBLIC_URL"] when set, else ``base_url``
-    (the skill request's own scheme and host)."""
+def absolute_url(url: str, request: HttpRequest | None = None) -> str:
+    """``url`` made absolute for Kakao (:func:`dasan.core.links.public_url`: the public
+    address, else the skill request's own scheme and host); left as it is when neither
+    is known."""
     if not url or url.startswith(("https://", "http://")):
         return url
-    base = (_setting("PUBLIC_URL") or base_url or "").rstrip("/")
-    return f"{base}{url}" if base else url
+    return public_url(url, request=request) or url
 
 
-def skill_response(answer: services.Answer, base_url: str = "") -> dict:
-    """An Answer as a SkillResponse 2.0; ``base_url`` makes the hand-off's links absolute."""
+def skill_response(answer: Answer, request: HttpRequest | None = None) -> dict:
+    """An Answer as a SkillResponse 2.0; ``request`` makes the links absolute."""
     outputs: list[dict] = [{"simpleText": {"text": _clip(answer.text, SIMPLE_TEXT_MAX)}}]
     citations = answer.citations or []
     if citations:
@@ -96,14 +95,14 @@ def skill_response(answer: services.Answer, base_url: str = "") -> dict:
                 "description": _clip(c.get("section") or (c.get("updated") or ""), 50),
             }
             if c.get("url"):
-                item["link"] = {"web": absolute_url(c["url"], base_url)}
+                item["link"] = {"web": absolute_url(c["url"], request)}
             items.append(item)
         outputs.append({"listCard": {"header": {"title": _("출처")}, "items": items}})
     handoff = answer.handoff or {}
     buttons = []
     if handoff.get("phone"):
         buttons.append({"action": "phone", "label": _("전화하기"), "phoneNumber": handoff["phone"]})
-    complaint = absolute_url(handoff.get("complaint_url") or "", base_url)
+    complaint = absolute_url(handoff.get("complaint_url") or "", request)
     if complaint.startswith(("https://", "http://")):  # Kakao opens only absolute links
         buttons.append({"action": "webLink", "label": _("민원 신청"), "webLinkUrl": complaint})
     if buttons and len(outputs) < OUTPUTS_MAX:
@@ -131,8 +130,10 @@ def text_response(text: str) -> dict:
     return {"version": "2.0", "template": {"outputs": [{"simpleText": {"text": _clip(text, SIMPLE_TEXT_MAX)}}]}}
 
 
-def _answer(utterance: str, user_id: str, language: str, base_url: str = "") -> dict:
-    """Runs in a worker thread: its own DB connection, closed when done."""
+def _answer(utterance: str, user_id: str, language: str, request: HttpRequest | None = None) -> dict:
+    """Runs in a worker thread: its own DB connection, closed when done. A question the
+    assistant refuses (empty, too long) gets its message as the reply: Kakao shows
+    only a SkillResponse."""
     in_worker = threading.current_thread() is not threading.main_thread()
     try:
         with translation.override(language):
@@ -143,7 +144,7 @@ def _answer(utterance: str, user_id: str, language: str, base_url: str = "") -> 
                 return text_response(str(error.message))
         # Buttons and card titles in the language the resident wrote in (detected by ask).
         with translation.override(answer.language or language):
-            return skill_response(answer, base_url)
+            return skill_response(answer, request)
     finally:
         if in_worker:
             connections.close_all()
@@ -169,21 +170,21 @@ def _allowed_callback(url) -> bool:
 @csrf_exempt
 @require_POST
 def skill(request: HttpRequest) -> JsonResponse:
-    secret = _setting("KAKAO_SKILL_SECRET")
+    secret = setting("KAKAO_SKILL_SECRET")
     if secret and not hmac.compare_digest(request.headers.get("X-Dasan-Skill-Secret", ""), secret):
-        return _error(403, "forbidden", _("권한이 없습니다."))
+        return _error(403, CoreCode.FORBIDDEN, _("권한이 없습니다."))
     try:
         payload = json.loads(request.body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
-        return _error(400, "malformed_body", _("요청 본문을 읽을 수 없습니다. 올바른 JSON인지 확인해 주세요."))
+        return _error(400, CoreCode.MALFORMED_BODY, _("요청 본문을 읽을 수 없습니다. 올바른 JSON인지 확인해 주세요."))
     user_request = payload.get("userRequest") if isinstance(payload, dict) else None
     if not isinstance(user_request, dict):
-        return _error(400, "invalid_input", _("userRequest가 없습니다."))
+        return _error(400, CoreCode.INVALID_INPUT, _("userRequest가 없습니다."))
     utterance = user_request.get("utterance")
     user = user_request.get("user")
     user_id = user.get("id") if isinstance(user, dict) else None
     if not isinstance(utterance, str) or not isinstance(user_id, str) or not user_id:
-        return _error(400, "invalid_input", _("userRequest.utterance와 userRequest.user.id가 필요합니다."))
+        return _error(400, CoreCode.INVALID_INPUT, _("userRequest.utterance와 userRequest.user.id가 필요합니다."))
     language = user_request.get("lang") or "ko"
     language = language if language in ("ko", "en", "vi") else ("zh-hans" if str(language).startswith("zh") else "ko")
 
@@ -198,7 +199,7 @@ def skill(request: HttpRequest) -> JsonResponse:
             )
 
     callback_url = user_request.get("callbackUrl")
-    future = _executor.submit(_answer, utterance, user_id, language, request.build_absolute_uri("/"))
+    future = _executor.submit(_answer, utterance, user_id, language, request)
     wait = CALLBACK_AFTER if _allowed_callback(callback_url) else 4.5
     try:
         body = future.result(timeout=wait)

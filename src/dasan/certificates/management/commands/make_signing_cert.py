@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from dasan.certificates.pki import make_pkcs12
+from dasan.core.conf import setting
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         if path.exists() and not force:
             raise CommandError(f"{path} exists; use --force to replace it")
         if password is None:
-            password = os.environ.get("DASAN_SIGNING_P12_PASSWORD", "")
+            password = setting("SIGNING_P12_PASSWORD")
         if not city:
             from dasan.core.models import Municipality
 

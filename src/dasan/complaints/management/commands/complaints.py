@@ -3,11 +3,11 @@ the complaint classifier (민원 자동 분류) from the shell."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dasan.core.conf import setting
 from dasan.core.progress import stage_bars
 
 
@@ -67,7 +67,7 @@ class Command(BaseCommand):
         if not text:
             raise CommandError(_("분류할 내용을 입력하세요."))
         s = routing.suggest(text)
-        threshold = float(settings.DASAN.get("COMPLAINT_AUTO_ASSIGN", 0.6))
+        threshold = float(setting("COMPLAINT_AUTO_ASSIGN"))
         source = {"model": _("학습 모델"), "keywords": _("분류 키워드"), "none": _("없음")}.get(s.source, s.source)
         if s.category is None:
             self.stdout.write(_("추천할 분류가 없습니다 (근거: %(source)s). 분류 대기로 갑니다.") % {"source": source})

@@ -20,7 +20,7 @@ The HTTP status comes with the error where it is raised: 400 unless the code say
 (`not_found` 404, `forbidden`/`staff_only` 403, conflicts 409, `rate_limited` 429).
 
 The API adds its own, for requests that never reach an app: `not_authenticated` (401),
-`malformed_body` (400), `invalid_input` (422, with the fields), `method_not_allowed` (405),
+`invalid_input` (422, with the fields), `method_not_allowed` (405),
 `request_too_large` (413) and `server_error` (500).
 """
 

@@ -11,15 +11,16 @@ import subprocess
 import sys
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from dasan.core.conf import setting
 
 
 class Command(BaseCommand):
     help = "Run the web server and a background worker; Ctrl-C stops both."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=settings.DASAN["SERVE_BIND"])
+        parser.add_argument("--bind", default=setting("SERVE_BIND"))
 
     def handle(self, *args, **options):
         dasan = [sys.executable, "-m", "dasan.cli"]

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import sys
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from dasan.core.conf import setting
 
 # Access log without the query string: queries can carry phone numbers or codes.
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
@@ -21,9 +22,9 @@ class Command(BaseCommand):
     help = "Serve Dasan with gunicorn (static files through WhiteNoise)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--bind", default=settings.DASAN["SERVE_BIND"], help="host:port (DASAN_BIND)")
-        parser.add_argument("--workers", type=int, default=settings.DASAN["WEB_WORKERS"])
-        parser.add_argument("--threads", type=int, default=settings.DASAN["WEB_THREADS"])
+        parser.add_argument("--bind", default=setting("SERVE_BIND"), help="host:port (DASAN_BIND)")
+        parser.add_argument("--workers", type=int, default=setting("WEB_WORKERS"))
+        parser.add_argument("--threads", type=int, default=setting("WEB_THREADS"))
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument("--access-log", action="store_true", help="Write an access log (paths only) to stdout.")
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             "--timeout",
             "60",
             "--forwarded-allow-ips",
-            os.environ.get("DASAN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            setting("FORWARDED_ALLOW_IPS"),
             "--access-logformat",
             ACCESS_LOG_FORMAT,
         ]

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         from dasan.core.models import Department
 
         from ... import extract
-        from ...services import ingest
+        from ...indexing import ingest
 
         path = Path(opts["path"]).expanduser().resolve()
         if not path.exists():
@@ -75,7 +75,7 @@ class Command(BaseCommand):
             raise CommandError(f"{failed} of {len(files)} files failed")
 
     def do_rebuild(self, opts):
-        from ...services import ingest_all
+        from ...indexing import ingest_all
 
         def on_source(source, report):
             self.stderr.write(
@@ -87,8 +87,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(reports)} sources, {live} indexed, {sum(bool(r.error) for r in reports)} errors")
 
     def do_status(self, opts):
+        from ...indexing import manager
         from ...models import Source, SourceChunk
-        from ...services import manager
 
         index = manager.get()
         self.stdout.write(

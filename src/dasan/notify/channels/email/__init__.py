@@ -22,7 +22,7 @@ from ..base import Channel, PermanentFailure, TemporaryFailure
 def message_id_for(message) -> str:
     """``<reference@domain>``: the same for every send of one message."""
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    domain = settings.DASAN.get("EMAIL_MESSAGE_ID_DOMAIN") or address.rpartition("@")[2] or "dasan.invalid"
+    domain = address.rpartition("@")[2] or "dasan.invalid"
     return f"<{message.reference}@{domain}>"
 
 
@@ -31,10 +31,13 @@ class EmailChannel(Channel):
     address = "email"
 
     def __init__(self):
-        self.backend = settings.DASAN.get("NOTIFY_EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+        # Always SMTP (the DASAN_SMTP_* relay): this channel is the real transport, whatever
+        # Django's EMAIL_BACKEND says (the test runner swaps that one for an in-memory outbox;
+        # our tests speak to a local SMTP server instead).
+        self.backend = "django.core.mail.backends.smtp.EmailBackend"
 
     def build(self, message, connection=None) -> EmailMultiAlternatives:
-        from dasan.notify.services import unsubscribe_url
+        from dasan.notify.selectors import unsubscribe_url
 
         headers = {"Message-ID": message_id_for(message), "X-Dasan-Reference": str(message.reference)}
         if message.category == "promotional" and message.recipient_id:

@@ -21,9 +21,7 @@ DASAN_KAKAO_ALIMTALK_KEY (secret key), DASAN_KAKAO_APP_KEY, DASAN_KAKAO_SENDER_K
 
 from __future__ import annotations
 
-import os
-
-from django.conf import settings
+from dasan.core.conf import setting
 
 from .._nhn import NhnClient, search_window
 from ..base import CannotReceive, Channel, PermanentFailure, ProviderStatus, Receipt
@@ -62,14 +60,11 @@ class KakaoChannel(Channel):
     supports_lookup = True
 
     def __init__(self):
-        conf = settings.DASAN
         self.client = NhnClient(
-            conf.get("KAKAO_ALIMTALK_URL", ""),
-            conf.get("KAKAO_ALIMTALK_KEY", ""),
-            timeout=float(conf.get("KAKAO_TIMEOUT") or 10),
+            setting("KAKAO_ALIMTALK_URL"), setting("KAKAO_ALIMTALK_KEY"), timeout=float(setting("KAKAO_TIMEOUT"))
         )
-        self.app_key = conf.get("KAKAO_APP_KEY") or os.environ.get("DASAN_KAKAO_APP_KEY", "")
-        self.sender_key = conf.get("KAKAO_SENDER_KEY", "")
+        self.app_key = setting("KAKAO_APP_KEY")
+        self.sender_key = setting("KAKAO_SENDER_KEY")
 
     def send(self, message) -> str:
         if not self.sender_key:

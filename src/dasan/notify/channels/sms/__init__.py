@@ -14,9 +14,7 @@ calling number), DASAN_SMS_TIMEOUT (seconds, default 10).
 
 from __future__ import annotations
 
-import os
-
-from django.conf import settings
+from dasan.core.conf import setting
 
 from .._nhn import NhnClient, search_window
 from ..base import Channel, PermanentFailure, ProviderStatus, Receipt
@@ -62,14 +60,11 @@ class SmsChannel(Channel):
     supports_lookup = True
 
     def __init__(self):
-        conf = settings.DASAN
         self.client = NhnClient(
-            conf.get("SMS_GATEWAY_URL", ""),
-            conf.get("SMS_GATEWAY_KEY", ""),
-            timeout=float(conf.get("SMS_TIMEOUT") or os.environ.get("DASAN_SMS_TIMEOUT") or 10),
+            setting("SMS_GATEWAY_URL"), setting("SMS_GATEWAY_KEY"), timeout=float(setting("SMS_TIMEOUT"))
         )
-        self.app_key = conf.get("SMS_APP_KEY") or os.environ.get("DASAN_SMS_APP_KEY", "")
-        self.sender = conf.get("SMS_SENDER", "")
+        self.app_key = setting("SMS_APP_KEY")
+        self.sender = setting("SMS_SENDER")
 
     def _path(self, kind: str) -> str:
         return f"/sms/v3.0/appKeys/{self.app_key}/sender/{kind}"

@@ -86,7 +86,7 @@ class Command(BaseCommand):
     def do_export_fees(self, opts):
         from ...fees import export_fees
         from ...models import FeeTable
-        from ...services import current_table
+        from ...selectors import current_table
 
         day = self._date(opts["effective_from"])
         table = FeeTable.objects.filter(effective_from=day).first() if day else current_table()

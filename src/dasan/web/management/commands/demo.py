@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dasan.accounts.demo import DEMO_PASSWORD, RESIDENTS, STAFF
 from dasan.core.appconfig import demo_loaders
+from dasan.core.conf import setting
 from dasan.core.demo import department_name
 from dasan.core.progress import stage_bars
 
@@ -51,7 +52,7 @@ class Command(BaseCommand):
             self._print_logins()
 
     def _print_logins(self) -> None:
-        base = f"http://{settings.DASAN['SERVE_BIND']}"
+        base = f"http://{setting('SERVE_BIND')}"
         self.stdout.write(f"\nResidents — sign in at {base}/accounts/login/ with a phone number;")
         self.stdout.write("  the one-time code is shown on the page in the demo (and written to the worker log):")
         for phone, name, language in RESIDENTS:
