@@ -38,8 +38,9 @@ run: $(RUN_STAMP)
 browser:
 	@bash scripts/ensure-chromium.sh
 
+# PYTEST_ARGS narrows a run; CI's SQLite pass uses it (see .ci/run).
 test: $(TEST_STAMP) browser
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 
 # House rules, fast, before the suite: lint and format, migrations in step with the models,
 # the layer rules, the settings registry and the error-code list.

@@ -125,3 +125,21 @@ def resident(make_resident):
 @pytest.fixture
 def is_postgres():
     return "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+
+# --- which engine runs what -------------------------------------------------------------------
+# CI runs the whole suite once on PostgreSQL (production) and, on SQLite (the embedded
+# default), only what can behave differently there: tests that touch the database. A test
+# that uses no database (PII masking, retrieval, audio decoding, translation adapters, the
+# house-rule scans) runs the same code on either engine, so it is marked `no_db` and the
+# SQLite pass deselects it (`-m "not no_db and not browser and not postgres"`); nothing is
+# skipped. Browser journeys walk the same services as the page tests and run once, on
+# PostgreSQL, as do the races marked `postgres`.
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & set(item.fixturenames))
+        if not uses_db:
+            item.add_marker(pytest.mark.no_db)

@@ -18,6 +18,7 @@ THREADS = 8
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.postgres
 def test_concurrent_bookings_never_oversell_a_day(
     is_postgres, fee_table, district, open_day, variant, make_resident, city
 ):
@@ -47,6 +48,7 @@ def test_concurrent_bookings_never_oversell_a_day(
     assert Booking.objects.count() == 5
 
 
+@pytest.mark.postgres
 def test_concurrent_moves_to_one_day_never_oversell_it(
     is_postgres, fee_table, district, variant, make_resident, staff, city
 ):
@@ -88,6 +90,7 @@ def test_concurrent_moves_to_one_day_never_oversell_it(
     assert booked == counted and all(n <= 3 for n in booked.values()) and sum(booked.values()) == 5
 
 
+@pytest.mark.postgres
 def test_two_phones_scanning_one_sticker_tell_the_resident_once(is_postgres, book, staff, make_staff, departments):
     need_postgres(is_postgres)
     booking = book()

@@ -10,14 +10,15 @@ ours.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.encoding import iri_to_uri
+
+from .conf import setting
 
 
 def base_url() -> str:
     """The configured public address without a trailing slash, or ``""``."""
-    return str(settings.DASAN.get("PUBLIC_URL") or "").rstrip("/")
+    return str(setting("PUBLIC_URL") or "").rstrip("/")
 
 
 def public_url(path: str, *, request=None) -> str:

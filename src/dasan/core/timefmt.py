@@ -45,3 +45,17 @@ def fmt_date(value: dt.date | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         value = local(value).date()
     return value.strftime(DATE)
+
+
+def parse_month(value: str | None) -> tuple[int, int]:
+    """(year, month) from ``YYYY-MM`` (a report's ``?month=``); anything else is this month
+    in the city, so a mistyped address shows a report rather than an error."""
+    try:
+        year, month = (int(part) for part in str(value or "").strip().split("-", 1))
+        if not 2000 <= year <= 2100:
+            raise ValueError
+        dt.date(year, month, 1)
+    except ValueError:
+        today = local_date()
+        return today.year, today.month
+    return year, month

@@ -38,6 +38,7 @@ from dasan.core import audit
 from dasan.core.conf import setting
 from dasan.core.errors import Conflict, DasanError, PermissionDenied
 from dasan.core.links import public_url_for
+from dasan.payments import handlers as payment_handlers
 from dasan.payments import selectors as payment_selectors
 from dasan.payments import services as payments
 
@@ -424,11 +425,10 @@ def reservation_paid(order) -> None:
 def reservation_released(order) -> None:
     """The order expired or was cancelled unpaid: the slot is free again."""
     reservation = lock(order.reference)
-    if reservation.status != Status.PENDING_PAYMENT:
+    if not payment_handlers.mark_released(
+        order, reservation, pending=Status.PENDING_PAYMENT, expired=Status.EXPIRED, cancelled=Status.CANCELLED
+    ):
         return
-    reservation.status = Status.EXPIRED if order.status == "expired" else Status.CANCELLED
-    reservation.cancelled_at = timezone.now()
-    reservation.save(update_fields=["status", "cancelled_at"])
     audit.record("reservations.released", target=reservation, data={"order_status": order.status})
     released(reservation)
 
@@ -437,12 +437,6 @@ def reservation_refunded(order, refund) -> None:
     """A refund (ours or staff's on the payments pages): keep the amount; a full refund
     of a confirmed reservation cancels it."""
     reservation = lock(order.reference)
-    reservation.refunded_amount = order.refunded_amount
-    fields = ["refunded_amount"]
-    if reservation.status == Status.CONFIRMED and order.refunded_amount >= order.paid_amount:
-        reservation.status, reservation.cancelled_at = Status.CANCELLED, timezone.now()
-        fields += ["status", "cancelled_at"]
+    if payment_handlers.record_refund(order, reservation, confirmed=Status.CONFIRMED, cancelled=Status.CANCELLED):
         notify(reservation, "reservations.cancelled", refund=f"{order.refunded_amount:,}", reason="")
-    reservation.save(update_fields=fields)
-    if "status" in fields:
         released(reservation)

@@ -175,24 +175,11 @@ def staff_block(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, item)
 
 
-def _month(value) -> tuple[int, int]:
-    """``YYYY-MM`` from the query string; anything else is this month."""
-    try:
-        year, month = (int(part) for part in str(value or "").strip().split("-", 1))
-        if not 2000 <= year <= 2100:
-            raise ValueError
-        dt.date(year, month, 1)
-        return year, month
-    except ValueError:
-        today = timezone.localdate()
-        return today.year, today.month
-
-
 @staff_required
 @require_GET
 def staff_report(request: HttpRequest) -> HttpResponse:
     """월별 이용 현황: utilisation, bookings, revenue and no-shows per resource, with charts."""
-    year, month = _month(request.GET.get("month"))
+    year, month = timefmt.parse_month(request.GET.get("month"))
     data = reports.month_report(year, month)
     return render(
         request,

@@ -30,6 +30,7 @@ from dasan.core.errors import Conflict, DasanError
 from dasan.core.links import public_url, public_url_for
 from dasan.core.models import Municipality
 from dasan.notify.services import enqueue
+from dasan.payments import handlers as payment_handlers
 from dasan.payments import selectors as payment_selectors
 from dasan.payments import services as payments
 from dasan.payments.services import Line
@@ -363,11 +364,10 @@ def booking_paid(order) -> None:
 def booking_released(order) -> None:
     """The order was cancelled or expired unpaid: give the capacity back."""
     booking = _lock_booking(order.reference)
-    if booking.status != BookingStatus.PENDING:
+    if not payment_handlers.mark_released(
+        order, booking, pending=BookingStatus.PENDING, expired=BookingStatus.EXPIRED, cancelled=BookingStatus.CANCELLED
+    ):
         return
-    booking.status = BookingStatus.EXPIRED if order.status == "expired" else BookingStatus.CANCELLED
-    booking.cancelled_at = timezone.now()
-    booking.save(update_fields=["status", "cancelled_at"])
     _release(booking)
     audit.record("waste.booking.released", target=booking, data={"order_status": order.status})
 
@@ -376,14 +376,11 @@ def booking_refunded(order, refund) -> None:
     """A refund (ours or staff's on the payments pages): keep the amount; a full refund
     of a confirmed booking by staff cancels it and frees the capacity."""
     booking = _lock_booking(order.reference)
-    booking.refunded_amount = order.refunded_amount
-    fields = ["refunded_amount"]
-    if booking.status == BookingStatus.CONFIRMED and order.refunded_amount >= order.paid_amount:
-        booking.status, booking.cancelled_at = BookingStatus.CANCELLED, timezone.now()
-        fields += ["status", "cancelled_at"]
+    if payment_handlers.record_refund(
+        order, booking, confirmed=BookingStatus.CONFIRMED, cancelled=BookingStatus.CANCELLED
+    ):
         _release(booking)
         _notify(booking, "waste.cancelled", refund=f"{order.refunded_amount:,}")
-    booking.save(update_fields=fields)
 
 
 # --- reminders ----------------------------------------------------------------------------------

@@ -174,21 +174,11 @@ def booking_photo(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     return FileResponse(picture.open("rb"), content_type="image/jpeg")
 
 
-def _month(value: str | None) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in str(value or "").split("-", 1))
-        dt.date(year, month, 1)
-        return year, month
-    except ValueError:
-        today = timefmt.local_date()
-        return today.year, today.month
-
-
 @staff_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     """월별 집계: counts, fees and refunds by collection day and district, and the last 12 months."""
-    year, month = _month(request.GET.get("month"))
+    year, month = timefmt.parse_month(request.GET.get("month"))
     data = reports.month_report(year, month)
     won = _("원")
     previous = (data.first - dt.timedelta(days=1)).replace(day=1)
