@@ -29,7 +29,7 @@ from dasan.core.conf import setting
 from dasan.core.errors import DasanError, NotFound
 from dasan.core.links import public_url
 from dasan.core.models import Municipality
-from dasan.core.timefmt import local, local_date, zone
+from dasan.core.timefmt import local, local_date, parse_datetime, zone
 from dasan.queueing import selectors as queueing
 from dasan.reservations import selectors as reservations
 
@@ -143,15 +143,9 @@ def pickup_slots(doc_type: DocumentType, now: dt.datetime | None = None) -> list
 
 def parse_pickup(value) -> dt.datetime:
     """A pickup time from a form or the API (``2026-12-04T10:30``, with or without offset)."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(str(value or "").strip())
-        except ValueError:
-            raise DasanError(Code.INVALID_PICKUP_TIME, _("수령 일시를 선택해 주세요."), field="pickup_at") from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, zone())
+    moment = parse_datetime(value)
+    if moment is None:
+        raise DasanError(Code.INVALID_PICKUP_TIME, _("수령 일시를 선택해 주세요."), field="pickup_at")
     return moment
 
 

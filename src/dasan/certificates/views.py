@@ -21,7 +21,7 @@ from dasan.certificates.errors import Code
 from dasan.core.errors import DasanError, NotFound, RateLimited
 from dasan.core.http import user_errors
 from dasan.core.middleware import client_ip
-from dasan.core.timefmt import fmt
+from dasan.core.timefmt import fmt, parse_date
 
 from . import issuing, numbers, selectors, services, signing, verification
 from .models import IdKind, RequestStatus, Source
@@ -246,10 +246,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 def _day(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
+    return parse_date(value)
 
 
 @staff_required

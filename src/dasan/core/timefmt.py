@@ -59,3 +59,38 @@ def parse_month(value: str | None) -> tuple[int, int]:
         today = local_date()
         return today.year, today.month
     return year, month
+
+
+#: Years a resident or staff member can mean; keeps date arithmetic far from its limits and
+#: refuses typing slips such as 20266-01-01.
+YEARS = range(2000, 2101)
+
+
+def parse_date(value) -> dt.date | None:
+    """A day from a date, a datetime (its day in the city) or ``YYYY-MM-DD``; None for anything
+    else. Callers turn None into their own error or default."""
+    if isinstance(value, dt.datetime):
+        return local(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value or "").strip())
+        except ValueError:
+            return None
+    return day if day.year in YEARS else None
+
+
+def parse_datetime(value) -> dt.datetime | None:
+    """An aware moment from a datetime or ISO 8601 text (``2026-12-04T10:30``, with or without
+    an offset; without one it is the city's time); None for anything else."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value or "").strip())
+        except ValueError:
+            return None
+    if moment.year not in YEARS:
+        return None
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=zone())

@@ -51,33 +51,17 @@ MAX_PARTY = 10_000
 
 def parse_day(value) -> dt.date:
     """A date from a date, a datetime (its local day) or ``YYYY-MM-DD``; ``invalid_date`` otherwise."""
-    if isinstance(value, dt.datetime):
-        return timefmt.local(value).date()
-    if isinstance(value, dt.date):
-        day = value
-    else:
-        try:
-            day = dt.date.fromisoformat(str(value or "").strip())
-        except ValueError:
-            raise DasanError(Code.INVALID_DATE, _("날짜를 YYYY-MM-DD 형식으로 골라 주세요."), field="date") from None
-    if not 2000 <= day.year <= 2100:
+    day = timefmt.parse_date(value)
+    if day is None:
         raise DasanError(Code.INVALID_DATE, _("날짜를 YYYY-MM-DD 형식으로 골라 주세요."), field="date")
     return day
 
 
 def parse_time(value, field: str = "begin") -> dt.datetime:
     """An aware datetime from a datetime or an ISO 8601 text; naive means the city's zone."""
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(str(value or "").strip())
-        except ValueError:
-            raise DasanError(Code.INVALID_TIME, _("시각을 올바르게 골라 주세요."), field=field) from None
-    if not 2000 <= moment.year <= 2100:  # also keeps date arithmetic far from its limits
+    moment = timefmt.parse_datetime(value)
+    if moment is None:
         raise DasanError(Code.INVALID_TIME, _("시각을 올바르게 골라 주세요."), field=field)
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=timefmt.zone())
     return moment
 
 

@@ -1,9 +1,4 @@
-"""The messages the reservations app sends residents, in their language (registered by ``notify``).
-
-Templates use Django template syntax; ``{{ url }}`` is empty when the installation has no
-public address, so every link is inside ``{% if url %}``. Staff edit the texts in the admin
-(``notify.templates``): what is here is version 1 of each.
-"""
+"""What the reservations app tells residents, by message key and language (see notify.templates)."""
 
 import logging
 

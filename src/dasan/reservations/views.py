@@ -41,11 +41,7 @@ STATE_LABELS = {
 
 def date_param(value, default: dt.date | None = None) -> dt.date:
     """A date from a query parameter; a bad or missing one falls back to ``default`` (today)."""
-    try:
-        day = dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return default or timezone.localdate()
-    return day if 2000 <= day.year <= 2100 else (default or timezone.localdate())
+    return timefmt.parse_date(value) or default or timefmt.local_date()
 
 
 def _price_text(resource, day: dt.date) -> str:

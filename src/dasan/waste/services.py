@@ -82,12 +82,10 @@ def _release(booking: Booking) -> None:
 
 
 def _parse_day(value) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise DasanError(Code.INVALID_DATE, _("수거일을 목록에서 골라 주세요."), field="collection_date") from None
+    day = timefmt.parse_date(value)
+    if day is None:
+        raise DasanError(Code.INVALID_DATE, _("수거일을 목록에서 골라 주세요."), field="collection_date")
+    return day
 
 
 def _check_day(district: District, value, now: dt.datetime) -> dt.date:

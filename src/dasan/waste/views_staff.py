@@ -24,10 +24,7 @@ from .models import OUTCOMES, BookingStatus, Crew, District
 
 
 def _day(value: str | None) -> dt.date:
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return timefmt.local_date()
+    return timefmt.parse_date(value) or timefmt.local_date()
 
 
 @staff_required
