@@ -161,8 +161,8 @@ def test_a_clear_clip_is_transcribed(model_load_seconds, name):
     assert transcript.language == "ko" and 5.0 < transcript.seconds < 5.6
     assert _hangul_share(transcript.text) > 0.8
     assert "세요" in transcript.text.replace(" ", "")  # 안녕하세요
-    # Faster than real time on the CI machine (2 cores, shared with the other tests).
-    assert 0 < transcript.real_time_factor < 2.5
+    # Speed (the real-time factor) is measured in bench/voice, never asserted: a busy
+    # machine would fail a test that holds a clock.
     assert transcript.confidence is not None and 0 < transcript.confidence <= 1
 
 
