@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, RawPostDataException
 from django.urls import URLPattern, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -152,9 +152,14 @@ def _install_error_handlers(api: DasanAPI) -> None:
         return api.error_response(
             request,
             413,
-            "request_too_large",
+            CoreCode.REQUEST_TOO_LARGE,
             _("요청이 너무 큽니다. %(limit)d MB 이하로 보내 주세요.") % {"limit": limit_mb},
         )
+
+    def body_already_read(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+        # A multipart body too large to keep in memory was parsed as a form at the edge
+        # (core.guard); an endpoint that wanted JSON cannot read it raw any more.
+        return api.error_response(request, 415, "unsupported_media_type")
 
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Never shows the exception to the client. The log line is masked here as
@@ -170,6 +175,7 @@ def _install_error_handlers(api: DasanAPI) -> None:
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(DjangoPermissionDenied, permission_denied)
     api.add_exception_handler(RequestDataTooBig, too_big)
+    api.add_exception_handler(RawPostDataException, body_already_read)
     api.add_exception_handler(Exception, unexpected)
 
 

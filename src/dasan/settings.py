@@ -62,6 +62,12 @@ def env_rates(name: str) -> dict[str, tuple[int, int]] | None:
     return parsed
 
 
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """``120/60`` → (120, 60): hits per seconds."""
+    count, _sep, window = env_str(name, default).partition("/")
+    return int(count), int(window or 60)
+
+
 def env_refund_rules(name: str) -> list[tuple[int, int]] | None:
     """``168=100,24=50`` → [(168, 100), (24, 50)]: hours before the start, percent refunded."""
     rules = env_map(name)
@@ -140,6 +146,8 @@ MIDDLEWARE = [
     # A service's error that a page did not catch becomes the 404/403 page or a message (core.http).
     "dasan.core.http.DasanErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Control characters, oversized or too deeply nested bodies, unreadable forms: 4xx before a view (core.guard).
+    "dasan.core.guard.RequestGuardMiddleware",
     "dasan.core.middleware.RequestContextMiddleware",
 ]
 
@@ -316,9 +324,23 @@ DASAN = {
     "LLM_MODEL": os.environ.get("DASAN_LLM_MODEL", ""),
     "LLM_API_KEY": os.environ.get("DASAN_LLM_API_KEY", ""),
     "LLM_TIMEOUT": env_float("DASAN_LLM_TIMEOUT", 8.0),
-    # Kakao i Open Builder skill: shared secret header X-Dasan-Skill-Secret (optional).
+    # Kakao i Open Builder skill: shared secret header X-Dasan-Skill-Secret (required
+    # unless DASAN_DEBUG=1).
     "KAKAO_SKILL_SECRET": os.environ.get("DASAN_KAKAO_SKILL_SECRET", ""),
     "KAKAO_WORKERS": env_int("DASAN_KAKAO_WORKERS", 4),
+    # Hosts a skill request's callbackUrl may name (patterns; Kakao does not document its
+    # callback host, which is under kakao.com in practice).
+    "KAKAO_CALLBACK_HOSTS": [
+        host.strip()
+        for host in env_str("DASAN_KAKAO_CALLBACK_HOSTS", "*.kakao.com,*.kakaoenterprise.com").split(",")
+        if host.strip()
+    ],
+    # Skill request limits, hits per seconds: per Kakao user, per source address, all
+    # together, and new conversations.
+    "KAKAO_RATE_PER_USER": env_rate("DASAN_KAKAO_RATE_PER_USER", "20/60"),
+    "KAKAO_RATE_PER_ADDRESS": env_rate("DASAN_KAKAO_RATE_PER_ADDRESS", "120/60"),
+    "KAKAO_RATE_GLOBAL": env_rate("DASAN_KAKAO_RATE_GLOBAL", "300/60"),
+    "KAKAO_NEW_CONVERSATIONS": env_rate("DASAN_KAKAO_NEW_CONVERSATIONS", "300/600"),
     "SERVE_BIND": env_str("DASAN_BIND", "127.0.0.1:8000"),
     "WEB_WORKERS": env_int("DASAN_WEB_WORKERS", 2),
     "WEB_THREADS": env_int("DASAN_WEB_THREADS", 4),

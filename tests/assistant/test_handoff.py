@@ -13,7 +13,7 @@ from dasan.assistant import answers, services
 from dasan.assistant.models import Conversation, Turn
 from dasan.core.errors import NotFound
 
-from .test_kakao import _Inline, check_skill_response, payload
+from .test_kakao import SECRET, _Inline, check_skill_response, payload
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +38,19 @@ def no_complaint_form(settings):
 
 
 @pytest.fixture
-def inline(monkeypatch):
+def inline(monkeypatch, settings):
     from dasan.assistant.channels.kakao import views as kakao
 
     monkeypatch.setattr(kakao, "_executor", _Inline())
+    settings.DASAN = {**settings.DASAN, "KAKAO_SKILL_SECRET": SECRET}  # required outside DEBUG
 
 
 def _kakao(client, utterance, user_id="kakao-user-handoff"):
     response = client.post(
-        "/channels/kakao/skill", data=json.dumps(payload(utterance, user_id)), content_type="application/json"
+        "/channels/kakao/skill",
+        data=json.dumps(payload(utterance, user_id)),
+        content_type="application/json",
+        HTTP_X_DASAN_SKILL_SECRET=SECRET,
     )
     assert response.status_code == 200
     body = response.json()

@@ -438,13 +438,12 @@ def test_all_problems_are_reported_at_once(client, api_key, categories):
 
 
 @pytest.mark.django_db
-def test_control_characters_are_dropped_not_a_server_error(client, dumping):
+def test_control_characters_are_refused_in_the_specs_error_list(client, dumping):
     from dasan.complaints.models import Complaint
 
     response = post(client, {**dumping, "description": "쓰레기\x00 더미\x07가 있어요"})
-    (answer,) = as_json(response)
-    complaint = Complaint.objects.get(number=answer["service_request_id"])
-    assert complaint.description.startswith("쓰레기 더미가 있어요")
+    (description,) = errors_of(response, 400)
+    assert description and not Complaint.objects.exists()
 
 
 @pytest.mark.django_db

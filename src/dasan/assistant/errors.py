@@ -12,6 +12,7 @@ class Code(ErrorCode):
     COMMENT_TOO_LONG = "comment_too_long"
     CONVERSATION_FORBIDDEN = "conversation_forbidden"
     CONVERSATION_NOT_FOUND = "conversation_not_found"
+    KAKAO_SKILL_SECRET_MISSING = "kakao_skill_secret_missing"
     QUESTION_EMPTY = "question_empty"
     QUESTION_TOO_LONG = "question_too_long"
     TURN_FORBIDDEN = "turn_forbidden"

@@ -17,6 +17,8 @@ class ComplaintsConfig(DasanAppConfig):
         Job("complaints.routing.retrain", "routing.retrain_if_due", every_seconds=3600),
     ]
     demo = "demo.load_demo"
+    # Requests the guard refuses (dasan.core.guard) get Open311's own error list there.
+    hooks = {"refuse_request": "open311.views.refusal"}
     tiles = [
         Tile(
             "complaints.new",

@@ -28,6 +28,10 @@ class CoreCode(ErrorCode):
     RATE_LIMITED = "rate_limited"
     INVALID_INPUT = "invalid_input"
     MALFORMED_BODY = "malformed_body"
+    # Refused at the edge (core.guard), before any view reads the request.
+    CONTROL_CHARACTERS = "control_characters"
+    BODY_TOO_DEEP = "body_too_deep"
+    REQUEST_TOO_LARGE = "request_too_large"
     CITY_NOT_CONFIGURED = "city_not_configured"
     INVALID_DATE_RANGE = "invalid_date_range"
     IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"

@@ -14,9 +14,9 @@ import json
 
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.db import transaction
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -39,6 +39,20 @@ def _document(fmt: str, data, *, root: str, item: str | None = None, status: int
     else:
         body = xml.render(root, data, item=item)
     return HttpResponse(body, status=status, content_type=serialize.FORMATS[fmt])
+
+
+def refusal(request, error) -> HttpResponse | None:
+    """The request guard's refusal (dasan.core.guard: control characters, oversized or
+    malformed bodies) of an Open311 request, as the spec's error list in the requested
+    format; None for any other path. Declared as the complaints app's ``refuse_request`` hook."""
+    try:
+        match = resolve(request.path_info)
+    except Http404:
+        return None
+    if match.namespace != "open311":
+        return None
+    fmt = match.kwargs.get("fmt") if match.kwargs.get("fmt") in serialize.FORMATS else "json"
+    return _error(fmt, Open311Error(error.status, error.message))
 
 
 def _error(fmt: str, error: Open311Error) -> HttpResponse:

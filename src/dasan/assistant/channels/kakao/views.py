@@ -13,6 +13,13 @@ Kakao waits 5 seconds for a skill. An answer is awaited for up to
 ``CALLBACK_AFTER`` seconds; if the request carries a callbackUrl and the answer
 is not ready by then, Kakao gets the "useCallback" reply and the final answer is
 POSTed from the background thread when it is ready.
+
+The callbackUrl comes from whoever sent the request, so it goes out only through
+:mod:`dasan.core.outbound` (https, a host matching ``DASAN_KAKAO_CALLBACK_HOSTS``, a
+public address, no redirects); a refused one is ignored and the answer waits in the
+skill's own response. The skill requires ``DASAN_KAKAO_SKILL_SECRET`` unless DEBUG is
+on, and counts requests per Kakao user, per source address, all together, and new
+conversations (``DASAN_KAKAO_RATE_*``, ``DASAN_KAKAO_NEW_CONVERSATIONS``).
 """
 
 from __future__ import annotations
@@ -25,21 +32,24 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 import httpx
+from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from dasan.core import ratelimit
+from dasan.core import outbound, ratelimit
 from dasan.core.conf import setting
-from dasan.core.errors import CoreCode, DasanError
+from dasan.core.errors import CoreCode, DasanError, RateLimited
 from dasan.core.links import public_url
+from dasan.core.middleware import client_ip
 
 from ... import services
 from ...answers import Answer
-from ...models import Channel
+from ...errors import Code
+from ...models import Channel, Conversation
 
 logger = logging.getLogger("dasan.assistant.kakao")
 
@@ -50,13 +60,14 @@ QUICK_LABEL_MAX = 14
 LIST_ITEMS_MAX = 5
 CARD_DESCRIPTION_MAX = 230
 CALLBACK_AFTER = 3.5
-#: Per Kakao user: questions per minute.
-RATE_LIMIT = 20
-RATE_WINDOW = 60
+#: Kakao's callback URL is valid for one minute (the AI chatbot callback guide).
+CALLBACK_VALID = 60
+CALLBACK_TIMEOUT = 10.0
+#: Extra keyword arguments for ``outbound.post_json``: empty in service; tests against a
+#: local TLS server put ``allow_loopback`` and ``verify`` here (no setting reaches it).
+CALLBACK_OPTIONS: dict = {}
 
 _executor = ThreadPoolExecutor(max_workers=setting("KAKAO_WORKERS"), thread_name_prefix="kakao-skill")
-
-#: The API's own code for a body that is not JSON (see ``dasan error_codes``).
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -152,27 +163,78 @@ def _answer(utterance: str, user_id: str, language: str, request: HttpRequest | 
 
 def _post_callback(url: str, future) -> None:
     try:
-        body = future.result(timeout=60)
+        body = future.result(timeout=CALLBACK_VALID)
     except Exception:  # noqa: BLE001 - the resident still gets an apology
         logger.exception("kakao skill answer failed")
         with translation.override("ko"):
             body = text_response(_("죄송합니다. 답변을 준비하지 못했습니다. 잠시 후 다시 물어봐 주세요."))
     try:
-        httpx.post(url, json=body, timeout=10)
+        outbound.post_json(
+            url, body, allowed_hosts=setting("KAKAO_CALLBACK_HOSTS"), timeout=CALLBACK_TIMEOUT, **CALLBACK_OPTIONS
+        )
+    except outbound.RefusedURL as refused:
+        logger.warning("kakao callback refused: %s", refused.reason)
     except httpx.HTTPError as exc:
         logger.warning("kakao callback failed: %s", type(exc).__name__)
 
 
-def _allowed_callback(url) -> bool:
-    return isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) < 2000
+def callback_url(user_request: dict) -> str | None:
+    """The request's callbackUrl if :mod:`dasan.core.outbound` would post to it, else None
+    (a refused one is logged and the answer waits in the skill's own response)."""
+    url = user_request.get("callbackUrl")
+    if url is None:
+        return None
+    try:
+        outbound.check_url(
+            url,
+            allowed_hosts=setting("KAKAO_CALLBACK_HOSTS"),
+            allow_loopback=CALLBACK_OPTIONS.get("allow_loopback", False),
+        )
+    except outbound.RefusedURL as refused:
+        logger.warning("kakao callbackUrl refused: %s", refused.reason)
+        return None
+    return url
+
+
+def _rate_limited(result: ratelimit.Result) -> JsonResponse:
+    error = RateLimited(result.retry_after)
+    response = JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
+    response["Retry-After"] = str(result.retry_after)
+    return response
+
+
+def _hit(key: str, rate: tuple[int, int]) -> ratelimit.Result:
+    limit, window = rate
+    return ratelimit.hit(key, limit=limit, window=window)
+
+
+def _new_conversation(user_id: str) -> bool:
+    """Whether this question would open a conversation (as ``conversation_for_external`` decides)."""
+    since = timezone.now() - services.CONVERSATION_IDLE
+    digest = services.hash_external_user(Channel.KAKAO, user_id)
+    return not Conversation.objects.filter(channel=Channel.KAKAO, external_user=digest, updated_at__gte=since).exists()
 
 
 @csrf_exempt
 @require_POST
 def skill(request: HttpRequest) -> JsonResponse:
     secret = setting("KAKAO_SKILL_SECRET")
+    if not secret and not settings.DEBUG:
+        return _error(
+            403,
+            Code.KAKAO_SKILL_SECRET_MISSING,
+            _("카카오 스킬 비밀값(DASAN_KAKAO_SKILL_SECRET)이 설정되지 않아 요청을 받을 수 없습니다."),
+        )
     if secret and not hmac.compare_digest(request.headers.get("X-Dasan-Skill-Secret", ""), secret):
         return _error(403, CoreCode.FORBIDDEN, _("권한이 없습니다."))
+    # Before parsing: a flood costs one counter each, whatever the user ids it makes up.
+    for key, rate in (
+        (f"kakao-skill-ip:{client_ip(request) or 'unknown'}", setting("KAKAO_RATE_PER_ADDRESS")),
+        ("kakao-skill-all", setting("KAKAO_RATE_GLOBAL")),
+    ):
+        limited = _hit(key, rate)
+        if not limited.allowed:
+            return _rate_limited(limited)
     try:
         payload = json.loads(request.body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
@@ -188,8 +250,8 @@ def skill(request: HttpRequest) -> JsonResponse:
     language = user_request.get("lang") or "ko"
     language = language if language in ("ko", "en", "vi") else ("zh-hans" if str(language).startswith("zh") else "ko")
 
-    limited = ratelimit.hit(
-        f"kakao-skill:{services.hash_external_user(Channel.KAKAO, user_id)[:40]}", limit=RATE_LIMIT, window=RATE_WINDOW
+    limited = _hit(
+        f"kakao-skill:{services.hash_external_user(Channel.KAKAO, user_id)[:40]}", setting("KAKAO_RATE_PER_USER")
     )
     if not limited.allowed:
         with translation.override(language):
@@ -197,15 +259,20 @@ def skill(request: HttpRequest) -> JsonResponse:
                 text_response(_("질문이 너무 많습니다. 잠시 후 다시 물어봐 주세요.")),
                 json_dumps_params={"ensure_ascii": False},
             )
+    if _new_conversation(user_id):
+        limited = _hit("kakao-skill-new-conversation", setting("KAKAO_NEW_CONVERSATIONS"))
+        if not limited.allowed:
+            with translation.override(language):
+                return _rate_limited(limited)
 
-    callback_url = user_request.get("callbackUrl")
+    callback = callback_url(user_request)
     future = _executor.submit(_answer, utterance, user_id, language, request)
-    wait = CALLBACK_AFTER if _allowed_callback(callback_url) else 4.5
+    wait = CALLBACK_AFTER if callback else 4.5
     try:
         body = future.result(timeout=wait)
     except FutureTimeout:
-        if _allowed_callback(callback_url):
-            threading.Thread(target=_post_callback, args=(callback_url, future), daemon=True).start()
+        if callback:
+            threading.Thread(target=_post_callback, args=(callback, future), daemon=True).start()
             with translation.override(language):
                 return JsonResponse(
                     {

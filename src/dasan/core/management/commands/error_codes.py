@@ -21,7 +21,9 @@ The HTTP status comes with the error where it is raised: 400 unless the code say
 
 The API adds its own, for requests that never reach an app: `not_authenticated` (401),
 `invalid_input` (422, with the fields), `method_not_allowed` (405),
-`request_too_large` (413) and `server_error` (500).
+`unsupported_media_type` (415) and `server_error` (500). Before any view, every request
+passes `core.guard`: `control_characters` (400), `body_too_deep` (400), `malformed_body`
+(400) and `request_too_large` (413), in the same envelope under `/api/` and for JSON.
 """
 
 
