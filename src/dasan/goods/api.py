@@ -44,7 +44,7 @@ class OrderIn(Schema):
     note: str = ""
 
 
-class LineOut(Schema):
+class GoodsLineOut(Schema):
     product: str
     name: str
     unit_price: int
@@ -52,14 +52,14 @@ class LineOut(Schema):
     amount: int
 
 
-class OrderOut(Schema):
+class GoodsOrderOut(Schema):
     number: str
     status: str
     status_label: str
     total_amount: int
     created_at: dt.datetime
     payment_url: str
-    lines: list[LineOut]
+    lines: list[GoodsLineOut]
 
 
 def order_out(order: Order) -> dict:
@@ -101,7 +101,9 @@ def products(request: HttpRequest):
     ]
 
 
-@router.post("/orders", response={201: OrderOut, 200: OrderOut, **ERRORS}, auth=session_or_token, summary="Order goods")
+@router.post(
+    "/orders", response={201: GoodsOrderOut, 200: GoodsOrderOut, **ERRORS}, auth=session_or_token, summary="Order goods"
+)
 def create_order(
     request: HttpRequest,
     data: OrderIn,
@@ -127,11 +129,11 @@ def create_order(
     return Status(200 if existed else 201, order_out(order))
 
 
-@router.get("/orders", response=list[OrderOut], auth=session_or_token, summary="My orders")
+@router.get("/orders", response=list[GoodsOrderOut], auth=session_or_token, summary="My orders")
 def my_orders(request: HttpRequest):
     return [order_out(order) for order in selectors.orders_of(request.auth)[:50]]
 
 
-@router.get("/orders/{number}", response={200: OrderOut, **ERRORS}, auth=session_or_token, summary="One order")
+@router.get("/orders/{number}", response={200: GoodsOrderOut, **ERRORS}, auth=session_or_token, summary="One order")
 def one_order(request: HttpRequest, number: str):
     return order_out(selectors.get_order(request.auth, number))

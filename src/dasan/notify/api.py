@@ -51,12 +51,24 @@ class SendIn(Schema):
     context: dict = Field(default_factory=dict, description="Template variables.")
 
 
+class MessagePageIn(Schema):
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int | None = Field(None, ge=1, le=100)
+
+
+class MessagePages(PageNumberPagination):
+    """Ninja's page numbers, bounded: a page far past the last answers 422 rather than
+    overflowing the database's integers."""
+
+    Input = MessagePageIn
+
+
 def _message_out(message: Message) -> dict:
     return MessageOut.model_validate(message).model_dump(mode="json")
 
 
 @router.get("/", response=list[MessageOut], summary="My notifications")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(MessagePages, page_size=20)
 def my_messages(request: HttpRequest):
     """The signed-in person's own notifications, newest first."""
     return selectors.messages_for(request.auth)

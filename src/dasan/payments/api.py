@@ -13,7 +13,7 @@ from dasan.core import idempotency
 from . import selectors, services
 from .models import Order, PaymentStatus
 from .providers import ProviderUnavailable
-from .schemas import ConfirmIn, NextStepOut, OrderOut, PaymentOut, StartIn
+from .schemas import ConfirmIn, NextStepOut, PaymentOrderOut, PaymentOut, StartIn
 
 router = Router(tags=["payments"], auth=session_or_token)
 
@@ -63,7 +63,7 @@ def _order_out(order: Order) -> dict:
         "payments": payments,
         "next_step": _step_out(step) if step else None,
     }
-    return OrderOut.model_validate(data).model_dump(mode="json")
+    return PaymentOrderOut.model_validate(data).model_dump(mode="json")
 
 
 def _step_out(step) -> dict:
@@ -72,7 +72,7 @@ def _step_out(step) -> dict:
     return NextStepOut.model_validate(data).model_dump(mode="json")
 
 
-@router.get("/orders/{public_id}", response=OrderOut, summary="An order")
+@router.get("/orders/{public_id}", response=PaymentOrderOut, summary="An order")
 def get_order(request: HttpRequest, public_id: str):
     """The order with its lines, amounts, payments, refunds and what the payer does next.
     Visible to its payer and to city staff (staff reads are audited)."""

@@ -7,7 +7,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 
-class LineOut(Schema):
+class PaymentLineOut(Schema):
     name: str
     unit_price: int
     quantity: int
@@ -41,7 +41,7 @@ class NextStepOut(Schema):
     instructions: str = ""
 
 
-class OrderOut(Schema):
+class PaymentOrderOut(Schema):
     public_id: str
     title: str
     purpose: str
@@ -54,7 +54,7 @@ class OrderOut(Schema):
     expires_at: dt.datetime
     paid_at: dt.datetime | None = None
     created_at: dt.datetime
-    lines: list[LineOut]
+    lines: list[PaymentLineOut]
     payments: list[PaymentOut]
     next_step: NextStepOut | None = None
 

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import PlainSerializer, WithJsonSchema
+
+# A wall-clock time of the city's day (check-in at 14:00:00), with no offset. OpenAPI's
+# ``format: time`` is RFC 3339's full-time, which requires one, so it is declared by pattern.
+LocalTime = Annotated[
+    dt.time,
+    PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", "description": "HH:MM:SS, local"}
+    ),
+]
 
 
 class UnitOut(Schema):
@@ -50,8 +62,8 @@ class RulesOut(Schema):
         '"day" (a loan from D to D+N-1); stays are booked with begin = check-in '
         "and end = check-out, the slot rules above do not apply",
     )
-    check_in_time: dt.time | None = None
-    check_out_time: dt.time | None = None
+    check_in_time: LocalTime | None = None
+    check_out_time: LocalTime | None = None
     min_stay: int = 1
     max_stay: int = 1
 

@@ -59,7 +59,7 @@ class BookingIn(Schema):
     expected_total: int | None = None
 
 
-class LineOut(Schema):
+class WasteLineOut(Schema):
     item: str
     spec: str
     unit_fee: int
@@ -77,7 +77,7 @@ class BookingOut(Schema):
     refunded_amount: int
     order: str
     payment_url: str
-    lines: list[LineOut]
+    lines: list[WasteLineOut]
 
 
 def _item(item) -> dict:
