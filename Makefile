@@ -8,18 +8,18 @@ RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-test browser bench messages check check-deploy clean
+.PHONY: run test install install-test browser bench messages check check-deploy lock audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --editable .
+$(RUN_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --constraint constraints.txt --editable .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --editable '.[dev,voice]'
+$(TEST_STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --constraint constraints.txt --editable '.[dev,voice]'
 	touch $@ $(RUN_STAMP)
 
 install: $(RUN_STAMP)
@@ -61,6 +61,18 @@ bench: $(TEST_STAMP)
 # Re-extract and compile translation catalogues (needs GNU gettext).
 messages: $(RUN_STAMP)
 	bash scripts/messages.sh
+
+# Pin what is installed now (after changing dependencies): constraints.txt, read by every install.
+lock: $(TEST_STAMP)
+	@head -n 4 constraints.txt > constraints.new
+	$(BIN)/pip freeze --exclude-editable >> constraints.new
+	mv constraints.new constraints.txt
+
+# Known vulnerabilities in exactly the pinned versions (pip-audit asks the PyPI/OSV advisory
+# database, so it needs that one address; offline, see docs/operations.md).
+audit: $(RUN_STAMP)
+	$(BIN)/pip install --quiet pip-audit
+	$(BIN)/pip-audit --requirement constraints.txt --no-deps --disable-pip
 
 check-deploy: $(RUN_STAMP)
 	DASAN_DEBUG=0 DASAN_SECRET_KEY=$${DASAN_SECRET_KEY:-check-deploy-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')} \

@@ -136,6 +136,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy with a per-request nonce on every page (core.csp).
+    "dasan.core.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,6 +169,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "dasan.core.context_processors.municipality",
+                "dasan.core.csp.nonce",
             ],
         },
     }
@@ -364,6 +367,7 @@ DASAN = {
     "PAYMENTS_PROVIDERS": env_str("DASAN_PAYMENTS_PROVIDERS", "office"),
     "PAYMENTS_DEFAULT_PROVIDER": env_str("DASAN_PAYMENTS_DEFAULT_PROVIDER", "office"),
     "PAYMENTS_ORDER_TTL_MINUTES": env_int("DASAN_PAYMENTS_ORDER_TTL_MINUTES", 1440),
+    "PAYMENTS_REFUND_APPROVAL_OVER": env_int("DASAN_PAYMENTS_REFUND_APPROVAL_OVER", 100000),
     # "Pay at the office / virtual account" provider (the demo's).
     "PAYMENTS_OFFICE_BANK": env_str("DASAN_PAYMENTS_OFFICE_BANK", "NH농협은행"),
     "PAYMENTS_OFFICE_ACCOUNT_PREFIX": env_str("DASAN_PAYMENTS_OFFICE_ACCOUNT_PREFIX", "790"),

@@ -106,7 +106,7 @@ def test_enrolled_staff_skip_enrolment(client, enrolled_staff):
     assert client.get(reverse("accounts:staff_enrol"))["Location"] == reverse("accounts:staff_otp")
 
 
-def test_five_failed_passwords_lock_the_username(client, enrolled_staff):
+def test_five_failed_passwords_lock_the_username_from_that_address(client, enrolled_staff):
     enrolled_staff()
     for _ in range(5):
         assert _password_step(client, "officer1", "wrong-password-1").status_code == 400
@@ -123,7 +123,7 @@ def test_many_failed_passwords_from_one_address_are_locked(client, enrolled_staf
     assert _password_step(client, "officer1").status_code == 429
 
 
-def test_a_successful_password_clears_the_username_count(client, enrolled_staff):
+def test_a_successful_password_clears_the_address_count(client, enrolled_staff):
     enrolled_staff()
     for _ in range(4):
         _password_step(client, "officer1", "wrong-password-1")

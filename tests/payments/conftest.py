@@ -301,11 +301,13 @@ def calls():
 
 
 @pytest.fixture
-def make_order(resident, pay_settings):
+def make_order(resident, pay_settings, departments):
+    """Orders of 청소행정과 by default (the ``staff`` cashier's department)."""
     from dasan.payments import services
     from dasan.payments.services import Line
 
     def make(lines=None, *, payer=None, provider=None, **kwargs):
+        kwargs.setdefault("department", departments["waste"])
         return services.create_order(
             payer or resident,
             PURPOSE,

@@ -110,7 +110,10 @@ def test_only_the_payer_and_staff_see_an_order(make_order, make_resident, make_s
     with pytest.raises(DasanError) as caught:
         selectors.get_order(make_resident(), order.public_id)
     assert caught.value.status == 404
-    officer = make_staff("officer1", department=departments["roads"])
+    with pytest.raises(DasanError) as caught:  # another department's officer
+        selectors.get_order(make_staff("roads1", department=departments["roads"]), order.public_id)
+    assert caught.value.status == 404
+    officer = make_staff("officer1", department=departments["waste"])
     assert selectors.get_order(officer, order.public_id, reason="문의 응대") == order
     read = AuditEvent.objects.get(action="personal_record.read", target_id=str(order.pk))
     assert read.actor == officer and read.reason == "문의 응대"

@@ -6,10 +6,12 @@ from django.contrib.auth import login, logout
 from django.utils.translation import get_language
 from ninja import Router, Status
 
+from dasan.core.middleware import client_ip
+
 from . import selectors, services
 from .api_auth import session_auth, session_or_token
 from .schemas import MeOut, MePatch, OtpRequestIn, OtpRequestOut, OtpVerifyIn
-from .views import BACKEND, client_ip
+from .views import BACKEND
 
 router = Router(tags=["accounts"])
 

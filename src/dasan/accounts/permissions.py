@@ -51,6 +51,13 @@ def is_manager(user) -> bool:
     return is_staff(user) and (user.role == Role.MANAGER or is_city_wide(user))
 
 
+def holds(user, perm: str) -> bool:
+    """Staff granted the Django permission ``perm`` (``"payments.handle_any_order"``) in the
+    admin, directly or through a group: a capability across departments (세입 담당).
+    City-wide staff hold every one; non-staff hold none."""
+    return is_staff(user) and (is_city_wide(user) or user.has_perm(perm))
+
+
 def require_staff(user, message=None) -> None:
     """Raise ``PermissionDenied("staff_only")`` unless ``user`` is staff."""
     if not is_staff(user):

@@ -22,6 +22,7 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -59,8 +60,20 @@ OTP_SEND_LIMIT_IP = (20, 3600)
 # Verification attempts (counted until a successful sign-in resets the phone's count).
 OTP_VERIFY_LIMIT_PHONE = (10, 3600)
 OTP_VERIFY_LIMIT_IP = (60, 3600)
-STAFF_PASSWORD_LIMIT_USER = (5, 15 * 60)
-STAFF_PASSWORD_LIMIT_IP = (20, 15 * 60)
+# Staff passwords. A lockout keyed on the username alone let anyone lock a member of staff
+# out with five wrong passwords, so failures are counted per username *and* address: the
+# guesser is stopped, the owner signing in from elsewhere is not. A guess spread over many
+# addresses is slowed by a per-username count of failures from all addresses together:
+# past it, only addresses from which that username completed a sign-in (password and
+# authenticator) in the last 90 days may try, so the owner at their usual desk still gets in
+# while new addresses wait for the hour to end. The owner is e-mailed once an hour when
+# their username sees repeated failures.
+STAFF_PASSWORD_LIMIT_PAIR = (5, 15 * 60)  # per username + address
+STAFF_PASSWORD_LIMIT_IP = (20, 15 * 60)  # per address, all usernames
+STAFF_PASSWORD_LIMIT_USER = (50, 60 * 60)  # failures per username, all addresses
+STAFF_PASSWORD_ALERT_AFTER = 5  # failures per username in that hour that e-mail the owner
+STAFF_KNOWN_ADDRESS_SECONDS = 90 * 24 * 3600
+STAFF_LOGIN_ALERT_TEMPLATE = "accounts.staff_login_failures"
 STAFF_TOTP_LIMIT_USER = (5, 15 * 60)
 TOTP_VALID_WINDOW = 1
 
@@ -309,14 +322,30 @@ def staff_login_password(username: str, password: str, *, ip: str | None = None)
     """First step of a staff sign-in: check the password.
 
     Returns the user; the caller keeps them as "pending" until the TOTP step.
-    After five failures in fifteen minutes for a username (twenty for an IP
-    address) further tries are refused with RateLimited."""
+    Refused with RateLimited, before the password is checked:
+
+    - after five tries in fifteen minutes for a username from one address (a correct
+      password resets that count), or twenty from one address for any usernames;
+    - after fifty failures in an hour for a username from all addresses together, unless
+      the address is one the username completed a sign-in from before (see
+      :func:`staff_verify_totp`): a guess spread over many addresses is held back until the
+      hour ends, while the owner at their usual address still signs in.
+
+    The fifth failure in an hour for a username e-mails its owner (once that hour)."""
     username = (username or "").strip()
-    user_key = f"accounts:staff-pw:user:{username.lower()}"
-    keys = [(user_key, *STAFF_PASSWORD_LIMIT_USER)]
+    name = username.lower()
+    pair_key = f"accounts:staff-pw:user-ip:{name}:{ip or '-'}"
+    keys = [(pair_key, *STAFF_PASSWORD_LIMIT_PAIR)]
     if ip:
         keys.append((f"accounts:staff-pw:ip:{ip}", *STAFF_PASSWORD_LIMIT_IP))
-    _enforce(keys, action="accounts.login_locked", data={"username": username[:64], "method": "password"})
+    locked = {"username": username[:64], "method": "password"}
+    _enforce(keys, action="accounts.login_locked", data=locked)
+    user_key = f"accounts:staff-pw:user:{name}"
+    limit, window = STAFF_PASSWORD_LIMIT_USER
+    throttled = ratelimit.peek(user_key, limit=limit, window=window)
+    if not throttled.allowed and not _known_address(name, ip):
+        audit.record("accounts.login_locked", data={**locked, "reason": "username_throttled"})
+        raise RateLimited(retry_after=throttled.retry_after)
 
     user = User.objects.filter(username=username, kind=Kind.STAFF).first()
     if user is None:
@@ -326,10 +355,59 @@ def staff_login_password(username: str, password: str, *, ip: str | None = None)
         ok = user.check_password(password) and user.is_active
     if not ok:
         audit.record("accounts.login_failed", target=user, data={"username": username[:64], "method": "password"})
+        failures = ratelimit.hit(user_key, limit=limit, window=window)
+        count = limit - failures.remaining
+        if user is not None and count >= STAFF_PASSWORD_ALERT_AFTER:
+            _alert_owner(user, name, count)
         raise _err_login_invalid()
-    ratelimit.reset(user_key)
+    ratelimit.reset(pair_key)
     audit.record("accounts.password_ok", actor=user, target=user)
     return user
+
+
+def _known_address_key(name: str, ip: str) -> str:
+    digest = salted_hmac("dasan.accounts.staff-address", f"{name}|{ip}", algorithm="sha256").hexdigest()
+    return f"accounts:staff-known:{digest[:40]}"
+
+
+def _known_address(name: str, ip: str | None) -> bool:
+    """Whether ``name`` completed a sign-in from ``ip`` in the last 90 days."""
+    return bool(ip) and bool(cache.get(_known_address_key(name, ip)))
+
+
+def _remember_address(user, ip: str | None) -> None:
+    if ip:
+        cache.set(_known_address_key(user.username.lower(), ip), 1, timeout=STAFF_KNOWN_ADDRESS_SECONDS)
+
+
+def _alert_owner(user, name: str, count: int) -> None:
+    """E-mail a member of staff that their username sees repeated wrong passwords,
+    at most once per window of the per-username count."""
+    if not user.is_active or not user.email:
+        return
+    window = STAFF_PASSWORD_LIMIT_USER[1]
+    if not ratelimit.hit(f"accounts:staff-pw:alerted:{name}", limit=1, window=window).allowed:
+        return
+    try:
+        with transaction.atomic():
+            outbox.send(
+                STAFF_LOGIN_ALERT_TEMPLATE,
+                recipient=user,
+                to=user.email,
+                channel="email",
+                context={
+                    "username": user.username,
+                    "count": count,
+                    "minutes": window // 60,
+                    "city": city_name(),
+                },
+                language=user.language or settings.LANGUAGE_CODE,
+                category="transactional",
+            )
+    except DasanError as error:  # e-mail switched off: the sign-in answer must not change
+        audit.record("accounts.login_alert_failed", target=user, data={"reason": error.code})
+        return
+    audit.record("accounts.login_alert_sent", target=user, data={"username": user.username})
 
 
 def _matching_step(secret: str, code: str, at: datetime | None = None) -> int | None:
@@ -371,7 +449,8 @@ def staff_verify_totp(user, code: str, *, ip: str | None = None):
     """Second step of a staff sign-in: check the authenticator code.
 
     Codes of the previous, current and next 30-second step are accepted, each at
-    most once. Raises DasanError("totp_invalid" | "totp_replayed" |
+    most once; the address of a completed sign-in is remembered as the username's (see
+    :func:`staff_login_password`). Raises DasanError("totp_invalid" | "totp_replayed" |
     "totp_not_enrolled") or RateLimited after five failures in fifteen minutes."""
     if not user.totp_secret or not user.totp_confirmed_at:
         raise DasanError(Code.TOTP_NOT_ENROLLED, _("OTP 앱 등록이 필요합니다."))
@@ -386,6 +465,7 @@ def staff_verify_totp(user, code: str, *, ip: str | None = None):
         )
         raise DasanError(Code.TOTP_REPLAYED, _("이미 사용한 OTP 인증번호입니다. 다음 번호가 나오면 입력해 주세요."))
     ratelimit.reset(key)
+    _remember_address(user, ip)
     audit.record("accounts.login", actor=user, target=user, data={"method": "password+totp"})
     return user
 
@@ -415,6 +495,7 @@ def confirm_totp_enrolment(user, code: str, *, ip: str | None = None):
     user.totp_last_step = step
     user.save(update_fields=["totp_confirmed_at", "totp_last_step"])
     ratelimit.reset(key)
+    _remember_address(user, ip)
     audit.record("accounts.totp_enrolled", actor=user, target=user)
     audit.record("accounts.login", actor=user, target=user, data={"method": "password+totp", "enrolment": True})
     return user

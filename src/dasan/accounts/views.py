@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dasan.core.conf import setting
 from dasan.core.errors import DasanError, RateLimited
 from dasan.core.http import safe_next, user_errors
+from dasan.core.middleware import client_ip
 
 from . import selectors, services
 from .forms import CodeForm, PhoneForm, ProfileForm, StaffLoginForm, TotpForm
@@ -37,10 +38,6 @@ STAFF_PENDING_SECONDS = 5 * 60
 
 
 # --- helpers ------------------------------------------------------------------------
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _default_redirect(setting_value: str) -> str:
     try:
         return resolve_url(setting_value)

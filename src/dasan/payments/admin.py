@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from dasan.core import audit
 from dasan.core.http import user_errors
 
-from . import services
-from .models import Order, OrderLine, Payment, Refund
+from . import selectors, services
+from .models import Order, OrderLine, Payment, Refund, RefundApproval
 
 
 class ReadOnlyMixin:
@@ -80,6 +80,10 @@ class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) or request.user.has_perm("payments.view_order")
 
+    def get_queryset(self, request):
+        # The same scope as the staff pages: the orders this member of staff handles.
+        return super().get_queryset(request) & selectors.staff_orders(request.user)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         order = self.get_object(request, object_id)
         if order is not None:
@@ -102,7 +106,8 @@ class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda o: services.refund(o, None, str(_("관리 화면에서 전액 환불")), actor=request.user),
+            # Above the city's threshold this records a request a second person approves.
+            lambda o: services.staff_refund(o, None, str(_("관리 화면에서 전액 환불")), actor=request.user),
             _("%(count)d건을 환불했습니다."),
         )
 
@@ -124,6 +129,9 @@ class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["order__public_id", "provider_reference"]
     readonly_fields = [f.name for f in Payment._meta.fields]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(order__in=selectors.staff_orders(request.user))
+
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyMixin, admin.ModelAdmin):
@@ -131,3 +139,17 @@ class RefundAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["payment__order__public_id", "provider_reference"]
     readonly_fields = [f.name for f in Refund._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(payment__order__in=selectors.staff_orders(request.user))
+
+
+@admin.register(RefundApproval)
+class RefundApprovalAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["order", "amount", "reason", "status", "requested_by", "approved_by", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["order__public_id"]
+    readonly_fields = [f.name for f in RefundApproval._meta.fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(order__in=selectors.staff_orders(request.user))

@@ -20,5 +20,7 @@ class Code(ErrorCode):
     ORDER_NOT_FOUND = "order_not_found"
     PAYMENT_FAILED = "payment_failed"
     PROVIDER_UNAVAILABLE = "provider_unavailable"
+    REFUND_APPROVAL_CLOSED = "refund_approval_closed"
     REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
+    REFUND_NEEDS_SECOND_PERSON = "refund_needs_second_person"
     UNKNOWN_PROVIDER = "unknown_provider"

@@ -52,12 +52,27 @@ class RefundStatus(models.TextChoices):
     FAILED = "failed", _("환불 실패")
 
 
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("승인 대기")
+    APPROVED = "approved", _("승인")
+
+
 class Order(models.Model):
     """주문: what a resident is asked to pay for, with its lines and total."""
 
     public_id = models.CharField(_("주문번호"), max_length=40, unique=True)
     payer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("결제자"), on_delete=models.PROTECT, related_name="payment_orders"
+    )
+    # The department that owns what was sold: its staff handle the order (see selectors);
+    # empty: city-wide staff and holders of ``payments.handle_any_order`` only.
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("담당 부서"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     purpose = models.CharField(_("용도"), max_length=60, db_index=True, help_text=_("예: waste.booking"))
     reference = models.CharField(_("대상 번호"), max_length=64)
@@ -81,6 +96,8 @@ class Order(models.Model):
         verbose_name = _("주문")
         verbose_name_plural = _("주문")
         ordering = ["-created_at", "-id"]
+        # 세입 담당: staff holding this see and handle every department's orders.
+        permissions = [("handle_any_order", _("모든 부서의 주문을 수납·환불 처리"))]
         indexes = [
             models.Index(fields=["purpose", "reference"], name="payorder_purpose_ref"),
             models.Index(fields=["status", "expires_at"], name="payorder_status_expiry"),
@@ -222,3 +239,45 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment.order.public_id} -{self.amount}원"
+
+
+class RefundApproval(models.Model):
+    """환불 승인 요청: a staff refund above ``PAYMENTS_REFUND_APPROVAL_OVER`` won waits here
+    until a second member of staff (never the requester) approves it; only then is the
+    provider asked (separation of duties)."""
+
+    order = models.ForeignKey(Order, verbose_name=_("주문"), on_delete=models.PROTECT, related_name="refund_approvals")
+    amount = models.PositiveIntegerField(_("금액(원)"))
+    reason = models.CharField(_("사유"), max_length=200)
+    status = models.CharField(_("상태"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("요청자"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("승인자"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    refund = models.ForeignKey(
+        Refund, verbose_name=_("환불"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("요청 일시"), default=timezone.now)
+    approved_at = models.DateTimeField(_("승인 일시"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("환불 승인 요청")
+        verbose_name_plural = _("환불 승인 요청")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refundapproval_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("requested_by")),
+                name="refundapproval_two_people",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.public_id} -{self.amount}원 ({self.get_status_display()})"

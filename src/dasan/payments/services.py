@@ -31,14 +31,15 @@ from dasan.accounts.permissions import is_staff, require_staff
 from dasan.core import audit, timefmt
 from dasan.core.appconfig import payment_handlers
 from dasan.core.conf import setting
-from dasan.core.errors import Conflict, DasanError, NotFound
+from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
 from dasan.core.idempotency import IdempotencyMismatch
 from dasan.core.links import public_url
 from dasan.payments.errors import Code
 
-from . import providers
+from . import providers, selectors
 from .models import (
     PAID_STATUSES,
+    ApprovalStatus,
     Order,
     OrderLine,
     OrderStatus,
@@ -46,6 +47,7 @@ from .models import (
     PaymentMethod,
     PaymentStatus,
     Refund,
+    RefundApproval,
     RefundStatus,
 )
 from .providers import Approval, NextStep, ProviderError, ReturnUrls
@@ -60,6 +62,8 @@ __all__ = [
     "mark_paid_at_office",
     "cancel_order",
     "refund",
+    "staff_refund",
+    "approve_refund",
     "expire_stale_orders",
     "handle_webhook",
 ]
@@ -226,12 +230,13 @@ def _earlier(payer, key: str, draft: _Draft) -> Order | None:
     return existing
 
 
-def _insert_order(payer, draft: _Draft, *, title: str, key: str) -> Order:
+def _insert_order(payer, draft: _Draft, *, title: str, key: str, department=None) -> Order:
     """Write the order and its lines; a free order is paid at once."""
     with transaction.atomic():
         order = Order.objects.create(
             public_id=_new_public_id(),
             payer=payer,
+            department=department,
             purpose=draft.purpose,
             reference=draft.reference,
             title=(str(title).strip() or _default_title(draft.lines))[:100],
@@ -278,8 +283,13 @@ def create_order(
     idempotency_key: str | None = None,
     expires_at: dt.datetime | None = None,
     return_url: str = "",
+    department=None,
 ) -> Order:
     """Create a pending order for ``payer`` to pay, and return it.
+
+    ``department`` (a ``core.Department``) is the department that owns what is sold: its
+    staff handle the order (mark it paid, refund it); without one only city-wide staff and
+    세입 담당 do (see ``selectors.can_handle``).
 
     ``purpose`` is ``"<app>.<thing>"`` (the callback key), ``reference`` the owner's
     object id; ``lines`` are :class:`Line` objects, ``(name, unit_price, quantity)``
@@ -295,7 +305,7 @@ def create_order(
     if key and (existing := _earlier(payer, key, draft)) is not None:
         return existing
     try:
-        return _insert_order(payer, draft, title=title, key=key)
+        return _insert_order(payer, draft, title=title, key=key, department=department)
     except IntegrityError:
         # A concurrent request with the same key won the insert: answer with its order.
         existing = _earlier(payer, key, draft) if key else None
@@ -693,3 +703,98 @@ def refund(target: Order | Payment, amount: int | None = None, reason: str = "",
         else:
             return _record_refund(order, payment, amount, reason, result, provider.name, actor)
     raise failure
+
+
+# --- staff refunds: separation of duties ---------------------------------------------------------
+
+# ``refund`` above is what the selling apps call when their own rules owe money back (a
+# cancellation, a deposit); they have checked the actor against their own objects. A refund
+# a member of staff decides at the payments desk goes through ``staff_refund``: the order
+# must be one they handle, and above ``PAYMENTS_REFUND_APPROVAL_OVER`` won a second person
+# approves it before the provider is asked.
+
+
+def _approval_threshold() -> int:
+    try:
+        return max(int(setting("PAYMENTS_REFUND_APPROVAL_OVER") or 0), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _require_handler(actor, order: Order) -> None:
+    require_staff(actor)
+    if not selectors.can_handle(actor, order):
+        raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
+
+
+def staff_refund(order: Order, amount: int | None, reason: str, *, actor) -> Refund | RefundApproval:
+    """A refund decided by staff (``actor``) for an order they handle (else ``order_not_found``).
+
+    Up to ``PAYMENTS_REFUND_APPROVAL_OVER`` won (0: any amount) it is made at once, as
+    :func:`refund`, and the ``Refund`` returned. Above it, a pending ``RefundApproval`` is
+    recorded and returned: nothing is asked of the provider until another member of staff
+    approves it (:func:`approve_refund`). Both steps are audited."""
+    _require_handler(actor, order)
+    threshold = _approval_threshold()
+    reason = (str(reason or "").strip() or str(_("환불")))[:200]
+    if threshold:
+        with transaction.atomic():
+            locked = _lock(order)
+            payment = locked.payments.exclude(status=PaymentStatus.FAILED).first()
+            if payment is None:
+                raise DasanError(Code.NOT_PAID, _("환불할 결제가 없습니다."))
+            checked = _refund_amount(payment, amount)
+            if checked > threshold:
+                approval = RefundApproval.objects.create(
+                    order=locked, amount=checked, reason=reason, requested_by=actor
+                )
+                audit.record(
+                    "payments.refund.requested",
+                    actor=actor,
+                    target=locked,
+                    reason=reason,
+                    data={"amount": checked, "threshold": threshold, "approval": approval.pk},
+                )
+                return approval
+    # Below the threshold: the refund as it always was (its own transaction, so a provider
+    # refusal is recorded before it is raised).
+    return refund(order, amount, reason, actor=actor)
+
+
+def approve_refund(approval: RefundApproval | int, *, actor) -> Refund:
+    """A second member of staff approves a pending refund: the provider is asked and the
+    refund recorded (as :func:`refund`). The requester may not approve their own
+    (``refund_needs_second_person``, 403); the approver must handle the order too (else
+    ``order_not_found``); an approval already done answers ``refund_approval_closed`` (409)."""
+    require_staff(actor)
+    pk = approval.pk if isinstance(approval, RefundApproval) else approval
+    with transaction.atomic():
+        row = RefundApproval.objects.select_for_update().filter(pk=pk).first()
+        if row is None or not selectors.can_handle(actor, row.order):
+            raise NotFound(Code.ORDER_NOT_FOUND, _("주문을 찾을 수 없습니다."))
+        if row.status != ApprovalStatus.PENDING:
+            raise Conflict(Code.REFUND_APPROVAL_CLOSED, _("이미 처리된 환불 요청입니다."))
+        if row.requested_by_id == actor.pk:
+            raise PermissionDenied(
+                Code.REFUND_NEEDS_SECOND_PERSON, _("환불을 요청한 사람이 아닌 다른 담당자가 승인해야 합니다.")
+            )
+        # Claimed before the provider is asked, so two approvers never refund it twice.
+        row.status, row.approved_by, row.approved_at = ApprovalStatus.APPROVED, actor, timezone.now()
+        row.save(update_fields=["status", "approved_by", "approved_at"])
+    try:
+        done = refund(row.order, row.amount, row.reason, actor=actor)
+    except DasanError:
+        # The provider refused or the money is no longer there: pending again, to retry or drop.
+        RefundApproval.objects.filter(pk=row.pk).update(
+            status=ApprovalStatus.PENDING, approved_by=None, approved_at=None
+        )
+        raise
+    RefundApproval.objects.filter(pk=row.pk).update(refund=done)
+    audit.record(
+        "payments.refund.approved",
+        actor=actor,
+        target=row.order,
+        reason=row.reason,
+        data={"amount": row.amount, "requested_by": row.requested_by_id, "approval": row.pk, "refund": done.pk},
+    )
+    return done

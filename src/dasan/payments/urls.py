@@ -25,6 +25,11 @@ urlpatterns = [
     path("staff/<order:public_id>/mark-paid/", views.staff_mark_paid, name="staff_mark_paid"),
     path("staff/<order:public_id>/refund/", views.staff_refund, name="staff_refund"),
     path("staff/<order:public_id>/cancel/", views.staff_cancel, name="staff_cancel"),
+    path(
+        "staff/<order:public_id>/refund-approvals/<int:pk>/approve/",
+        views.staff_approve_refund,
+        name="staff_approve_refund",
+    ),
     path("webhooks/<slug:provider>/", views.webhook, name="webhook"),
     path("<order:public_id>/", views.checkout, name="checkout"),
     path("<order:public_id>/start/", views.start, name="start"),

@@ -18,12 +18,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from dasan.accounts.decorators import staff_required
+from dasan.core.csp import csp_update
 from dasan.core.errors import DasanError
 from dasan.core.http import user_errors
 from dasan.payments.errors import Code
 
 from . import providers, selectors, services
-from .models import Order, OrderStatus, PaymentMethod, PaymentStatus
+from .models import Order, OrderStatus, PaymentMethod, PaymentStatus, RefundApproval
 from .providers.base import InvalidSignature, ProviderUnavailable
 from .providers.toss import fail_message
 
@@ -40,6 +41,9 @@ OFFICE_METHODS = [
 @login_required
 @never_cache
 @require_GET
+# Paying by card posts to `start`, which redirects to the card company's checkout page: the
+# CSP's form-action covers that redirect, and the page's address is only known then.
+@csp_update(form_action=["'self'", "https:"])
 def checkout(request, public_id: str):
     """결제하기: the order's lines and total, how to pay, and the result."""
     order = selectors.payer_order(request.user, public_id)
@@ -140,7 +144,7 @@ def staff_list(request):
     status = request.GET.get("status", "pending")
     if status not in STATUS_FILTERS:
         status = "pending"
-    orders = selectors.search_orders(query=query, status=status)
+    orders = selectors.search_orders(request.user, query=query, status=status)
     page = Paginator(orders, 30).get_page(request.GET.get("page"))
     filters = [
         ("pending", _("결제 대기")),
@@ -155,7 +159,8 @@ def staff_list(request):
 
 
 def _staff_order(request, public_id: str) -> Order:
-    """The order for a staff page (a read of personal data, audited); 404 when unknown."""
+    """The order for a staff page (a read of personal data, audited); 404 when unknown or
+    not one this member of staff handles (another department's)."""
     return selectors.get_order(request.user, public_id, reason=_("결제 관리"))
 
 
@@ -174,6 +179,7 @@ def staff_detail(request, public_id: str):
             "methods": [(m.value, m.label) for m in OFFICE_METHODS],
             "refundable": selectors.refundable_amount(order),
             "payable": order.status == OrderStatus.PENDING,
+            "approvals": selectors.pending_refund_approvals(order),
         },
     )
 
@@ -206,9 +212,30 @@ def staff_refund(request, public_id: str):
         messages.error(request, _("환불 사유를 입력해 주세요."))
     else:
         with user_errors(request) as outcome:
-            refund = services.refund(order, int(raw_amount), reason, actor=request.user)
-        if outcome.ok:
-            messages.success(request, _("%(amount)s원을 환불했습니다.") % {"amount": f"{refund.amount:,}"})
+            done = services.staff_refund(order, int(raw_amount), reason, actor=request.user)
+        if outcome.ok and isinstance(done, RefundApproval):
+            messages.success(
+                request,
+                _("%(amount)s원 환불을 요청했습니다. 다른 담당자가 승인하면 환불됩니다.")
+                % {"amount": f"{done.amount:,}"},
+            )
+        elif outcome.ok:
+            messages.success(request, _("%(amount)s원을 환불했습니다.") % {"amount": f"{done.amount:,}"})
+    return redirect("payments:staff_detail", order.public_id)
+
+
+@staff_required
+@require_POST
+def staff_approve_refund(request, public_id: str, pk: int):
+    """A second member of staff approves a refund above the city's threshold."""
+    order = _staff_order(request, public_id)
+    approval = selectors.pending_refund_approvals(order).filter(pk=pk).first()
+    if approval is None:
+        raise selectors.order_not_found()
+    with user_errors(request) as outcome:
+        done = services.approve_refund(approval, actor=request.user)
+    if outcome.ok:
+        messages.success(request, _("%(amount)s원을 환불했습니다.") % {"amount": f"{done.amount:,}"})
     return redirect("payments:staff_detail", order.public_id)
 
 

@@ -3,6 +3,7 @@ with their crew days and capacity (the city edits them), and bookings (read only
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +14,18 @@ from .fees import export_fees
 from .models import Booking, BookingLine, Crew, District, FeeTable, Item, Street, Variant
 
 
+class VariantForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        # Naming a variant imported without its 규격 settles it (unless staff tick it again).
+        if self.instance.pk and "spec" in self.changed_data and "needs_name" not in self.changed_data:
+            data["needs_name"] = False
+        return data
+
+
 class VariantInline(admin.TabularInline):
     model = Variant
+    form = VariantForm
     extra = 0
 
 
@@ -34,7 +45,7 @@ class FeeTableAdmin(admin.ModelAdmin):
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "table"]
-    list_filter = ["table", "category"]
+    list_filter = ["table", "category", ("variants__needs_name", admin.BooleanFieldListFilter)]
     search_fields = ["name"]
     inlines = [VariantInline]
 

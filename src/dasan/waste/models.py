@@ -68,6 +68,9 @@ class Variant(models.Model):
     fee = models.PositiveIntegerField(_("수수료(원)"))
     free = models.BooleanField(_("무료"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
+    # Imported from a row without a 규격 (one of several prices of an item, named by
+    # fee order, e.g. "규격 1 (4,000원)"): staff give it its real name and untick this.
+    needs_name = models.BooleanField(_("이름 정하기 필요"), default=False)
 
     class Meta:
         verbose_name = _("규격")

@@ -64,10 +64,17 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"rows {report.total}: imported {report.imported}, updated {report.updated}, "
-            f"unchanged {report.unchanged}, rejected {len(report.rejected)}, other places skipped {report.skipped}"
+            f"unchanged {report.unchanged}, duplicates {report.duplicates}, rejected {len(report.rejected)}, "
+            f"other places skipped {report.skipped}"
         )
         for rejected in report.rejected:
             self.stdout.write(f"  line {rejected.line}: {rejected.reason}")
+        if report.unnamed:
+            self.stdout.write(
+                f"sizes without a name, named by fee order ({len(report.unnamed)}; name them in the admin):"
+            )
+        for unnamed in report.unnamed:
+            self.stdout.write(f"  line {unnamed.line}: {unnamed.item} {unnamed.spec} needs a name")
 
     def do_import_streets(self, opts):
         from ...streets import import_streets
