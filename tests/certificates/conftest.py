@@ -1,11 +1,14 @@
 """The city's demo signing certificate (made by ``make_signing_cert`` into a temporary
-folder) and a used reservation to issue a 시설 사용 확인서 for."""
+folder), a used reservation to issue a 시설 사용 확인서 for, and staff who handle documents:
+ordinary officers granted the permissions in a "민원 서류 담당" group, as a city does in
+the admin."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 from ..reservations.conftest import at, make_resource, unit  # noqa: F401 - fixtures
@@ -43,3 +46,21 @@ def used_booking(make_resource, resident, make_staff, departments):
     )
     booking.refresh_from_db()
     return booking
+
+
+def grant(user, *codenames):
+    """``user`` in the "민원 서류 담당" group holding ``certificates.<codename>`` permissions
+    (a fresh instance: no cached permissions)."""
+    group, _created = Group.objects.get_or_create(name="민원 서류 담당")
+    for codename in codenames:
+        group.permissions.add(Permission.objects.get(codename=codename, content_type__app_label="certificates"))
+    user.groups.add(group)
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def clerk(make_staff, departments):
+    """A counter clerk who handles document requests and city-issued documents."""
+    return grant(
+        make_staff("counter-clerk", department=departments["root"]), "view_documentrequest", "view_issueddocument"
+    )

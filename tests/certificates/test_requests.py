@@ -22,7 +22,7 @@ from dasan.queueing import selectors as queue_selectors
 from dasan.queueing import services as queueing
 from dasan.queueing.models import TicketStatus
 
-from ..queueing.conftest import at, clerk, counters, office, types, workday  # noqa: F401 - fixtures
+from ..queueing.conftest import at, counters, office, types, workday  # noqa: F401 - fixtures
 
 
 def national_pdf() -> bytes:

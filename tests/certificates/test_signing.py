@@ -13,6 +13,8 @@ from dasan.certificates import signing as signatures
 from dasan.certificates.models import DocumentStatus
 from dasan.core.errors import DasanError
 
+from .conftest import grant
+
 
 def test_a_facility_use_certificate_is_signed_and_verifies(signing, used_booking, resident):
     doc = issuing.issue_facility_use(used_booking, actor=resident)
@@ -55,7 +57,7 @@ def test_unknown_numbers_and_revoked_documents(signing, used_booking, resident, 
         verification.verify("")
     assert caught.value.code == "number_required"
     doc = issuing.issue_facility_use(used_booking, actor=resident)
-    staff = make_staff("doc-officer", department=departments["root"])
+    staff = grant(make_staff("doc-officer", department=departments["root"]), "view_issueddocument")
     issuing.revoke(doc, actor=staff, reason="잘못 발급")
     doc.refresh_from_db()
     assert doc.status == DocumentStatus.REVOKED and verification.verify(doc.number).state == "revoked"

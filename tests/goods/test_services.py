@@ -284,3 +284,19 @@ def test_full_refund_from_the_payments_desk_cancels_and_restocks(resident, bags,
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED and _stock(bags) == 100
     assert order.events.last().note == "주민 요청"
+
+
+def test_the_selling_department_handles_the_orders_payment(bags, food, home, resident, departments, make_staff):
+    """Issue 15, item 3: the products' department (``Product.department``, 청소행정과) owns the
+    payment order; products of several departments, or of none, leave it to city-wide staff."""
+    from dasan.payments import selectors as payment_selectors
+
+    Product.objects.filter(pk=bags.pk).update(department=departments["waste"])
+    order = PaymentOrder.objects.get(
+        public_id=services.place_order({"general-20": 1}, home, actor=resident).payment_order
+    )
+    assert order.department == departments["waste"]
+    assert payment_selectors.can_handle(make_staff("bag-clerk", department=departments["waste"]), order)
+    assert not payment_selectors.can_handle(make_staff("roads", department=departments["roads"]), order)
+    mixed = services.place_order({"general-20": 1, "food-3": 1}, home, actor=resident)
+    assert PaymentOrder.objects.get(public_id=mixed.payment_order).department is None

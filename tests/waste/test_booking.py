@@ -199,3 +199,16 @@ def test_no_reminder_for_an_unpaid_booking(book):
     booking = book()
     evening = timezone.make_aware(dt.datetime.combine(booking.collection_date - dt.timedelta(days=1), dt.time(19)))
     assert services.send_reminders(now=evening) == 0
+
+
+def test_the_districts_department_handles_the_bookings_payment(book, district, departments, make_staff):
+    """Issue 15, item 3: 청소행정과 (``District.department``) owns a bulky-waste order; another
+    department's officer may not take money for it."""
+    from dasan.payments import selectors as payment_selectors
+
+    district.department = departments["waste"]
+    district.save(update_fields=["department"])
+    order = selectors.order_for(book())
+    assert order.department == departments["waste"]
+    assert payment_selectors.can_handle(make_staff("cleaner", department=departments["waste"]), order)
+    assert not payment_selectors.can_handle(make_staff("roads", department=departments["roads"]), order)

@@ -11,6 +11,7 @@ check the current amounts before going live (they are edited in the admin):
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from .models import DocumentType, Generator, Source
@@ -99,3 +100,11 @@ def load_demo() -> None:
     with transaction.atomic():
         for position, spec in enumerate(CATALOGUE):
             DocumentType.objects.get_or_create(code=spec["code"], defaults={**spec, "position": position * 10})
+        # The group a city puts its document clerks in (selectors.handles_requests /
+        # handles_documents); nobody is in it in the demo (the demo admin is city-wide).
+        group, _created = Group.objects.get_or_create(name="민원 서류 담당")
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="certificates", codename__in=["view_documentrequest", "view_issueddocument"]
+            )
+        )

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from dasan.accounts.permissions import is_staff, require_staff
+from dasan.accounts.permissions import require_staff
 from dasan.certificates.errors import Code
 from dasan.complaints import selectors as complaints
 from dasan.core import audit
@@ -32,7 +32,7 @@ from dasan.reservations import selectors as reservations
 
 from . import numbers, pdfs, seal, signing
 from .models import CertificateSettings, DocumentStatus, Generator, IssuedDocument
-from .selectors import city_name, complaint_results, facility_uses, verify_url
+from .selectors import city_name, complaint_results, document_not_found, facility_uses, handles_documents, verify_url
 
 ATTEMPTS = 5  # fresh numbers tried before giving up (a clash is one in 10^15)
 
@@ -125,9 +125,10 @@ def _issue(
 
 
 def _issued_by(actor, owner_pk):
-    """The staff member issuing, or None when the resident issues their own; anyone else
-    is told there is nothing to issue from (``source_not_found``, 404)."""
-    if is_staff(actor):
+    """The staff member issuing (one who handles documents), or None when the resident
+    issues their own; anyone else is told there is nothing to issue from
+    (``source_not_found``, 404)."""
+    if handles_documents(actor):
         return actor
     if not getattr(actor, "is_authenticated", False) or actor.pk != owner_pk:
         raise NotFound(Code.SOURCE_NOT_FOUND, _("발급할 근거를 찾을 수 없습니다."))
@@ -211,8 +212,10 @@ def issue_complaint_result(complaint, *, actor, now: dt.datetime | None = None) 
 
 
 def revoke(doc, *, actor, reason: str, now: dt.datetime | None = None) -> IssuedDocument:
-    """효력 상실 (staff, with a reason): 문서 진위확인 answers "revoked" from now on."""
+    """효력 상실 (staff who handle documents, with a reason; other staff: ``document_not_found``): 문서 진위확인 answers "revoked" from now on."""
     require_staff(actor, _("담당 공무원만 할 수 있습니다."))
+    if not handles_documents(actor):
+        raise document_not_found()
     reason = " ".join(str(reason or "").split())[:200]
     if not reason:
         raise DasanError(Code.REASON_REQUIRED, _("사유를 적어 주세요."), field="reason")

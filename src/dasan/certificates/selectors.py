@@ -9,6 +9,12 @@ A resident chooses a pickup time among :func:`pickup_slots`: every 30 minutes of
 time on the next ``pickup_days_ahead`` business days, none before that moment and none in
 the last half hour before the office closes.
 
+Who handles what. Documents belong to no department: staff work on requests only when they
+are city-wide or hold Django's ``certificates.view_documentrequest`` (granted to a "민원 서류
+담당" group in the admin), and on city-issued documents only with
+``certificates.view_issueddocument``. Anyone else sees an empty queue and list, and the same
+404 as for an unknown request or document.
+
 What other apps hold (the offices of ``queueing``, used reservations, answered complaints)
 is read through their selectors.
 """
@@ -21,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dasan.accounts.permissions import is_staff, require_staff
+from dasan.accounts.permissions import holds, require_staff
 from dasan.certificates.errors import Code
 from dasan.complaints import selectors as complaints
 from dasan.core import audit, calendar
@@ -37,7 +43,29 @@ from . import numbers
 from .models import CertificateSettings, DocumentRequest, DocumentType, IssuedDocument, RequestStatus, Source
 
 SLOT_MINUTES = 30
+#: 민원 서류 담당: staff holding it see the request queue and prepare, hand over and cancel requests.
+REQUESTS_PERMISSION = "certificates.view_documentrequest"
+#: Staff holding it see, issue and revoke city-issued documents.
+DOCUMENTS_PERMISSION = "certificates.view_issueddocument"
 OPEN = (RequestStatus.REQUESTED, RequestStatus.PREPARING, RequestStatus.READY)
+
+
+def handles_requests(user) -> bool:
+    """Staff who work on residents' document requests (``REQUESTS_PERMISSION``)."""
+    return holds(user, REQUESTS_PERMISSION)
+
+
+def handles_documents(user) -> bool:
+    """Staff who see, issue and revoke city-issued documents (``DOCUMENTS_PERMISSION``)."""
+    return holds(user, DOCUMENTS_PERMISSION)
+
+
+def request_not_found() -> NotFound:
+    return NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
+
+
+def document_not_found() -> NotFound:
+    return NotFound(Code.DOCUMENT_NOT_FOUND, _("문서를 찾을 수 없습니다."))
 
 
 def city_name() -> str:
@@ -181,30 +209,33 @@ def get_request(user, pk) -> DocumentRequest:
     if getattr(user, "is_authenticated", False) and str(pk).isdigit():
         req = requests_for(user).filter(pk=int(pk)).first()
     if req is None:
-        raise NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
+        raise request_not_found()
     return req
 
 
 def staff_request(staff, pk, *, reason: str = "") -> DocumentRequest:
-    """Any request, for staff (``staff_only`` otherwise); the read is audited."""
+    """Any request, for staff who handle requests (:func:`handles_requests`; other staff get
+    ``request_not_found``, 404, non-staff ``staff_only``, 403); the read is audited."""
     require_staff(staff, _("담당 공무원만 할 수 있습니다."))
     req = None
-    if str(pk).isdigit():
+    if str(pk).isdigit() and handles_requests(staff):
         req = (
             DocumentRequest.objects.select_related("document_type", "office", "resident", "id_checked_by")
             .filter(pk=int(pk))
             .first()
         )
     if req is None:
-        raise NotFound(Code.REQUEST_NOT_FOUND, _("신청을 찾을 수 없습니다."))
+        raise request_not_found()
     audit.record_read(staff, req, reason=reason or "certificates.request")
     return req
 
 
-def queue(*, office=None, day: dt.date | None = None, status: str = ""):
+def queue(user, *, office=None, day: dt.date | None = None, status: str = ""):
     """The staff queue: requests by pickup time, for one office and day if given;
-    by default everything still open."""
+    by default everything still open. Empty for ``user`` who does not handle requests."""
     qs = DocumentRequest.objects.select_related("document_type", "office", "resident")
+    if not handles_requests(user):
+        return qs.none()
     if office is not None:
         qs = qs.filter(office=office)
     if day is not None:
@@ -250,18 +281,21 @@ def documents_for(user):
 
 
 def get_document(user, pk) -> IssuedDocument:
-    """The holder's own document (staff: any, the read audited); else ``document_not_found`` (404)."""
+    """The holder's own document (staff who handle documents: any, the read audited); else
+    ``document_not_found`` (404)."""
     doc = None
     if str(pk).isdigit():
         doc = IssuedDocument.objects.select_related("holder").filter(pk=int(pk)).first()
-    if doc is not None and is_staff(user):
+    if doc is not None and handles_documents(user):
         audit.record_read(user, doc, reason="certificates.document")
         return doc
     if doc is None or not getattr(user, "is_authenticated", False) or doc.holder_id != user.pk:
-        raise NotFound(Code.DOCUMENT_NOT_FOUND, _("문서를 찾을 수 없습니다."))
+        raise document_not_found()
     return doc
 
 
-def recent_documents():
-    """Every issued document, newest first (the staff list)."""
-    return IssuedDocument.objects.select_related("issued_by").order_by("-issued_at", "-id")
+def recent_documents(user):
+    """Every issued document, newest first (the staff list); empty for ``user`` who does
+    not handle documents."""
+    qs = IssuedDocument.objects.select_related("issued_by").order_by("-issued_at", "-id")
+    return qs if handles_documents(user) else qs.none()

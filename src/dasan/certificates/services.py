@@ -15,7 +15,8 @@ documents in ``issuing.py``, 문서 진위확인 in ``verification.py``.
    reason; :func:`expire_uncollected` (hourly job) closes what nobody collected.
 
 Every function takes the request first and who acts as ``actor=``; staff steps refuse
-anyone else (``staff_only``, 403). Every change is audited.
+anyone else who is not staff (``staff_only``, 403) and staff who do not handle requests
+(``selectors.handles_requests``: the same 404 as for no request). Every change is audited.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from dasan.accounts.permissions import is_staff, require_staff
+from dasan.accounts.permissions import require_staff
 from dasan.certificates.errors import Code
 from dasan.core import audit
 from dasan.core.errors import Conflict, DasanError, NotFound, PermissionDenied
@@ -46,10 +47,12 @@ from .selectors import (
     expired_requests,
     get_office,
     get_type,
+    handles_requests,
     open_requests,
     parse_pickup,
     pickup_slots,
     processing_label,
+    request_not_found,
 )
 from .uploads import read_pdf_upload
 
@@ -59,7 +62,11 @@ MAX_OPEN_REQUESTS = 10
 
 
 def _require_staff(user) -> None:
+    """Staff who handle requests (``selectors.handles_requests``): anyone else who is not
+    staff gets ``staff_only`` (403), other staff the same 404 as for no request."""
     require_staff(user, _("담당 공무원만 할 수 있습니다."))
+    if not handles_requests(user):
+        raise request_not_found()
 
 
 # --- asking -------------------------------------------------------------------------------------
@@ -319,7 +326,7 @@ def cancel_request(req, *, actor, reason: str = "", now: dt.datetime | None = No
     """Cancel: the resident before it is ready, staff any open request (with a reason the
     resident is sent)."""
     now = now or timezone.now()
-    staff = is_staff(actor)
+    staff = handles_requests(actor)
     with transaction.atomic():
         req = _lock(req)
         if not staff and req.resident_id != getattr(actor, "pk", None):

@@ -259,7 +259,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
     raw_day = request.GET.get("day", "")
     day = _day(raw_day) if raw_day else (None if request.GET.get("all") else timezone.localdate())
     status = request.GET.get("status", "")
-    rows = list(selectors.queue(office=office, day=day, status=status)[:200])
+    rows = list(selectors.queue(request.user, office=office, day=day, status=status)[:200])
     return render(
         request,
         "certificates/staff/index.html",
@@ -361,7 +361,7 @@ def staff_issued(request: HttpRequest) -> HttpResponse:
             )
             return redirect("certificates_staff:issued")
         error = outcome.error
-    docs = selectors.recent_documents()[:50]
+    docs = selectors.recent_documents(request.user)[:50]
     return render(
         request, "certificates/staff/issued.html", {"docs": docs, "error": error}, status=error.status if error else 200
     )

@@ -13,8 +13,8 @@ class PriceInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "stock", "monthly_limit", "is_active", "position")
-    list_filter = ("kind", "is_active")
+    list_display = ("name", "kind", "department", "stock", "monthly_limit", "is_active", "position")
+    list_filter = ("kind", "department", "is_active")
     readonly_fields = ("stock",)
     inlines = [PriceInline]
 

@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import transaction
 
 from dasan.core import timefmt
+from dasan.core.models import Department
 
 from .models import Product, ProductKind
 from .services import set_price
@@ -78,6 +79,10 @@ def load_demo() -> list[Product]:
             if created:
                 set_price(product, price, since)
             products.append(product)
+        # 청소행정과 (the demo city's "1200", core.demo) sells the bags and handles their payments.
+        Product.objects.filter(department__isnull=True).update(
+            department=Department.objects.filter(code="1200").first()
+        )
         by_code = {p.code: p for p in products}
         for code, price in ANNOUNCED:
             if not by_code[code].prices.filter(effective_from=next_year).exists():

@@ -35,6 +35,15 @@ class Product(models.Model):
     monthly_limit = models.PositiveSmallIntegerField(
         _("가구당 월 구매 한도(묶음)"), null=True, blank=True, help_text=_("비워 두면 한도가 없습니다.")
     )
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("담당 부서"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("이 부서의 직원이 결제를 받고 환불합니다. 비워 두면 시 전체 관리자와 세입 담당만 처리합니다."),
+    )
     is_active = models.BooleanField(_("판매 중"), default=True)
     position = models.PositiveSmallIntegerField(_("표시 순서"), default=100)
 

@@ -259,11 +259,20 @@ def _place(resident, wanted: dict[str, int], delivery: Delivery, key: str) -> Or
             title=_("종량제봉투 배송 %(number)s") % {"number": order.number},
             idempotency_key=f"goods:{order.number}",
             return_url=selectors.order_url(order),
+            department=_owning_department([p for p, _price, _q in lines]),
         )
         # A free order is paid inside create_order and already confirmed by on_paid.
         Order.objects.filter(pk=order.pk).update(payment_order=payment.public_id)
     order.refresh_from_db()
     return order
+
+
+def _owning_department(products):
+    """The department that sells all of ``products`` (``Product.department``, e.g. 청소행정과):
+    its staff handle the payment. Products of several departments, or of none, leave it
+    to city-wide staff and 세입 담당."""
+    departments = {p.department_id for p in products}
+    return products[0].department if len(departments) == 1 and None not in departments else None
 
 
 # --- status changes -----------------------------------------------------------------------------

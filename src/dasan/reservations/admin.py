@@ -33,7 +33,8 @@ class ResourceInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "address", "phone", "active"]
+    list_display = ["name", "address", "department", "phone", "active"]
+    list_filter = ["department"]
     search_fields = ["name", "address"]
     inlines = [ResourceInline]
 

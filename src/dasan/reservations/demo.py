@@ -3,7 +3,9 @@ and a tool library, with resources, weekly hours, prices and discounts of the ki
 Korean cities set (illustrative figures for 데모시, not any city's ordinance).
 
 ``load_demo()`` is safe to run again: units and resources are found by name, and their
-hours and prices are only set when the resource is first created.
+hours and prices are only set when the resource is first created. Each unit belongs to a
+department of the demo city (체육시설관리사업소 "1600" runs the sports centre and the
+campsite): its staff handle the bookings' payments.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+
+from dasan.core.models import Department
 
 from .models import (
     Discount,
@@ -35,6 +39,7 @@ USUAL_DISCOUNTS = {Discount.DISABLED: 50, Discount.VETERAN: 50, Discount.SENIOR:
 UNITS = [
     {
         "name": "시민체육관",
+        "department": "1600",
         "address": "데모시 체육로 10",
         "phone": "02-120-1610",
         "description": "배드민턴장 두 면과 다목적 강당이 있는 실내 체육관입니다.",
@@ -115,6 +120,7 @@ UNITS = [
     },
     {
         "name": "시청 별관",
+        "department": "1000",
         "address": "데모시 시청로 1 별관",
         "phone": "02-120-1100",
         "description": "시민 누구나 쓸 수 있는 회의실입니다.",
@@ -151,6 +157,7 @@ UNITS = [
     },
     {
         "name": "데모 캠핑장",
+        "department": "1600",
         "address": "데모시 강변로 200",
         "phone": "02-120-1620",
         "description": "강변 피크닉 데크(당일)와 오토캠핑 사이트(1박부터). 관리동은 09:00–18:00에 엽니다.",
@@ -197,6 +204,7 @@ UNITS = [
     },
     {
         "name": "공구 도서관",
+        "department": "1000",
         "address": "데모시 중앙로 45 주민센터 1층",
         "phone": "02-120-1400",
         "description": "가정용 공구를 무료로 빌려 드립니다. 신분증을 가지고 오세요.",
@@ -267,6 +275,10 @@ def load_demo() -> list[Resource]:
         for u in UNITS:
             unit, _created = Unit.objects.get_or_create(
                 name=u["name"], defaults={key: u[key] for key in ("address", "phone", "description", "accessibility")}
+            )
+            # The department that handles its payments (the demo city's codes, core.demo).
+            Unit.objects.filter(pk=unit.pk, department__isnull=True).update(
+                department=Department.objects.filter(code=u["department"]).first()
             )
             for position, spec in enumerate(u["resources"]):
                 defaults = {key: value for key, value in spec.items() if key in RULE_FIELDS}

@@ -56,6 +56,15 @@ class Unit(models.Model):
     accessibility = models.TextField(
         _("접근성 안내"), blank=True, help_text=_("경사로, 승강기, 장애인 화장실, 주차 등")
     )
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("담당 부서"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("이 부서의 직원이 결제를 받고 환불합니다. 비워 두면 시 전체 관리자와 세입 담당만 처리합니다."),
+    )
     active = models.BooleanField(_("사용"), default=True)
 
     class Meta:

@@ -165,7 +165,8 @@ def quote_of(reservation: Reservation) -> Quote:
 
 def create_order(reservation: Reservation, priced: Quote, expires_at: dt.datetime):
     """The payments order for ``priced`` (purpose ``reservations.booking``, reference = the
-    reservation), payable until ``expires_at``; its id is kept on the reservation."""
+    reservation), payable until ``expires_at``; its id is kept on the reservation. The
+    facility's department (``Unit.department``) owns it: its staff handle the payment."""
     order = payments.create_order(
         reservation.resident,
         PURPOSE,
@@ -174,6 +175,7 @@ def create_order(reservation: Reservation, priced: Quote, expires_at: dt.datetim
         title=_("공공시설 예약 %(code)s") % {"code": reservation.code},
         expires_at=expires_at,
         return_url=reverse("reservations:detail", args=[reservation.pk]),
+        department=reservation.resource.unit.department,
     )
     Reservation.objects.filter(pk=reservation.pk).update(order_id=order.public_id)
     reservation.order_id = order.public_id

@@ -52,7 +52,8 @@ class ItemAdmin(admin.ModelAdmin):
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "weekdays", "daily_capacity", "active"]
+    list_display = ["name", "code", "department", "weekdays", "daily_capacity", "active"]
+    list_filter = ["department"]
 
 
 class BookingLineInline(admin.TabularInline):

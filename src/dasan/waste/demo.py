@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from dasan.core.models import Department
+
 from .fees import import_fees
 from .models import Booking, Crew, District, Street
 
@@ -75,6 +77,10 @@ def load_demo() -> dict:
             District.objects.update_or_create(
                 code=code, defaults={"name": name, "weekdays": weekdays, "daily_capacity": capacity, "active": True}
             )
+        # 청소행정과 (the demo city's "1200", core.demo) handles bulky-waste payments.
+        District.objects.filter(department__isnull=True).update(
+            department=Department.objects.filter(code="1200").first()
+        )
         report = import_fees(DEMO_FEES.read_bytes())
         for road, first, last, code in STREETS:
             Street.objects.update_or_create(

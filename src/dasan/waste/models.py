@@ -95,6 +95,15 @@ class District(models.Model):
     # Weekday numbers the crew works (Monday = 0), e.g. "024" for Mon, Wed, Fri.
     weekdays = models.CharField(_("수거 요일"), max_length=7, default="01234")
     daily_capacity = models.PositiveIntegerField(_("하루 수거 가능 수량"), default=40)
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("담당 부서"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("이 부서의 직원이 결제를 받고 환불합니다. 비워 두면 시 전체 관리자와 세입 담당만 처리합니다."),
+    )
     active = models.BooleanField(_("사용"), default=True)
 
     class Meta:

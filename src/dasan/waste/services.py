@@ -249,7 +249,8 @@ def _hold(resident, wanted: _Request, *, key: str, now: dt.datetime) -> Booking:
 
 
 def _order(resident, booking: Booking, wanted: _Request, now: dt.datetime):
-    """The payments order for ``booking``: due by the cut-off at the latest."""
+    """The payments order for ``booking``: due by the cut-off at the latest, handled by the
+    district's department (``District.department``, e.g. 청소행정과)."""
     ttl = dt.timedelta(minutes=int(setting("PAYMENTS_ORDER_TTL_MINUTES")))
     return payments.create_order(
         resident,
@@ -259,6 +260,7 @@ def _order(resident, booking: Booking, wanted: _Request, now: dt.datetime):
         title=_("대형폐기물 배출신고 %(date)s") % {"date": wanted.day.isoformat()},
         expires_at=min(cutoff_for(wanted.day), now + ttl),
         return_url=reverse("waste:detail", args=[booking.pk]),
+        department=wanted.district.department,
     )
 
 
