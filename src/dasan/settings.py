@@ -216,9 +216,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "dasan_cache"}}
 
 # --- Background work (django.tasks API, backported) ----------------------------
+# Queues: "messages" (notifications, sign-in codes) has its own worker so it never
+# waits behind "indexing" (knowledge base) or "default" work; see docs/operations.md.
 TASKS = {
     "default": {
         "BACKEND": env_str("DASAN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "messages", "indexing"],
     }
 }
 

@@ -205,7 +205,9 @@ def test_db_constraints(kb):
 
 
 def test_saving_in_the_admin_ingests_through_the_task_queue(kb, settings, django_capture_on_commit_callbacks):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {**settings.TASKS["default"], "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
     source = article("층간소음", NOISE)
     with django_capture_on_commit_callbacks(execute=True):
         services.save_source(source, actor=None, created=True)

@@ -253,7 +253,9 @@ def notify_settings(settings, fake_nhn):
         "NOTIFY_RECEIPT_SECRET": "receipt-secret",
         "PUBLIC_URL": "https://dasan.example.kr",
     }
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {**settings.TASKS["default"], "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
     settings.DEFAULT_FROM_EMAIL = "noreply@city.example.kr"
     # The test client speaks plain HTTP; production settings redirect to HTTPS.
     settings.SECURE_SSL_REDIRECT = False

@@ -91,7 +91,7 @@ def test_console_message_is_delivered_and_logged_masked(db, resident, deliver_no
 def test_database_backend_stores_a_task(db, settings, resident, django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {"default": {**settings.TASKS["default"], "BACKEND": "django_tasks_db.DatabaseBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
         message = enqueue("test.hello", recipient=resident, channel="console", context={"number": 1})
     task = DBTaskResult.objects.get()

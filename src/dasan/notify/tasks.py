@@ -55,7 +55,9 @@ SWEEP_BATCH = 100
 SWEEP_TIME_BUDGET = 10.0
 
 
-@task()
+# Its own queue and worker (`dasan worker --queues messages`), so a sign-in code never
+# waits behind a knowledge-base ingest or other slow work.
+@task(queue_name="messages")
 def deliver(message_id: int) -> str:
     """Send one message (see :func:`deliver_message`); a second run does nothing."""
     return deliver_message(message_id)

@@ -1,7 +1,14 @@
-"""`dasan run`: the web server and a worker together, as `make run` wants.
+"""`dasan run`: the web server and the workers together, as `make run` wants.
 
-Both run as child processes; Ctrl-C (SIGINT) or SIGTERM stops both, and if one
-of them dies the other is stopped too, so nothing is left running half-way.
+Three child processes (:func:`processes`): the web server; a worker for the
+"messages" queue alone, so notifications and sign-in codes never wait behind a
+knowledge-base ingest; and a worker for the other queues ("default", "indexing")
+that also runs the periodic jobs. The periodic jobs run there, not beside the
+messages, because they include slow ones (the nightly routing retrain, pruning)
+that would otherwise compete with delivery in the same process.
+
+Ctrl-C (SIGINT) or SIGTERM stops all of them, and if one of them dies the others
+are stopped too, so nothing is left running half-way.
 """
 
 from __future__ import annotations
@@ -16,18 +23,24 @@ from django.core.management.base import BaseCommand
 from dasan.core.conf import setting
 
 
+def processes(bind: str) -> dict[str, list[str]]:
+    """The command line of each child process, by name."""
+    dasan = [sys.executable, "-m", "dasan.cli"]
+    return {
+        "web": [*dasan, "serve", "--bind", bind],
+        "messages worker": [*dasan, "worker", "--queues", "messages", "--no-schedule"],
+        "worker": [*dasan, "worker", "--queues", "default,indexing"],
+    }
+
+
 class Command(BaseCommand):
-    help = "Run the web server and a background worker; Ctrl-C stops both."
+    help = "Run the web server and the background workers; Ctrl-C stops them all."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=setting("SERVE_BIND"))
 
     def handle(self, *args, **options):
-        dasan = [sys.executable, "-m", "dasan.cli"]
-        children = {
-            "web": subprocess.Popen([*dasan, "serve", "--bind", options["bind"]]),
-            "worker": subprocess.Popen([*dasan, "worker"]),
-        }
+        children = {name: subprocess.Popen(command) for name, command in processes(options["bind"]).items()}
         stopping = False
 
         def stop(signum=None, frame=None):
