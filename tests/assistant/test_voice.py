@@ -188,6 +188,14 @@ def test_recognition_is_bounded_in_time(model_load_seconds, voice_settings):
 # --- the queue -----------------------------------------------------------------------------
 
 
+def _until(condition, limit: float = 30.0) -> None:
+    """Wait for ``condition`` (a thread reaching a point), however busy the machine is."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came"
+        time.sleep(0.005)
+
+
 def test_a_busy_recogniser_queues_requests_first_come_first_served():
     slots = voice.Slots(1)
     slots.acquire(1)
@@ -200,10 +208,10 @@ def test_a_busy_recogniser_queues_requests_first_come_first_served():
         slots.release()
 
     threads = []
-    for name in ("first", "second", "third"):
+    for count, name in enumerate(("first", "second", "third"), start=1):
         threads.append(threading.Thread(target=wait, args=(name,)))
         threads[-1].start()
-        time.sleep(0.05)  # they line up in this order
+        _until(lambda count=count: slots.waiting == count)  # in line before the next one comes
     assert slots.waiting == 3
     time.sleep(0.2)
     slots.release()
