@@ -43,6 +43,9 @@ def test_delivery_and_ingest_are_stored_on_their_own_queues(
     assert delivery.queue_name == "messages" and delivery.args_kwargs["args"] == [message.pk]
 
 
+# The worker closes connections that are not in autocommit (django_tasks_db calls
+# close_old_connections), as a real worker process does: the test commits as it goes.
+@pytest.mark.django_db(transaction=True)
 def test_the_messages_worker_sends_while_an_ingest_waits_unrun(
     database_queue, resident, django_capture_on_commit_callbacks
 ):
