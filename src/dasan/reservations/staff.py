@@ -54,19 +54,24 @@ def _clean(reason) -> str:
     return " ".join(str(reason or "").split())[:300]
 
 
+def _waiting_request(reservation, *, actor) -> Reservation:
+    """The request, locked and authorised, still waiting for a decision (``not_requested``)."""
+    return _decide(
+        reservation,
+        actor=actor,
+        want=(Status.REQUESTED,),
+        code=Code.NOT_REQUESTED,
+        message=_("승인을 기다리는 예약이 아닙니다."),
+    )
+
+
 def approve(reservation, *, actor, now: dt.datetime | None = None) -> Reservation:
     """Approve a request: free → confirmed; paid → pending payment with an order the
     resident pays within ``RESERVATIONS_APPROVED_PAYMENT_HOURS`` (never after the start).
     Refused: ``not_requested`` (409), ``too_late`` after the start."""
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = _decide(
-            reservation,
-            actor=actor,
-            want=(Status.REQUESTED,),
-            code=Code.NOT_REQUESTED,
-            message=_("승인을 기다리는 예약이 아닙니다."),
-        )
+        reservation = _waiting_request(reservation, actor=actor)
         if now >= reservation.begin:
             raise DasanError(Code.TOO_LATE, _("이용 시간이 지난 신청은 승인할 수 없습니다."))
         reservation.decided_by, reservation.decided_at = actor, now
@@ -96,13 +101,7 @@ def deny(reservation, *, actor, reason: str, now: dt.datetime | None = None) -> 
         raise DasanError(Code.REASON_REQUIRED, _("반려 사유를 적어 주세요."), field="reason")
     now = now or timezone.now()
     with transaction.atomic():
-        reservation = _decide(
-            reservation,
-            actor=actor,
-            want=(Status.REQUESTED,),
-            code=Code.NOT_REQUESTED,
-            message=_("승인을 기다리는 예약이 아닙니다."),
-        )
+        reservation = _waiting_request(reservation, actor=actor)
         reservation.status, reservation.reason = Status.DENIED, reason
         reservation.decided_by, reservation.decided_at = actor, now
         reservation.save(update_fields=["status", "reason", "decided_by", "decided_at"])
