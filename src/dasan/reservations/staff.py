@@ -160,17 +160,22 @@ def block(resource, begin, end, *, actor, reason: str, now: dt.datetime | None =
     return reservation
 
 
+def _confirmed_booking(reservation, *, actor, message) -> Reservation:
+    """The reservation, locked and authorised, a confirmed booking (not a block or a stay
+    hold); else ``not_confirmed`` (409) with ``message``."""
+    reservation = _decide(reservation, actor=actor, want=(Status.CONFIRMED,), code=Code.NOT_CONFIRMED, message=message)
+    if reservation.kind != Kind.BOOKING:
+        raise Conflict(Code.NOT_CONFIRMED, message)
+    return reservation
+
+
 def check_in(reservation, *, actor, now: dt.datetime | None = None) -> Reservation:
     """이용 확인 on the day of use, before it ends (``not_today``); staff also verify the
     declared discount and residence here. ``not_confirmed`` (409) otherwise."""
     now = now or timezone.now()
     message = _("확정된 예약만 이용 확인할 수 있습니다.")
     with transaction.atomic():
-        reservation = _decide(
-            reservation, actor=actor, want=(Status.CONFIRMED,), code=Code.NOT_CONFIRMED, message=message
-        )
-        if reservation.kind != Kind.BOOKING:
-            raise Conflict(Code.NOT_CONFIRMED, message)
+        reservation = _confirmed_booking(reservation, actor=actor, message=message)
         if timefmt.local_date(now) != timefmt.local_date(reservation.begin) or now >= reservation.end:
             raise DasanError(Code.NOT_TODAY, _("이용 당일, 끝나기 전에만 이용 확인할 수 있습니다."))
         reservation.status, reservation.checked_in_at = Status.CHECKED_IN, now
@@ -191,11 +196,7 @@ def mark_no_show(reservation, *, actor, now: dt.datetime | None = None) -> Reser
     now = now or timezone.now()
     message = _("확정된 예약만 노쇼로 처리할 수 있습니다.")
     with transaction.atomic():
-        reservation = _decide(
-            reservation, actor=actor, want=(Status.CONFIRMED,), code=Code.NOT_CONFIRMED, message=message
-        )
-        if reservation.kind != Kind.BOOKING:
-            raise Conflict(Code.NOT_CONFIRMED, message)
+        reservation = _confirmed_booking(reservation, actor=actor, message=message)
         if now < reservation.begin:
             raise DasanError(Code.TOO_EARLY, _("이용 시작 시각이 지나야 노쇼로 처리할 수 있습니다."))
         reservation.status = Status.NO_SHOW
