@@ -143,3 +143,22 @@ def pytest_collection_modifyitems(config, items):
         uses_db = item.get_closest_marker("django_db") is not None or bool(DB_FIXTURES & set(item.fixturenames))
         if not uses_db:
             item.add_marker(pytest.mark.no_db)
+
+
+@pytest.fixture
+def make_verified_resident(make_resident, make_staff, departments):
+    """A resident whose residency the city has confirmed (residents-only services accept
+    them): ``make_verified_resident(birth_date=date(1990, 1, 1), dong_name="역삼1동")``."""
+    import datetime as dt
+
+    from dasan.accounts import residency
+
+    clerk = make_staff("residency-clerk", department=departments["root"])
+
+    def make(*, birth_date=dt.date(1990, 1, 1), dong_name="역삼1동", dong_code="1168064000", **resident):
+        person = make_resident(**resident)
+        declared = residency.declare(person, birth_date=birth_date, dong_name=dong_name, dong_code=dong_code)
+        residency.verify(declared, actor=clerk)
+        return person
+
+    return make

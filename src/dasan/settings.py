@@ -128,6 +128,8 @@ INSTALLED_APPS = [
     "dasan.reservations",
     "dasan.queueing",
     "dasan.certificates",
+    "dasan.participation",
+    "dasan.wallet",
     # A city's own apps, kept outside Dasan (comma-separated modules; see docs/dev/new-app.md).
     *env_list("DASAN_EXTRA_APPS"),
     "dasan.web",
@@ -430,6 +432,12 @@ DASAN = {
     "FORWARDED_ALLOW_IPS": env_str("DASAN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     # Web processes load the search index and models at start-up ("0": on the first question).
     "WARM_ON_START": env_bool("DASAN_WARM_ON_START", True),
+    # --- residency (accounts): begin ---
+    # --- residency (accounts): end ---
+    # --- participation: begin ---
+    # --- participation: end ---
+    # --- wallet: begin ---
+    # --- wallet: end ---
 }
 
 LOGGING = {

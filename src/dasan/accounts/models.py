@@ -162,3 +162,54 @@ class APIToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ResidencyStatus(models.TextChoices):
+    DECLARED = "declared", _("확인 대기")
+    VERIFIED = "verified", _("확인됨")
+    REJECTED = "rejected", _("확인 불가")
+
+
+class ResidencyMethod(models.TextChoices):
+    ROSTER = "roster", _("주민 명부 대조")
+    PROOF = "proof", _("증빙 확인")
+    VISIT = "visit", _("방문 확인")
+
+
+class Residency(models.Model):
+    """관내 거주 확인: a resident's declared 행정동 and date of birth, and whether the city
+    has confirmed them (against the resident list it imports, from a proof staff read, or in
+    person). Services that serve residents only — voting in participatory budgeting, the
+    wallet's programmes, the transit pass — ask :func:`dasan.accounts.selectors.verified_residency`.
+    One row per person; a new declaration replaces the old one and needs confirming again."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("주민"), on_delete=models.CASCADE, related_name="residency", primary_key=True
+    )
+    birth_date = models.DateField(_("생년월일"))
+    dong_code = models.CharField(_("행정동 코드"), max_length=20, blank=True)
+    dong_name = models.CharField(_("행정동"), max_length=40)
+    status = models.CharField(
+        _("상태"), max_length=16, choices=ResidencyStatus.choices, default=ResidencyStatus.DECLARED, db_index=True
+    )
+    method = models.CharField(_("확인 방법"), max_length=16, choices=ResidencyMethod.choices, blank=True)
+    declared_at = models.DateTimeField(_("신고 일시"), default=timezone.now)
+    verified_at = models.DateTimeField(_("확인 일시"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        User, verbose_name=_("확인한 직원"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("사유"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("관내 거주 확인")
+        verbose_name_plural = _("관내 거주 확인")
+        indexes = [models.Index(fields=["status", "declared_at"], name="residency_queue_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="verified") | models.Q(verified_at__isnull=False),
+                name="residency_verified_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.dong_name}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date
 
 import pyotp
 from django.conf import settings
@@ -19,7 +20,7 @@ from dasan.accounts.errors import Code
 from dasan.core.errors import DasanError
 from dasan.core.pii import mask
 
-from .models import APIToken, Kind, User
+from .models import APIToken, Kind, Residency, ResidencyStatus, User
 
 #: Authenticator apps (RFC 6238): a new six-digit code every 30 seconds.
 TOTP_INTERVAL = 30
@@ -130,3 +131,24 @@ def token_for_plain(plain: str) -> APIToken | None:
     if not plain or not plain.startswith(API_TOKEN_PREFIX):
         return None
     return APIToken.objects.select_related("owner").filter(token_hash=token_hash(plain)).first()
+
+
+# --- residency ----------------------------------------------------------------------------
+def age_on(birth_date: date, on: date) -> int:
+    """만 나이 on a given day (Civil Act art. 158, 2023): full years since birth; a person
+    born on 29 February turns a year older on 1 March in common years."""
+    before_birthday = (on.month, on.day) < (birth_date.month, birth_date.day)
+    return on.year - birth_date.year - (1 if before_birthday else 0)
+
+
+def residency_of(user) -> Residency | None:
+    """The person's residency declaration, whatever its status, or None."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_resident", False):
+        return None
+    return Residency.objects.filter(user_id=user.pk).first()
+
+
+def verified_residency(user) -> Residency | None:
+    """The residency the city has confirmed, or None: what residents-only services ask."""
+    residency = residency_of(user)
+    return residency if residency is not None and residency.status == ResidencyStatus.VERIFIED else None
