@@ -152,8 +152,10 @@ def make_verified_resident(make_resident, make_staff, departments):
     import datetime as dt
 
     from dasan.accounts import residency
+    from dasan.accounts.models import Role
 
-    clerk = make_staff("residency-clerk", department=departments["root"])
+    # A city administrator holds the residency permission (accounts.permissions.holds).
+    clerk = make_staff("residency-clerk", department=departments["root"], role=Role.ADMIN)
 
     def make(*, birth_date=dt.date(1990, 1, 1), dong_name="역삼1동", dong_code="1168064000", **resident):
         person = make_resident(**resident)

@@ -433,10 +433,38 @@ DASAN = {
     # Web processes load the search index and models at start-up ("0": on the first question).
     "WARM_ON_START": env_bool("DASAN_WARM_ON_START", True),
     # --- residency (accounts): begin ---
+    # Largest resident list (주민 명부 CSV) the staff page accepts, in MB (the command takes any).
+    "RESIDENCY_ROSTER_MAX_MB": env_int("DASAN_RESIDENCY_ROSTER_MAX_MB", 50),
     # --- residency (accounts): end ---
     # --- participation: begin ---
+    # 주민참여예산: the youngest voter (만 나이 on the last voting day; a process may set its own),
+    # counts below which statistics show "<k", and proposal/update photos.
+    "PARTICIPATION_MIN_AGE": env_int("DASAN_PARTICIPATION_MIN_AGE", 14),
+    "PARTICIPATION_SUPPRESS_BELOW": env_int("DASAN_PARTICIPATION_SUPPRESS_BELOW", 10),
+    "PARTICIPATION_PHOTOS_MAX": env_int("DASAN_PARTICIPATION_PHOTOS_MAX", 3),
+    "PARTICIPATION_PHOTO_MAX_BYTES": env_int("DASAN_PARTICIPATION_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
+    "PARTICIPATION_PHOTO_MAX_SIDE": env_int("DASAN_PARTICIPATION_PHOTO_MAX_SIDE", 1600),
     # --- participation: end ---
     # --- wallet: begin ---
+    # 이음 지갑: conversion limits (won), the longest a resident can be active in a day, how long
+    # a check-in QR code lives, the conversion retries, the reconciliation owner and the notice lead.
+    "WALLET_CONVERSION_MIN": env_int("DASAN_WALLET_CONVERSION_MIN", 1000),
+    "WALLET_CONVERSION_MAX": env_int("DASAN_WALLET_CONVERSION_MAX", 500000),
+    "WALLET_MAX_MINUTES_PER_DAY": env_int("DASAN_WALLET_MAX_MINUTES_PER_DAY", 720),
+    "WALLET_QR_SECONDS": env_int("DASAN_WALLET_QR_SECONDS", 300),
+    "WALLET_RETRY_SECONDS": env_int("DASAN_WALLET_RETRY_SECONDS", 60),
+    "WALLET_MAX_ATTEMPTS": env_int("DASAN_WALLET_MAX_ATTEMPTS", 10),
+    "WALLET_OWNER_DEPARTMENT": os.environ.get("DASAN_WALLET_OWNER_DEPARTMENT", ""),
+    "WALLET_EXPIRY_NOTICE_DAYS": env_int("DASAN_WALLET_EXPIRY_NOTICE_DAYS", 30),
+    "WALLET_EVIDENCE_MAX_BYTES": env_int("DASAN_WALLET_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
+    "WALLET_PARTNER_REQUESTS_PER_MINUTE": env_int("DASAN_WALLET_PARTNER_REQUESTS_PER_MINUTE", 60),
+    # 지역화폐 operator: "" (none), "http" or "fake" (docs/dev/wallet-currency.md).
+    "WALLET_CURRENCY_ENGINE": env_str("DASAN_WALLET_CURRENCY_ENGINE", ""),
+    "WALLET_CURRENCY_URL": env_str("DASAN_WALLET_CURRENCY_URL", ""),
+    "WALLET_CURRENCY_API_KEY": env_str("DASAN_WALLET_CURRENCY_API_KEY", ""),
+    "WALLET_CURRENCY_TIMEOUT": env_float("DASAN_WALLET_CURRENCY_TIMEOUT", 5.0),
+    "WALLET_CURRENCY_ALLOWED_HOSTS": env_list("DASAN_WALLET_CURRENCY_ALLOWED_HOSTS", ""),
+    "WALLET_CURRENCY_CA_FILE": env_str("DASAN_WALLET_CURRENCY_CA_FILE", ""),
     # --- wallet: end ---
 }
 

@@ -95,3 +95,20 @@ def test_calendar_error_in_english(client):
         "/api/v1/city/calendar", {"start": "2025-10-10", "end": "2025-10-01"}, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.json()["error"]["message"] == "The end date cannot be before the start date."
+
+
+def test_every_api_schema_name_is_one_class():
+    """The OpenAPI document names schemas by class name: two apps' ``SummaryOut`` would
+    silently become one, and a client would read one app's fields in the other's answer."""
+    from ninja import Schema
+
+    import dasan.api  # noqa: F401 - mounts every app's router, importing its schemas
+
+    seen: dict[str, set[str]] = {}
+    stack = list(Schema.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("dasan."):
+            seen.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: mods for name, mods in seen.items() if len(mods) > 1} == {}

@@ -38,3 +38,15 @@ def test_the_api_answers(client):
 
 def test_the_demo_loader_is_declared():
     assert "participation" in [app.label for app, _load in demo_loaders()]
+
+
+def test_the_demo_loads_a_voting_process_and_a_finished_one_and_runs_again(client, city):
+    from dasan.participation.demo import load_demo
+    from dasan.participation.models import Process, Result
+
+    made = load_demo()
+    assert load_demo() == made and Process.objects.count() == 2
+    assert Result.objects.filter(heading__process__slug=made["finished"]).count() == 2
+    for name in ("process", "proposals", "results", "tracking", "statistics"):
+        for slug in made.values():
+            assert client.get(reverse(f"participation:{name}", args=[slug])).status_code == 200

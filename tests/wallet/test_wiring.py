@@ -38,3 +38,18 @@ def test_the_api_answers(client):
 
 def test_the_demo_loader_is_declared():
     assert "wallet" in [app.label for app, _load in demo_loaders()]
+
+
+def test_the_demo_makes_two_programmes_and_history_once():
+    from dasan.accounts.demo import load_demo as people
+    from dasan.core.demo import load_demo as city
+    from dasan.wallet import ledger
+    from dasan.wallet.demo import load_demo
+    from dasan.wallet.models import Claim, Programme
+
+    city()
+    people()
+    assert load_demo()["programmes"] == 2
+    assert load_demo() == {"programmes": 0}
+    assert set(Programme.objects.values_list("name", flat=True)) == {"생태참여수당", "돌봄참여소득"}
+    assert Claim.objects.filter(status="credited").exists() and ledger.accounts_sum() == 0

@@ -51,3 +51,32 @@ def load_demo() -> None:
             User.objects.create_user(
                 username=f"demo-{phone[-4:]}", kind=Kind.RESIDENT, phone=phone, name=name, language=language
             )
+    _load_residency()
+
+
+# The demo city's resident list (주민 명부): (phone, date of birth, 행정동 code, 행정동).
+ROSTER = [
+    ("01000000001", "1975-03-01", "9999951000", "중앙동"),
+    ("01000000002", "1990-07-15", "9999952000", "동부동"),
+    ("01000000003", "1988-11-20", "9999953000", "서부동"),
+    ("01000000104", "1960-01-01", "9999954000", "남산동"),
+    ("01000000105", "1960-01-01", "9999955000", "북문동"),
+]
+
+
+def _load_residency() -> None:
+    """A resident list, 홍길동 confirmed by it, Jane Doe waiting in the clerks' queue (she
+    declared the wrong 행정동); Nguyễn Văn An may declare 서부동, 1988-11-20 and be confirmed
+    at once."""
+    from datetime import date
+
+    from . import residency, roster
+    from .models import RosterImport
+
+    if RosterImport.objects.exists():
+        return
+    lines = ["name,birth_date,phone,dong_code,dong_name"] + [f",{b},{p},{c},{n}" for p, b, c, n in ROSTER]
+    roster.import_roster("\n".join(lines).encode())
+    people = {u.phone: u for u in User.objects.filter(phone__in=[r[0] for r in ROSTER])}
+    residency.declare(people["01000000001"], birth_date=date(1975, 3, 1), dong_name="", dong_code="9999951000")
+    residency.declare(people["01000000002"], birth_date=date(1990, 7, 15), dong_name="", dong_code="9999954000")

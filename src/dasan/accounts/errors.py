@@ -24,6 +24,8 @@ class Code(ErrorCode):
     OTP_NOT_REQUESTED = "otp_not_requested"
     REASON_REQUIRED = "reason_required"
     RESIDENCY_ALREADY_VERIFIED = "residency_already_verified"
+    ROSTER_HAS_ERRORS = "roster_has_errors"
+    ROSTER_INVALID = "roster_invalid"
     STAFF_ACCOUNT = "staff_account"
     TOKEN_OWNER_NOT_STAFF = "token_owner_not_staff"
     TOTP_ALREADY_ENROLLED = "totp_already_enrolled"

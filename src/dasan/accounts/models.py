@@ -213,3 +213,62 @@ class Residency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.dong_name}"
+
+
+class RosterImport(models.Model):
+    """주민 명부 반입: one upload of the resident list the city keeps (from 주민등록 전산).
+
+    Each import replaces the list (a snapshot); this row says when, by whom, and how many
+    lines were read, kept and refused. The list itself holds no names or phone numbers."""
+
+    imported_at = models.DateTimeField(_("반입 일시"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        User, verbose_name=_("반입한 직원"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(_("파일 이름"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField(_("행 수"), default=0)
+    kept = models.PositiveIntegerField(_("반영"), default=0)
+    refused = models.PositiveIntegerField(_("거부"), default=0)
+    reverted = models.PositiveIntegerField(_("확인 취소"), default=0)
+    verified = models.PositiveIntegerField(_("자동 확인"), default=0)
+
+    class Meta:
+        verbose_name = _("주민 명부 반입")
+        verbose_name_plural = _("주민 명부 반입")
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.imported_at:%Y-%m-%d %H:%M} · {self.kept}"
+
+
+class RosterEntry(models.Model):
+    """One person of the resident list, as a keyed hash only: HMAC-SHA256 (the city's
+    SECRET_KEY) of the normalised mobile number and date of birth, and their 행정동. A copy of
+    the table tells nobody who lives where; the city can only check a person it already knows."""
+
+    key = models.CharField(max_length=64, unique=True)
+    dong_code = models.CharField(_("행정동 코드"), max_length=20)
+    dong_name = models.CharField(_("행정동"), max_length=40)
+
+    class Meta:
+        verbose_name = _("주민 명부 항목")
+        verbose_name_plural = _("주민 명부 항목")
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… · {self.dong_name}"
+
+
+class Dong(models.Model):
+    """행정동: the city's administrative neighbourhoods, derived from the last resident list and
+    offered to residents when they declare where they live."""
+
+    code = models.CharField(_("행정동 코드"), max_length=20, primary_key=True)
+    name = models.CharField(_("행정동"), max_length=40)
+
+    class Meta:
+        verbose_name = _("행정동")
+        verbose_name_plural = _("행정동")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

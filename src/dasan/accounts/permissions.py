@@ -58,6 +58,30 @@ def holds(user, perm: str) -> bool:
     return is_staff(user) and (is_city_wide(user) or user.has_perm(perm))
 
 
+#: 거주 확인 담당: the Django permission that lets staff confirm or refuse residents' residency
+#: (grant it to a group in the admin: 민원 담당, 행정복지센터 staff). City-wide staff hold it.
+RESIDENCY_PERMISSION = "accounts.change_residency"
+#: 주민 명부 반입: uploading the resident list on the staff page (the command line needs no user).
+ROSTER_PERMISSION = "accounts.add_rosterimport"
+
+
+def can_confirm_residency(user) -> bool:
+    """Whether ``user`` may see the residency queue and confirm or refuse declarations."""
+    return holds(user, RESIDENCY_PERMISSION)
+
+
+def can_import_roster(user) -> bool:
+    """Whether ``user`` may replace the resident list from the staff page."""
+    return holds(user, ROSTER_PERMISSION)
+
+
+def require_holds(user, perm: str, message=None) -> None:
+    """Raise ``staff_only`` for non-staff and ``forbidden`` for staff without ``perm``."""
+    require_staff(user)
+    if not holds(user, perm):
+        raise PermissionDenied(CoreCode.FORBIDDEN, message or _("권한이 없습니다."))
+
+
 def require_staff(user, message=None) -> None:
     """Raise ``PermissionDenied("staff_only")`` unless ``user`` is staff."""
     if not is_staff(user):

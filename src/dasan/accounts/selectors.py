@@ -14,13 +14,17 @@ from datetime import date
 
 import pyotp
 from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from dasan.accounts.errors import Code
-from dasan.core.errors import DasanError
+from dasan.core import audit
+from dasan.core.errors import DasanError, NotFound
 from dasan.core.pii import mask
 
-from .models import APIToken, Kind, Residency, ResidencyStatus, User
+from .models import APIToken, Dong, Kind, Residency, ResidencyStatus, RosterEntry, RosterImport, User
+from .permissions import RESIDENCY_PERMISSION, require_holds
 
 #: Authenticator apps (RFC 6238): a new six-digit code every 30 seconds.
 TOTP_INTERVAL = 30
@@ -152,3 +156,73 @@ def verified_residency(user) -> Residency | None:
     """The residency the city has confirmed, or None: what residents-only services ask."""
     residency = residency_of(user)
     return residency if residency is not None and residency.status == ResidencyStatus.VERIFIED else None
+
+
+# --- the resident list (주민 명부) ---------------------------------------------------------------
+#: The purpose string of the keyed hash: the same phone and birth date hash differently for any
+#: other use of SECRET_KEY, so this table cannot be joined with anything else the city keeps.
+ROSTER_SALT = "dasan.accounts.residency-roster"
+
+
+def roster_key(phone: str, birth_date: date) -> str:
+    """HMAC-SHA256 (SECRET_KEY) of a normalised mobile number and a date of birth: how the
+    resident list stores a person, and how a declaration is looked up in it."""
+    return salted_hmac(ROSTER_SALT, f"{phone}|{birth_date.isoformat()}", algorithm="sha256").hexdigest()
+
+
+def place_matches(entry_code: str, entry_name: str, dong_code: str, dong_name: str) -> bool:
+    """Whether a declared 행정동 is the resident list's: by code when the declaration has one."""
+    if dong_code:
+        return entry_code == dong_code
+    return bool(dong_name) and entry_name == dong_name
+
+
+def roster_confirms(user, birth_date: date, dong_code: str, dong_name: str) -> bool:
+    """Whether the resident list has this person (phone + birth date) living in this 행정동."""
+    phone = getattr(user, "phone", None)
+    if not phone:
+        return False
+    entry = RosterEntry.objects.filter(key=roster_key(phone, birth_date)).only("dong_code", "dong_name").first()
+    return entry is not None and place_matches(entry.dong_code, entry.dong_name, dong_code, dong_name)
+
+
+def roster_places(keys) -> dict[str, tuple[str, str]]:
+    """{key: (dong_code, dong_name)} of the resident list's rows among ``keys`` (one query)."""
+    rows = RosterEntry.objects.filter(key__in=list(keys)).values_list("key", "dong_code", "dong_name")
+    return {key: (code, name) for key, code, name in rows}
+
+
+def last_roster_import() -> RosterImport | None:
+    return RosterImport.objects.select_related("imported_by").first()
+
+
+def dongs() -> list[Dong]:
+    """The city's 행정동 from the last resident list, by name; empty before the first import."""
+    return list(Dong.objects.all())
+
+
+# --- residency for staff ------------------------------------------------------------------------
+STAFF_NOT_CLERK = _(
+    "거주 확인 담당만 볼 수 있습니다. 시 관리자에게 거주 확인 권한(accounts.change_residency)을 요청해 주세요."
+)
+
+
+def residency_queue(user) -> QuerySet:
+    """확인 대기: declarations waiting for staff, oldest first (on ``residency_queue_idx``),
+    for staff who may confirm residency; the caller audits what it shows."""
+    require_holds(user, RESIDENCY_PERMISSION, STAFF_NOT_CLERK)
+    return (
+        Residency.objects.filter(status=ResidencyStatus.DECLARED)
+        .select_related("user")
+        .order_by("declared_at", "user_id")
+    )
+
+
+def residency_for_staff(user, resident_id, *, reason) -> Residency:
+    """One declaration for a residency clerk, read audited (개인정보 열람)."""
+    require_holds(user, RESIDENCY_PERMISSION, STAFF_NOT_CLERK)
+    residency = Residency.objects.select_related("user", "verified_by").filter(user_id=resident_id).first()
+    if residency is None:
+        raise NotFound()
+    audit.record_read(user, residency, reason=str(reason))
+    return residency

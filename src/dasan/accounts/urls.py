@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_residency
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,4 +12,8 @@ urlpatterns = [
     path("staff/enrol/", views.staff_enrol, name="staff_enrol"),
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.me, name="me"),
+    path("residency/", views_residency.status, name="residency"),
+    path("residency/declare/", views_residency.declare, name="residency_declare"),
+    path("residency/check/", views_residency.check, name="residency_check"),
+    path("residency/done/", views_residency.done, name="residency_done"),
 ]

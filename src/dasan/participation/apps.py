@@ -15,7 +15,12 @@ class ParticipationConfig(DasanAppConfig):
     api = [("/participation/", "api")]
     demo = "demo.load_demo"
     tiles = [
-        Tile("participation.index", title=_("주민참여예산"), description=_("주민참여예산"), url_name="participation:index"),
+        Tile(
+            "participation.index",
+            title=_("주민참여예산"),
+            description=_("주민참여예산"),
+            url_name="participation:index",
+        ),
         Tile(
             "participation.staff",
             title=_("주민참여예산"),

@@ -9,10 +9,10 @@ from . import selectors
 router = Router(tags=["__APP_LABEL__"])
 
 
-class SummaryOut(Schema):
+class __APP_CLASS__SummaryOut(Schema):
     ready: bool
 
 
-@router.get("/", response=SummaryOut, summary="What the app offers now", auth=None)
+@router.get("/", response=__APP_CLASS__SummaryOut, summary="What the app offers now", auth=None)
 def summary(request):
     return selectors.summary(request.user)
