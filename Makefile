@@ -57,6 +57,9 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/complaints/run.py
 	$(BIN)/python bench/voice/run.py
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dasan} $(BIN)/python bench/reservations/run.py
+	$(BIN)/python bench/participation/tally.py
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dasan} $(BIN)/python bench/participation/ballots.py --ballots $${BENCH_BALLOTS:-100000}
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dasan} $(BIN)/python bench/wallet/run.py --entries 1000000 --residents 20000 --clients 200
 
 # Re-extract and compile translation catalogues (needs GNU gettext).
 messages: $(RUN_STAMP)

@@ -48,6 +48,7 @@ def test_a_ballot_retried_with_the_same_key_counts_once(client, live, make_propo
         "ballot": first.json()["ballot"],
         "version": 1,
     }
+    assert "Idempotent-Replayed" not in first and again["Idempotent-Replayed"] == "true"
     changed = client.post(
         url, {"choices": {str(b.pk): 1}}, content_type="application/json", headers={"Idempotency-Key": "k2"}
     )

@@ -29,6 +29,7 @@ def test_conversion_over_the_api_is_idempotent(client, operator, saver):
     again = post(12_000, "abc")
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
     assert first.json()["status"] == "done" and operator.balance(CARD) == 12_000
+    assert "Idempotent-Replayed" not in first and again["Idempotent-Replayed"] == "true"
     assert post(13_000, "abc").status_code == 422
     assert post(500, "small").json()["error"]["code"] == "wallet_below_minimum"
     assert client.get("/api/v1/wallet/balance").json()["balance"] == 18_000

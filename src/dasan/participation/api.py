@@ -215,6 +215,7 @@ def one_proposal(request: HttpRequest, proposal_id: int = Path(..., ge=1, le=ID_
 )
 def cast(
     request: HttpRequest,
+    response: HttpResponse,
     data: BallotIn,
     slug: str = Path(..., max_length=80),
     heading_id: int = Path(..., ge=1, le=ID_MAX),
@@ -239,6 +240,8 @@ def cast(
         produce=produce,
     )
     body = json.loads(replay.body) if isinstance(replay.body, (str, bytes)) else replay.body
+    if replay.replayed:
+        response["Idempotent-Replayed"] = "true"
     return Status(200, body)
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -32,6 +34,7 @@ from dasan.core.errors import DasanError, NotFound, PermissionDenied
 from .errors import Code
 from .models import (
     Ballot,
+    BallotChoice,
     BallotKind,
     Comment,
     Heading,
@@ -264,11 +267,18 @@ def election_for(heading: Heading):
     process = heading.process
     projects = list(on_ballot(heading))
     ids = {p.pk for p in projects}
-    ballots = []
-    for ballot in Ballot.objects.filter(heading=heading).prefetch_related("choices").order_by("voter_key"):
-        picked = {str(c.proposal_id): int(c.points) for c in ballot.choices.all() if c.proposal_id in ids}
-        if picked:
-            ballots.append(tally.Ballot(voter=pseudonym(ballot.voter_key), choices=picked))
+    # One streamed query of (voter, project, points) rows, grouped here: building a model
+    # object per ballot and per choice took 35 s for 100,000 ballots (bench/participation).
+    rows = (
+        BallotChoice.objects.filter(ballot__heading=heading, proposal_id__in=ids)
+        .order_by("ballot__voter_key", "proposal_id")
+        .values_list("ballot__voter_key", "proposal_id", "points")
+        .iterator(chunk_size=20_000)
+    )
+    ballots = [
+        tally.Ballot(voter=pseudonym(key), choices={str(proposal): int(points) for _key, proposal, points in group})
+        for key, group in groupby(rows, key=itemgetter(0))
+    ]
     window = phase_window(process, Phase.VOTING)
     meta = {
         "description": f"{process.title} · {heading.name}",

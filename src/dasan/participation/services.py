@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -426,9 +426,25 @@ def _require_voting(process: Process, now: dt.datetime) -> None:
     _require_phase(process, Phase.VOTING, now, _("지금은 투표 기간이 아닙니다."))
 
 
+def _hold_open(process_id: int) -> None:
+    """Inside a ballot's transaction: still open? On PostgreSQL the process row is read FOR
+    SHARE, which votes take side by side but ``close_voting`` (FOR UPDATE) waits on, so the
+    close reads the ballots only after every vote in flight has committed, and a vote after
+    the close sees ``voting_closed_at``. SQLite runs one writing transaction at a time
+    (IMMEDIATE), which gives the same order."""
+    table = Process._meta.db_table
+    with connection.cursor() as cursor:
+        lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"SELECT voting_closed_at FROM {table} WHERE id = %s{lock}", [process_id])  # noqa: S608
+        row = cursor.fetchone()
+    if row is None or row[0] is not None:
+        raise DasanError(Code.VOTING_CLOSED, _("투표가 마감되었습니다."), status=409)
+
+
 def _ballot_row(heading: Heading, key: str, defaults: dict) -> tuple[Ballot, bool]:
     """The person's ballot row, locked; created if missing (a racing insert loses to the
-    unique key and then waits for the winner's row)."""
+    unique key and then waits for the winner's row). Refused once voting has closed."""
+    _hold_open(heading.process_id)
     ballot = Ballot.objects.select_for_update().filter(heading=heading, voter_key=key).first()
     if ballot is not None:
         return ballot, False

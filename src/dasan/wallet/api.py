@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Body, File, Header, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -179,6 +179,7 @@ def conversion_out(conversion: Conversion) -> dict:
 )
 def convert(
     request: HttpRequest,
+    response: HttpResponse,
     data: ConversionIn,
     idempotency_key: str = Header(..., alias="Idempotency-Key", max_length=200),
 ):
@@ -194,10 +195,19 @@ def convert(
         payload=data.dict(),
         produce=lambda: (
             201,
-            conversion_out(conversions.convert(user, data.amount, actor=user, request_key=idempotency_key)),
+            {"id": conversions.request(user, data.amount, actor=user, request_key=idempotency_key).pk},
         ),
     )
-    return Status(replay.status, replay.body)
+    if replay.status != 201:
+        return Status(replay.status, replay.body)
+    # The hold is committed with the idempotency record; the operator is asked only now,
+    # outside that transaction (conversions.request). A replay shows the conversion as it is.
+    conversion = Conversion.objects.get(pk=replay.body["id"], resident=user)
+    if replay.replayed:
+        response["Idempotent-Replayed"] = "true"
+    else:
+        conversion = conversions.first_attempt(conversion)
+    return Status(201, conversion_out(conversion))
 
 
 @router.get(

@@ -1,9 +1,11 @@
 """Converting points to the city's local currency (지역화폐), never twice, never lost.
 
-1. :func:`convert` checks the amount (``WALLET_CONVERSION_MIN``/``MAX``), the card and the
+1. :func:`request` checks the amount (``WALLET_CONVERSION_MIN``/``MAX``), the card and the
    balance, and in one transaction creates the :class:`Conversion` (pending, with its own
    provider key) and posts resident → clearing: the points are held.
-2. Outside that transaction it asks the operator to charge, with the conversion's key.
+2. After that transaction has committed, :func:`first_attempt` asks the operator to charge,
+   with the conversion's key (:func:`convert` does both; the API commits step 1 with its
+   idempotency record first, so a rollback can never forget a conversion already charged).
    - a receipt: the conversion is done (clearing is settled by the daily reconciliation);
    - ``Rejected``: nothing was charged; a compensating entry clearing → resident returns the
      points and the conversion is failed with the operator's reason;
@@ -110,21 +112,35 @@ def check_request(resident, amount: int) -> None:
     provider()
 
 
-def convert(resident, amount: int, *, actor, request_key: str = "", now: dt.datetime | None = None) -> Conversion:
-    """Convert ``amount`` points of ``actor`` (the resident) to local currency."""
+def request(resident, amount: int, *, actor, request_key: str = "", now: dt.datetime | None = None) -> Conversion:
+    """Step 1 only: check and hold ``amount`` points of ``actor`` (the resident) in a pending
+    conversion, committed before anyone calls the operator. For callers that run inside a
+    transaction of their own (the API's idempotency record): they call :func:`first_attempt`
+    after it commits, so no lock is held while the operator answers and a rollback can never
+    forget a conversion the operator has charged."""
     if actor is None or actor.pk != resident.pk:
         raise NotFound()
     _check_amount(amount)
-    card = CurrencyCard.objects.filter(resident=resident).first()
-    if card is None:
+    if not CurrencyCard.objects.filter(resident=resident).exists():
         raise DasanError(Code.WALLET_NO_CARD, _("먼저 지역화폐 카드(앱) 번호를 등록해 주세요."), field="amount")
-    operator = provider()
-    now = now or timezone.now()
-    conversion = _hold(resident, amount, request_key, now)
+    provider()
+    return _hold(resident, amount, request_key, now or timezone.now())
+
+
+def first_attempt(conversion: Conversion, *, now: dt.datetime | None = None) -> Conversion:
+    """Step 2: ask the operator the first time, unless someone has; call it outside any
+    transaction (it waits on the operator)."""
+    conversion.refresh_from_db()
     if conversion.status == ConversionStatus.PENDING and conversion.attempts == 0:
-        attempt(conversion, operator, card=card, now=now)
+        attempt(conversion, provider(), now=now or timezone.now())
         conversion.refresh_from_db()
     return conversion
+
+
+def convert(resident, amount: int, *, actor, request_key: str = "", now: dt.datetime | None = None) -> Conversion:
+    """Convert ``amount`` points of ``actor`` (the resident) to local currency: both steps."""
+    conversion = request(resident, amount, actor=actor, request_key=request_key, now=now)
+    return first_attempt(conversion, now=now)
 
 
 def attempt(conversion: Conversion, operator, *, card: CurrencyCard | None = None, now=None) -> None:
@@ -144,8 +160,8 @@ def attempt(conversion: Conversion, operator, *, card: CurrencyCard | None = Non
     except Rejected as exc:
         fail(conversion, getattr(exc, "code", "rejected"), getattr(exc, "message", "") or str(exc), now=now)
     except (Unavailable, OutcomeUnknown) as exc:
-        unknown = isinstance(exc, OutcomeUnknown)
-        Conversion.objects.filter(pk=conversion.pk).update(outcome_unknown=unknown)
+        if isinstance(exc, OutcomeUnknown):  # sticky: a later "unavailable" does not undo it
+            Conversion.objects.filter(pk=conversion.pk).update(outcome_unknown=True)
         logger.warning("conversion %s left pending: %s", conversion.pk, type(exc).__name__)
     else:
         complete(conversion, receipt, now=now)
