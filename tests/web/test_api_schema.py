@@ -99,10 +99,13 @@ CSRF = "schemathesisCsrfToken0123456789a"  # 32 letters and digits: a valid CSRF
 
 
 @pytest.fixture
-def resident_session(transactional_db):
+def resident_session(transactional_db, settings):
     """The demo city's catalogue (fees, resources, products, offices, documents, complaint
-    categories) and a signed-in resident's cookies and CSRF header."""
+    categories), the city's local-currency operator (the fake one, a real HTTPS server on this
+    machine) and a signed-in resident's cookies and CSRF header."""
     from django.conf import settings as django_settings
+
+    settings.DASAN = {**settings.DASAN, "WALLET_CURRENCY_ENGINE": "fake", "WALLET_CURRENCY_URL": ""}
     from django.test import Client
 
     from dasan.complaints.demo import load_categories

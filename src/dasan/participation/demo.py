@@ -80,7 +80,7 @@ def _proposals(process: Process, rows) -> list[Proposal]:
                 process=process,
                 heading=heading,
                 title=title,
-                body=f"{title}이(가) 필요합니다. 주민 모두가 이용합니다.",
+                body=f"우리 동네에 꼭 필요한 사업입니다: {title}. 주민 모두가 이용할 수 있습니다.",
                 estimated_cost=cost,
                 cost=cost,
                 state=State.FEASIBLE,

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from dasan.accounts.selectors import verified_residency
+from dasan.accounts.selectors import dongs, residency_of, verified_residency
 from dasan.core.errors import DasanError
 from dasan.core.models import Department
 
@@ -31,14 +31,17 @@ PROGRAMMES = [
 
 
 def _ensure_residency(person, clerk) -> None:
+    """A demo resident who has declared nothing gets a confirmed residency in the first 동
+    the city lists; one the accounts demo left waiting for a clerk stays waiting (and earns
+    nothing here, as the rules say)."""
     from dasan.accounts import residency
 
-    if verified_residency(person) is not None:
+    if residency_of(person) is not None:
         return
+    listed = dongs()
+    dong_name, dong_code = (listed[0].name, listed[0].code) if listed else ("갈마1동", "3017063000")
     try:
-        declared = residency.declare(
-            person, birth_date=dt.date(1968, 4, 1), dong_name="갈마1동", dong_code="3017063000"
-        )
+        declared = residency.declare(person, birth_date=dt.date(1968, 4, 1), dong_name=dong_name, dong_code=dong_code)
         residency.verify(declared, actor=clerk, notify=False)
     except DasanError as error:
         logger.info("demo residency for user %s not verified: %s", person.pk, error.code)
@@ -64,9 +67,10 @@ def _history(programmes: dict[str, Programme], people, clerk, today: dt.date) ->
         for days_ago in (25, 18, 11, 4)[: 4 - n]:
             day = today - dt.timedelta(days=days_ago)
             activity = services.Activity(activity_date=day, activity_ref=f"demo-{days_ago}", minutes=120)
+            reported = timezone.make_aware(dt.datetime.combine(day, dt.time(18)))
             for programme in programmes.values():
                 try:
-                    services.submit(programme, person, activity, source=Source.PARTNER_API)
+                    services.submit(programme, person, activity, source=Source.PARTNER_API, now=reported)
                 except DasanError as error:
                     logger.info("demo claim not made: %s", error.code)
     if people:
@@ -95,5 +99,5 @@ def load_demo() -> dict:
         people = list(User.objects.filter(kind="resident", phone__in=["01000000001", "01000000002", "01000000003"]))
         for person in people:
             _ensure_residency(person, clerk)
-        _history(programmes, people, clerk, today)
+        _history(programmes, [p for p in people if verified_residency(p) is not None], clerk, today)
     return {"programmes": len(programmes), "residents": len(people)}
