@@ -27,55 +27,20 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from harness import bench_database, free_port, percentile, recreate  # noqa: E402
 
 ACTIVE = ("pending_payment", "requested", "confirmed", "checked_in")
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * q / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def bench_database(url: str) -> tuple[str, str]:
-    """(admin URL on the maintenance database, URL of the fresh bench database)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("DATABASE_URL must point at PostgreSQL (the bench measures row locks and the exclusion constraint)")
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        sys.exit("the bench only runs against a PostgreSQL server on this machine (127.0.0.1)")
-    name = (parts.path.lstrip("/") or "dasan") + "_bench_reservations"
-    return urlunsplit(parts._replace(path="/postgres")), urlunsplit(parts._replace(path="/" + name))
-
-
-def recreate(admin_url: str, bench_url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    name = urlsplit(bench_url).path.lstrip("/")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed(clients: int):
@@ -282,7 +247,11 @@ def main() -> None:
     requests_n = max(1, min(args.requests, 5000))
     seconds = max(1.0, min(args.seconds, 300.0))
 
-    admin_url, bench_url = bench_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dasan"))
+    admin_url, bench_url = bench_database(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dasan"),
+        "reservations",
+        why="the bench measures row locks and the exclusion constraint",
+    )
     var = tempfile.mkdtemp(prefix="dasan-bench-reservations-")
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
     env.update(

@@ -40,55 +40,20 @@ import os
 import random
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from harness import bench_database, free_port, percentile, recreate  # noqa: E402
 
 TIGHT_DAILY_CAP = 3000  # the small-budget programme: reward 1000, at most 3000 won a day
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * q / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def bench_database(url: str) -> tuple[str, str]:
-    """(admin URL on the maintenance database, URL of the fresh bench database)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("DATABASE_URL must point at PostgreSQL (the bench measures row locks under load)")
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        sys.exit("the bench only runs against a PostgreSQL server on this machine (127.0.0.1)")
-    name = (parts.path.lstrip("/") or "dasan") + "_bench_wallet"
-    return urlunsplit(parts._replace(path="/postgres")), urlunsplit(parts._replace(path="/" + name))
-
-
-def recreate(admin_url: str, bench_url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    name = urlsplit(bench_url).path.lstrip("/")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 # --- seed ---------------------------------------------------------------------------------------
@@ -688,7 +653,11 @@ def main() -> None:  # noqa: PLR0915 - one straight run, phase after phase
     clients_n = max(2, min(args.clients, 200, residents))
     read_threads = max(1, min(args.read_threads, 200))
 
-    admin_url, bench_url = bench_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dasan"))
+    admin_url, bench_url = bench_database(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dasan"),
+        "wallet",
+        why="the bench measures row locks under load",
+    )
     var = tempfile.mkdtemp(prefix="dasan-bench-wallet-")
     from dasan.wallet.currency.fake import FakeOperator
 
